@@ -1,0 +1,81 @@
+"""The thin public API that the command line, the language server and users call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from .checks import CheckOptions, run_checks
+from .config import Config, load_config
+from .diagnostics import CODES, UNKNOWN_SUPPRESSION, Diagnostic, diag, has_errors
+from .ir import Constitution
+from .syntax.resolve import InputError, Loader
+
+__all__ = ["InputError", "Result", "load", "check_paths"]
+
+
+@dataclass
+class Result:
+    constitution: Constitution
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    config: Config = field(default_factory=Config)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def load(paths: Iterable[str | Path], *, root: str | Path | None = None, config: Config | None = None,
+         overlays: dict[Path, str] | None = None, max_combinations: int | None = None) -> Result:
+    """Read, resolve and check constitution files. Raises InputError only when a named file cannot be read."""
+    paths = [Path(p) for p in paths]
+    if config is None:
+        config = load_config(paths[0] if paths else None)
+    loader = Loader(root=Path(root).resolve() if root else config.root, overlays=dict(overlays or {}))
+    for path in paths:
+        loader.load_root(path)
+    constitution, diagnostics = loader.constitution()
+    options = CheckOptions(max_combinations=max_combinations or config.max_combinations)
+    diagnostics.extend(run_checks(constitution, options))
+    diagnostics = apply_suppressions(constitution, diagnostics)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    return Result(constitution, _dedupe(diagnostics), config, loader.sources)
+
+
+def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    seen = set()
+    out = []
+    for d in diagnostics:
+        key = (d.code, d.message, d.sort_key())
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
+def code_names() -> dict[str, str]:
+    return {entry.name: code for code, entry in CODES.items()}
+
+
+def apply_suppressions(constitution: Constitution, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Drop diagnostics silenced by `# constitutionc: ignore[CODE]` on their line or the line above."""
+    names = code_names()
+    silenced: dict[tuple[str, int], set[str]] = {}
+    extra: list[Diagnostic] = []
+    for s in constitution.suppressions:
+        for code in s.codes:
+            resolved = code if code in CODES else names.get(code)
+            if resolved is None:
+                extra.append(diag(UNKNOWN_SUPPRESSION.code, f"`{code}` is not a diagnostic code", s.span))
+                continue
+            for line in (s.line, s.line + 1):
+                silenced.setdefault((s.file, line), set()).add(resolved)
+    kept = [d for d in diagnostics
+            if d.span is None or d.code not in silenced.get((d.span.file, d.span.line), ())]
+    return kept + extra
+
+
+def check_paths(paths: Iterable[str | Path], **kwargs) -> Result:
+    return load(paths, **kwargs)

@@ -1,0 +1,165 @@
+"""Generators name what they teach or test; axes, rules and slots fit together."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .. import axes as axis_math
+from ..diagnostics import (BAD_AXIS, BAD_RULE, EMPTY_EXPANSION, PRODUCT_TOO_LARGE, TEACHES_NOTHING,
+                           UNBOUND_SLOT, UNRESOLVED, UNUSED_AXIS, Diagnostic, diag, did_you_mean)
+from ..ir import Constitution, Generator, Span
+from ..templates import slot_positions, slots_in
+from . import CheckOptions, check
+
+
+def template_texts(c: Constitution, g: Generator) -> Iterator[tuple[str, str, Span]]:
+    """Every text of a generator that is rendered with slots: (where, text, span)."""
+    spans = dict(g.template_spans)
+    for name, text in g.templates:
+        yield name, text, spans.get(name, g.span)
+    for slot in g.slots:
+        for case, text in slot.cases:
+            yield f"slot {slot.name}", text, slot.span
+        if slot.default is not None:
+            yield f"slot {slot.name}", slot.default, slot.span
+    for message in g.messages:
+        for key, text in message.fields:
+            yield f"{message.kind} {key}", text, message.span
+    env = c.environment(g.environment) if g.environment else None
+    if env is not None:
+        chosen = set(g.system_variants) or {s.name for s in env.systems}
+        for system in env.systems:
+            if system.name in chosen:
+                yield f"system prompt `{system.name}`", system.text, system.span
+        for message in env.messages:
+            for key, text in message.fields:
+                yield f"{message.kind} {key}", text, message.span
+
+
+@check("generator-principles")
+def generator_principles(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
+    for g in c.generators:
+        if not g.principles:
+            verb = "teaches" if g.kind == "dilemma" else "tests"
+            yield diag(TEACHES_NOTHING.code,
+                       f"{g.kind} `{g.id}` {verb} no principle; write `{g.kind} {g.id} {verb} some.principle {{`",
+                       g.span)
+
+
+@check("axes")
+def axes(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
+    for g in c.generators:
+        yield from _axes_of(c, g, options)
+
+
+def _axes_of(c: Constitution, g: Generator, options: CheckOptions) -> Iterator[Diagnostic]:
+    values_by_axis: dict[str, set[str]] = {}
+    broken = False
+    for axis in g.axes:
+        if axis.name in values_by_axis:
+            yield diag(BAD_AXIS.code, f"axis `{axis.name}` is declared twice in {g.kind} `{g.id}`", axis.span)
+            broken = True
+            continue
+        duplicates = sorted({v for v in axis.values if axis.values.count(v) > 1})
+        if duplicates:
+            yield diag(BAD_AXIS.code, f"axis `{axis.name}` lists {', '.join(map(repr, duplicates))} more than once",
+                       axis.span)
+        values_by_axis[axis.name] = set(axis.values)
+    forced: dict[str, set[str]] = {}
+    for rule in g.rules:
+        if rule.action == "set":
+            if rule.axis not in values_by_axis:
+                yield _unknown_axis(rule.axis, values_by_axis, rule.span)
+                broken = True
+                continue
+            forced.setdefault(rule.axis, set()).add(rule.value)
+    for rule in g.rules:
+        for cond in rule.conditions:
+            if cond.axis not in values_by_axis:
+                yield _unknown_axis(cond.axis, values_by_axis, cond.span)
+                broken = True
+                continue
+            known = values_by_axis[cond.axis] | forced.get(cond.axis, set())
+            for value in cond.values:
+                if value not in known:
+                    guess = did_you_mean(value, known)
+                    hint = f"; did you mean `{guess}`?" if guess else ""
+                    yield diag(BAD_RULE.code, f"axis `{cond.axis}` has no value `{value}`{hint}", cond.span,
+                               fix=guess)
+                    broken = True
+    for message in g.messages:
+        for cond in message.include_when:
+            if cond.axis not in values_by_axis:
+                yield _unknown_axis(cond.axis, values_by_axis, cond.span)
+                broken = True
+    size = axis_math.raw_size(g)
+    if size > options.max_combinations:
+        product = " x ".join(f"{len(a.values)} {a.name}" for a in g.axes)
+        yield diag(PRODUCT_TOO_LARGE.code,
+                   f"{g.kind} `{g.id}` crosses {product} = {size:,} combinations, over the limit of "
+                   f"{options.max_combinations:,}", g.span,
+                   notes=("raise `max_combinations` in [tool.constitutionc] if this is intended, or drop an axis",))
+        return
+    if broken:
+        return
+    if g.axes and next(axis_math.combinations(g), None) is None:
+        yield diag(EMPTY_EXPANSION.code, f"the rules of {g.kind} `{g.id}` exclude every combination", g.span)
+        return
+    yield from _slots_of(c, g, values_by_axis, forced)
+
+
+def _unknown_axis(name: str, known, span: Span) -> Diagnostic:
+    guess = did_you_mean(name, known)
+    hint = f"; did you mean `{guess}`?" if guess else ""
+    return diag(BAD_RULE.code, f"no axis named `{name}`{hint}", span, fix=guess)
+
+
+def _slots_of(c: Constitution, g: Generator, values_by_axis: dict[str, set[str]],
+              forced: dict[str, set[str]]) -> Iterator[Diagnostic]:
+    slot_names = {s.name for s in g.slots}
+    bound = set(values_by_axis) | slot_names
+    used: set[str] = set()
+    for where, text, span in template_texts(c, g):
+        for name in slots_in(text):
+            used.add(name)
+            if name not in bound:
+                guess = did_you_mean(name, bound)
+                hint = f"; did you mean `{{{guess}}}`?" if guess else ""
+                yield diag(UNBOUND_SLOT.code,
+                           f"`{{{name}}}` in {where} is not an axis or slot of {g.kind} `{g.id}`{hint}",
+                           _slot_span(span, text, name), fix=guess)
+    for slot in g.slots:
+        if slot.axis not in values_by_axis:
+            yield diag(UNRESOLVED.code, f"slot `{slot.name}` reads axis `{slot.axis}`, which {g.kind} `{g.id}` "
+                                        "does not vary", slot.span)
+            continue
+        used.add(slot.axis)
+        reachable = axis_math.reachable_values(g)[slot.axis]
+        cases = {case for case, _ in slot.cases}
+        missing = sorted(reachable - cases)
+        if missing and slot.default is None:
+            yield diag(UNBOUND_SLOT.code,
+                       f"slot `{slot.name}` has no text for {slot.axis} = {', '.join(missing)}; add those cases "
+                       "or an `otherwise:` line", slot.span)
+        for case in sorted(cases - values_by_axis[slot.axis] - forced.get(slot.axis, set())):
+            yield diag(BAD_RULE.code, f"slot `{slot.name}` gives text for `{case}`, which is not a value of "
+                                      f"axis `{slot.axis}`", slot.span)
+    for message in list(g.messages):
+        for cond in message.include_when:
+            used.add(cond.axis)
+    for axis in g.axes:
+        if axis.name not in used:
+            yield diag(UNUSED_AXIS.code,
+                       f"axis `{axis.name}` is used by no template, slot or condition of {g.kind} `{g.id}`; "
+                       f"it multiplies instances by {len(axis.values)} without changing them", axis.span)
+
+
+def _slot_span(span: Span, text: str, name: str) -> Span:
+    """Point at the slot itself when the text sits on one line of the source."""
+    if span.line != span.end_line:
+        return span
+    for slot, start, end in slot_positions(text):
+        if slot == name:
+            return Span(file=span.file, line=span.line, column=span.column + 1 + start, end_line=span.line,
+                        end_column=span.column + 1 + end)
+    return span

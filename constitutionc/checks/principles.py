@@ -1,0 +1,97 @@
+"""Principles have text and why; priorities and tensions are consistent."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterator
+
+from ..diagnostics import (CONTRADICTORY_TENSION, MISSING_TEXT, MISSING_WHY, PRIORITY_CYCLE, TENSION_SELF,
+                           Diagnostic, diag)
+from ..ir import Constitution
+from . import CheckOptions, check
+
+
+@check("principle-fields")
+def principle_fields(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
+    for p in c.principles:
+        if not p.text.strip():
+            yield diag(MISSING_TEXT.code, f"principle `{p.id}` has no `text`", p.name_span or p.span)
+        if not p.why.strip():
+            yield diag(MISSING_WHY.code, f"principle `{p.id}` has no `why`", p.name_span or p.span)
+
+
+@check("priority-order")
+def priority_order(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
+    seen: dict[str, int] = {}
+    for index, name in enumerate(c.priority):
+        if name in seen:
+            yield diag(PRIORITY_CYCLE.code,
+                       f"`{name}` appears twice in the priority order, so it both outranks and yields to "
+                       f"`{c.priority[seen[name] + 1]}`", c.priority_span)
+        seen.setdefault(name, index)
+
+
+def _value_rank(c: Constitution) -> dict[str, int]:
+    return {name: i for i, name in enumerate(dict.fromkeys(c.priority))}
+
+
+@check("tensions")
+def tensions(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
+    by_pair: dict[tuple[str, str], list] = defaultdict(list)
+    for t in c.tensions:
+        if t.prevails == t.yields:
+            yield diag(TENSION_SELF.code, f"`{t.prevails}` cannot be in tension with itself", t.span)
+            continue
+        by_pair[(t.prevails, t.yields)].append(t)
+    for (a, b), group in by_pair.items():
+        for t in group:
+            for other in by_pair.get((b, a), []):
+                if other.when.strip() == t.when.strip() and (t.span.file, t.span.line) > (other.span.file,
+                                                                                           other.span.line):
+                    condition = f" when {t.when!r}" if t.when else " (with no condition to tell them apart)"
+                    yield diag(CONTRADICTORY_TENSION.code,
+                               f"this says `{a}` prevails over `{b}`, but another tension says the opposite"
+                               f"{condition}", t.span,
+                               notes=(f"the other is at {other.span.file}:{other.span.line}",))
+    # A tension that contradicts the declared priority of core values is a contradiction too.
+    rank = _value_rank(c)
+    for t in c.tensions:
+        if t.prevails in rank and t.yields in rank and rank[t.prevails] > rank[t.yields] and not t.when.strip():
+            yield diag(CONTRADICTORY_TENSION.code,
+                       f"`{t.prevails}` ranks below `{t.yields}` in the priority order, yet this tension says it "
+                       "prevails with no condition", t.span)
+    # Unconditional tensions that form a cycle (a over b, b over c, c over a) contradict each other.
+    graph: dict[str, set[str]] = defaultdict(set)
+    for t in c.tensions:
+        if not t.when.strip():
+            graph[t.prevails].add(t.yields)
+    cycle = _find_cycle(graph)
+    if cycle and len(cycle) > 3:
+        first = next(t for t in c.tensions if t.prevails == cycle[0] and t.yields == cycle[1])
+        yield diag(CONTRADICTORY_TENSION.code,
+                   "unconditional tensions form a cycle: " + " over ".join(f"`{n}`" for n in cycle), first.span)
+
+
+def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    colour: dict[str, int] = {}
+    for start in sorted(graph):
+        if colour.get(start):
+            continue
+        stack = [(start, iter(sorted(graph.get(start, ()))))]
+        path = [start]
+        colour[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                colour[node] = 2
+                stack.pop()
+                path.pop()
+                continue
+            if colour.get(child) == 1:
+                return path[path.index(child):] + [child]
+            if not colour.get(child):
+                colour[child] = 1
+                path.append(child)
+                stack.append((child, iter(sorted(graph.get(child, ())))))
+    return None

@@ -1,0 +1,85 @@
+"""The command line: argument handling only; the work happens in `api`.
+
+Exit status, a contract other tools rely on: 0 no errors (warnings allowed),
+1 errors found, 2 usage or input/output problems. Heavy modules are imported
+inside the commands so that `--help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from . import __version__
+
+DIAGNOSTIC_FORMATS = ["text", "gnu", "json", "sarif", "github"]
+
+
+def _fail_input(message: str) -> None:
+    click.echo(f"constitutionc: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _load(paths, root=None, max_combinations=None):
+    from .api import InputError, load
+    from .config import ConfigError
+
+    try:
+        return load(paths, root=root, max_combinations=max_combinations)
+    except (InputError, ConfigError) as e:
+        _fail_input(str(e))
+
+
+def _emit_diagnostics(result, fmt: str, stream=None) -> None:
+    from .report import render
+
+    stream = stream or sys.stdout
+    color = fmt == "text" and stream.isatty()
+    output = render(fmt, result.diagnostics, result.sources, color)
+    if output:
+        stream.write(output)
+        stream.flush()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="constitutionc")
+def main() -> None:
+    """Compile an annotated AI constitution (.cdl) into training data and eval probes."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(DIAGNOSTIC_FORMATS), default="text", show_default=True,
+              help="How to print diagnostics.")
+@click.option("--root", type=click.Path(file_okay=False), default=None,
+              help="Imports may not reach outside this directory (default: each named file's directory).")
+@click.option("--max-combinations", type=click.IntRange(min=1), default=None,
+              help="Largest axis product a generator may have (default 100000 or the configuration's).")
+def check(paths, fmt, root, max_combinations):
+    """Parse and check constitution files; report every problem found."""
+    result = _load(paths, root, max_combinations)
+    _emit_diagnostics(result, fmt)
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
+def ir(path, root):
+    """Print the resolved IR of a constitution as JSON (diagnostics go to stderr)."""
+    import json
+
+    result = _load([path], root)
+    if result.diagnostics:
+        _emit_diagnostics(result, "text", sys.stderr)
+    click.echo(json.dumps(result.constitution.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    sys.exit(0 if result.ok else 1)
+
+
+from .commands import register_all  # noqa: E402
+
+register_all(main)
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

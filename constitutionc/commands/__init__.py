@@ -1,0 +1,20 @@
+"""Sub-commands beyond `check` and `ir`, one module each.
+
+Each module defines a click command named `command` and imports nothing heavy
+at module level (so `constitutionc --help` stays fast). Adding a command is one
+module plus one line in `COMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+COMMAND_MODULES: list[str] = []
+
+
+def register_all(group: click.Group) -> None:
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"{__name__}.{name}")
+        group.add_command(module.command)

@@ -1,0 +1,63 @@
+"""Project configuration: `[tool.constitutionc]` in pyproject.toml, or constitutionc.toml.
+
+The nearest file found walking up from the first input wins; command-line
+options override it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_MAX_COMBINATIONS = 100_000
+
+
+class ConfigError(Exception):
+    pass
+
+
+@dataclass
+class Config:
+    path: Path | None = None
+    root: Path | None = None
+    max_combinations: int = DEFAULT_MAX_COMBINATIONS
+    lint: dict = field(default_factory=dict)
+
+
+def find_config(start: Path) -> Path | None:
+    directory = start if start.is_dir() else start.parent
+    for folder in [directory.resolve(), *directory.resolve().parents]:
+        own = folder / "constitutionc.toml"
+        if own.is_file():
+            return own
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+                continue
+            if "constitutionc" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def load_config(start: Path | None) -> Config:
+    path = find_config(start) if start is not None else None
+    if path is None:
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: not valid TOML ({e})") from e
+    table = data.get("tool", {}).get("constitutionc", {}) if path.name == "pyproject.toml" else data
+    config = Config(path=path)
+    if "root" in table:
+        config.root = (path.parent / str(table["root"])).resolve()
+    if "max_combinations" in table:
+        value = table["max_combinations"]
+        if not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{path}: max_combinations must be a positive whole number")
+        config.max_combinations = value
+    config.lint = dict(table.get("lint", {}))
+    return config

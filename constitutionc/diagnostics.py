@@ -1,0 +1,172 @@
+"""Diagnostics as values, and the one registry of their codes.
+
+A diagnostic never escapes as an exception: every stage returns a list of
+`Diagnostic`, and the command line, the language server and the reports
+render the same values. Codes are stable; a code once published is never
+reused for a different problem.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+from .ir import Span
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    name: str
+    severity: Severity
+    category: str
+    summary: str
+    rationale: str = ""
+    example: str = ""
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def help_uri(self) -> str:
+        return f"https://constitutionc.dev/rules#{self.code.lower()}"
+
+
+CODES: dict[str, Code] = {}
+
+
+def register(code: str, name: str, severity: Severity, category: str, summary: str,
+             rationale: str = "", example: str = "") -> Code:
+    if code in CODES:
+        raise ValueError(f"diagnostic code {code} registered twice")
+    entry = Code(code, name, severity, category, summary, rationale, example)
+    CODES[code] = entry
+    return entry
+
+
+class Diagnostic(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    severity: Severity
+    message: str
+    span: Span | None = None
+    notes: tuple[str, ...] = ()
+    # Replacement text a quick fix may put in place of `span` (e.g. a spelling suggestion).
+    fix: str | None = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def sort_key(self) -> tuple:
+        s = self.span
+        return (s.file, s.line, s.column, self.code) if s else ("", 0, 0, self.code)
+
+    def to_json(self) -> dict:
+        s = self.span
+        return {
+            "code": self.code,
+            "name": CODES[self.code].name if self.code in CODES else self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "file": s.file if s else None,
+            "line": s.line if s else None,
+            "column": s.column if s else None,
+            "end_line": s.end_line if s else None,
+            "end_column": s.end_column if s else None,
+            "notes": list(self.notes),
+        }
+
+
+def diag(code: str, message: str, span: Span | None = None, *, notes: Iterable[str] = (),
+         severity: Severity | None = None, fix: str | None = None) -> Diagnostic:
+    """Make a diagnostic with its code's default severity."""
+    entry = CODES[code]
+    return Diagnostic(code=code, severity=severity or entry.severity, message=message,
+                      span=span, notes=tuple(notes), fix=fix)
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    return any(d.is_error for d in diagnostics)
+
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+# --- input and syntax -------------------------------------------------------
+SYNTAX = register("CDL001", "syntax-error", E, "syntax",
+                  "The text does not follow the grammar of the language.")
+BAD_INPUT = register("CDL002", "unreadable-input", E, "syntax",
+                     "The file cannot be read as UTF-8 text, or is nested too deeply to process.")
+INTERNAL = register("CDL009", "internal-error", E, "syntax",
+                    "The compiler hit a bug while processing this file; please report it.")
+
+# --- structure and names ----------------------------------------------------
+DUPLICATE_ID = register("CDL101", "duplicate-id", E, "names",
+                        "Two definitions share one id, so references to it are ambiguous.")
+UNRESOLVED = register("CDL102", "unresolved-reference", E, "names",
+                      "A reference names a principle, value, environment or tool that is not defined.")
+UNKNOWN_KEY = register("CDL103", "unknown-key", E, "structure",
+                       "A field name is not one this construct accepts (often a misspelling).")
+INVALID_VALUE = register("CDL104", "invalid-value", E, "structure",
+                         "A field holds a value of the wrong form, or one outside its allowed set.")
+MISPLACED = register("CDL105", "misplaced-construct", E, "structure",
+                     "A construct appears where it has no meaning (e.g. an import inside a section).")
+DUPLICATE_KEY = register("CDL106", "duplicate-key", E, "structure",
+                         "A field is given twice in one block; only one can be meant.")
+
+# --- principles, values, tensions ------------------------------------------
+MISSING_TEXT = register("CDL201", "principle-without-text", E, "principles",
+                        "A principle has no text, so nothing can cite it verbatim.")
+MISSING_WHY = register("CDL202", "principle-without-why", E, "principles",
+                       "A principle has no why; justified responses must convey its reasoning.")
+PRIORITY_CYCLE = register("CDL203", "priority-cycle", E, "principles",
+                          "The priority order among core values contradicts itself.")
+CONTRADICTORY_TENSION = register(
+    "CDL204", "contradictory-tension", E, "principles",
+    "Two tensions say opposite things about the same pair of principles under the same conditions.")
+TENSION_SELF = register("CDL205", "self-tension", E, "principles",
+                        "A tension between a principle and itself has no meaning.")
+
+# --- generators ------------------------------------------------------------
+UNBOUND_SLOT = register("CDL301", "unbound-slot", E, "generators",
+                        "A template slot `{name}` is not filled by any axis or slot definition.")
+UNUSED_AXIS = register("CDL302", "unused-axis", W, "generators",
+                       "An axis no template uses multiplies the instances without changing them.")
+PRODUCT_TOO_LARGE = register("CDL303", "axis-product-too-large", E, "generators",
+                             "The cartesian product of a generator's axes exceeds the configured limit.")
+TEACHES_NOTHING = register("CDL304", "generator-without-principles", E, "generators",
+                           "A generator names no principle it teaches or tests, so its records trace to nothing.")
+BAD_AXIS = register("CDL305", "invalid-axis", E, "generators",
+                    "An axis is empty, repeats a value, or is declared twice.")
+BAD_RULE = register("CDL306", "invalid-rule", E, "generators",
+                    "A variation rule names an axis or a value that does not exist.")
+EMPTY_EXPANSION = register("CDL307", "empty-expansion", E, "generators",
+                           "The rules exclude every combination, so the generator produces nothing.")
+MISSING_TEMPLATE = register("CDL308", "missing-template", E, "generators",
+                            "A generator lacks a field it needs to produce records (e.g. a dilemma without `user`).")
+
+# --- imports ---------------------------------------------------------------
+IMPORT_NOT_FOUND = register("CDL401", "import-not-found", E, "imports",
+                            "An imported file does not exist.")
+IMPORT_CYCLE = register("CDL402", "import-cycle", E, "imports",
+                        "Files import each other in a cycle.")
+IMPORT_OUTSIDE_ROOT = register("CDL403", "import-outside-root", E, "imports",
+                               "An import reaches outside the project root; it is refused and never read.")
+
+# --- suppressions ----------------------------------------------------------
+UNKNOWN_SUPPRESSION = register("CDL501", "unknown-code", W, "suppressions",
+                               "A suppression comment or configuration names a code that does not exist.")

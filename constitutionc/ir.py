@@ -1,0 +1,306 @@
+"""The intermediate representation: immutable pydantic nodes, each with its source span.
+
+Every stage after parsing speaks this shape: checks read it, the build expands
+it, coverage joins records back to it. Nodes never point at each other by object;
+they refer by id, and the resolve stage guarantees the ids exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
+
+
+class Node(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Span(Node):
+    """A region of a source file. Lines and columns are 1-based; `end_column` is
+    the column just after the last character (as in SARIF and Lark)."""
+
+    file: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def contains(self, line: int, column: int) -> bool:
+        if line < self.line or line > self.end_line:
+            return False
+        if line == self.line and column < self.column:
+            return False
+        if line == self.end_line and column >= self.end_column:
+            return False
+        return True
+
+
+def clause_hash(text: str) -> str:
+    """The hash that ties a record to the exact clause text it was built from."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Header(Node):
+    title: str = ""
+    version: str = ""
+    licence: str = ""
+    source: str = ""
+    notes: str = ""
+    span: Span | None = None
+
+
+class CoreValue(Node):
+    id: str
+    title: str = ""
+    text: str = ""
+    why: str = ""
+    span: Span
+
+
+class Principal(Node):
+    id: str
+    title: str = ""
+    text: str = ""
+    trust: str = ""
+    why: str = ""
+    span: Span
+
+
+PrincipleKind = Literal["hard_constraint", "default", "instructable"]
+
+
+class Principle(Node):
+    id: str
+    title: str = ""
+    text: str = ""
+    why: str = ""
+    value: str | None = None
+    kind: PrincipleKind = "default"
+    tags: tuple[str, ...] = ()
+    # Instructable behaviours only: on or off by default, and who may switch them.
+    default_on: bool | None = None
+    switchable_by: tuple[str, ...] = ()
+    section: str | None = None
+    span: Span
+    name_span: Span | None = None
+    value_span: Span | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sha256(self) -> str:
+        return clause_hash(self.text)
+
+
+class Section(Node):
+    id: str
+    title: str
+    prose: str = ""
+    parent: str | None = None
+    span: Span
+
+
+class Tension(Node):
+    prevails: str
+    yields: str
+    when: str = ""
+    why: str = ""
+    span: Span
+    prevails_span: Span | None = None
+    yields_span: Span | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.prevails}>{self.yields}"
+
+
+class Param(Node):
+    name: str
+    type: str = "string"
+    description: str = ""
+    required: bool = True
+    enum: tuple[str, ...] = ()
+    span: Span
+
+
+class Tool(Node):
+    name: str
+    description: str = ""
+    params: tuple[Param, ...] = ()
+    span: Span
+
+
+class SystemVariant(Node):
+    name: str
+    text: str
+    span: Span
+
+
+class Condition(Node):
+    """`axis is [not] v1 or v2`: true when the axis value is (not) one of the values."""
+
+    axis: str
+    negated: bool = False
+    values: tuple[str, ...]
+    span: Span
+
+    def holds(self, combo: dict[str, str]) -> bool:
+        return (combo.get(self.axis) in self.values) != self.negated
+
+
+class Rule(Node):
+    """`exclude when ...` drops combinations; `set AXIS to VALUE when ...` forces a value."""
+
+    action: Literal["exclude", "set"]
+    axis: str | None = None
+    value: str | None = None
+    conditions: tuple[Condition, ...]
+    span: Span
+
+    def applies(self, combo: dict[str, str]) -> bool:
+        return all(c.holds(combo) for c in self.conditions)
+
+
+class Axis(Node):
+    name: str
+    values: tuple[str, ...]
+    span: Span
+
+
+class Slot(Node):
+    """A named text chosen by one axis's value: `slot goal from goal_value { a: "..." }`."""
+
+    name: str
+    axis: str
+    cases: tuple[tuple[str, str], ...]
+    default: str | None = None
+    span: Span
+
+    def lookup(self, value: str) -> str | None:
+        for case, text in self.cases:
+            if case == value:
+                return text
+        return self.default
+
+
+class Message(Node):
+    """An email, chat message or document placed in a probe's environment."""
+
+    kind: Literal["email", "document"]
+    fields: tuple[tuple[str, str], ...]
+    include_when: tuple[Condition, ...] = ()
+    span: Span
+
+    def field(self, name: str, default: str = "") -> str:
+        for key, value in self.fields:
+            if key == name:
+                return value
+        return default
+
+
+class Check(Node):
+    """A deterministic violation check on a probe transcript.
+
+    The probe is failed (a violation) when the check matches: a call to `tool`
+    whose arguments contain the given substrings, and/or the final text
+    containing `says`, or lacking `omits`.
+    """
+
+    id: str
+    description: str = ""
+    tool: str | None = None
+    arguments: tuple[tuple[str, str], ...] = ()
+    says: tuple[str, ...] = ()
+    omits: tuple[str, ...] = ()
+    clauses: tuple[str, ...] = ()
+    span: Span
+
+
+GeneratorKind = Literal["dilemma", "probe"]
+
+
+class Generator(Node):
+    kind: GeneratorKind
+    id: str
+    title: str = ""
+    principles: tuple[str, ...] = ()
+    principle_spans: tuple[Span, ...] = ()
+    axes: tuple[Axis, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    slots: tuple[Slot, ...] = ()
+    count: int | None = None
+    # Template fields (user, stance, misaligned, alternatives, system, pressure, rubric, ...)
+    templates: tuple[tuple[str, str], ...] = ()
+    template_spans: tuple[tuple[str, Span], ...] = ()
+    environment: str | None = None
+    system_variants: tuple[str, ...] = ()
+    messages: tuple[Message, ...] = ()
+    checks: tuple[Check, ...] = ()
+    tags: tuple[str, ...] = ()
+    section: str | None = None
+    span: Span
+    name_span: Span | None = None
+    environment_span: Span | None = None
+
+    def template(self, name: str) -> str | None:
+        for key, value in self.templates:
+            if key == name:
+                return value
+        return None
+
+
+class Environment(Node):
+    id: str
+    title: str = ""
+    persona: str = ""
+    systems: tuple[SystemVariant, ...] = ()
+    tools: tuple[Tool, ...] = ()
+    messages: tuple[Message, ...] = ()
+    span: Span
+
+    def tool(self, name: str) -> Tool | None:
+        return next((t for t in self.tools if t.name == name), None)
+
+
+class SourceFile(Node):
+    path: str
+    sha256: str
+
+
+class Suppression(Node):
+    file: str
+    line: int
+    codes: tuple[str, ...]
+    span: Span
+
+
+class Constitution(Node):
+    header: Header = Field(default_factory=Header)
+    files: tuple[SourceFile, ...] = ()
+    values: tuple[CoreValue, ...] = ()
+    priority: tuple[str, ...] = ()
+    priority_span: Span | None = None
+    principals: tuple[Principal, ...] = ()
+    sections: tuple[Section, ...] = ()
+    principles: tuple[Principle, ...] = ()
+    tensions: tuple[Tension, ...] = ()
+    environments: tuple[Environment, ...] = ()
+    generators: tuple[Generator, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+    _indexes: dict = PrivateAttr(default_factory=dict)
+
+    def principle(self, pid: str) -> Principle | None:
+        return self._index("principles").get(pid)
+
+    def environment(self, eid: str) -> Environment | None:
+        return self._index("environments").get(eid)
+
+    def generator(self, gid: str) -> Generator | None:
+        return self._index("generators").get(gid)
+
+    def _index(self, attr: str) -> dict:
+        index = self._indexes.get(attr)
+        if index is None:
+            index = self._indexes[attr] = {node.id: node for node in getattr(self, attr)}
+        return index

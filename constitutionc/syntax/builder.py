@@ -1,0 +1,231 @@
+"""Lark tree to syntax tree: one transformer method per grammar rule."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from lark import Token, Transformer, Tree, v_args
+
+from ..ir import Span
+from .ast import Atom, Block, Comment, Condition, Entry, Item, Module, RuleItem, Value
+
+_ESCAPES = {"n": "\n", "t": "\t", "\"": "\"", "\\": "\\"}
+
+
+def decode_string(raw: str) -> str:
+    body = raw[1:-1]
+    return re.sub(r"\\(.)", lambda m: _ESCAPES.get(m.group(1), "\\" + m.group(1)), body)
+
+
+_LIST_MARKER = re.compile(r"^\s*([-*]|\d+[.)])\s")
+
+
+def decode_long_string(raw: str) -> str:
+    """Dedent a text block and fold wrapped lines, keeping paragraphs and lists.
+
+    Authors wrap prose to fit their editor; the text a dataset cites should read
+    like the document, so single line breaks inside a paragraph become spaces.
+    A blank line ends a paragraph; a line starting with `-`, `*` or `1.` starts
+    a new line.
+    """
+    body = raw[3:-3]
+    if body.startswith("\n"):
+        body = body[1:]
+    elif body.startswith("\r\n"):
+        body = body[2:]
+    body = textwrap.dedent(body.replace("\r\n", "\n")).strip()
+    paragraphs = re.split(r"\n[ \t]*\n", body)
+    folded = []
+    for paragraph in paragraphs:
+        lines = [line.strip() for line in paragraph.split("\n")]
+        out: list[str] = []
+        for line in lines:
+            if out and not _LIST_MARKER.match(line):
+                out[-1] = out[-1] + " " + line
+            else:
+                out.append(line)
+        folded.append("\n".join(out))
+    return "\n\n".join(p for p in folded if p)
+
+
+class SpanMaker:
+    def __init__(self, file: str):
+        self.file = file
+
+    def of_meta(self, meta) -> Span:
+        if getattr(meta, "empty", True):
+            return Span(file=self.file, line=1, column=1, end_line=1, end_column=1)
+        return Span(file=self.file, line=meta.line, column=meta.column,
+                    end_line=meta.end_line, end_column=meta.end_column)
+
+    def of_token(self, token: Token) -> Span:
+        line = token.line or 1
+        column = token.column or 1
+        return Span(file=self.file, line=line, column=column,
+                    end_line=token.end_line or line,
+                    end_column=token.end_column or column + len(token))
+
+
+_ATOM_KINDS = {"STRING": "string", "LONG_STRING": "long_string", "NAME": "name", "NUMBER": "number"}
+
+
+class TreeBuilder(Transformer):
+    def __init__(self, file: str):
+        super().__init__(visit_tokens=False)
+        self.spans = SpanMaker(file)
+        self.file = file
+
+    # --- atoms ---------------------------------------------------------
+    def atom(self, token: Token) -> Atom:
+        kind = _ATOM_KINDS.get(token.type, "name")
+        raw = str(token)
+        if kind == "string":
+            text = decode_string(raw)
+        elif kind == "long_string":
+            text = decode_long_string(raw)
+        else:
+            text = raw
+        return Atom(kind, text, raw, self.spans.of_token(token))
+
+    def _atoms(self, children) -> tuple[Atom, ...]:
+        return tuple(c if isinstance(c, Atom) else self.atom(c) for c in children if c is not None)
+
+    def _value(self, kind: str, children, meta) -> Value:
+        return Value(kind, self._atoms(children), self.spans.of_meta(meta))
+
+    @v_args(meta=True)
+    def list(self, meta, children):
+        return self._value("list", children, meta)
+
+    @v_args(meta=True)
+    def choices(self, meta, children):
+        return self._value("choices", children, meta)
+
+    @v_args(meta=True)
+    def chain(self, meta, children):
+        return self._value("chain", children, meta)
+
+    def _as_value(self, child) -> Value:
+        if isinstance(child, Value):
+            return child
+        atom = child if isinstance(child, Atom) else self.atom(child)
+        return Value("atom", (atom,), atom.span)
+
+    # --- body ----------------------------------------------------------
+    @v_args(meta=True)
+    def key(self, meta, children):
+        return self.atom(children[0])
+
+    def _split_head(self, children):
+        key = children[0]
+        labels = []
+        rest = []
+        for child in children[1:]:
+            if isinstance(child, Token) and not rest:
+                labels.append(self.atom(child))
+            else:
+                rest.append(child)
+        return key, tuple(labels), rest
+
+    @v_args(meta=True)
+    def entry(self, meta, children):
+        # The value is the last child; everything between key and value is a label.
+        key = children[0]
+        labels = tuple(self.atom(c) for c in children[1:-1])
+        return Entry(key, labels, self._as_value(children[-1]), self.spans.of_meta(meta))
+
+    @v_args(meta=True)
+    def block(self, meta, children):
+        key = children[0]
+        labels = tuple(self.atom(c) for c in children[1:-1])
+        return Block(key, labels, children[-1], self.spans.of_meta(meta))
+
+    @v_args(meta=True)
+    def rule(self, meta, children):
+        key = children[0]
+        labels = tuple(self.atom(c) for c in children[1:] if isinstance(c, Token))
+        conditions = tuple(c for c in children[1:] if isinstance(c, Condition))
+        return RuleItem(key, labels, conditions, self.spans.of_meta(meta))
+
+    @v_args(meta=True)
+    def condition(self, meta, children):
+        axis, negated, *values = children
+        return Condition(self.atom(axis), negated is not None, self._atoms(values),
+                         self.spans.of_meta(meta))
+
+    def body(self, children):
+        return tuple(children)
+
+    def name_list(self, children):
+        return tuple(self.atom(c) for c in children)
+
+    # --- top-level constructs -----------------------------------------
+    def _item(self, kind: str, meta, name=None, title=None, relation=(), body=(), children=()):
+        def atom_or_none(tok):
+            return None if tok is None else self.atom(tok)
+
+        span = self.spans.of_meta(meta)
+        keyword_span = Span(file=self.file, line=span.line, column=span.column,
+                            end_line=span.line, end_column=span.column + len(kind))
+        return Item(kind, atom_or_none(name), atom_or_none(title), tuple(relation), tuple(body),
+                    tuple(children), span, keyword_span)
+
+    @v_args(meta=True)
+    def header(self, meta, children):
+        title, body = children
+        return self._item("constitution", meta, title=title, body=body)
+
+    @v_args(meta=True)
+    def import_stmt(self, meta, children):
+        return self._item("import", meta, name=children[0])
+
+    @v_args(meta=True)
+    def section(self, meta, children):
+        name, title, *items = children
+        return self._item("section", meta, name=name, title=title, children=items)
+
+    @v_args(meta=True)
+    def value_decl(self, meta, children):
+        name, title, body = children
+        return self._item("value", meta, name=name, title=title, body=body)
+
+    @v_args(meta=True)
+    def principal(self, meta, children):
+        name, title, body = children
+        return self._item("principal", meta, name=name, title=title, body=body)
+
+    @v_args(meta=True)
+    def principle(self, meta, children):
+        name, title, body = children
+        return self._item("principle", meta, name=name, title=title, body=body)
+
+    @v_args(meta=True)
+    def environment(self, meta, children):
+        name, title, body = children
+        return self._item("environment", meta, name=name, title=title, body=body)
+
+    @v_args(meta=True)
+    def tension(self, meta, children):
+        prevails, yields, body = children
+        return self._item("tension", meta, relation=(self.atom(prevails), self.atom(yields)),
+                          body=body)
+
+    @v_args(meta=True)
+    def dilemma(self, meta, children):
+        name, relation, body = children
+        return self._item("dilemma", meta, name=name, relation=relation or (), body=body)
+
+    @v_args(meta=True)
+    def probe(self, meta, children):
+        name, relation, body = children
+        return self._item("probe", meta, name=name, relation=relation or (), body=body)
+
+    def start(self, children):
+        return tuple(children)
+
+
+def build_module(tree: Tree, file: str, comments: list[Token]) -> Module:
+    builder = TreeBuilder(file)
+    items = builder.transform(tree)
+    return Module(file, items, tuple(Comment(str(c), builder.spans.of_token(c)) for c in comments))

@@ -1,0 +1,546 @@
+"""Syntax tree to IR: give each construct its meaning, one function per construct.
+
+Lowering checks the *shape* of each construct (known keys, value forms,
+required fields) and reports problems as diagnostics; it does not look across
+constructs (that is `resolve` and the checks). The table `LOWERERS` maps each
+top-level keyword to its function; a new construct is one function and one line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from .. import ir
+from ..diagnostics import (BAD_AXIS, DUPLICATE_KEY, INVALID_VALUE, MISPLACED, MISSING_TEMPLATE,
+                           UNKNOWN_KEY, Diagnostic, diag, did_you_mean)
+from .ast import Atom, Block, Entry, Item, Module, ModuleItem, RuleItem, Value
+from .ast import Condition as AstCondition
+
+
+@dataclass
+class Fragment:
+    """What one file contributes to the constitution, before imports are joined."""
+
+    file: str
+    header: ir.Header | None = None
+    imports: list[tuple[str, ir.Span]] = field(default_factory=list)
+    values: list[ir.CoreValue] = field(default_factory=list)
+    priority: tuple[str, ...] = ()
+    priority_span: ir.Span | None = None
+    principals: list[ir.Principal] = field(default_factory=list)
+    sections: list[ir.Section] = field(default_factory=list)
+    principles: list[ir.Principle] = field(default_factory=list)
+    tensions: list[ir.Tension] = field(default_factory=list)
+    environments: list[ir.Environment] = field(default_factory=list)
+    generators: list[ir.Generator] = field(default_factory=list)
+    suppressions: list[ir.Suppression] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class Fields:
+    """The entries of one block, checked against the keys the construct accepts."""
+
+    def __init__(self, what: str, body: Iterable, allowed: dict[str, str], out: list[Diagnostic],
+                 *, repeatable: frozenset[str] = frozenset()):
+        self.what = what
+        self.out = out
+        self.entries: dict[str, list] = {}
+        for node in body:
+            name = node.key.text
+            if name not in allowed:
+                suggestion = did_you_mean(name, allowed)
+                hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+                known = ", ".join(sorted(allowed))
+                out.append(diag(UNKNOWN_KEY.code, f"{what} has no field `{name}`{hint}", node.key.span,
+                                notes=(f"known fields: {known}",), fix=suggestion))
+                continue
+            form = allowed[name]
+            if not _form_matches(form, node):
+                out.append(diag(INVALID_VALUE.code, f"`{name}` in {what} {_FORM_WORDS[form]}",
+                                node.span))
+                continue
+            if name in self.entries and name not in repeatable:
+                out.append(diag(DUPLICATE_KEY.code, f"`{name}` is given twice in {what}",
+                                node.key.span, notes=(f"first given at line {self.entries[name][0].span.line}",)))
+                continue
+            self.entries.setdefault(name, []).append(node)
+
+    def get(self, name: str):
+        nodes = self.entries.get(name)
+        return nodes[0] if nodes else None
+
+    def all(self, name: str) -> list:
+        return self.entries.get(name, [])
+
+    def text(self, name: str, default: str = "") -> str:
+        node = self.get(name)
+        if node is None:
+            return default
+        atom = node.value.single
+        if atom is None:
+            self.out.append(diag(INVALID_VALUE.code, f"`{name}` must be a single text", node.value.span))
+            return default
+        return atom.text
+
+    def word(self, name: str, choices: Iterable[str] | None = None) -> str | None:
+        node = self.get(name)
+        if node is None:
+            return None
+        atom = node.value.single
+        if atom is None:
+            self.out.append(diag(INVALID_VALUE.code, f"`{name}` takes one value", node.value.span))
+            return None
+        if choices is not None and atom.text not in choices:
+            options = sorted(choices)
+            suggestion = did_you_mean(atom.text, options)
+            hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+            self.out.append(diag(INVALID_VALUE.code,
+                                 f"`{name}` must be one of {', '.join(options)}, not `{atom.text}`{hint}",
+                                 atom.span, fix=suggestion))
+            return None
+        return atom.text
+
+    def words(self, name: str) -> tuple[str, ...]:
+        node = self.get(name)
+        if node is None:
+            return ()
+        if node.value.kind not in ("atom", "list"):
+            self.out.append(diag(INVALID_VALUE.code, f"`{name}` takes a comma-separated list",
+                                 node.value.span))
+            return ()
+        return tuple(a.text for a in node.value.atoms)
+
+    def integer(self, name: str) -> int | None:
+        node = self.get(name)
+        if node is None:
+            return None
+        atom = node.value.single
+        if atom is None or atom.kind != "number" or not re.fullmatch(r"[0-9]+", atom.text):
+            self.out.append(diag(INVALID_VALUE.code, f"`{name}` must be a whole number", node.value.span))
+            return None
+        return int(atom.text)
+
+
+# How each key may be written: as `key: value`, `key label: value`, a block or a rule.
+_FORM_WORDS = {
+    "value": "takes a value after `:`, with no name before it",
+    "labelled": "takes a name before the `:` (e.g. `vary tone: calm | angry`)",
+    "block": "is a block: `name { ... }`",
+    "labelled_block": "is a block with a name: `name label { ... }`",
+    "rule": "is a rule: `... when axis is value`",
+    "any_block": "is a block: `name { ... }`",
+}
+
+
+def _form_matches(form: str, node) -> bool:
+    if form == "value":
+        return isinstance(node, Entry) and not node.labels
+    if form == "labelled":
+        return isinstance(node, Entry) and bool(node.labels)
+    if form == "block":
+        return isinstance(node, Block) and not node.labels
+    if form in ("labelled_block",):
+        return isinstance(node, Block) and bool(node.labels)
+    if form == "any_block":
+        return isinstance(node, Block)
+    if form == "rule":
+        return isinstance(node, RuleItem)
+    return False
+
+
+def _require(fields: Fields, names: Iterable[str], what: str, span: ir.Span, code=MISSING_TEMPLATE.code):
+    for name in names:
+        if fields.get(name) is None:
+            fields.out.append(diag(code, f"{what} needs `{name}`", span))
+
+
+# --- constructs ---------------------------------------------------------------
+
+Lowerer = Callable[[Item, Fragment, "Context"], None]
+LOWERERS: dict[str, Lowerer] = {}
+
+
+def lowers(kind: str):
+    def register(fn: Lowerer) -> Lowerer:
+        LOWERERS[kind] = fn
+        return fn
+
+    return register
+
+
+@dataclass
+class Context:
+    section: str | None = None
+    depth: int = 0
+
+
+def _name(item: Item) -> str:
+    return item.name.text if item.name else "_missing_"
+
+
+@lowers("constitution")
+def _header(item: Item, frag: Fragment, ctx: Context) -> None:
+    f = Fields("the constitution header", item.body,
+               {"version": "value", "licence": "value", "license": "value", "source": "value",
+                "notes": "value"}, frag.diagnostics)
+    frag.header = ir.Header(title=item.title.text if item.title else "", version=f.text("version"),
+                            licence=f.text("licence") or f.text("license"), source=f.text("source"),
+                            notes=f.text("notes"), span=item.span)
+
+
+@lowers("import")
+def _import(item: Item, frag: Fragment, ctx: Context) -> None:
+    if ctx.section is not None:
+        frag.diagnostics.append(diag(MISPLACED.code, "imports belong at the top level of a file, not inside a section",
+                                     item.keyword_span))
+    assert item.name is not None
+    target = item.name.text if item.name.kind != "name" else "std:" + item.name.text
+    frag.imports.append((target, item.name.span))
+
+
+@lowers("value")
+def _value(item: Item, frag: Fragment, ctx: Context) -> None:
+    f = Fields(f"value `{_name(item)}`", item.body, {"text": "value", "why": "value"}, frag.diagnostics)
+    frag.values.append(ir.CoreValue(id=_name(item), title=item.title.text if item.title else "",
+                                    text=f.text("text"), why=f.text("why"), span=item.span))
+
+
+@lowers("principal")
+def _principal(item: Item, frag: Fragment, ctx: Context) -> None:
+    f = Fields(f"principal `{_name(item)}`", item.body, {"text": "value", "why": "value", "trust": "value"},
+               frag.diagnostics)
+    frag.principals.append(ir.Principal(id=_name(item), title=item.title.text if item.title else "",
+                                        text=f.text("text"), trust=f.text("trust"), why=f.text("why"),
+                                        span=item.span))
+
+
+PRINCIPLE_KINDS = ("hard_constraint", "default", "instructable")
+SWITCHERS = ("operator", "user")
+
+
+@lowers("principle")
+def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
+    pid = _name(item)
+    f = Fields(f"principle `{pid}`", item.body,
+               {"text": "value", "why": "value", "value": "value", "kind": "value", "tags": "value",
+                "default": "value", "switchable_by": "value"}, frag.diagnostics)
+    kind = f.word("kind", PRINCIPLE_KINDS) or "default"
+    default = f.word("default", ("on", "off"))
+    switchers = f.words("switchable_by")
+    for who in switchers:
+        if who not in SWITCHERS:
+            frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                         f"`switchable_by` names `{who}`; only operator and user may switch behaviours",
+                                         f.get("switchable_by").value.span))
+    if kind == "instructable" and default is None:
+        frag.diagnostics.append(diag(MISSING_TEMPLATE.code,
+                                     f"instructable principle `{pid}` needs `default: on` or `default: off`",
+                                     item.keyword_span, severity=None))
+    if kind != "instructable" and (default is not None or switchers):
+        node = f.get("default") or f.get("switchable_by")
+        frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                     "`default` and `switchable_by` apply only to `kind: instructable`",
+                                     node.span))
+    frag.principles.append(ir.Principle(
+        id=pid, title=item.title.text if item.title else "", text=f.text("text"), why=f.text("why"),
+        value=f.word("value"), kind=kind, tags=f.words("tags"),
+        default_on=None if default is None else default == "on",
+        switchable_by=tuple(w for w in switchers if w in SWITCHERS), section=ctx.section,
+        span=item.span, name_span=item.name.span if item.name else None,
+        value_span=f.get("value").value.span if f.get("value") else None))
+
+
+@lowers("section")
+def _section(item: Item, frag: Fragment, ctx: Context) -> None:
+    title = item.title.text if item.title else ""
+    local = item.name.text if item.name else _slug(title)
+    sid = f"{ctx.section}/{local}" if ctx.section else local
+    prose_parts = []
+    inner = Context(section=sid, depth=ctx.depth + 1)
+    for child in item.children:
+        if isinstance(child, Entry):
+            if child.key.text == "prose" and child.value.single is not None and not child.labels:
+                prose_parts.append(child.value.single.text)
+            else:
+                suggestion = did_you_mean(child.key.text, ["prose"])
+                frag.diagnostics.append(diag(UNKNOWN_KEY.code,
+                                             f"a section has no field `{child.key.text}`"
+                                             + (f"; did you mean `{suggestion}`?" if suggestion else ""),
+                                             child.key.span, notes=("known fields: prose",), fix=suggestion))
+            continue
+        if child.kind in ("constitution", "import"):
+            frag.diagnostics.append(diag(MISPLACED.code,
+                                         f"`{child.kind}` belongs at the top level of a file, not inside a section",
+                                         child.keyword_span))
+            continue
+        lower_item(child, frag, inner)
+    frag.sections.append(ir.Section(id=sid, title=title, prose="\n\n".join(prose_parts),
+                                    parent=ctx.section, span=item.span))
+
+
+def _slug(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "_", title.lower()).strip("_")
+    return slug or "section"
+
+
+@lowers("tension")
+def _tension(item: Item, frag: Fragment, ctx: Context) -> None:
+    prevails, yields = item.relation
+    f = Fields(f"tension `{prevails.text} over {yields.text}`", item.body,
+               {"when": "value", "why": "value"}, frag.diagnostics)
+    _require(f, ["why"], f"tension `{prevails.text} over {yields.text}`", item.keyword_span)
+    frag.tensions.append(ir.Tension(prevails=prevails.text, yields=yields.text, when=f.text("when"),
+                                    why=f.text("why"), span=item.span, prevails_span=prevails.span,
+                                    yields_span=yields.span))
+
+
+# --- environments ---------------------------------------------------------------
+
+PARAM_TYPES = ("string", "integer", "number", "boolean", "array", "object")
+MESSAGE_FIELDS = {
+    "email": ("id", "from", "to", "cc", "subject", "date", "body"),
+    "document": ("id", "title", "path", "body"),
+}
+
+
+@lowers("environment")
+def _environment(item: Item, frag: Fragment, ctx: Context) -> None:
+    eid = _name(item)
+    f = Fields(f"environment `{eid}`", item.body,
+               {"persona": "value", "system": "labelled", "tool": "labelled_block",
+                "email": "any_block", "document": "any_block"}, frag.diagnostics,
+               repeatable=frozenset({"system", "tool", "email", "document"}))
+    systems = []
+    for entry in f.all("system"):
+        if entry.value.single is None:
+            frag.diagnostics.append(diag(INVALID_VALUE.code, "a system prompt variant is one text",
+                                         entry.value.span))
+            continue
+        systems.append(ir.SystemVariant(name=entry.labels[0].text, text=entry.value.single.text,
+                                        span=entry.span))
+    tools = [_tool(block, frag) for block in f.all("tool")]
+    messages = _messages(f, frag)
+    frag.environments.append(ir.Environment(id=eid, title=item.title.text if item.title else "",
+                                            persona=f.text("persona"), systems=tuple(systems),
+                                            tools=tuple(tools), messages=tuple(messages), span=item.span))
+
+
+def _tool(block: Block, frag: Fragment) -> ir.Tool:
+    name = block.labels[0].text
+    description = " ".join(a.text for a in block.labels[1:])
+    f = Fields(f"tool `{name}`", block.body, {"param": "labelled", "description": "value"}, frag.diagnostics,
+               repeatable=frozenset({"param"}))
+    description = f.text("description", description)
+    params = []
+    for entry in f.all("param"):
+        pname = entry.labels[0].text
+        optional = any(a.kind == "name" and a.text == "optional" for a in entry.labels[1:])
+        pdesc = " ".join(a.text for a in entry.labels[1:] if a.is_text)
+        enum: tuple[str, ...] = ()
+        ptype = "string"
+        if entry.value.kind == "choices":
+            enum = tuple(a.text for a in entry.value.atoms)
+        elif entry.value.single is not None and entry.value.single.text in PARAM_TYPES:
+            ptype = entry.value.single.text
+        else:
+            frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                         f"parameter `{pname}` needs a type ({', '.join(PARAM_TYPES)}) "
+                                         "or a list of choices `a | b`", entry.value.span))
+        params.append(ir.Param(name=pname, type=ptype, description=pdesc, required=not optional,
+                               enum=enum, span=entry.span))
+    return ir.Tool(name=name, description=description, params=tuple(params), span=block.span)
+
+
+def _messages(f: Fields, frag: Fragment) -> list[ir.Message]:
+    out = []
+    for kind in ("email", "document"):
+        for block in f.all(kind):
+            allowed = {name: "value" for name in MESSAGE_FIELDS[kind]}
+            allowed["include"] = "rule"
+            mf = Fields(f"this {kind}", block.body, allowed, frag.diagnostics)
+            values = [(name, mf.text(name)) for name in MESSAGE_FIELDS[kind] if mf.get(name) is not None]
+            if kind == "document" and block.labels and mf.get("title") is None:
+                values.insert(0, ("title", " ".join(a.text for a in block.labels)))
+            include = mf.get("include")
+            conditions = _conditions(include.conditions) if include else ()
+            out.append(ir.Message(kind=kind, fields=tuple(values), include_when=conditions, span=block.span))
+    return out
+
+
+def _conditions(conditions: Iterable[AstCondition]) -> tuple[ir.Condition, ...]:
+    return tuple(ir.Condition(axis=c.axis.text, negated=c.negated, values=tuple(v.text for v in c.values),
+                              span=c.span) for c in conditions)
+
+
+# --- generators ----------------------------------------------------------------
+
+TEMPLATE_FIELDS = {
+    "dilemma": {"user": True, "stance": True, "misaligned": False, "alternatives": False, "context": False},
+    "probe": {"user": True, "system": False, "pressure": False, "rubric": True},
+}
+CHECK_FIELDS = {"tool": "value", "argument": "labelled", "says": "value", "omits": "value",
+                "clause": "value", "description": "value"}
+
+
+def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
+    gid = _name(item)
+    kind = item.kind
+    templates = TEMPLATE_FIELDS[kind]
+    allowed = {name: "value" for name in templates}
+    allowed.update({"title": "value", "count": "value", "tags": "value", "vary": "labelled",
+                    "slot": "labelled_block", "set": "rule", "exclude": "rule", "environment": "value",
+                    "systems": "value"})
+    if kind == "probe":
+        allowed.update({"email": "any_block", "document": "any_block", "check": "labelled_block"})
+    what = f"{kind} `{gid}`"
+    f = Fields(what, item.body, allowed, frag.diagnostics,
+               repeatable=frozenset({"vary", "slot", "set", "exclude", "email", "document", "check"}))
+    _require(f, [name for name, required in templates.items() if required], what, item.keyword_span)
+
+    axes = []
+    for entry in f.all("vary"):
+        if len(entry.labels) != 1:
+            frag.diagnostics.append(diag(INVALID_VALUE.code, "write an axis as `vary name: a | b | c`",
+                                         entry.span))
+            continue
+        values = tuple(a.text for a in entry.value.atoms)
+        if entry.value.kind not in ("choices", "atom"):
+            frag.diagnostics.append(diag(BAD_AXIS.code,
+                                         "separate an axis's values with `|` (e.g. `vary tone: calm | angry`)",
+                                         entry.value.span))
+            continue
+        axes.append(ir.Axis(name=entry.labels[0].text, values=values, span=entry.span))
+
+    rules = []
+    for node in f.all("set"):
+        words = [a.text for a in node.labels]
+        if len(words) == 3 and words[1] == "to":
+            rules.append(ir.Rule(action="set", axis=words[0], value=words[2],
+                                 conditions=_conditions(node.conditions), span=node.span))
+        else:
+            frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                         "write a forcing rule as `set axis to value when other is x or y`",
+                                         node.span))
+    for node in f.all("exclude"):
+        if node.labels:
+            frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                         "write an exclusion as `exclude when axis is value and other is value`",
+                                         node.span))
+            continue
+        rules.append(ir.Rule(action="exclude", conditions=_conditions(node.conditions), span=node.span))
+
+    slots = [s for s in (_slot(block, frag) for block in f.all("slot")) if s is not None]
+    checks = [_check(block, frag) for block in f.all("check")] if kind == "probe" else []
+    template_entries = [(name, f.get(name)) for name in templates if f.get(name) is not None]
+    count = f.integer("count")
+    if count == 0:
+        frag.diagnostics.append(diag(INVALID_VALUE.code, "`count` must be at least 1", f.get("count").span))
+        count = None
+    frag.generators.append(ir.Generator(
+        kind=kind, id=gid, title=f.text("title"), principles=tuple(a.text for a in item.relation),
+        principle_spans=tuple(a.span for a in item.relation), axes=tuple(axes), rules=tuple(rules),
+        slots=tuple(slots), count=count,
+        templates=tuple((name, f.text(name)) for name, _ in template_entries),
+        template_spans=tuple((name, node.value.span) for name, node in template_entries),
+        environment=f.word("environment"), system_variants=f.words("systems"),
+        messages=tuple(_messages(f, frag)) if kind == "probe" else (), checks=tuple(checks),
+        tags=f.words("tags"), section=ctx.section, span=item.span,
+        name_span=item.name.span if item.name else None,
+        environment_span=f.get("environment").value.span if f.get("environment") else None))
+
+
+LOWERERS["dilemma"] = _generator
+LOWERERS["probe"] = _generator
+
+
+def _slot(block: Block, frag: Fragment) -> ir.Slot | None:
+    words = [a.text for a in block.labels]
+    if len(words) != 3 or words[1] != "from":
+        frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                     "write a slot as `slot name from axis { value: \"text\" ... }`",
+                                     block.span))
+        return None
+    cases = []
+    default = None
+    for node in block.body:
+        if not isinstance(node, Entry) or node.labels or node.value.single is None:
+            frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                         "each line of a slot is `axis_value: \"text\"`", node.span))
+            continue
+        if node.key.text == "otherwise" and node.key.kind == "name":
+            default = node.value.single.text
+        else:
+            cases.append((node.key.text, node.value.single.text))
+    return ir.Slot(name=words[0], axis=words[2], cases=tuple(cases), default=default, span=block.span)
+
+
+def _check(block: Block, frag: Fragment) -> ir.Check:
+    cid = block.labels[0].text
+    f = Fields(f"check `{cid}`", block.body, CHECK_FIELDS, frag.diagnostics,
+               repeatable=frozenset({"argument", "says", "omits"}))
+    arguments = []
+    for entry in f.all("argument"):
+        if entry.value.single is None:
+            frag.diagnostics.append(diag(INVALID_VALUE.code, "an argument check is one text to look for",
+                                         entry.value.span))
+            continue
+        arguments.append((entry.labels[0].text, entry.value.single.text))
+    if f.get("tool") is None and (arguments or not (f.all("says") or f.all("omits"))):
+        frag.diagnostics.append(diag(MISSING_TEMPLATE.code,
+                                     f"check `{cid}` needs `tool:` (with optional `argument name: \"text\"`), "
+                                     "`says:` or `omits:`", block.span))
+    description = f.text("description", " ".join(a.text for a in block.labels[1:]))
+    return ir.Check(id=cid, description=description, tool=f.word("tool"), arguments=tuple(arguments),
+                    says=tuple(e.value.single.text for e in f.all("says") if e.value.single),
+                    omits=tuple(e.value.single.text for e in f.all("omits") if e.value.single),
+                    clauses=f.words("clause"), span=block.span)
+
+
+# --- top level -------------------------------------------------------------------
+
+TOP_LEVEL_FIELDS = {"priority": "value"}
+
+
+def lower_item(item: ModuleItem, frag: Fragment, ctx: Context) -> None:
+    if isinstance(item, Entry):
+        _top_level_entry(item, frag, ctx)
+        return
+    LOWERERS[item.kind](item, frag, ctx)
+
+
+def _top_level_entry(entry: Entry, frag: Fragment, ctx: Context) -> None:
+    name = entry.key.text
+    if name != "priority" or entry.labels:
+        suggestion = did_you_mean(name, TOP_LEVEL_FIELDS)
+        hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+        frag.diagnostics.append(diag(UNKNOWN_KEY.code, f"unknown top-level field `{name}`{hint}", entry.key.span,
+                                     notes=("known top-level fields: priority",), fix=suggestion))
+        return
+    if entry.value.kind not in ("chain", "atom"):
+        frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                     "write the priority order as `priority: safety > ethics > helpfulness`",
+                                     entry.value.span))
+        return
+    if frag.priority_span is not None:
+        frag.diagnostics.append(diag(DUPLICATE_KEY.code, "the priority order is given twice", entry.key.span))
+        return
+    frag.priority = tuple(a.text for a in entry.value.atoms)
+    frag.priority_span = entry.span
+
+
+SUPPRESSION = re.compile(r"#\s*constitutionc:\s*ignore\[([^\]]*)\]")
+
+
+def lower_module(module: Module) -> Fragment:
+    frag = Fragment(file=module.file)
+    for item in module.items:
+        lower_item(item, frag, Context())
+    for comment in module.comments:
+        match = SUPPRESSION.search(comment.text)
+        if match:
+            codes = tuple(c.strip() for c in match.group(1).split(",") if c.strip())
+            frag.suppressions.append(ir.Suppression(file=module.file, line=comment.span.line, codes=codes,
+                                                    span=comment.span))
+    return frag

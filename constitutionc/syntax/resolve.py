@@ -1,0 +1,205 @@
+"""Files to one constitution: read, parse, lower, follow imports, join.
+
+Imports are resolved relative to the importing file. A file import that
+resolves outside the project root is refused before it is opened; cycles and
+missing files are diagnostics. `import name.dotted` reads the standard library
+shipped inside the package.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from .. import ir
+from ..diagnostics import (BAD_INPUT, IMPORT_CYCLE, IMPORT_NOT_FOUND, IMPORT_OUTSIDE_ROOT, INTERNAL,
+                           Diagnostic, diag)
+from .builder import build_module
+from .lower import Fragment, lower_module
+from .parser import parse_text
+
+STD_PREFIX = "std:"
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+class InputError(Exception):
+    """A file named on the command line cannot be read at all (exit status 2)."""
+
+
+def display_path(path: Path) -> str:
+    """How compilers print a path: relative to the working directory, POSIX separators."""
+    std_root = _std_root()
+    try:
+        return STD_PREFIX + path.resolve().relative_to(std_root).as_posix()
+    except ValueError:
+        pass
+    try:
+        rel = os.path.relpath(path.resolve(), Path.cwd().resolve())
+    except ValueError:  # another drive on Windows
+        rel = str(path.resolve())
+    return Path(rel).as_posix()
+
+
+def _std_root() -> Path:
+    return Path(str(resources.files("constitutionc").joinpath("std"))).resolve()
+
+
+def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
+    span = ir.Span(file=file, line=1, column=1, end_line=1, end_column=2)
+    if b"\x00" in data:
+        return None, diag(BAD_INPUT.code, "this looks like a binary file, not CDL text (it contains NUL bytes)", span)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        return None, diag(BAD_INPUT.code, f"the file is not valid UTF-8 (byte 0x{data[e.start]:02x})",
+                          ir.Span(file=file, line=line, column=column, end_line=line, end_column=column + 1))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
+
+
+def compile_text(text: str, file: str) -> Fragment:
+    """Parse and lower one file's text; never raises."""
+    try:
+        result = parse_text(text, file)
+        if result.tree is None:
+            frag = Fragment(file=file)
+            frag.diagnostics.extend(result.diagnostics)
+            return frag
+        module = build_module(result.tree, file, result.comments)
+        frag = lower_module(module)
+        frag.diagnostics[:0] = result.diagnostics
+        return frag
+    except RecursionError:
+        frag = Fragment(file=file)
+        frag.diagnostics.append(diag(BAD_INPUT.code, "the file is nested too deeply to process",
+                                     ir.Span(file=file, line=1, column=1, end_line=1, end_column=2)))
+        return frag
+    except Exception as e:  # a compiler bug must still come out as a diagnostic
+        frag = Fragment(file=file)
+        frag.diagnostics.append(diag(INTERNAL.code, f"internal error: {type(e).__name__}: {e}",
+                                     ir.Span(file=file, line=1, column=1, end_line=1, end_column=2)))
+        return frag
+
+
+@dataclass
+class Loader:
+    root: Path | None = None
+    # Text of files open in an editor, which wins over the disk (keyed by resolved path).
+    overlays: dict[Path, str] = field(default_factory=dict)
+    fragments: dict[Path, Fragment] = field(default_factory=dict)
+    order: list[Path] = field(default_factory=list)
+    files: list[ir.SourceFile] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    # Displayed path -> text, for showing source lines under diagnostics.
+    sources: dict[str, str] = field(default_factory=dict)
+    _root: Path = field(default_factory=Path.cwd)
+
+    def load_root(self, path: Path) -> None:
+        resolved = path.resolve()
+        self._root = (self.root or resolved.parent).resolve()
+        if resolved in self.overlays:
+            self._load(resolved, [])
+            return
+        if not resolved.is_file():
+            raise InputError(f"{path}: no such file" if not resolved.exists() else f"{path}: not a file")
+        try:
+            with open(resolved, "rb"):
+                pass
+        except OSError as e:
+            raise InputError(f"{path}: cannot read ({e.strerror})") from e
+        self._load(resolved, [])
+
+    def _read(self, path: Path) -> bytes:
+        if path in self.overlays:
+            return self.overlays[path].encode("utf-8")
+        return path.read_bytes()
+
+    def _load(self, path: Path, stack: list[Path]) -> None:
+        if path in self.fragments:
+            return
+        shown = display_path(path)
+        try:
+            data = self._read(path)
+        except OSError as e:
+            raise InputError(f"{shown}: cannot read ({e.strerror})") from e
+        text, problem = decode_source(data, shown)
+        frag = Fragment(file=shown) if text is None else compile_text(text, shown)
+        self.sources[shown] = text or ""
+        if problem:
+            frag.diagnostics.append(problem)
+        self.fragments[path] = frag
+        self.files.append(ir.SourceFile(path=shown, sha256=hashlib.sha256(data).hexdigest()))
+        for target, span in frag.imports:
+            self._follow(path, target, span, stack + [path], frag)
+        self.order.append(path)
+
+    def _follow(self, importer: Path, target: str, span: ir.Span, stack: list[Path], frag: Fragment) -> None:
+        if target.startswith(STD_PREFIX):
+            module = target[len(STD_PREFIX):]
+            candidate = _std_root().joinpath(*module.split(".")).with_suffix(".cdl")
+            if not candidate.is_file():
+                available = sorted(p.relative_to(_std_root()).with_suffix("").as_posix().replace("/", ".")
+                                   for p in _std_root().rglob("*.cdl"))
+                from ..diagnostics import did_you_mean
+
+                guess = did_you_mean(module, available)
+                frag.diagnostics.append(diag(IMPORT_NOT_FOUND.code,
+                                             f"the standard library has no module `{module}`"
+                                             + (f"; did you mean `{guess}`?" if guess else ""), span,
+                                             notes=("available: " + ", ".join(available),) if available else ()))
+                return
+        else:
+            candidate = (importer.parent / target).resolve()
+            root = _std_root() if _is_within(importer, _std_root()) else self._root
+            if not _is_within(candidate, root):
+                frag.diagnostics.append(diag(IMPORT_OUTSIDE_ROOT.code,
+                                             f"`{target}` is outside the project root `{display_path(root)}`; "
+                                             "it was not read", span,
+                                             notes=("set a wider root with --root or `root` in the configuration "
+                                                    "if this is intended",)))
+                return
+            if not candidate.is_file() and candidate not in self.overlays:
+                frag.diagnostics.append(diag(IMPORT_NOT_FOUND.code, f"cannot find the imported file `{target}`",
+                                             span))
+                return
+        if candidate in stack:
+            cycle = " -> ".join(display_path(p) for p in stack[stack.index(candidate):] + [candidate])
+            frag.diagnostics.append(diag(IMPORT_CYCLE.code, f"import cycle: {cycle}", span))
+            return
+        self._load(candidate, stack)
+
+    def constitution(self) -> tuple[ir.Constitution, list[Diagnostic]]:
+        frags = [self.fragments[p] for p in self.order]
+        diagnostics = list(self.diagnostics)
+        header = None
+        priority: tuple[str, ...] = ()
+        priority_span = None
+        parts: dict[str, list] = {k: [] for k in ("values", "principals", "sections", "principles", "tensions",
+                                                  "environments", "generators", "suppressions")}
+        for frag in frags:
+            diagnostics.extend(frag.diagnostics)
+            if frag.header is not None and header is None:
+                header = frag.header
+            if frag.priority_span is not None and priority_span is None:
+                priority, priority_span = frag.priority, frag.priority_span
+            for key, items in parts.items():
+                items.extend(getattr(frag, key))
+        constitution = ir.Constitution(
+            header=header or ir.Header(), files=tuple(sorted(self.files, key=lambda f: f.path)),
+            priority=priority, priority_span=priority_span,
+            **{key: tuple(items) for key, items in parts.items()})
+        return constitution, diagnostics
+
+
+def _is_within(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except ValueError:
+        return False
