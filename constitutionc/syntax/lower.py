@@ -378,7 +378,7 @@ def _conditions(conditions: Iterable[AstCondition]) -> tuple[ir.Condition, ...]:
 
 TEMPLATE_FIELDS = {
     "dilemma": {"user": True, "stance": True, "misaligned": False, "alternatives": False, "context": False},
-    "probe": {"user": True, "system": False, "pressure": False, "rubric": True},
+    "probe": {"user": True, "system": False, "pressure": False, "rubric": True, "condition": False},
 }
 CHECK_FIELDS = {"tool": "value", "argument": "labelled", "says": "value", "omits": "value",
                 "clause": "value", "description": "value"}
