@@ -7,19 +7,34 @@ the lowering stage turns them into IR.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Union
 
 from ..ir import Span
 
+# (file, line, column, end_line, end_column): positions are kept as plain tuples
+# and turned into `Span` models only when asked for, because most never are and
+# building a validated model for every token dominates the cost on large files.
+Pos = tuple[str, int, int, int, int]
+
+
+class _Positioned:
+    pos: Pos
+
+    @cached_property
+    def span(self) -> Span:
+        file, line, column, end_line, end_column = self.pos
+        return Span(file=file, line=line, column=column, end_line=end_line, end_column=end_column)
+
 
 @dataclass(frozen=True)
-class Atom:
+class Atom(_Positioned):
     """One token of value: a quoted string, a long text block, a name, or a number."""
 
     kind: str  # "string" | "long_string" | "name" | "number"
     text: str  # the decoded value
     raw: str  # as written
-    span: Span
+    pos: Pos
 
     @property
     def is_text(self) -> bool:
@@ -27,10 +42,10 @@ class Atom:
 
 
 @dataclass(frozen=True)
-class Value:
+class Value(_Positioned):
     kind: str  # "atom" | "list" | "choices" | "chain"
     atoms: tuple[Atom, ...]
-    span: Span
+    pos: Pos
 
     @property
     def single(self) -> Atom | None:
@@ -38,48 +53,48 @@ class Value:
 
 
 @dataclass(frozen=True)
-class Condition:
+class Condition(_Positioned):
     axis: Atom
     negated: bool
     values: tuple[Atom, ...]
-    span: Span
+    pos: Pos
 
 
 @dataclass(frozen=True)
-class Entry:
+class Entry(_Positioned):
     """`key labels: value`"""
 
     key: Atom
     labels: tuple[Atom, ...]
     value: Value
-    span: Span
+    pos: Pos
 
 
 @dataclass(frozen=True)
-class Block:
+class Block(_Positioned):
     """`key labels { body }`"""
 
     key: Atom
     labels: tuple[Atom, ...]
     body: tuple["BodyItem", ...]
-    span: Span
+    pos: Pos
 
 
 @dataclass(frozen=True)
-class RuleItem:
+class RuleItem(_Positioned):
     """`key labels when condition and condition ...`"""
 
     key: Atom
     labels: tuple[Atom, ...]
     conditions: tuple[Condition, ...]
-    span: Span
+    pos: Pos
 
 
 BodyItem = Union[Entry, Block, RuleItem]
 
 
 @dataclass(frozen=True)
-class Item:
+class Item(_Positioned):
     """A keyworded top-level construct: principle, section, tension, dilemma, ..."""
 
     kind: str
@@ -88,7 +103,7 @@ class Item:
     relation: tuple[Atom, ...]  # teaches/tests list, or (prevails, yields) for a tension
     body: tuple[BodyItem, ...]
     children: tuple["ModuleItem", ...]  # sections only
-    span: Span
+    pos: Pos
     keyword_span: Span
 
 
@@ -96,9 +111,9 @@ ModuleItem = Union[Item, Entry]
 
 
 @dataclass(frozen=True)
-class Comment:
+class Comment(_Positioned):
     text: str
-    span: Span
+    pos: Pos
 
 
 @dataclass

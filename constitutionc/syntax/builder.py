@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 import textwrap
 
-from lark import Token, Transformer, Tree, v_args
+from lark import Token, Tree
 
-from ..ir import Span
-from .ast import Atom, Block, Comment, Condition, Entry, Item, Module, RuleItem, Value
+from .ast import Pos, Atom, Block, Comment, Condition, Entry, Item, Module, RuleItem, Value
 
 _ESCAPES = {"n": "\n", "t": "\t", "\"": "\"", "\\": "\\"}
 
@@ -53,28 +52,34 @@ class SpanMaker:
     def __init__(self, file: str):
         self.file = file
 
-    def of_meta(self, meta) -> Span:
+    def of_meta(self, meta) -> Pos:
         if getattr(meta, "empty", True):
-            return Span(file=self.file, line=1, column=1, end_line=1, end_column=1)
-        return Span(file=self.file, line=meta.line, column=meta.column,
-                    end_line=meta.end_line, end_column=meta.end_column)
+            return (self.file, 1, 1, 1, 1)
+        return (self.file, meta.line, meta.column, meta.end_line, meta.end_column)
 
-    def of_token(self, token: Token) -> Span:
+    def of_token(self, token: Token) -> Pos:
         line = token.line or 1
         column = token.column or 1
-        return Span(file=self.file, line=line, column=column,
-                    end_line=token.end_line or line,
-                    end_column=token.end_column or column + len(token))
+        return (self.file, line, column, token.end_line or line, token.end_column or column + len(token))
 
 
 _ATOM_KINDS = {"STRING": "string", "LONG_STRING": "long_string", "NAME": "name", "NUMBER": "number"}
 
 
-class TreeBuilder(Transformer):
+class TreeBuilder:
+    """Bottom-up: each rule's method receives (meta, already-built children).
+
+    A plain dispatch on `tree.data` rather than lark.Transformer: on large files
+    the per-call wrapping that `v_args` does costs more than the building itself.
+    """
+
     def __init__(self, file: str):
-        super().__init__(visit_tokens=False)
         self.spans = SpanMaker(file)
         self.file = file
+
+    def transform(self, tree: Tree):
+        children = [self.transform(c) if isinstance(c, Tree) else c for c in tree.children]
+        return getattr(self, tree.data)(tree.meta, children)
 
     # --- atoms ---------------------------------------------------------
     def atom(self, token: Token) -> Atom:
@@ -94,15 +99,12 @@ class TreeBuilder(Transformer):
     def _value(self, kind: str, children, meta) -> Value:
         return Value(kind, self._atoms(children), self.spans.of_meta(meta))
 
-    @v_args(meta=True)
     def list(self, meta, children):
         return self._value("list", children, meta)
 
-    @v_args(meta=True)
     def choices(self, meta, children):
         return self._value("choices", children, meta)
 
-    @v_args(meta=True)
     def chain(self, meta, children):
         return self._value("chain", children, meta)
 
@@ -110,54 +112,38 @@ class TreeBuilder(Transformer):
         if isinstance(child, Value):
             return child
         atom = child if isinstance(child, Atom) else self.atom(child)
-        return Value("atom", (atom,), atom.span)
+        return Value("atom", (atom,), atom.pos)
 
     # --- body ----------------------------------------------------------
-    @v_args(meta=True)
     def key(self, meta, children):
         return self.atom(children[0])
 
-    def _split_head(self, children):
-        key = children[0]
-        labels = []
-        rest = []
-        for child in children[1:]:
-            if isinstance(child, Token) and not rest:
-                labels.append(self.atom(child))
-            else:
-                rest.append(child)
-        return key, tuple(labels), rest
-
-    @v_args(meta=True)
     def entry(self, meta, children):
         # The value is the last child; everything between key and value is a label.
         key = children[0]
         labels = tuple(self.atom(c) for c in children[1:-1])
         return Entry(key, labels, self._as_value(children[-1]), self.spans.of_meta(meta))
 
-    @v_args(meta=True)
     def block(self, meta, children):
         key = children[0]
         labels = tuple(self.atom(c) for c in children[1:-1])
         return Block(key, labels, children[-1], self.spans.of_meta(meta))
 
-    @v_args(meta=True)
     def rule(self, meta, children):
         key = children[0]
         labels = tuple(self.atom(c) for c in children[1:] if isinstance(c, Token))
         conditions = tuple(c for c in children[1:] if isinstance(c, Condition))
         return RuleItem(key, labels, conditions, self.spans.of_meta(meta))
 
-    @v_args(meta=True)
     def condition(self, meta, children):
         axis, negated, *values = children
         return Condition(self.atom(axis), negated is not None, self._atoms(values),
                          self.spans.of_meta(meta))
 
-    def body(self, children):
+    def body(self, meta, children):
         return tuple(children)
 
-    def name_list(self, children):
+    def name_list(self, meta, children):
         return tuple(self.atom(c) for c in children)
 
     # --- top-level constructs -----------------------------------------
@@ -165,63 +151,52 @@ class TreeBuilder(Transformer):
         def atom_or_none(tok):
             return None if tok is None else self.atom(tok)
 
-        span = self.spans.of_meta(meta)
-        keyword_span = Span(file=self.file, line=span.line, column=span.column,
-                            end_line=span.line, end_column=span.column + len(kind))
+        pos = self.spans.of_meta(meta)
+        keyword_pos = (self.file, pos[1], pos[2], pos[1], pos[2] + len(kind))
         return Item(kind, atom_or_none(name), atom_or_none(title), tuple(relation), tuple(body),
-                    tuple(children), span, keyword_span)
+                    tuple(children), pos, keyword_pos)
 
-    @v_args(meta=True)
     def header(self, meta, children):
         title, body = children
         return self._item("constitution", meta, title=title, body=body)
 
-    @v_args(meta=True)
     def import_stmt(self, meta, children):
         return self._item("import", meta, name=children[0])
 
-    @v_args(meta=True)
     def section(self, meta, children):
         name, title, *items = children
         return self._item("section", meta, name=name, title=title, children=items)
 
-    @v_args(meta=True)
     def value_decl(self, meta, children):
         name, title, body = children
         return self._item("value", meta, name=name, title=title, body=body)
 
-    @v_args(meta=True)
     def principal(self, meta, children):
         name, title, body = children
         return self._item("principal", meta, name=name, title=title, body=body)
 
-    @v_args(meta=True)
     def principle(self, meta, children):
         name, title, body = children
         return self._item("principle", meta, name=name, title=title, body=body)
 
-    @v_args(meta=True)
     def environment(self, meta, children):
         name, title, body = children
         return self._item("environment", meta, name=name, title=title, body=body)
 
-    @v_args(meta=True)
     def tension(self, meta, children):
         prevails, yields, body = children
         return self._item("tension", meta, relation=(self.atom(prevails), self.atom(yields)),
                           body=body)
 
-    @v_args(meta=True)
     def dilemma(self, meta, children):
         name, relation, body = children
         return self._item("dilemma", meta, name=name, relation=relation or (), body=body)
 
-    @v_args(meta=True)
     def probe(self, meta, children):
         name, relation, body = children
         return self._item("probe", meta, name=name, relation=relation or (), body=body)
 
-    def start(self, children):
+    def start(self, meta, children):
         return tuple(children)
 
 

@@ -8,6 +8,7 @@ shipped inside the package.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from dataclasses import dataclass, field
@@ -65,6 +66,18 @@ def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None
 
 def compile_text(text: str, file: str) -> Fragment:
     """Parse and lower one file's text; never raises."""
+    # Parsing allocates many small objects that all live until lowering ends;
+    # the cyclic collector would rescan them over and over for nothing.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _compile_text(text, file)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _compile_text(text: str, file: str) -> Fragment:
     try:
         result = parse_text(text, file)
         if result.tree is None:

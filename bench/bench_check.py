@@ -1,0 +1,88 @@
+"""Benchmark: `constitutionc check` on a synthetic 5,000-principle constitution, and `--help` start-up.
+
+Targets (issue 2): check of ~50,000 lines under 2 s and 300 MB peak RSS; `--help` under 0.3 s.
+Run: python bench/bench_check.py [--principles N]
+Each measurement runs in a fresh subprocess so start-up, imports and peak memory are counted honestly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def synthetic_constitution(principles: int) -> str:
+    out = ['constitution "Synthetic benchmark" {\n  version: "1"\n  licence: "CC0-1.0"\n}\n',
+           "priority: safety > ethics > helpfulness\n"]
+    for value in ("safety", "ethics", "helpfulness"):
+        out.append(f'value {value} "{value.title()}" {{\n  why: "Because {value} matters."\n}}\n')
+    per_section = 50
+    for s in range(0, principles, per_section):
+        out.append(f'section s{s} "Section {s}" {{\n  prose: """Prose for section {s}."""\n\n')
+        for i in range(s, min(s + per_section, principles)):
+            value = ("safety", "ethics", "helpfulness")[i % 3]
+            out.append(
+                f'  principle p{i}.rule "Rule {i}" {{\n'
+                f"    value: {value}\n"
+                f"    kind: default\n"
+                f"    tags: synthetic, group{i % 7}\n"
+                f'    text: """Principle number {i} says the assistant should act with care in situation {i},\n'
+                f'      weighing the interests of everyone involved."""\n'
+                f'    why: """Situation {i} recurs often enough that getting it wrong would erode trust\n'
+                f'      in ways that are hard to repair."""\n'
+                f"  }}\n\n")
+        out.append("}\n\n")
+    for g in range(0, principles, 25):
+        out.append(
+            f"dilemma family{g} teaches p{g}.rule, p{g + 1}.rule {{\n"
+            f"  vary tone: calm | angry | worried\n"
+            f"  vary who: friend | colleague\n"
+            f'  user: """My {{who}} is {{tone}} about situation {g}. What should I do?"""\n'
+            f'  stance: """Take the careful path."""\n'
+            f"}}\n\n")
+    return "".join(out)
+
+
+def measure(cmd: list[str], repeat: int) -> tuple[float, float]:
+    """(median seconds, peak RSS MB of the child) over `repeat` runs."""
+    times, peaks = [], []
+    probe = ("import resource, subprocess, sys, time; t=time.perf_counter(); "
+             "r=subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL); "
+             "dt=time.perf_counter()-t; "
+             "print(dt, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss/1024, r.returncode)")
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True, check=True)
+        dt, peak, code = out.stdout.split()
+        if int(code) not in (0, 1):
+            raise SystemExit(f"command failed with exit {code}: {' '.join(cmd)}")
+        times.append(float(dt))
+        peaks.append(float(peak))
+    return statistics.median(times), max(peaks)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--principles", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    exe = [sys.executable, "-m", "constitutionc"]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "synthetic.cdl"
+        path.write_text(synthetic_constitution(args.principles), encoding="utf-8")
+        lines = path.read_text(encoding="utf-8").count("\n")
+        # Warm Lark's grammar cache once, as any second run on a user's machine would be.
+        subprocess.run(exe + ["check", str(path)], stdout=subprocess.DEVNULL)
+        check_time, check_peak = measure(exe + ["check", str(path)], args.repeat)
+        help_time, _ = measure(exe + ["--help"], args.repeat)
+    print(f"check: {args.principles} principles, {lines} lines: median {check_time:.2f} s "
+          f"(target < 2 s), peak RSS {check_peak:.0f} MB (target < 300 MB)")
+    print(f"--help: median {help_time * 1000:.0f} ms (target < 300 ms)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""What every output target shares: the registry, the streaming protocol, JSONL files.
+
+A target is constructed with the directory it owns, receives canonical records
+one at a time through `write(kind, record)` and returns the files it wrote from
+`close()`. Targets keep no record after handling it (only small per-file state),
+so a build's memory stays flat however many records stream through.
+
+Output is deterministic: keys sorted, UTF-8, `\n` line ends, no timestamps and
+no absolute paths, so the same records always give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable, ClassVar, TextIO
+
+Record = dict[str, Any]
+
+TARGETS: dict[str, type["Target"]] = {}
+
+RECORD_KINDS = ("dilemma", "response", "probe")
+
+
+def target(name: str) -> Callable[[type["Target"]], type["Target"]]:
+    """Class decorator: register a target under the name users pass to `--target`."""
+
+    def register(cls: type[Target]) -> type[Target]:
+        if name in TARGETS:
+            raise ValueError(f"target {name!r} registered twice")
+        cls.name = name
+        TARGETS[name] = cls
+        return cls
+
+    return register
+
+
+def dumps(value: Any) -> str:
+    """The one JSON encoding every target writes: sorted keys, compact, real UTF-8."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+class JsonlFile:
+    """A JSON Lines file opened on its first line, so targets that receive nothing write nothing."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.lines = 0
+        self._handle: TextIO | None = None
+
+    def append(self, value: Any) -> None:
+        if self._handle is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._handle = open(self.path, "w", encoding="utf-8", newline="\n")
+        self._handle.write(dumps(value))
+        self._handle.write("\n")
+        self.lines += 1
+
+    def close(self) -> bool:
+        """Close the file; True when it was written at all."""
+        if self._handle is None:
+            return False
+        self._handle.close()
+        self._handle = None
+        return True
+
+
+class Target:
+    """Base of every output target.
+
+    Subclasses set `description`, list the record kinds they consume in `kinds`
+    and implement `on_<kind>` for each; records of other kinds are ignored,
+    because one build feeds every target the same stream.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    kinds: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = Path(out_dir)
+        self._files: dict[str, JsonlFile] = {}
+        self._closed = False
+
+    def write(self, kind: str, record: Record) -> None:
+        if kind not in RECORD_KINDS:
+            raise ValueError(f"unknown record kind {kind!r}; expected one of {', '.join(RECORD_KINDS)}")
+        if self._closed:
+            raise RuntimeError(f"target {self.name!r} written after close()")
+        if kind in self.kinds:
+            getattr(self, f"on_{kind}")(record)
+
+    def close(self) -> list[Path]:
+        """Finish every file and return the paths written, in a stable order."""
+        if self._closed:
+            raise RuntimeError(f"target {self.name!r} closed twice")
+        self._closed = True
+        written = [f.path for f in self._files.values() if f.close()]
+        written.extend(self.finish(written))
+        return sorted(written)
+
+    def finish(self, written: list[Path]) -> list[Path]:
+        """Hook for targets that write a file after the stream ends (configs, task files)."""
+        return []
+
+    def jsonl(self, filename: str) -> JsonlFile:
+        file = self._files.get(filename)
+        if file is None:
+            file = self._files[filename] = JsonlFile(self.out_dir / filename)
+        return file
+
+    def write_text(self, filename: str, text: str) -> Path:
+        path = self.out_dir / filename
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        return path
+
+
+# Formats without a reasoning field get separate-style reasoning inline, ahead of
+# the answer and fenced, so the deliberation is still visibly distinct from it.
+REASONING_OPEN = "<reasoning>\n"
+REASONING_CLOSE = "\n</reasoning>\n\n"
+
+
+def inline_reasoning(reasoning: str | None, answer: str) -> str:
+    if not reasoning:
+        return answer
+    return f"{REASONING_OPEN}{reasoning}{REASONING_CLOSE}{answer}"
+
+
+def prompt_messages(record: Record) -> list[dict[str, str]]:
+    """The system turn (when the record has one) and the user turn, as role/content messages."""
+    messages = []
+    if record.get("system"):
+        messages.append({"role": "system", "content": record["system"]})
+    messages.append({"role": "user", "content": record["prompt"]})
+    return messages
+
+
+def answer_text(record: Record) -> str:
+    """A justified or bare response's assistant turn, reasoning inlined when kept separate."""
+    return inline_reasoning(record.get("reasoning"), record["completion"])
+
+
+def chosen_text(record: Record) -> str:
+    return inline_reasoning(record.get("chosen_reasoning"), record["chosen"])

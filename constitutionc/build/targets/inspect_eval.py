@@ -1,0 +1,55 @@
+"""The `inspect` target: probes as Inspect AI samples plus a ready-to-run task file.
+
+- `samples.jsonl`: one sample per probe, in the shape `inspect_ai.dataset.json_dataset`
+  reads with its default fields: `id`, `input` (system and user chat messages),
+  `target` (the rubric) and `metadata` (condition, axes, principles, sources,
+  environment, pressure, tools, checks).
+- `task.py`: the task (solver offering each probe's tools, scorer applying the
+  checks then the rubric). It is the source of `inspect_task_template.py`, copied
+  verbatim, so the file users run is the module this package tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import Record, Target, target
+
+TASK_TEMPLATE = Path(__file__).with_name("inspect_task_template.py")
+
+
+def sample(record: Record) -> dict:
+    messages = []
+    if record.get("system"):
+        messages.append({"role": "system", "content": record["system"]})
+    messages.append({"role": "user", "content": record["user"]})
+    return {
+        "id": record["id"],
+        "input": messages,
+        "target": record["rubric"],
+        "metadata": {
+            "condition_id": record["condition_id"],
+            "generator": record["generator"],
+            "environment": record.get("environment"),
+            "axes": record["axes"],
+            "principles": record["principles"],
+            "sources": record["sources"],
+            "pressure": record.get("pressure"),
+            "tools": record["tools"],
+            "checks": record["checks"],
+        },
+    }
+
+
+@target("inspect")
+class InspectTarget(Target):
+    description = "Inspect AI samples and a task file scoring checks and rubric"
+    kinds = frozenset({"probe"})
+
+    def on_probe(self, record: Record) -> None:
+        self.jsonl("samples.jsonl").append(sample(record))
+
+    def finish(self, written: list[Path]) -> list[Path]:
+        if not written:
+            return []
+        return [self.write_text("task.py", TASK_TEMPLATE.read_text(encoding="utf-8"))]

@@ -1,0 +1,73 @@
+"""Coverage rules: every principle trained on should be evaluated, and the other way round."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Diagnostic
+from ..ir import Constitution
+from .registry import LintContext, make, rule
+
+
+def _users(c: Constitution, kind: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for g in c.generators:
+        if g.kind == kind:
+            for pid in g.principles:
+                found.setdefault(pid, []).append(g.id)
+    return found
+
+
+@rule("CDL603", "taught-but-never-tested", category="coverage", level="warning",
+      summary="A principle is taught by a dilemma but no probe tests it.",
+      rationale="Training on a principle without an eval for it leaves no evidence that the training worked.",
+      example="dilemma d teaches ethics.honesty { ... }\n# and no `probe ... tests ethics.honesty`")
+def taught_not_tested(ctx: LintContext) -> Iterator[Diagnostic]:
+    c = ctx.constitution
+    taught, tested = _users(c, "dilemma"), _users(c, "probe")
+    for p in c.principles:
+        if p.id in taught and p.id not in tested:
+            by = ", ".join(f"`{g}`" for g in taught[p.id])
+            yield make("CDL603", f"principle `{p.id}` is taught (by {by}) but no probe tests it",
+                       p.name_span or p.span)
+
+
+@rule("CDL604", "tested-but-never-taught", category="coverage", level="warning",
+      summary="A principle is tested by a probe but no dilemma teaches it.",
+      rationale="An eval for behaviour that no training data demonstrates measures the base model, not the "
+                "constitution; add a dilemma or accept the gap explicitly with a suppression.",
+      example="probe p tests safety.accept_shutdown { ... }\n# and no `dilemma ... teaches safety.accept_shutdown`")
+def tested_not_taught(ctx: LintContext) -> Iterator[Diagnostic]:
+    c = ctx.constitution
+    taught, tested = _users(c, "dilemma"), _users(c, "probe")
+    for p in c.principles:
+        if p.id in tested and p.id not in taught:
+            by = ", ".join(f"`{g}`" for g in tested[p.id])
+            yield make("CDL604", f"principle `{p.id}` is tested (by {by}) but no dilemma teaches it",
+                       p.name_span or p.span)
+
+
+@rule("CDL605", "principle-never-exercised", category="coverage", level="ignore",
+      summary="A principle is neither taught by a dilemma nor tested by a probe.",
+      rationale="Off by default, since early drafts have many such principles; enable it (`--enable CDL605`) "
+                "once the constitution's generators are meant to be complete.",
+      example='principle helpfulness.real_help "Help for real" { ... }\n# no dilemma or probe names it')
+def never_exercised(ctx: LintContext) -> Iterator[Diagnostic]:
+    c = ctx.constitution
+    named = {pid for g in c.generators for pid in g.principles}
+    for p in c.principles:
+        if p.id not in named:
+            yield make("CDL605", f"no dilemma teaches and no probe tests principle `{p.id}`",
+                       p.name_span or p.span)
+
+
+@rule("CDL606", "probe-without-check", category="coverage", level="warning",
+      summary="A probe has no deterministic `check`, so only a model grader can score it.",
+      rationale="A `check` (a tool call with given arguments, or text the answer says or omits) scores a "
+                "transcript the same way every time; a rubric alone depends on a grader model's judgement.",
+      example='probe p tests safety.no_coercion {\n  user: "..."\n  rubric: "..."\n  # no `check name { ... }`\n}')
+def probe_without_check(ctx: LintContext) -> Iterator[Diagnostic]:
+    for g in ctx.constitution.generators:
+        if g.kind == "probe" and not g.checks:
+            yield make("CDL606", f"probe `{g.id}` has no deterministic `check`; add one so it can be scored "
+                                 "without a grader model", g.name_span or g.span)
