@@ -242,6 +242,11 @@ class Generator(Node):
     span: Span
     name_span: Span | None = None
     environment_span: Span | None = None
+    # Where each `key: value` field's value was written, for diagnostics that point at it.
+    field_spans: tuple[tuple[str, Span], ...] = ()
+
+    def field_span(self, name: str) -> Span:
+        return next((span for key, span in self.field_spans if key == name), self.span)
 
     def template(self, name: str) -> str | None:
         for key, value in self.templates:

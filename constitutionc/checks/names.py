@@ -82,7 +82,7 @@ def references(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
         if g.environment is None:
             if g.system_variants:
                 yield diag(UNRESOLVED.code, f"`systems` picks variants, but {g.kind} `{g.id}` has no environment",
-                           g.span)
+                           g.field_span("systems"))
             for chk in g.checks:
                 if chk.tool:
                     yield diag(UNRESOLVED.code,
@@ -96,7 +96,8 @@ def references(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
         variant_names = {s.name for s in env.systems}
         for name in g.system_variants:
             if name not in variant_names:
-                yield unresolved(f"system prompt variant in `{env.id}`", name, variant_names, g.span)
+                yield unresolved(f"system prompt variant in `{env.id}`", name, variant_names,
+                                 g.field_span("systems"))
         tool_names = {t.name for t in env.tools}
         for chk in g.checks:
             if chk.tool is None:

@@ -104,7 +104,12 @@ class Item(_Positioned):
     body: tuple[BodyItem, ...]
     children: tuple["ModuleItem", ...]  # sections only
     pos: Pos
-    keyword_span: Span
+    keyword_pos: Pos
+
+    @cached_property
+    def keyword_span(self) -> Span:
+        file, line, column, end_line, end_column = self.keyword_pos
+        return Span(file=file, line=line, column=column, end_line=end_line, end_column=end_column)
 
 
 ModuleItem = Union[Item, Entry]

@@ -237,7 +237,7 @@ def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
     if kind == "instructable" and default is None:
         frag.diagnostics.append(diag(MISSING_TEMPLATE.code,
                                      f"instructable principle `{pid}` needs `default: on` or `default: off`",
-                                     item.keyword_span, severity=None))
+                                     f.get("kind").value.span))
     if kind != "instructable" and (default is not None or switchers):
         node = f.get("default") or f.get("switchable_by")
         frag.diagnostics.append(diag(INVALID_VALUE.code,
@@ -448,7 +448,9 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         messages=tuple(_messages(f, frag)) if kind == "probe" else (), checks=tuple(checks),
         tags=f.words("tags"), section=ctx.section, span=item.span,
         name_span=item.name.span if item.name else None,
-        environment_span=f.get("environment").value.span if f.get("environment") else None))
+        environment_span=f.get("environment").value.span if f.get("environment") else None,
+        field_spans=tuple((name, nodes[0].value.span) for name, nodes in f.entries.items()
+                          if isinstance(nodes[0], Entry))))
 
 
 LOWERERS["dilemma"] = _generator

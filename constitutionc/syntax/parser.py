@@ -148,7 +148,10 @@ def _token_words(token: Token) -> str:
 def _expected_words(expected: set[str], previous: Token | None) -> str:
     names = set(expected)
     words: list[str] = []
-    if "NAME" in names and previous is not None and str(previous) in _NAME_AFTER:
+    if previous is not None and str(previous) == ":" and {"NAME", "STRING"} <= names:
+        words.append("a value (quoted text, a name or a number)")
+        names -= {"NAME", "STRING", "LONG_STRING", "NUMBER"}
+    elif "NAME" in names and previous is not None and str(previous) in _NAME_AFTER:
         words.append(_NAME_AFTER[str(previous)])
         names.discard("NAME")
         if str(previous) in ("import", "section", "constitution"):
@@ -258,10 +261,16 @@ def _recover_characters(e: UnexpectedCharacters, text: str, file: str, report) -
     else:
         message = f"unexpected character {char!r}"
     report(message, span)
-    # Skip the rest of the line: whatever follows a stray character is rarely meaningful.
     lexer_state = e.interactive_parser.lexer_thread.state
-    end = text.find("\n", pos)
-    end = len(text) if end == -1 else end
+    if char == '"':
+        # An unclosed string: the rest of its line is prose, not code; skip it.
+        end = text.find("\n", pos)
+        end = len(text) if end == -1 else end
+    else:
+        # Skip the whole run of stray characters up to the next space, not one at a time.
+        end = pos + 1
+        while end < len(text) and not text[end].isspace() and text[end] not in '{}"#':
+            end += 1
     lexer_state.line_ctr.feed(text[pos:max(end, pos + 1)])
     return True
 

@@ -1,0 +1,41 @@
+"""Shared test configuration: repository paths and the golden-file update switch."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="Rewrite golden files from the current output instead of comparing.")
+
+
+def pytest_configure(config):
+    if config.getoption("--update-goldens", default=False):
+        os.environ["UPDATE_GOLDENS"] = "1"
+
+
+def update_goldens() -> bool:
+    return os.environ.get("UPDATE_GOLDENS") == "1"
+
+
+def assert_golden(path: Path, actual: str) -> None:
+    """Compare `actual` with the golden file at `path`; with --update-goldens, rewrite it."""
+    if update_goldens() or not path.exists():
+        if not update_goldens():
+            pytest.fail(f"golden file {path} is missing; run pytest --update-goldens to create it")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    expected = path.read_text(encoding="utf-8")
+    assert actual == expected, f"output differs from {path}; run pytest --update-goldens if the change is intended"
+
+
+@pytest.fixture
+def repo() -> Path:
+    return REPO

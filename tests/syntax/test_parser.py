@@ -1,0 +1,58 @@
+"""Parsing: error recovery reports every independent error, in words, at the right place."""
+
+from __future__ import annotations
+
+from constitutionc.syntax.parser import parse_text
+
+THREE_ERRORS = '''\
+principle { text: "no id" why: "w" }
+
+principle ok.one "Fine" { text: "t" why: "w" }
+
+tension ok.one over { why: "missing the yielding principle" }
+
+principle ok.two "Also fine" { text: "t" why: "w" }
+
+dilemma d teaches ok.one { user: "u" stance: @ }
+'''
+
+
+def test_three_independent_errors_are_all_reported():
+    result = parse_text(THREE_ERRORS, "three.cdl")
+    lines = [(d.span.line, d.code) for d in result.diagnostics]
+    assert lines == [(1, "CDL001"), (5, "CDL001"), (9, "CDL001")]
+    assert result.tree is not None  # recovery kept a tree, so later stages still run
+
+
+def test_messages_say_what_was_expected_in_words():
+    result = parse_text(THREE_ERRORS, "three.cdl")
+    first, second, third = result.diagnostics
+    assert first.message.startswith("expected a principle id after `principle`")
+    assert (first.span.line, first.span.column) == (1, 11)
+    assert "the id of the principle that yields after `over`" in second.message
+    assert "unexpected character '@'" in third.message
+
+
+def test_missing_closing_brace_at_end_of_file():
+    result = parse_text('section "A" {\n  principle a.b { text: "t" why: "w" }\n', "open.cdl")
+    assert len(result.diagnostics) == 1
+    assert "the end of the file" in result.diagnostics[0].message
+    assert result.tree is not None
+
+
+def test_unterminated_string_is_named():
+    result = parse_text('principle a.b { text: "never closed\n why: "w" }\n', "s.cdl")
+    assert any("never closed" in d.message for d in result.diagnostics)
+
+
+def test_comments_are_collected_with_positions():
+    result = parse_text('# top\nprinciple a.b { # inline\n text: "t # not a comment" why: "w" }\n', "c.cdl")
+    assert [(str(c), c.line) for c in result.comments] == [("# top", 1), ("# inline", 2)]
+
+
+def test_deep_nesting_is_a_diagnostic_not_a_crash():
+    text = 'section "x" {\n' * 10_000 + "}\n" * 10_000
+    result = parse_text(text, "deep.cdl")
+    assert result.tree is None
+    assert result.diagnostics[0].code == "CDL002"
+    assert "nested" in result.diagnostics[0].message
