@@ -111,11 +111,13 @@ class Loader:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # Displayed path -> text, for showing source lines under diagnostics.
     sources: dict[str, str] = field(default_factory=dict)
+    roots: list[Path] = field(default_factory=list)
     _root: Path = field(default_factory=Path.cwd)
 
     def load_root(self, path: Path) -> None:
         resolved = path.resolve()
         self._root = (self.root or resolved.parent).resolve()
+        self.roots.append(resolved)
         if resolved in self.overlays:
             self._load(resolved, [])
             return
@@ -195,12 +197,15 @@ class Loader:
         priority_span = None
         parts: dict[str, list] = {k: [] for k in ("values", "principals", "sections", "principles", "tensions",
                                                   "environments", "generators", "suppressions")}
-        for frag in frags:
-            diagnostics.extend(frag.diagnostics)
+        # The files named on the command line speak for the constitution; imports only fill gaps.
+        by_authority = [self.fragments[p] for p in self.roots if p in self.fragments] + frags
+        for frag in by_authority:
             if frag.header is not None and header is None:
                 header = frag.header
             if frag.priority_span is not None and priority_span is None:
                 priority, priority_span = frag.priority, frag.priority_span
+        for frag in frags:
+            diagnostics.extend(frag.diagnostics)
             for key, items in parts.items():
                 items.extend(getattr(frag, key))
         constitution = ir.Constitution(

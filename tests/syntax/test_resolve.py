@@ -118,3 +118,12 @@ def test_editor_overlay_wins_over_disk(tmp_path):
     path = write(tmp_path / "a.cdl", PRINCIPLE.format(pid="disk.p"))
     result = load([path], overlays={path.resolve(): PRINCIPLE.format(pid="editor.p")})
     assert [p.id for p in result.constitution.principles] == ["editor.p"]
+
+
+def test_the_named_file_s_header_and_priority_win_over_imports(tmp_path):
+    write(tmp_path / "lib.cdl", 'constitution "Library" { version: "9" }\npriority: b > a\n'
+                                'value a "A" { why: "w" }\nvalue b "B" { why: "w" }\n')
+    write(tmp_path / "main.cdl", 'import "lib.cdl"\nconstitution "Main" { version: "1" }\npriority: a > b\n')
+    result = load([tmp_path / "main.cdl"])
+    assert result.constitution.header.title == "Main"
+    assert result.constitution.priority == ("a", "b")
