@@ -140,6 +140,14 @@ class TreeBuilder:
         return Condition(self.atom(axis), negated is not None, self._atoms(values),
                          self.spans.of_meta(meta))
 
+    def setting(self, meta, children):
+        key, *values = children
+        atoms = tuple(self.atom(v) for v in values)
+        first, last = atoms[0].pos, atoms[-1].pos
+        value = Value("chain" if len(atoms) > 1 else "atom", atoms,
+                      (first[0], first[1], first[2], last[3], last[4]))
+        return Entry(self.atom(key), (), value, self.spans.of_meta(meta))
+
     def body(self, meta, children):
         return tuple(children)
 

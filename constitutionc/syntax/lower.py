@@ -196,7 +196,16 @@ def _import(item: Item, frag: Fragment, ctx: Context) -> None:
         frag.diagnostics.append(diag(MISPLACED.code, "imports belong at the top level of a file, not inside a section",
                                      item.keyword_span))
     assert item.name is not None
-    target = item.name.text if item.name.kind != "name" else "std:" + item.name.text
+    if item.name.kind == "name":
+        if not item.name.text.startswith("std."):
+            frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                         "an unquoted import names a standard library module "
+                                         f"(`import std.{item.name.text}`); quote a file path: "
+                                         f'`import "{item.name.text}.cdl"`', item.name.span))
+            return
+        target = "std:" + item.name.text.removeprefix("std.")
+    else:
+        target = item.name.text
     frag.imports.append((target, item.name.span))
 
 

@@ -56,3 +56,12 @@ def test_deep_nesting_is_a_diagnostic_not_a_crash():
     assert result.tree is None
     assert result.diagnostics[0].code == "CDL002"
     assert "nested" in result.diagnostics[0].message
+
+
+def test_keywords_are_ordinary_field_names_inside_bodies():
+    # `value`, `environment` and `principle` start constructs at file level, but inside a body
+    # they are field names, wherever they appear in it.
+    text = ('probe p tests a.b {\n  title: "T"\n  environment: e\n  value: x\n  principle: y\n}\n'
+            'principle a.b {\n  text: "t"\n  value: safety\n  why: "w"\n}\n'
+            'section "S" {\n  prose: "x"\n  principle c.d { text: "t" why: "w" }\n}\n')
+    assert parse_text(text, "k.cdl").diagnostics == []
