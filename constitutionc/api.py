@@ -12,6 +12,10 @@ from .diagnostics import CODES, UNKNOWN_SUPPRESSION, Diagnostic, diag, has_error
 from .ir import Constitution
 from .syntax.resolve import InputError, Loader
 
+# Lint rules register their codes (CDL6xx) when imported; every caller of the API
+# must know them, or a suppression naming a lint code would be reported as unknown.
+from . import lint as _lint_rules  # noqa: E402,F401  isort: skip
+
 __all__ = ["InputError", "Result", "load", "check_paths"]
 
 

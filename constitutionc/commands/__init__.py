@@ -18,3 +18,7 @@ def register_all(group: click.Group) -> None:
     for name in COMMAND_MODULES:
         module = importlib.import_module(f"{__name__}.{name}")
         group.add_command(module.command)
+
+COMMAND_MODULES.append("lint")
+COMMAND_MODULES.append("fmt")
+COMMAND_MODULES.append("rules")

@@ -53,11 +53,15 @@ def containment(part: str, whole: str) -> float:
 
 def runs(text: str, length: int) -> Iterator[tuple[str, ...]]:
     """Every sequence of `length` consecutive words not crossing a slot or paragraph break."""
-    sequence = words(text)
+    for _, window in indexed_runs(words(text), length):
+        yield window
+
+
+def indexed_runs(sequence: list[str], length: int) -> Iterator[tuple[int, tuple[str, ...]]]:
     for start in range(len(sequence) - length + 1):
         window = tuple(sequence[start:start + length])
         if BREAK not in window:
-            yield window
+            yield start, window
 
 
 def source_lines(sources: dict[str, str], span: Span) -> list[tuple[int, str]]:
@@ -93,6 +97,7 @@ def locate_run(sources: dict[str, str], span: Span, run: tuple[str, ...]) -> Spa
     for start in range(len(sequence) - size + 1):
         if tuple(sequence[start:start + size]) == run:
             number = positions[start]
-            length = len(dict(source_lines(sources, span)).get(number, ""))
-            return Span(file=span.file, line=number, column=1, end_line=number, end_column=length + 1)
+            line = dict(source_lines(sources, span)).get(number, "")
+            first = len(line) - len(line.lstrip()) + 1
+            return Span(file=span.file, line=number, column=first, end_line=number, end_column=len(line) + 1)
     return span
