@@ -158,8 +158,10 @@ def _slot_span(span: Span, text: str, name: str) -> Span:
     """Point at the slot itself when the text sits on one line of the source."""
     if span.line != span.end_line:
         return span
+    # The span covers the quoted token; its quotes are one or three characters on each side.
+    quote = max(1, (span.end_column - span.column - len(text)) // 2)
     for slot, start, end in slot_positions(text):
         if slot == name:
-            return Span(file=span.file, line=span.line, column=span.column + 1 + start, end_line=span.line,
-                        end_column=span.column + 1 + end)
+            return Span(file=span.file, line=span.line, column=span.column + quote + start, end_line=span.line,
+                        end_column=span.column + quote + end)
     return span

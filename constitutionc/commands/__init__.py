@@ -22,3 +22,4 @@ def register_all(group: click.Group) -> None:
 COMMAND_MODULES.append("lint")
 COMMAND_MODULES.append("fmt")
 COMMAND_MODULES.append("rules")
+COMMAND_MODULES.append("lsp")

@@ -191,7 +191,7 @@ class _Builder:
     def header(self, item: Item) -> Symbol:
         title = item.title.text if item.title else ""
         return self.define(Symbol("constitution", title, None, item.title.span if item.title else item.keyword_span,
-                                  item.span, "constitution", title, _single_fields(item.body)))
+                                  _span(item), "constitution", title, _single_fields(item.body)))
 
     def import_(self, item: Item) -> None:
         if item.name is not None:
@@ -204,7 +204,7 @@ class _Builder:
         name = item.name.text if item.name else title
         children = tuple(self.items(item.children))
         return self.define(Symbol("section", name, None, name_atom.span if name_atom else item.keyword_span,
-                                  item.span, "section", title, (), children))
+                                  _span(item), "section", title, (), children))
 
     def named(self, item: Item) -> Symbol | None:
         if item.name is None or item.name.text == "_missing_":
@@ -217,7 +217,7 @@ class _Builder:
                     self.refer(("value",), node.value.single, "value")
         elif item.kind == "environment":
             children = tuple(self.environment_body(item.name.text, item.body))
-        return self.define(Symbol(kind, item.name.text, None, item.name.span, item.span, item.kind,
+        return self.define(Symbol(kind, item.name.text, None, item.name.span, _span(item), item.kind,
                                   item.title.text if item.title else "", _single_fields(item.body), children))
 
     def tension(self, item: Item) -> Symbol | None:
@@ -227,7 +227,7 @@ class _Builder:
         for atom in item.relation:
             self.refer(("principle", "value"), atom, "tension")
         return self.define(Symbol("tension", f"{prevails.text} over {yields.text}", None, item.keyword_span,
-                                  item.span, "tension", "", _single_fields(item.body)))
+                                  _span(item), "tension", "", _single_fields(item.body)))
 
     def generator(self, item: Item) -> Symbol | None:
         if item.name is None or item.name.text == "_missing_":
@@ -239,7 +239,7 @@ class _Builder:
         environment = next((n.value.single.text for n in item.body
                             if isinstance(n, Entry) and n.key.text == "environment" and n.value.single), None)
         children = tuple(self.generator_body(gid, environment, item.body))
-        return self.define(Symbol("generator", gid, None, item.name.span, item.span, item.kind,
+        return self.define(Symbol("generator", gid, None, item.name.span, _span(item), item.kind,
                                   _field(item.body, "title"), _single_fields(item.body), children))
 
     # --- bodies -----------------------------------------------------------
@@ -248,7 +248,7 @@ class _Builder:
             if isinstance(node, Entry) and node.key.text == "system" and node.labels:
                 label = node.labels[0]
                 text = node.value.single.text if node.value.single is not None else ""
-                yield self.define(Symbol("system", label.text, eid, label.span, node.span, "system",
+                yield self.define(Symbol("system", label.text, eid, label.span, _span(node), "system",
                                          fields=(("text", text),)))
             elif isinstance(node, Block) and node.key.text == "tool" and node.labels:
                 yield self.tool(eid, node)
@@ -263,8 +263,8 @@ class _Builder:
                 ptype = " | ".join(a.text for a in node.value.atoms)
                 pdesc = " ".join(a.text for a in node.labels[1:] if a.is_text)
                 params.append(self.define(Symbol("param", plabel.text, f"{eid}.{label.text}", plabel.span,
-                                                 node.span, "param", pdesc, (("type", ptype),))))
-        return self.define(Symbol("tool", label.text, eid, label.span, block.span, "tool", description,
+                                                 _span(node), "param", pdesc, (("type", ptype),))))
+        return self.define(Symbol("tool", label.text, eid, label.span, _span(block), "tool", description,
                                   _single_fields(block.body), tuple(params)))
 
     def generator_body(self, gid: str, environment: str | None, body) -> Iterator[Symbol]:
@@ -289,7 +289,7 @@ class _Builder:
         if key == "vary" and node.labels:
             label = node.labels[0]
             values = " | ".join(a.text for a in node.value.atoms)
-            yield self.define(Symbol("axis", label.text, gid, label.span, node.span, "vary", "",
+            yield self.define(Symbol("axis", label.text, gid, label.span, _span(node), "vary", "",
                                      (("values", values),)))
         elif key == "environment" and node.value.single is not None:
             self.refer(("environment",), node.value.single, "environment")
@@ -307,7 +307,7 @@ class _Builder:
             if isinstance(node, Entry):
                 self.templates(gid, node.value.atoms)
         axis = block.labels[2].text if len(block.labels) == 3 else ""
-        return self.define(Symbol("slot", label.text, gid, label.span, block.span, "slot", "",
+        return self.define(Symbol("slot", label.text, gid, label.span, _span(block), "slot", "",
                                   (("axis", axis),)))
 
     def check(self, gid: str, environment: str | None, block: Block) -> Symbol:
@@ -327,7 +327,7 @@ class _Builder:
             if isinstance(node, Entry) and node.key.text == "argument" and node.labels and tool:
                 self.refer(("param",), node.labels[0], "argument", f"{environment}.{tool}")
         description = " ".join(a.text for a in block.labels[1:])
-        return self.define(Symbol("check", label.text, gid, label.span, block.span, "check", description,
+        return self.define(Symbol("check", label.text, gid, label.span, _span(block), "check", description,
                                   _single_fields(block.body)))
 
     def message(self, gid: str, block: Block) -> None:
@@ -350,6 +350,18 @@ class _Builder:
             for name, start, end in slot_positions(atom.raw):
                 span = _span_inside(atom, start + 1, end - 1)
                 self.index.references.append(Reference(("slot", "axis"), name, gid, span, "template"))
+
+
+# A block the parser closed at the end of the file has no recorded end: it runs to the end.
+_OPEN_END = 10**9
+
+
+def _span(node) -> Span:
+    """A construct's span, tolerating a missing end (blocks closed by error recovery)."""
+    file, line, column, end_line, end_column = node.pos
+    if end_line is None or end_column is None:
+        end_line, end_column = _OPEN_END, 1
+    return Span(file=file, line=line or 1, column=column or 1, end_line=end_line, end_column=end_column)
 
 
 def _field(body, name: str) -> str:

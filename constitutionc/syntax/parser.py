@@ -200,6 +200,14 @@ def _span_of_token(file: str, token: Token, text: str) -> Span:
                 end_column=max(end_col, token.column + 1))
 
 
+def _token_at_end(kind: str, value: str, text: str) -> Token:
+    """A token inserted at the end of the file, with a position, so spans stay valid."""
+    line = text.count("\n") + 1
+    column = len(text) - (text.rfind("\n") + 1) + 1
+    return Token(kind, value, start_pos=len(text), line=line, column=column, end_line=line,
+                 end_column=column, end_pos=len(text))
+
+
 # Tokens tried, in order, as an insertion that lets parsing continue.
 _REPAIRS = (("RBRACE", "}"), ("COLON", ":"), ("NAME", "_missing_"), ("STRING", '""'),
             ("LBRACE", "{"))
@@ -290,7 +298,7 @@ def _recover_token(e: UnexpectedToken, text: str, file: str, report) -> bool:
                 return True
             if "RBRACE" not in parser.accepts():
                 return False
-            parser.feed_token(Token("RBRACE", "}"))
+            parser.feed_token(_token_at_end("RBRACE", "}", text))
         return False
     # Try inserting one missing token; keep the offending token if it then fits.
     accepts = parser.accepts()

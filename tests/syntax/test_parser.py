@@ -65,3 +65,14 @@ def test_keywords_are_ordinary_field_names_inside_bodies():
             'principle a.b {\n  text: "t"\n  value: safety\n  why: "w"\n}\n'
             'section "S" {\n  prose: "x"\n  principle c.d { text: "t" why: "w" }\n}\n')
     assert parse_text(text, "k.cdl").diagnostics == []
+
+
+def test_every_prefix_of_a_real_file_gives_syntax_errors_not_internal_errors():
+    from pathlib import Path
+
+    from constitutionc.syntax.resolve import compile_text
+
+    text = (Path(__file__).resolve().parents[2] / "examples/quickstart/constitution.cdl").read_text()
+    for cut in range(0, len(text), 97):
+        codes = {d.code for d in compile_text(text[:cut], "cut.cdl").diagnostics}
+        assert "CDL009" not in codes, f"internal error for the first {cut} characters"

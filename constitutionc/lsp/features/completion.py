@@ -1,0 +1,262 @@
+"""Completion: keywords and field names for the enclosing block, ids where an id goes,
+and axis names inside a template's `{...}` slot."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Callable
+
+from lsprotocol import types
+
+from ...syntax.lower import CHECK_FIELDS, MESSAGE_FIELDS, PARAM_TYPES, PRINCIPLE_KINDS, SWITCHERS, TEMPLATE_FIELDS
+from ..context import Frame, block_text, cursor_context
+from ..project import std_root
+
+if TYPE_CHECKING:
+    from ..server import ConstitutionServer
+
+K = types.CompletionItemKind
+CONSTRUCTS = ["section", "value", "principal", "principle", "tension", "dilemma", "probe", "environment"]
+GENERATOR_FIELDS = ["title", "count", "tags", "vary", "set", "exclude", "slot", "environment", "systems"]
+
+# The field names each block accepts (kept in step with syntax/lower.py, which checks them).
+FIELDS_BY_BLOCK: dict[str, list[str]] = {
+    "": ["constitution", "import", "priority", *CONSTRUCTS],
+    "section": ["prose", *CONSTRUCTS],
+    "constitution": ["version", "licence", "source", "notes"],
+    "value": ["text", "why"],
+    "principal": ["text", "trust", "why"],
+    "principle": ["value", "kind", "default", "switchable_by", "tags", "text", "why"],
+    "tension": ["when", "why"],
+    "environment": ["persona", "system", "tool", "email", "document"],
+    "tool": ["param", "description"],
+    "dilemma": GENERATOR_FIELDS + list(TEMPLATE_FIELDS["dilemma"]),
+    "probe": GENERATOR_FIELDS + list(TEMPLATE_FIELDS["probe"]) + ["email", "document", "check"],
+    "check": list(CHECK_FIELDS),
+    "email": [*MESSAGE_FIELDS["email"], "include"],
+    "document": [*MESSAGE_FIELDS["document"], "include"],
+}
+FIXED_VALUES = {"kind": list(PRINCIPLE_KINDS), "default": ["on", "off"], "switchable_by": list(SWITCHERS)}
+
+TEMPLATE_SLOT = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)?$")
+SUPPRESSION_CODES = re.compile(r"#\s*constitutionc:\s*ignore\[(?:[^\]]*,)?\s*([A-Za-z0-9_\-]*)$")
+IMPORT_STRING = re.compile(r'^\s*import\s+"([^"]*)$')
+NAME = r"[A-Za-z_][A-Za-z0-9_\-]*(?:\.[A-Za-z_][A-Za-z0-9_\-]*)*"
+
+
+class Request:
+    """One completion request: the text, the cursor and what surrounds it."""
+
+    def __init__(self, server: "ConstitutionServer", uri: str, position: types.Position):
+        self.server = server
+        self.path = server.path_of(uri)
+        self.lines = server.lines(uri)
+        line, column = self.lines.location_of(position)
+        self.offset = self.lines.offset(line, column)
+        self.line_prefix = self.lines.lines[line - 1][:column - 1]
+        self.position = position
+        self.context = cursor_context(self.lines.text, self.offset)
+
+    def generator_frame(self) -> Frame | None:
+        return self.context.enclosing("dilemma", "probe")
+
+    def generator_text(self) -> str:
+        frame = self.generator_frame()
+        return block_text(self.lines.text, frame) if frame else ""
+
+    def axes(self) -> list[str]:
+        return re.findall(r"^\s*vary\s+([A-Za-z_][A-Za-z0-9_]*)", self.generator_text(), re.M)
+
+    def slots(self) -> list[str]:
+        return re.findall(r"^\s*slot\s+([A-Za-z_][A-Za-z0-9_]*)", self.generator_text(), re.M)
+
+    def axis_values(self, axis: str) -> list[str]:
+        match = re.search(rf"^\s*vary\s+{re.escape(axis)}\s*:(.*)$", self.generator_text(), re.M)
+        if not match:
+            return []
+        return [v.strip().strip('"') for v in match.group(1).split("|") if v.strip()]
+
+    def environment(self) -> str | None:
+        match = re.search(rf"^\s*environment\s*:\s*({NAME})", self.generator_text(), re.M)
+        return match.group(1) if match else None
+
+    def replace_range(self, typed: str) -> types.Range:
+        width = self.lines.codec.client_num_units(typed)
+        start = types.Position(line=self.position.line, character=max(self.position.character - width, 0))
+        return types.Range(start=start, end=self.position)
+
+    def item(self, label: str, kind: K, detail: str = "", doc: str = "", typed: str | None = None,
+             insert: str | None = None) -> types.CompletionItem:
+        typed = self.context.partial if typed is None else typed
+        return types.CompletionItem(
+            label=label, kind=kind, detail=detail or None,
+            documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=doc) if doc else None,
+            text_edit=types.TextEdit(range=self.replace_range(typed), new_text=insert or label))
+
+    # --- sources of names -------------------------------------------------------
+    def defined(self, kind: str, item_kind: K, scope: str | None = None) -> list[types.CompletionItem]:
+        out = []
+        for found in self.server.project.all_definitions(self.path, kind, scope):
+            symbol = found.node
+            doc = symbol.field("text") or symbol.field("persona") or symbol.title
+            out.append(self.item(symbol.name, item_kind, symbol.title or symbol.keyword, doc))
+        return out
+
+    def principles(self) -> list[types.CompletionItem]:
+        return self.defined("principle", K.Constant)
+
+    def values(self) -> list[types.CompletionItem]:
+        return self.defined("value", K.EnumMember)
+
+    def words(self, words, kind: K = K.Keyword, detail: str = "") -> list[types.CompletionItem]:
+        return [self.item(w, kind, detail) for w in words]
+
+
+def _keys(request: Request) -> list[types.CompletionItem]:
+    block = request.context.block
+    if block == "slot":
+        frame = request.context.frames[-1]
+        axis = frame.words[3] if len(frame.words) >= 4 and frame.words[2] == "from" else ""
+        return request.words(request.axis_values(axis), K.EnumMember, f"a value of `{axis}`") + \
+            request.words(["otherwise"])
+    fields = FIELDS_BY_BLOCK.get(block)
+    if fields is None:
+        return []
+    return request.words(fields, K.Keyword if block in ("", "section") else K.Field)
+
+
+def _value_of_key(request: Request, key: str) -> list[types.CompletionItem]:
+    block = request.context.block
+    if key in FIXED_VALUES and block == "principle":
+        return request.words(FIXED_VALUES[key], K.EnumMember)
+    if key == "value" and block == "principle" or key == "priority" and block in ("", "section"):
+        return request.values()
+    if key == "environment" and block in ("dilemma", "probe"):
+        return request.defined("environment", K.Module)
+    if key == "systems" and block in ("dilemma", "probe"):
+        return request.defined("system", K.Text, request.environment())
+    if key == "tool" and block == "check":
+        return request.defined("tool", K.Function, request.environment())
+    if key == "clause" and block == "check":
+        return request.principles()
+    if key == "param" and block == "tool":
+        return request.words(PARAM_TYPES, K.TypeParameter)
+    return []
+
+
+def _statement(request: Request) -> list[types.CompletionItem]:
+    words = request.context.line_words
+    if not words:
+        return _keys(request)
+    line = " ".join(words)
+    if ":" in line:
+        return _value_of_key(request, words[0].rstrip(":"))
+    handler = STATEMENTS.get(words[0])
+    return handler(request, words) if handler else []
+
+
+def _generator_header(request: Request, words: list[str]) -> list[types.CompletionItem]:
+    relation = "teaches" if words[0] == "dilemma" else "tests"
+    if len(words) == 2:
+        return request.words([relation])
+    if relation in words:
+        return request.principles()
+    return []
+
+
+def _tension(request: Request, words: list[str]) -> list[types.CompletionItem]:
+    if len(words) == 2:
+        return request.words(["over"])
+    if len(words) in (1, 3):
+        return request.principles() + request.values()
+    return []
+
+
+def _rule(request: Request, words: list[str]) -> list[types.CompletionItem]:
+    last = words[-1]
+    axes = request.axes()
+    if words[0] == "set" and len(words) == 1 or last in ("when", "and"):
+        return request.words(axes, K.Variable)
+    if words[0] == "set" and len(words) == 2:
+        return request.words(["to"])
+    if words[0] == "set" and len(words) == 3:
+        return request.words(request.axis_values(words[1]), K.EnumMember)
+    if last in ("is", "not", "or"):
+        axis = next((w for w in reversed(words[:-1]) if w in axes), None)
+        return request.words(request.axis_values(axis), K.EnumMember) if axis else []
+    return request.words(["when"] if "when" not in words else ["and"])
+
+
+def _slot(request: Request, words: list[str]) -> list[types.CompletionItem]:
+    if len(words) == 2:
+        return request.words(["from"])
+    if len(words) == 3 and words[2] == "from":
+        return request.words(request.axes(), K.Variable)
+    return []
+
+
+def _import(request: Request, words: list[str]) -> list[types.CompletionItem]:
+    root = std_root()
+    modules = sorted(p.relative_to(root).with_suffix("").as_posix().replace("/", ".") for p in root.rglob("*.cdl"))
+    return request.words(modules, K.Module, "standard library")
+
+
+STATEMENTS: dict[str, Callable[[Request, list[str]], list[types.CompletionItem]]] = {
+    "dilemma": _generator_header, "probe": _generator_header, "tension": _tension,
+    "set": _rule, "exclude": _rule, "include": _rule, "slot": _slot, "import": _import,
+}
+
+
+def _in_string(request: Request) -> list[types.CompletionItem]:
+    prefix = request.context.string_prefix or ""
+    match = IMPORT_STRING.match(request.line_prefix)
+    if match:
+        return _import_files(request, match.group(1))
+    slot = TEMPLATE_SLOT.search(prefix)
+    if slot is None or request.generator_frame() is None:
+        return []
+    typed = slot.group(1) or ""
+    names = dict.fromkeys(request.slots() + request.axes())
+    return [request.item(name, K.Variable, "template slot", typed=typed) for name in names]
+
+
+def _import_files(request: Request, typed: str) -> list[types.CompletionItem]:
+    here = request.path.parent
+    out = []
+    for path in sorted(here.rglob("*.cdl"))[:500]:
+        if path.resolve() == request.path:
+            continue
+        relative = path.relative_to(here).as_posix()
+        out.append(request.item(relative, K.File, typed=typed))
+    return out
+
+
+def _suppression_codes(request: Request) -> list[types.CompletionItem]:
+    """Inside `# constitutionc: ignore[...]`: the diagnostic codes, with what each means."""
+    from ...diagnostics import CODES
+
+    match = SUPPRESSION_CODES.search(request.line_prefix)
+    if match is None:
+        return []
+    typed = match.group(1)
+    return [request.item(code, K.Constant, entry.name, entry.summary, typed=typed) for code, entry in CODES.items()]
+
+
+def complete(request: Request) -> list[types.CompletionItem]:
+    if request.context.in_comment:
+        return _suppression_codes(request)
+    if request.context.string_prefix is not None:
+        return _in_string(request)
+    return _statement(request)
+
+
+def register(server: "ConstitutionServer") -> None:
+    from ..server import guarded
+
+    # Not space: it would pop the field list up at every indentation keystroke.
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION,
+                    types.CompletionOptions(trigger_characters=["{", ":", ",", '"', "|", ">", "["]))
+    @guarded(server)
+    def completion(params: types.CompletionParams) -> types.CompletionList | None:
+        request = Request(server, params.text_document.uri, params.position)
+        return types.CompletionList(is_incomplete=False, items=complete(request))
