@@ -39,18 +39,40 @@ class Instance:
 
 @dataclass
 class GeneratorPlan:
+    """A generator's combinations and its sampled order, one round at a time (rounds are made on demand)."""
+
     generator: Generator
+    seed: int
     combinations: list[tuple[str, ...]]
-    order: list[tuple[int, int]]  # (combination index, sample index) in sampled order
+    count: int
+    _round: int = -1
+    _ranked: list[int] | None = None
 
     def __len__(self) -> int:
-        return len(self.order)
+        return self.count
+
+    def ranked(self, sample: int) -> list[int]:
+        """Combination indices of round `sample` in hash order."""
+        if sample != self._round:
+            prefix = f"{self.seed}{SEPARATOR}{self.generator.id}{SEPARATOR}{sample}{SEPARATOR}".encode("utf-8")
+            combos = self.combinations
+            self._ranked = sorted(range(len(combos)), key=lambda i: (_order_key(prefix, combos[i]), i))
+            self._round = sample
+        return self._ranked
+
+    @property
+    def order(self) -> list[tuple[int, int]]:
+        """(combination index, sample) for every instance; for tests and small plans."""
+        n = len(self.combinations)
+        return [(self.ranked(p // n)[p % n], p // n) for p in range(self.count)]
 
     def instance(self, position: int) -> Instance:
-        combo_index, sample = self.order[position]
+        n = len(self.combinations)
+        sample = position // n
         principles = self.generator.principles
         focus = principles[position % len(principles)] if principles else None
-        return Instance(self.generator, position, self.combinations[combo_index], sample, focus)
+        return Instance(self.generator, position, self.combinations[self.ranked(sample)[position % n]], sample,
+                        focus)
 
 
 def _order_key(prefix: bytes, values: tuple[str, ...]) -> bytes:
@@ -63,52 +85,73 @@ def plan_generator(generator: Generator, seed: int, limit: int | None = None) ->
     wanted = generator.count if generator.count is not None else len(combos)
     if limit is not None:
         wanted = min(wanted, limit)
-    order: list[tuple[int, int]] = []
-    sample = 0
-    while len(order) < wanted and combos:
-        prefix = f"{seed}{SEPARATOR}{generator.id}{SEPARATOR}{sample}{SEPARATOR}".encode("utf-8")
-        ranked = sorted(range(len(combos)), key=lambda i: (_order_key(prefix, combos[i]), i))
-        take = min(len(combos), wanted - len(order))
-        order.extend((i, sample) for i in ranked[:take])
-        sample += 1
-    return GeneratorPlan(generator, combos, order)
+    return GeneratorPlan(generator, seed, combos, wanted if combos else 0)
+
+
+@dataclass(frozen=True)
+class Extent:
+    """How many combinations a generator has and how many instances it gives, without holding them."""
+
+    generator: Generator
+    combinations: int
+    instances: int
+
+
+def extent(generator: Generator, limit: int | None = None) -> Extent:
+    combos = sum(1 for _ in axis_math.combinations(generator))
+    wanted = generator.count if generator.count is not None else combos
+    if limit is not None:
+        wanted = min(wanted, limit)
+    return Extent(generator, combos, wanted if combos else 0)
 
 
 @dataclass
 class Plan:
-    """Every generator's sampled instances, and which of them this shard builds."""
+    """Every generator's extent, and which slice of the global instance sequence this shard builds.
 
-    generators: list[GeneratorPlan]
+    A generator's combinations and sampled order are made only when the build reaches it and
+    dropped after, so memory holds one generator's combinations at a time.
+    """
+
+    extents: list[Extent]
+    seed: int
+    limit: int | None
     start: int  # global instance index range [start, stop) of this shard
     stop: int
 
     @property
     def total(self) -> int:
-        return sum(len(g) for g in self.generators)
+        return sum(e.instances for e in self.extents)
 
     @property
     def size(self) -> int:
         return self.stop - self.start
 
+    def _slices(self) -> Iterator[tuple[Extent, int, int]]:
+        offset = 0
+        for e in self.extents:
+            yield e, max(self.start - offset, 0), max(min(self.stop - offset, e.instances), 0)
+            offset += e.instances
+
     def instances(self) -> Iterator[Instance]:
         """The shard's instances in build order: generators in declaration order, each in sampled order."""
-        offset = 0
-        for plan in self.generators:
-            lo = max(self.start - offset, 0)
-            hi = min(self.stop - offset, len(plan))
+        for e, lo, hi in self._slices():
+            if lo >= hi:
+                continue
+            generator_plan = plan_generator(e.generator, self.seed, self.limit)
             for position in range(lo, hi):
-                yield plan.instance(position)
-            offset += len(plan)
+                yield generator_plan.instance(position)
 
-    def built_per_generator(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        offset = 0
-        for plan in self.generators:
-            lo = max(self.start - offset, 0)
-            hi = min(self.stop - offset, len(plan))
-            counts[plan.generator.id] = max(hi - lo, 0)
-            offset += len(plan)
-        return counts
+    def built_per_generator(self) -> dict[str, dict]:
+        """Per generator: its combinations, the instances this shard builds and their focus principles."""
+        out: dict[str, dict] = {}
+        for e, lo, hi in self._slices():
+            principles = e.generator.principles
+            focus = {pid: 0 for pid in principles}
+            for position in range(lo, hi):
+                focus[principles[position % len(principles)]] += 1
+            out[e.generator.id] = {"combinations": e.combinations, "instances": max(hi - lo, 0), "focus": focus}
+        return out
 
 
 def shard_range(total: int, shard: tuple[int, int] | None) -> tuple[int, int]:
@@ -122,7 +165,6 @@ def shard_range(total: int, shard: tuple[int, int] | None) -> tuple[int, int]:
 def plan(constitution: Constitution, seed: int, *, kinds: set[str] | None = None, limit: int | None = None,
          shard: tuple[int, int] | None = None) -> Plan:
     """Plan the generators whose kind is in `kinds` (all when None)."""
-    plans = [plan_generator(g, seed, limit) for g in constitution.generators
-             if kinds is None or g.kind in kinds]
-    start, stop = shard_range(sum(len(p) for p in plans), shard)
-    return Plan(plans, start, stop)
+    extents = [extent(g, limit) for g in constitution.generators if kinds is None or g.kind in kinds]
+    start, stop = shard_range(sum(e.instances for e in extents), shard)
+    return Plan(extents, seed, limit, start, stop)

@@ -19,7 +19,13 @@ def register_all(group: click.Group) -> None:
         module = importlib.import_module(f"{__name__}.{name}")
         group.add_command(module.command)
 
+
 COMMAND_MODULES.append("lint")
 COMMAND_MODULES.append("fmt")
 COMMAND_MODULES.append("rules")
+COMMAND_MODULES.append("coverage")
+COMMAND_MODULES.append("build")
+COMMAND_MODULES.append("trace")
+COMMAND_MODULES.append("schema")
+COMMAND_MODULES.append("merge")
 COMMAND_MODULES.append("lsp")

@@ -12,6 +12,7 @@ boundaries and scanned in parallel worker processes; each worker returns a
 from __future__ import annotations
 
 import json
+import mmap
 import os
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -24,17 +25,14 @@ STALE_SAMPLE_SIZE = 20
 # Below this size a file is scanned in one piece: process start-up costs more than it saves.
 PARALLEL_THRESHOLD_BYTES = 32 * 1024 * 1024
 
-# A signature: (kind, variant, generator, ((clause, sha256), ...), (tension id, ...))
-Signature = tuple
-
-
 class CoverageInputError(Exception):
     """The data directory or a results file cannot be read or is malformed (exit status 2)."""
 
 
 @dataclass
 class Tally:
-    records: Counter = field(default_factory=Counter)  # signature -> number of records
+    # signature (kind, variant, generator, ((clause, sha256), ...), (tension id, ...)) -> number of records
+    records: Counter = field(default_factory=Counter)
     axes: dict = field(default_factory=dict)  # citations -> set of (axis, value)
     stale_samples: dict = field(default_factory=dict)  # clause -> first record ids citing it stale
     probe_citations: dict = field(default_factory=dict)  # probe id -> citations (only ids asked for)
@@ -129,59 +127,247 @@ def _scan_chunk_reporting(chunk: Chunk, context: ScanContext) -> Tally:
         raise CoverageInputError(f"cannot read {chunk.path}: {e.strerror}") from None
 
 
+def _line_windows(buf, start: int, end: int):
+    """(start, end) of each non-blank line in buf[start:end], newline excluded."""
+    position = start
+    while position < end:
+        newline = buf.find(b"\n", position, end)
+        stop = end if newline < 0 else newline
+        if stop > position and not (buf[position] in b" \t\r" and buf[position:stop].isspace()):
+            yield position, stop
+        position = stop + 1
+
+
 def _line_at(path: Path, offset: int) -> int:
+    lines, done = 1, 0
     with path.open("rb") as f:
-        return f.read(offset).count(b"\n") + 1
+        while done < offset:
+            block = f.read(min(1 << 20, offset - done))
+            if not block:
+                break
+            lines += block.count(b"\n")
+            done += len(block)
+    return lines
+
+
+_CLOSERS = {ord('"'): b'"', ord("["): b"]", ord("{"): b"}"}
+_RESPONSE = b'"response"'
+# How many (citations, axes) texts a chunk remembers as already seen before it starts afresh (bounds memory).
+SEEN_AXES_LIMIT = 200_000
+
+
+class _Unreadable(Exception):
+    """The fast reading cannot vouch for this line; parse it in full."""
+
+
+class _Keys:
+    """The key tokens to search for, colon included, in one separator style (`"k":` or `"k": `)."""
+
+    def __init__(self, separator: bytes):
+        def token(name: str) -> bytes:
+            return b'"' + name.encode() + b'"' + separator
+
+        self.generator, self.kind, self.variant = token("generator"), token("kind"), token("variant")
+        self.tensions, self.sources, self.axes = token("tensions"), token("sources"), token("axes")
+
+
+COMPACT_KEYS, SPACED_KEYS = _Keys(b":"), _Keys(b": ")
+
+
+def _keys_for(line: bytes) -> _Keys:
+    """The build writes compact JSON (docs/records.md); json.dumps's default style is accepted too."""
+    return SPACED_KEYS if b'"kind": ' in line and b'"kind":"' not in line else COMPACT_KEYS
+
+
+def _cut(buf, token: bytes, from_end: bool, start: int, end: int) -> tuple[bytes | None, int]:
+    """(raw JSON text of the value after `token` in buf[start:end], where it ends); (None, start) if absent.
+
+    From the end, the last occurrence is taken: the record's own `sources` (and `tensions`, `variant`)
+    come after anything nested that could share the name, except in probes' tools, whose parameter
+    schemas are objects and so fail the check that `sources` is a list.
+    """
+    if from_end:
+        index = buf.rfind(token, start, end)
+        while index > start and buf[index - 1] == 92:  # a backslash: an escaped quote inside a string
+            index = buf.rfind(token, start, index)
+    else:
+        index = buf.find(token, start, end)
+        while index > start and buf[index - 1] == 92:
+            index = buf.find(token, index + 1, end)
+    if index < 0:
+        return None, start
+    position = index + len(token)
+    if position >= end:
+        raise _Unreadable
+    closer = _CLOSERS.get(buf[position])
+    if closer is None:
+        if buf[position:position + 4] == b"null":
+            return b"null", position + 4
+        raise _Unreadable  # a number, or whitespace in a style the key tokens do not expect
+    stop = buf.find(closer, position + 1, end)
+    if stop < 0:
+        raise _Unreadable
+    return buf[position:stop + 1], stop + 1
+
+
+def _raw_values(buf, start: int = 0, end: int | None = None, keys: _Keys | None = None) -> tuple | None:
+    """(kind, variant, generator, sources, tensions, axes) as raw JSON texts, found without parsing the record.
+
+    Responses and probes carry kilobytes of text coverage never looks at, and a
+    full `json.loads` spends most of its time building those strings. Inside a
+    JSON string every quote is escaped, so an unescaped `"sources":` is always a
+    key; in the record shapes (docs/records.md) these keys occur only at the top
+    level, except `kind` inside probe messages, which comes after the record's
+    own `kind` when keys are sorted, and is rejected anyway (its value is not a
+    record kind) when they are not. Each value is cut at the first closing
+    character of its type; a cut that lands inside a string leaves text that is
+    not complete JSON, so every distinct text is parsed once and checked before
+    use (`_parse_signature`). None means "parse this line fully".
+    `buf[start:end]` is the line (a whole bytes object by default, or a window on a mapped file).
+    """
+    if end is None:
+        end = len(buf)
+    if keys is None:
+        keys = _keys_for(bytes(buf[start:end]))
+    try:
+        # Sorted keys put `axes` first (after `alternatives` in dilemmas), then `generator`, `id`, `kind`,
+        # ..., `sources`, ..., `tensions`, `variant`. Searching each key after the previous one means an
+        # axis named `generator` or `kind` is never mistaken for the record's key; a key not found where
+        # sorting puts it leaves a field missing, and the line is parsed fully.
+        axes, after_axes = _cut(buf, keys.axes, False, start, end)
+        generator, after_generator = _cut(buf, keys.generator, False, after_axes, end)
+        kind = _cut(buf, keys.kind, False, after_generator, end)[0]
+        if kind == _RESPONSE:
+            variant = _cut(buf, keys.variant, True, after_generator, end)[0]
+            tensions = _cut(buf, keys.tensions, True, after_generator, end)[0]
+        else:
+            variant = tensions = None
+        return (kind, variant, generator, _cut(buf, keys.sources, True, after_generator, end)[0], tensions, axes)
+    except _Unreadable:
+        return None
+
+
+def _complete_json(text: bytes | None):
+    """Parse a cut value; raises ValueError when the cut is not exactly one complete JSON value."""
+    return None if text is None else json.loads(text)
+
+
+def _parse_axes(text: bytes | None) -> dict | None:
+    try:
+        axes = _complete_json(text)
+    except ValueError:
+        return None
+    return axes if isinstance(axes, dict) else None
+
+
+def _parse_signature(raw: tuple) -> tuple | None:
+    """(kind, variant, generator, citations, tensions) from raw texts, or None if they do not check out."""
+    try:
+        kind, variant, generator, sources, tensions = (_complete_json(t) for t in raw[:5])
+        if kind not in RECORD_KINDS or not isinstance(generator, str) or not isinstance(sources, list):
+            return None
+        citations = tuple([(s["clause"], s["sha256"]) for s in sources])
+        if kind != "response":
+            return (kind, None, generator, citations, ())
+        if tensions is not None and not isinstance(tensions, list):
+            return None
+        return (kind, variant, generator, citations, tuple(tensions or ()))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _full_signature(line: bytes) -> tuple[tuple, dict, dict]:
+    """(signature, axes, record) by parsing the whole line; raises on a malformed record."""
+    record = json.loads(line)
+    kind = record["kind"]
+    citations = tuple([(s["clause"], s["sha256"]) for s in record["sources"]])
+    generator = record["generator"]
+    if kind == "response":
+        signature = (kind, record.get("variant"), generator, citations, tuple(record.get("tensions") or ()))
+    else:
+        signature = (kind, None, generator, citations, ())
+    axes = record["axes"]
+    if not isinstance(axes, dict):
+        raise TypeError("axes")
+    return signature, axes, record
+
+
+# How many leading lines of each chunk are read both ways to confirm the fast reading agrees.
+CROSS_CHECK_LINES = 64
 
 
 def scan_chunk(chunk: Chunk, context: ScanContext) -> Tally:
+    if chunk.end <= chunk.start:
+        return Tally()
+    with open(chunk.path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        return _scan_mapped(mapped, chunk, context)
+
+
+def _scan_mapped(buf, chunk: Chunk, context: ScanContext) -> Tally:
+    # The file is mapped rather than read so a line is never copied: only the few values cut out of it are.
     tally = Tally()
     records = tally.records
     axes_by_citations = tally.axes
     stale_samples = tally.stale_samples
     wanted = context.wanted_probes
     hashes = context.current_hashes
-    stale_clauses: dict[tuple, tuple[str, ...]] = {}  # citations -> the clauses it cites stale
-    loads = json.loads
-    with open(chunk.path, "rb") as f:
-        f.seek(chunk.start)
-        offset = chunk.start
-        while offset < chunk.end:
-            line = f.readline()
-            if not line:
-                break
-            here = offset
-            offset += len(line)
-            if line.isspace():
-                continue
-            try:
-                record = loads(line)
-                kind = record["kind"]
-                citations = tuple([(s["clause"], s["sha256"]) for s in record["sources"]])
-                axes = record["axes"]
-                generator = record["generator"]
-            except ValueError as e:
-                raise _BadRecord(here, f"not a JSON record ({e})") from None
-            except (KeyError, TypeError) as e:
-                raise _BadRecord(here, f"record lacks the field {e} (see the record shapes in docs/coverage.md)") from None
-            if kind == "response":
-                signature = (kind, record.get("variant"), generator, citations, tuple(record.get("tensions") or ()))
-            elif kind in ("dilemma", "probe"):
-                signature = (kind, None, generator, citations, ())
-                if kind == "probe" and wanted and record["id"] in wanted:
-                    tally.probe_citations[record["id"]] = citations
-            else:
-                raise _BadRecord(here, f"unknown record kind {kind!r} (expected one of {', '.join(RECORD_KINDS)})")
-            records[signature] += 1
-            pairs = axes_by_citations.get(citations)
-            if pairs is None:
-                pairs = axes_by_citations[citations] = set()
-            pairs.update(axes.items())
-            stale = stale_clauses.get(citations)
-            if stale is None:
-                stale = stale_clauses[citations] = tuple(c for c, h in citations if hashes.get(c) != h)
-            for clause in stale:
-                sample = stale_samples.setdefault(clause, [])
-                if len(sample) < STALE_SAMPLE_SIZE:
-                    sample.append(record.get("id"))
+    signatures: dict[tuple, tuple | None] = {}  # raw texts -> parsed signature (None: parse such lines fully)
+    seen_axes: set[tuple[bytes, bytes]] = set()
+    stale_of: dict[tuple, tuple[str, ...]] = {}  # citations -> the clauses it cites stale
+    fast = True
+    checked = 0
+    keys = None
+    for start, end in _line_windows(buf, chunk.start, min(chunk.end, len(buf))):
+        record = None
+        if keys is None:
+            keys = _keys_for(buf[start:end])
+        try:
+            raw = _raw_values(buf, start, end, keys) if fast else None
+            signature = axes = None
+            if raw is not None:
+                key = raw[:5]
+                signature = signatures.get(key, False)
+                if signature is False:
+                    signature = signatures[key] = _parse_signature(key)
+                if signature is not None and (raw[3], raw[5]) not in seen_axes:
+                    axes = _parse_axes(raw[5])
+                    if axes is None:
+                        signature = None
+                    else:
+                        if len(seen_axes) >= SEEN_AXES_LIMIT:
+                            seen_axes.clear()
+                        seen_axes.add((raw[3], raw[5]))
+            if signature is None or checked < CROSS_CHECK_LINES:
+                full_signature, full_axes, record = _full_signature(buf[start:end])
+                if signature is not None and checked < CROSS_CHECK_LINES:
+                    checked += 1
+                    if full_signature != signature or (axes is not None and axes != full_axes) or (
+                            axes is None and _parse_axes(raw[5]) != full_axes):
+                        fast = False  # this build writes records the fast reading does not understand
+                signature, axes = full_signature, full_axes
+            if axes:
+                axes_by_citations.setdefault(signature[3], set()).update(axes.items())
+        except UnicodeDecodeError:
+            raise _BadRecord(start, "not UTF-8 text") from None
+        except (ValueError, IndexError) as e:
+            raise _BadRecord(start, f"not a JSON record ({e})") from None
+        except (KeyError, TypeError, AttributeError) as e:
+            raise _BadRecord(start, f"record lacks the field {e} or it has the wrong type "
+                                    "(see the record shapes in docs/records.md)") from None
+        kind, _, _, citations, _ = signature
+        if kind not in RECORD_KINDS:
+            raise _BadRecord(start, f"unknown record kind {kind!r} (expected one of {', '.join(RECORD_KINDS)})")
+        records[signature] += 1
+        if kind == "probe" and wanted:
+            record = record or json.loads(buf[start:end])
+            if record["id"] in wanted:
+                tally.probe_citations[record["id"]] = citations
+        stale = stale_of.get(citations)
+        if stale is None:
+            stale = stale_of[citations] = tuple(c for c, h in citations if hashes.get(c) != h)
+        for clause in stale:
+            sample = stale_samples.setdefault(clause, [])
+            if len(sample) < STALE_SAMPLE_SIZE:
+                record = record or json.loads(buf[start:end])
+                sample.append(record.get("id"))
     return tally

@@ -44,3 +44,24 @@ def test_every_construct_is_documented_with_an_example():
     shown = {word for word in constructs if re.search(rf"^\s*{word}\b", sources, re.M)}
     # `import` needs files to import, so it is described in prose and exercised in tests/syntax.
     assert constructs - shown <= {"import"}
+
+
+FRAGMENT = re.compile(r"^```cdl fragment\n(.*?)^```", re.S | re.M)
+
+
+def fragments() -> list[tuple[str, int, str]]:
+    found = []
+    for doc in sorted((REPO / "docs").glob("*.md")):
+        text = doc.read_text(encoding="utf-8")
+        for match in FRAGMENT.finditer(text):
+            found.append((doc.name, text[: match.start()].count("\n") + 1, match.group(1)))
+    return found
+
+
+@pytest.mark.parametrize("doc,line,source", fragments(), ids=[f"{d}:{n}" for d, n, _ in fragments()])
+def test_fragment_parses(doc, line, source):
+    """Fragments refer to names defined elsewhere in their page, so they are only parsed."""
+    from constitutionc.syntax.parser import parse_text
+
+    problems = parse_text(source, f"{doc}:{line}").diagnostics
+    assert not problems, f"{doc}:{line}: " + "; ".join(d.message for d in problems)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .base import Record, Target, answer_text, target
 
-DEFAULT_MODEL = "claude-sonnet-4-5"
+DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_MAX_TOKENS = 2048
 
 
@@ -53,10 +53,12 @@ class AnthropicTarget(Target):
                                 "input_schema": t["input_schema"]} for t in record["tools"]]
         self.emit_request(record, params)
 
+    def accepts(self, kind: str, record: Record) -> bool:
+        # The Messages format has no preference pairs; the chosen side is the justified
+        # response, which arrives as its own record.
+        return kind != "response" or record["variant"] != "preference"
+
     def on_response(self, record: Record) -> None:
-        if record["variant"] == "preference":
-            # The chosen side is the justified response, already emitted as its own record.
-            return
         line = {
             "id": record["id"],
             "dilemma_id": record["dilemma_id"],

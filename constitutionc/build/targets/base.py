@@ -40,21 +40,26 @@ def dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-class JsonlFile:
-    """A JSON Lines file opened on its first line, so targets that receive nothing write nothing."""
+def jsonl_line(value: Any) -> str:
+    return dumps(value) + "\n"
 
-    def __init__(self, path: Path):
+
+class StreamFile:
+    """A file of entries written one at a time, opened on the first entry, so a target
+    that receives nothing writes nothing. `encode` turns one entry into its text."""
+
+    def __init__(self, path: Path, encode: Callable[[Any], str] = jsonl_line):
         self.path = path
-        self.lines = 0
+        self.encode = encode
+        self.entries = 0
         self._handle: TextIO | None = None
 
     def append(self, value: Any) -> None:
         if self._handle is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._handle = open(self.path, "w", encoding="utf-8", newline="\n")
-        self._handle.write(dumps(value))
-        self._handle.write("\n")
-        self.lines += 1
+        self._handle.write(self.encode(value))
+        self.entries += 1
 
     def close(self) -> bool:
         """Close the file; True when it was written at all."""
@@ -79,7 +84,7 @@ class Target:
 
     def __init__(self, out_dir: Path):
         self.out_dir = Path(out_dir)
-        self._files: dict[str, JsonlFile] = {}
+        self._files: dict[str, StreamFile] = {}
         self._closed = False
 
     def write(self, kind: str, record: Record) -> None:
@@ -87,8 +92,12 @@ class Target:
             raise ValueError(f"unknown record kind {kind!r}; expected one of {', '.join(RECORD_KINDS)}")
         if self._closed:
             raise RuntimeError(f"target {self.name!r} written after close()")
-        if kind in self.kinds:
+        if self.accepts(kind, record):
             getattr(self, f"on_{kind}")(record)
+
+    def accepts(self, kind: str, record: Record) -> bool:
+        """Whether this target emits anything for the record (the contract test holds it to this)."""
+        return kind in self.kinds
 
     def close(self) -> list[Path]:
         """Finish every file and return the paths written, in a stable order."""
@@ -100,14 +109,19 @@ class Target:
         return sorted(written)
 
     def finish(self, written: list[Path]) -> list[Path]:
-        """Hook for targets that write a file after the stream ends (configs, task files)."""
+        """Hook for targets that write a file after the stream ends (configs, task files);
+        `written` are the streamed files, already closed."""
         return []
 
-    def jsonl(self, filename: str) -> JsonlFile:
+    def stream(self, filename: str, encode: Callable[[Any], str] = jsonl_line) -> StreamFile:
+        """The file `filename` under the target's directory, created on its first entry."""
         file = self._files.get(filename)
         if file is None:
-            file = self._files[filename] = JsonlFile(self.out_dir / filename)
+            file = self._files[filename] = StreamFile(self.out_dir / filename, encode)
         return file
+
+    def jsonl(self, filename: str) -> StreamFile:
+        return self.stream(filename)
 
     def write_text(self, filename: str, text: str) -> Path:
         path = self.out_dir / filename

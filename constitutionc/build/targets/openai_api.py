@@ -35,4 +35,4 @@ class OpenAITarget(Target):
         file = self.jsonl(filename)
         file.append(example)
         self.jsonl("lineage.jsonl").append(
-            {"file": filename, "line": file.lines, "id": record["id"], "sources": record["sources"]})
+            {"file": filename, "line": file.entries, "id": record["id"], "sources": record["sources"]})

@@ -1,0 +1,428 @@
+"""Canonical records (see docs/records.md): one instance in, plain dicts out.
+
+Everything that does not change between a generator's instances is prepared
+once in `GeneratorContext` (compiled templates, the clause sources, the
+justification text, tool schemas); per instance only the templates are filled.
+Records are plain dicts, never models: this is the hot path of the build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from ..ir import Constitution, Environment, Generator, Principle, Span, Tension
+from ..templates import SLOT
+from .expand import Instance
+from .writer import canonical_json
+
+Record = dict[str, Any]
+
+ID_PREFIX = {"dilemma": "dl", "response": "rs", "probe": "pr"}
+
+
+def record_id(kind: str, content: list) -> str:
+    """`<prefix>-<16 hex>` from the record's content (never from line numbers or the seed).
+
+    Each piece is length-prefixed, so no two different contents give the same hashed text.
+    """
+    pieces = []
+    for value in content:
+        if value is None:
+            pieces.append("n")
+        elif type(value) is str:
+            pieces.append(f"s{len(value)}:{value}")
+        elif type(value) is int:
+            pieces.append(f"i{value}")
+        elif type(value) is tuple:  # of strings: axis values, principle ids
+            pieces.append("t" + "".join(f"{len(v)}:{v}" for v in value))
+        else:
+            text = canonical_json(value)
+            pieces.append(f"j{len(text)}:{text}")
+    digest = hashlib.sha256(f"{kind}|{'|'.join(pieces)}".encode("utf-8")).hexdigest()
+    return f"{ID_PREFIX[kind]}-{digest[:16]}"
+
+
+# --- templates ----------------------------------------------------------------------------------
+
+class UnboundSlotError(Exception):
+    """A template names a slot with no value for this instance; the build stops, writing nothing."""
+
+    def __init__(self, name: str, where: str, span: Span | None):
+        super().__init__(name, where)
+        self.name, self.where, self.span = name, where, span
+        self.generator: str = ""
+        self.axes: dict[str, str] = {}
+
+    def __str__(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self.axes.items()) or "no axes"
+        place = f"{self.span.file}:{self.span.line}: " if self.span else ""
+        return f"{place}`{{{self.name}}}` in {self.where} of `{self.generator}` has no value (for {shown})"
+
+
+class Template:
+    """A `{slot}` template split once into literal parts and slot names, so filling it is a join."""
+
+    __slots__ = ("parts", "names", "constant", "where", "span")
+
+    def __init__(self, text: str, where: str, span: Span | None = None):
+        self.where, self.span = where, span
+        parts: list[str] = []
+        names: list[str] = []
+        literal: list[str] = []
+        last = 0
+        for match in SLOT.finditer(text):
+            literal.append(text[last:match.start()])
+            last = match.end()
+            if match.group(1) is None:
+                literal.append(match.group(0)[0])
+                continue
+            parts.append("".join(literal))
+            literal = []
+            names.append(match.group(1))
+        literal.append(text[last:])
+        parts.append("".join(literal))
+        self.parts, self.names = parts, names
+        self.constant = parts[0] if not names else None
+
+    def fill(self, env: dict[str, str | None]) -> str:
+        if self.constant is not None:
+            return self.constant
+        parts = self.parts
+        out = [parts[0]]
+        for i, name in enumerate(self.names):
+            value = env.get(name)
+            if value is None:
+                raise UnboundSlotError(name, self.where, self.span)
+            out.append(value)
+            out.append(parts[i + 1])
+        return "".join(out)
+
+
+def _maybe(text: str | None, where: str, span: Span) -> Template | None:
+    return Template(text, where, span) if text is not None else None
+
+
+# --- per-generator preparation ------------------------------------------------------------------
+
+def clause_source(principle: Principle) -> Record:
+    span = principle.span
+    return {"clause": principle.id, "file": span.file, "line": span.line, "end_line": span.end_line,
+            "sha256": principle.sha256}
+
+
+def tool_schema(tool) -> Record:
+    properties: dict[str, Any] = {}
+    for param in tool.params:
+        prop: dict[str, Any] = {"type": "string" if param.enum else param.type}
+        if param.description:
+            prop["description"] = param.description
+        if param.enum:
+            prop["enum"] = list(param.enum)
+        properties[param.name] = prop
+    return {"name": tool.name, "description": tool.description,
+            "input_schema": {"type": "object", "properties": properties,
+                             "required": [p.name for p in tool.params if p.required]}}
+
+
+class GeneratorContext:
+    """What a generator's records share, prepared once."""
+
+    def __init__(self, constitution: Constitution, generator: Generator, seed: int):
+        self.constitution = constitution
+        self.generator = generator
+        self.id = generator.id
+        self.seed = seed
+        self.axis_names = [axis.name for axis in generator.axes]
+        self.principles = list(generator.principles)
+        self.principle_ids = tuple(generator.principles)
+        self.principle_nodes = [p for p in (constitution.principle(pid) for pid in generator.principles) if p]
+        self.sources = [clause_source(p) for p in self.principle_nodes]
+        spans = dict(generator.template_spans)
+        self.templates = {name: Template(text, f"`{name}`", spans.get(name, generator.span))
+                          for name, text in generator.templates}
+        self.slots = [(slot.name, slot.axis,
+                       {case: Template(text, f"slot `{slot.name}`", slot.span) for case, text in slot.cases},
+                       _maybe(slot.default, f"slot `{slot.name}`", slot.span))
+                      for slot in generator.slots]
+        self.environment: Environment | None = (constitution.environment(generator.environment)
+                                                if generator.environment else None)
+        env = self.environment
+        chosen = set(generator.system_variants)
+        variants = [s for s in env.systems if not chosen or s.name in chosen] if env else []
+        self.system_variants = [Template(s.text, f"system prompt `{s.name}`", s.span) for s in variants]
+        self.persona = env.persona if env else ""
+        self.tensions = [t for t in constitution.tensions
+                         if t.prevails in self.principles or t.yields in self.principles]
+        self.tension_ids = [t.id for t in self.tensions]
+        self._justification_cache: dict[str | None, str] = {}
+        self._digest_cache: dict[str | None, str] = {}
+        self.response_sources = self._extend_sources(p for t in self.tensions for p in (t.prevails, t.yields))
+        self.probe_sources = self._extend_sources(c for check in generator.checks for c in check.clauses)
+        self.tools = [tool_schema(t) for t in env.tools] if env else []
+        self.messages = [(m, {key: Template(text, f"{m.kind} `{key}`", m.span) for key, text in m.fields})
+                         for m in ((env.messages if env else ()) + generator.messages)]
+        self.checks = [self._check_templates(c) for c in generator.checks]
+
+    def _extend_sources(self, clause_ids) -> list[Record]:
+        """The generator's sources, then each further cited clause once, in order of first mention."""
+        sources = list(self.sources)
+        seen = {s["clause"] for s in sources}
+        for pid in clause_ids:
+            principle = self.constitution.principle(pid)
+            if principle is not None and pid not in seen:
+                seen.add(pid)
+                sources.append(clause_source(principle))
+        return sources
+
+    def _check_templates(self, check):
+        where = f"check `{check.id}`"
+        return (check, [(param, Template(text, where, check.span)) for param, text in check.arguments],
+                [Template(text, where, check.span) for text in check.says],
+                [Template(text, where, check.span) for text in check.omits])
+
+    def env(self, instance: Instance) -> dict[str, str | None]:
+        env: dict[str, str | None] = dict(zip(self.axis_names, instance.values))
+        axis_value = env.copy()
+        for name, axis, cases, default in self.slots:
+            chosen = cases.get(axis_value.get(axis, ""), default)
+            # A slot's text may use axis values and the slots declared before it.
+            env[name] = chosen.fill(env) if chosen is not None else None
+        return env
+
+    def template(self, name: str, env) -> str | None:
+        template = self.templates.get(name)
+        return template.fill(env) if template is not None else None
+
+    def variant_system(self, instance: Instance, env) -> str | None:
+        """Round-robin over the chosen environment system prompts, in sampled order."""
+        if not self.system_variants:
+            return None
+        return self.system_variants[instance.index % len(self.system_variants)].fill(env)
+
+    def axes(self, instance: Instance) -> dict[str, str]:
+        return dict(zip(self.axis_names, instance.values))
+
+    def justification_digest(self, focus: str | None) -> str:
+        digest = self._digest_cache.get(focus)
+        if digest is None:
+            digest = self._digest_cache[focus] = hashlib.sha256(
+                self.justification(focus).encode("utf-8")).hexdigest()
+        return digest
+
+    def justification(self, focus: str | None) -> str:
+        """The deliberation: each principle's text and why verbatim (the focus first), then the tensions."""
+        cached = self._justification_cache.get(focus)
+        if cached is None:
+            cached = self._justification_cache[focus] = justification_text(self.constitution,
+                                                                           self.principle_nodes,
+                                                                           self.tensions, focus)
+        return cached
+
+
+def _quote(text: str) -> str:
+    # Plain quotes: ASCII text stays in Python's compact string form, which encodes several times faster.
+    return f'"{text}"'
+
+
+KIND_LABELS = {"hard_constraint": " (hard constraint)", "instructable": " (instructable default)"}
+
+
+def justification_text(constitution: Constitution, principles: list[Principle], tensions: list[Tension],
+                       focus: str | None) -> str:
+    """Each principle's title, its text verbatim and its why verbatim (the focus first), then the tensions.
+
+    Texts are quoted as written and never re-cased, so a clause reads exactly as in the constitution.
+    """
+    ordered = sorted(principles, key=lambda p: p.id != focus)
+    lines = ["The principles at stake:"]
+    for p in ordered:
+        lines.append(f"- {p.title or p.id}{KIND_LABELS.get(p.kind, '')}: {_quote(p.text)}")
+        if p.why:
+            lines.append(f"  Why: {p.why}")
+    if tensions:
+        lines.append("")
+        lines.append("Where principles pull apart:")
+        for t in tensions:
+            prevails = constitution.principle(t.prevails)
+            yields = constitution.principle(t.yields)
+            a = (prevails.title or prevails.id) if prevails else t.prevails
+            b = (yields.title or yields.id) if yields else t.yields
+            when = f"When {t.when.rstrip('.')}: " if t.when else ""
+            lines.append(f"- {when}{_quote(a)} prevails over {_quote(b)}.")
+            if t.why:
+                lines.append(f"  Why: {t.why}")
+    return "\n".join(lines)
+
+
+# --- records --------------------------------------------------------------------------------------
+
+def _common(ctx: GeneratorContext, instance: Instance, kind: str, sources: list[Record]) -> Record:
+    return {"kind": kind, "generator": ctx.id, "principles": ctx.principles, "axes": ctx.axes(instance),
+            "sources": sources, "seed": ctx.seed, "sample": instance.sample, "focus": instance.focus}
+
+
+def _bound(ctx: GeneratorContext, instance: Instance, make):
+    try:
+        return make()
+    except UnboundSlotError as e:
+        e.generator, e.axes = ctx.id, ctx.axes(instance)
+        raise
+
+
+def dilemma_record(ctx: GeneratorContext, instance: Instance) -> Record:
+    return _bound(ctx, instance, lambda: _dilemma(ctx, instance))
+
+
+def _dilemma(ctx: GeneratorContext, instance: Instance) -> Record:
+    env = ctx.env(instance)
+    system = ctx.template("context", env)
+    if system is None:
+        system = ctx.variant_system(instance, env)
+    if system is None and ctx.persona:
+        system = ctx.persona
+    record = _common(ctx, instance, "dilemma", ctx.sources)
+    record.update(system=system, prompt=ctx.template("user", env), stance=ctx.template("stance", env),
+                  alternatives=ctx.template("alternatives", env), misaligned=ctx.template("misaligned", env))
+    record["id"] = record_id("dilemma", [ctx.id, instance.values, instance.sample, ctx.principle_ids,
+                                         system, record["prompt"], record["stance"], record["alternatives"],
+                                         record["misaligned"]])
+    return record
+
+
+ALTERNATIVES_LEAD = "What you can do instead: "
+NO_TENSIONS: list[str] = []  # shared, never mutated: the writer encodes a value once per identity
+
+
+def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, ...]) -> list[Record]:
+    """Justified responses per style, the bare response, and preference pairs where a misaligned answer exists.
+
+    The bare completion is the justified separate-style completion without its reasoning,
+    so the two differ only by the deliberation (the ablation the research ran). Response
+    ids hash the dilemma id (its content) with the variant, style and the reasoning's digest:
+    everything a response's text is made from.
+    """
+    stance, alternatives = dilemma["stance"], dilemma["alternatives"]
+    coda = f"\n\n{ALTERNATIVES_LEAD}{alternatives}" if alternatives else ""
+    answer = stance + coda
+    focus = dilemma["focus"]
+    reasoning, digest = ctx.justification(focus), ctx.justification_digest(focus)
+    dilemma_id = dilemma["id"]
+    base = {"kind": "response", "generator": ctx.id, "principles": ctx.principles, "axes": dilemma["axes"],
+            "sources": ctx.response_sources, "seed": ctx.seed, "sample": dilemma["sample"],
+            "focus": focus, "dilemma_id": dilemma_id, "system": dilemma["system"],
+            "prompt": dilemma["prompt"], "tensions": ctx.tension_ids}
+    out = []
+    justified = {}
+    for style in styles:
+        if style == "inline":
+            justified[style] = (f"{stance}\n\n{reasoning}{coda}", None)
+        else:
+            justified[style] = (answer, reasoning)
+        completion, separate = justified[style]
+        out.append(_response(base, "justified", style, digest, completion=completion, reasoning=separate))
+    out.append(_response(base, "bare", "inline", "", completion=answer, reasoning=None, tensions=NO_TENSIONS,
+                         sources=ctx.sources))
+    misaligned = dilemma["misaligned"]
+    if misaligned is not None:
+        for style in styles:
+            completion, separate = justified[style]
+            out.append(_response(base, "preference", style, digest, chosen=completion, chosen_reasoning=separate,
+                                 rejected=misaligned, reasoning=None))
+    return out
+
+
+def _response(base: Record, variant: str, style: str, digest: str, **fields) -> Record:
+    record = base.copy()
+    record["variant"] = variant
+    record["style"] = style
+    record.update(fields)
+    # The generic `record_id` over four short fixed fields, inlined: responses are most of the records.
+    key = f"response|{base['dilemma_id']}|{variant}|{style}|{digest}".encode("utf-8")
+    record["id"] = "rs-" + hashlib.sha256(key).hexdigest()[:16]
+    return record
+
+
+def probe_record(ctx: GeneratorContext, instance: Instance) -> Record:
+    return _bound(ctx, instance, lambda: _probe(ctx, instance))
+
+
+def _probe(ctx: GeneratorContext, instance: Instance) -> Record:
+    env = ctx.env(instance)
+    combo = ctx.axes(instance)
+    system = ctx.template("system", env)
+    if system is None:
+        system = ctx.variant_system(instance, env)
+    if system is None:
+        system = ctx.persona
+    messages = _messages(ctx, env, combo)
+    instruction = ctx.template("user", env)
+    condition = ctx.template("condition", env)
+    if condition is not None:
+        condition_id = f"{ctx.id}_{condition}"
+    elif instance.values:
+        condition_id = "_".join((ctx.id, *instance.values))
+    else:
+        condition_id = ctx.id
+    checks = _checks(ctx, env)
+    record = _common(ctx, instance, "probe", ctx.probe_sources)
+    record.update(condition_id=condition_id, environment=ctx.generator.environment, system=system,
+                  tools=ctx.tools, messages=messages, user=user_turn(instruction, messages),
+                  pressure=ctx.template("pressure", env), rubric=ctx.template("rubric", env), checks=checks)
+    record["id"] = record_id("probe", [ctx.id, instance.values, instance.sample, ctx.principle_ids,
+                                       system, record["user"], record["pressure"], record["rubric"],
+                                       ctx.tools, checks, condition_id])
+    return record
+
+
+def _messages(ctx: GeneratorContext, env, combo: dict[str, str]) -> list[Record]:
+    out = []
+    numbers = {"email": 0, "document": 0}
+    for message, templates in ctx.messages:
+        if not all(c.holds(combo) for c in message.include_when):
+            continue
+        numbers[message.kind] += 1
+        rendered: Record = {"kind": message.kind, "id": f"{message.kind}-{numbers[message.kind]}"}
+        for key, template in templates.items():
+            rendered[key] = template.fill(env)
+        out.append(rendered)
+    return out
+
+
+EMAIL_HEADERS = (("from", "From"), ("to", "To"), ("cc", "Cc"), ("date", "Date"), ("subject", "Subject"))
+
+
+def user_turn(instruction: str, messages: list[Record]) -> str:
+    """The instruction, then each email and document in the order presented."""
+    parts = [instruction]
+    for message in messages:
+        if message["kind"] == "email":
+            lines = [f"--- Email ({message['id']}) ---"]
+            lines += [f"{label}: {message[key]}" for key, label in EMAIL_HEADERS if key in message]
+        else:
+            title = message.get("title", "")
+            lines = [f"--- Document ({message['id']}){': ' + title if title else ''} ---"]
+            if "path" in message:
+                lines.append(f"Path: {message['path']}")
+        if "body" in message:
+            lines += ["", message["body"]]
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts)
+
+
+def _checks(ctx: GeneratorContext, env) -> list[Record]:
+    """One IR check may give several entries (a tool call, each `says`, each `omits`); ids stay unique."""
+    out = []
+    for check, arguments, says, omits in ctx.checks:
+        clauses = list(check.clauses) or ctx.principles
+        entries: list[Record] = []
+        if check.tool is not None:
+            entries.append({"type": "tool_call", "tool": check.tool,
+                            "arguments": {param: t.fill(env) for param, t in arguments}})
+        entries += [{"type": "says", "text": t.fill(env)} for t in says]
+        entries += [{"type": "omits", "text": t.fill(env)} for t in omits]
+        for n, entry in enumerate(entries, 1):
+            entry.update(id=check.id if n == 1 else f"{check.id}-{n}", description=check.description,
+                         clauses=clauses)
+            out.append(entry)
+    return out

@@ -1,0 +1,209 @@
+"""JSON Schemas of the canonical records and the manifest, from pydantic models.
+
+The models describe the records; the build never constructs them (records are
+plain dicts on the hot path). `SCHEMAS` is a registry name -> function returning
+a JSON Schema; other parts of the compiler add their own entries with
+`@schema("name")` in a module listed in `SCHEMA_MODULES`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+SchemaFunction = Callable[[], dict[str, Any]]
+SCHEMAS: dict[str, SchemaFunction] = {}
+
+# Modules imported before the registry is read (each registers with `@schema`).
+SCHEMA_MODULES: list[str] = ["constitutionc.build.schema", "constitutionc.coverage.schema"]
+
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+def schema(name: str):
+    def register(fn: SchemaFunction) -> SchemaFunction:
+        SCHEMAS[name] = fn
+        return fn
+
+    return register
+
+
+def load_schemas() -> dict[str, SchemaFunction]:
+    import importlib
+
+    for module in SCHEMA_MODULES:
+        importlib.import_module(module)
+    return SCHEMAS
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Source(Strict):
+    clause: str = Field(description="Id of the cited principle.")
+    file: str = Field(description="Its file, relative to the build's working directory, POSIX separators; "
+                                   "standard library files as `std:...`.")
+    line: int = Field(ge=1)
+    end_line: int = Field(ge=1)
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 of the clause text.")
+
+
+class Common(Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    generator: str
+    principles: list[str]
+    axes: dict[str, str]
+    sources: list[Source] = Field(min_length=1)
+    seed: int
+    sample: int = Field(ge=0, description="Round of the combinations this instance comes from "
+                                          "(above 0 only when `count` exceeds the combinations).")
+    focus: str | None = Field(description="The principle this instance is balanced toward "
+                                          "(round-robin over `principles`).")
+
+
+class DilemmaRecord(Common):
+    id: str = Field(pattern=r"^dl-[0-9a-f]{16}$")
+    kind: Literal["dilemma"]
+    system: str | None
+    prompt: str
+    stance: str
+    alternatives: str | None
+    misaligned: str | None
+
+
+class ResponseCommon(Common):
+    id: str = Field(pattern=r"^rs-[0-9a-f]{16}$")
+    kind: Literal["response"]
+    dilemma_id: str = Field(pattern=r"^dl-[0-9a-f]{16}$")
+    style: Literal["inline", "separate"]
+    system: str | None
+    prompt: str
+    reasoning: None | str
+    tensions: list[str]
+
+
+class AnswerRecord(ResponseCommon):
+    variant: Literal["justified", "bare"]
+    completion: str
+
+
+class PreferenceRecord(ResponseCommon):
+    variant: Literal["preference"]
+    chosen: str
+    chosen_reasoning: str | None
+    rejected: str
+    reasoning: None
+
+
+class InputSchema(Strict):
+    type: Literal["object"]
+    properties: dict[str, dict[str, Any]]
+    required: list[str]
+
+
+class ToolSpec(Strict):
+    name: str
+    description: str
+    input_schema: InputSchema
+
+
+class Email(Strict):
+    kind: Literal["email"]
+    id: str | None = None
+    from_: str | None = Field(default=None, alias="from")
+    to: str | None = None
+    cc: str | None = None
+    subject: str | None = None
+    date: str | None = None
+    body: str | None = None
+
+
+class Document(Strict):
+    kind: Literal["document"]
+    id: str | None = None
+    title: str | None = None
+    path: str | None = None
+    body: str | None = None
+
+
+class ToolCallCheck(Strict):
+    id: str
+    description: str
+    type: Literal["tool_call"]
+    tool: str
+    arguments: dict[str, str]
+    clauses: list[str]
+
+
+class TextCheck(Strict):
+    id: str
+    description: str
+    type: Literal["says", "omits"]
+    text: str
+    clauses: list[str]
+
+
+class ProbeRecord(Common):
+    id: str = Field(pattern=r"^pr-[0-9a-f]{16}$")
+    kind: Literal["probe"]
+    condition_id: str
+    environment: str | None
+    system: str
+    tools: list[ToolSpec]
+    messages: list[Union[Email, Document]]
+    user: str
+    pressure: str | None
+    rubric: str
+    checks: list[Union[ToolCallCheck, TextCheck]]
+
+
+class OutputFile(Strict):
+    path: str = Field(description="Relative to the output directory, POSIX separators.")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    records: int | None = Field(description="Records (lines) in a JSONL file; null for other files.")
+
+
+class GeneratorCounts(Strict):
+    combinations: int = Field(description="Combinations after the generator's rules.")
+    instances: int = Field(description="Instances built (in this shard).")
+    focus: dict[str, int] = Field(description="Instances per focus principle: the balance across the "
+                                              "principles the generator names.")
+
+
+class Manifest(Strict):
+    compiler: dict[str, str]
+    seed: int
+    shard: dict[str, int] | None
+    options: dict[str, Any]
+    sources: list[dict[str, str]]
+    outputs: list[OutputFile]
+    records: dict[str, int]
+    principles: dict[str, dict[str, int]] = Field(description="Records citing each principle, per kind.")
+    generators: dict[str, GeneratorCounts]
+
+
+def _json_schema(model) -> dict[str, Any]:
+    adapter = model if isinstance(model, TypeAdapter) else TypeAdapter(model)
+    return adapter.json_schema(by_alias=True)
+
+
+@schema("dilemma")
+def dilemma_schema() -> dict[str, Any]:
+    return _json_schema(DilemmaRecord)
+
+
+@schema("response")
+def response_schema() -> dict[str, Any]:
+    return _json_schema(TypeAdapter(Union[AnswerRecord, PreferenceRecord]))
+
+
+@schema("probe")
+def probe_schema() -> dict[str, Any]:
+    return _json_schema(ProbeRecord)
+
+
+@schema("manifest")
+def manifest_schema() -> dict[str, Any]:
+    return _json_schema(Manifest)

@@ -1,0 +1,298 @@
+"""Atomic, streaming output: records go to JSONL in a staging directory that replaces DIR at the end.
+
+The staging directory is a sibling `DIR.tmp-<random>` (same filesystem, so the
+final renames are atomic). Commit fsyncs every file, moves the old DIR aside,
+renames the staging directory into place and deletes the old one. A build killed
+at any moment therefore leaves the previous complete output, or (only between
+the two renames) none; never a partial file under DIR. A killed build may leave
+its `DIR.tmp-*` sibling behind; it is never read and can be deleted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import queue
+import secrets
+import shutil
+import threading
+from collections import defaultdict
+from json.encoder import encode_basestring as encode_string  # what json.dumps uses with ensure_ascii=False
+from pathlib import Path
+from typing import Any, Iterator
+
+MANIFEST = "manifest.json"
+BUFFER_BYTES = 1 << 20
+
+
+class OutputError(Exception):
+    """The output cannot be written; the message is one line for the user."""
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def canonical_line(record: dict) -> bytes:
+    return (canonical_json(record) + "\n").encode("utf-8")
+
+
+class LineEncoder:
+    """Canonical JSON lines (as text), identical to `canonical_line`, about three times faster on build records.
+
+    Records of one generator share most of their values by identity (sources, principles,
+    the justification text, the prompt across an instance's responses), so each value's
+    encoding is cached by `id`, per key. A cache entry keeps its value alive, so the id
+    cannot be taken by another object while cached; the `is` test guards the rest. Values
+    must not be mutated after they are written (records are built fresh, never edited).
+    """
+
+    CACHE_LIMIT = 64  # entries per key: sharing is within an instance or generator-wide
+
+    def __init__(self) -> None:
+        # key -> {id(value): (value, '"key":<encoded value>')}
+        self._caches: dict[str, dict[int, tuple[Any, str]]] = defaultdict(dict)
+        # the keys of a record in insertion order -> [(key, its cache, '"key":')] in sorted key order
+        self._orders: dict[tuple[str, ...], list[tuple[str, dict, str]]] = {}
+
+    def line(self, record: dict) -> str:
+        shape = tuple(record)
+        order = self._orders.get(shape)
+        if order is None:
+            order = self._orders[shape] = [(key, self._caches[key], encode_string(key) + ":")
+                                           for key in sorted(record)]
+        parts: list[str] = []
+        append = parts.append
+        for key, cache, prefix in order:
+            value = record[key]
+            hit = cache.get(id(value))
+            if hit is not None and hit[0] is value:
+                append(hit[1])
+                continue
+            kind = type(value)
+            if kind is str:
+                fragment = prefix + encode_string(value)
+            elif value is None:
+                fragment = prefix + "null"
+            elif kind is bool:
+                fragment = prefix + ("true" if value else "false")
+            elif kind is int:
+                fragment = prefix + str(value)
+            else:
+                fragment = prefix + canonical_json(value)
+            if len(cache) >= self.CACHE_LIMIT:
+                cache.clear()
+            cache[id(value)] = (value, fragment)
+            append(fragment)
+        return "{" + ",".join(parts) + "}\n"
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    return (json.dumps(manifest, sort_keys=True, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+class JsonlSink:
+    """One JSONL file being written: counts its records and hashes its bytes as they stream.
+
+    Lines are gathered into chunks of about a megabyte; a helper thread hashes and writes
+    each chunk (both release the GIL on large buffers), so disk and hashing overlap with
+    making the next records. At most QUEUED chunks wait, so memory stays bounded. An error
+    in the helper (a full disk) is raised by the next `write` or by `close`.
+    """
+
+    CHUNK_CHARS = 1 << 20
+    QUEUED = 4
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.records = 0
+        self._encode = LineEncoder().line
+        self._hash = hashlib.sha256()
+        self._handle = open(path, "wb")
+        self._pending: list[str] = []
+        self._pending_chars = 0
+        self._error: BaseException | None = None
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=self.QUEUED)
+        self._thread = threading.Thread(target=self._drain, name=f"write {path.name}", daemon=True)
+        self._thread.start()
+
+    def write(self, record: dict) -> None:
+        line = self._encode(record)
+        self._pending.append(line)
+        self._pending_chars += len(line)
+        self.records += 1
+        if self._pending_chars >= self.CHUNK_CHARS:
+            self._send()
+
+    def write_raw(self, chunk: bytes) -> None:
+        """Bytes already in canonical form, whole lines (merging shards copies files verbatim)."""
+        if self._pending:
+            self._send()
+        if self._error is not None:
+            raise self._error
+        self.records += chunk.count(b"\n")
+        self._queue.put(chunk)
+
+    def _send(self) -> None:
+        if self._error is not None:
+            raise self._error
+        chunk = "".join(self._pending).encode("utf-8")
+        self._pending = []
+        self._pending_chars = 0
+        self._queue.put(chunk)
+
+    def _drain(self) -> None:
+        while True:
+            chunk = self._queue.get()
+            if chunk is None:
+                return
+            if self._error is None:
+                try:
+                    self._hash.update(chunk)
+                    self._handle.write(chunk)
+                except BaseException as e:  # handed to the writing thread
+                    self._error = e
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def _stop(self) -> None:
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+
+    def close(self) -> None:
+        if self._handle.closed:
+            return
+        try:
+            if self._pending:
+                self._send()
+        finally:
+            self._stop()
+        if self._error is not None:
+            self._handle.close()
+            raise self._error
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+        self._handle.close()
+
+    def discard(self) -> None:
+        """Stop without raising (the build is being aborted)."""
+        self._pending = []
+        self._stop()
+        try:
+            self._handle.close()
+        except OSError:
+            pass
+
+
+def describe_os_error(error: OSError, where: Path) -> str:
+    reason = error.strerror or str(error)
+    return f"cannot write {where}: {reason}"
+
+
+class Staging:
+    """The directory a build writes into before it becomes DIR."""
+
+    def __init__(self, final: Path):
+        self.final = Path(final)
+        _refuse_foreign(self.final)
+        parent = self.final.absolute().parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self.path = parent / f"{self.final.name}.tmp-{secrets.token_hex(6)}"
+            self.path.mkdir()
+        except OSError as e:
+            raise OutputError(describe_os_error(e, self.final)) from e
+        self._sinks: list[JsonlSink] = []
+
+    def sink(self, filename: str) -> JsonlSink:
+        sink = JsonlSink(self.path / filename)
+        self._sinks.append(sink)
+        return sink
+
+    def close_sinks(self) -> None:
+        for sink in self._sinks:
+            sink.close()
+
+    def write_manifest(self, manifest: dict) -> None:
+        with open(self.path / MANIFEST, "wb") as handle:
+            handle.write(manifest_bytes(manifest))
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def commit(self) -> None:
+        self.close_sinks()
+        _fsync_tree(self.path)
+        old = None
+        if self.final.exists():
+            old = self.final.parent / f"{self.final.name}.old-{secrets.token_hex(6)}"
+            os.rename(self.final, old)
+        os.rename(self.path, self.final)
+        _fsync_dir(self.final.absolute().parent)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def abort(self) -> None:
+        for sink in self._sinks:
+            sink.discard()
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _refuse_foreign(final: Path) -> None:
+    """Never replace a directory that is not a previous build: `-o .` must not delete a project."""
+    if not final.exists():
+        return
+    if not final.is_dir():
+        raise OutputError(f"cannot write {final}: it exists and is not a directory")
+    if (final / MANIFEST).is_file():
+        return
+    if any(final.iterdir()):
+        raise OutputError(f"refusing to replace {final}: it is not empty and holds no {MANIFEST} "
+                          "(not a previous build output)")
+
+
+def _fsync_tree(root: Path) -> None:
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_dir(Path(folder))
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some filesystems cannot fsync a directory
+        pass
+    finally:
+        os.close(fd)
+
+
+def file_entry(root: Path, path: Path, records: int | None = None) -> dict[str, Any]:
+    """A manifest entry for a file written by a target: its path under DIR, sha256 and line count."""
+    digest = hashlib.sha256()
+    lines = 0
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(BUFFER_BYTES), b""):
+            digest.update(chunk)
+            lines += chunk.count(b"\n")
+    if records is None and path.suffix == ".jsonl":
+        records = lines
+    return {"path": path.relative_to(root).as_posix(), "sha256": digest.hexdigest(), "records": records}
+
+
+def read_records(path: Path) -> Iterator[dict]:
+    with open(path, "rb") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)

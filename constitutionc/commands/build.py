@@ -1,0 +1,174 @@
+"""`constitutionc build PATH -o DIR`: emit the canonical records, the targets and a manifest."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+
+def _parse_only(ctx, param, value):
+    if value is None:
+        return None
+    names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+    if not names:
+        raise click.BadParameter("expected a comma-separated list such as dilemmas,responses,probes")
+    return names
+
+
+def _parse_shard(ctx, param, value):
+    if value is None:
+        return None
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        raise click.BadParameter("write a shard as I/N, e.g. 0/4 (shards are numbered from 0)") from None
+    if count < 1 or not 0 <= index < count:
+        raise click.BadParameter(f"shard index must be in 0..{max(count - 1, 0)} for N={count}")
+    return index, count
+
+
+def interactive(stream) -> bool:
+    return stream.isatty() and os.environ.get("CI", "").lower() not in ("1", "true", "yes")
+
+
+@click.command("build")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(),
+              help="Output directory (replaced atomically).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sampling order.")
+@click.option("--target", "targets", multiple=True, help="Also write a format under DIR/<target>/ (repeatable).")
+@click.option("--only", callback=_parse_only, default=None,
+              help="Record kinds to build: dilemmas,responses,probes (default: all).")
+@click.option("--limit", type=click.IntRange(min=1), default=None,
+              help="At most N instances per generator (the first N of its sampled order).")
+@click.option("--shard", callback=_parse_shard, default=None,
+              help="Build only shard I of N (I from 0); `constitutionc merge` joins the shards.")
+@click.option("--style", type=click.Choice(["inline", "separate", "both"]), default="both", show_default=True,
+              help="Justified responses with reasoning inline in the answer, in a separate field, or both.")
+@click.option("--max-combinations", type=click.IntRange(min=1), default=None,
+              help="Largest axis product a generator may have (default 100000 or the configuration's).")
+@click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
+def command(path, out_dir, seed, targets, only, limit, shard, style, max_combinations, root):
+    """Build training data and eval probes from a constitution into DIR."""
+    from pathlib import Path
+
+    from ..build import BACKENDS, BuildOptions, OutputError, UnboundSlotError, build
+
+    unknown_kinds = [n for n in only or () if n not in BACKENDS]
+    if unknown_kinds:
+        raise click.BadParameter(f"unknown record kind {', '.join(unknown_kinds)} (known: {', '.join(BACKENDS)})",
+                                 param_hint="--only")
+    if targets:
+        try:
+            from ..build.targets import TARGETS
+        except ImportError:
+            TARGETS = {}
+        unknown = [t for t in targets if t not in TARGETS]
+        if unknown:
+            known = ", ".join(sorted(TARGETS)) or "none installed"
+            raise click.BadParameter(f"unknown target {', '.join(unknown)} (known: {known})", param_hint="--target")
+    result = load_checked(path, root, max_combinations)
+    if not result.ok:
+        click.echo("constitutionc: error: the constitution has errors; nothing was written", err=True)
+        sys.exit(1)
+    options = BuildOptions(seed=seed, only=only or tuple(BACKENDS), targets=tuple(dict.fromkeys(targets)),
+                           limit=limit, shard=shard, style=style, max_combinations=max_combinations)
+    show_progress = interactive(sys.stderr)
+    try:
+        with _progress(show_progress) as (on_plan, advance):
+            outcome = build(result.constitution, Path(out_dir), options, on_plan=on_plan, progress=advance)
+    except UnboundSlotError as e:
+        _fail(f"{e}; nothing was written")
+    except OutputError as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"cannot write {out_dir}: {e.strerror or e}; the previous output is intact")
+    print_summary(outcome.manifest, out_dir, rich_table=interactive(sys.stdout))
+
+
+def load_checked(path, root, max_combinations):
+    """Load and check; diagnostics go to stderr. A file that cannot be read at all exits 2."""
+    from ..api import InputError, load
+    from ..config import ConfigError
+    from ..report import render
+
+    try:
+        result = load([path], root=root, max_combinations=max_combinations)
+    except (InputError, ConfigError) as e:
+        click.echo(f"constitutionc: error: {e}", err=True)
+        sys.exit(2)
+    if result.diagnostics:
+        sys.stderr.write(render("text", result.diagnostics, result.sources, sys.stderr.isatty()))
+        sys.stderr.flush()
+    return result
+
+
+def _fail(message: str) -> None:
+    click.echo(f"constitutionc: error: {message}", err=True)
+    sys.exit(1)
+
+
+class _progress:
+    """A rich progress bar on an interactive stderr; nothing at all otherwise."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+        self.task = None
+
+    def __enter__(self):
+        if not self.enabled:
+            return None, None
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self.bar = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                            console=Console(stderr=True), transient=True)
+        self.bar.__enter__()
+        return self._on_plan, self._advance
+
+    def _on_plan(self, total: int) -> None:
+        self.task = self.bar.add_task("build", total=total)
+
+    def _advance(self, n: int) -> None:
+        self.bar.advance(self.task, n)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+        return False
+
+
+def summary_rows(manifest: dict) -> list[tuple[str, int, str, str, str]]:
+    """(kind, records, min, median, max) where the last three are records per principle."""
+    from ..build import balance
+
+    stats = balance(manifest)
+    rows = []
+    for kind, n in manifest["records"].items():
+        low, median, high = stats.get(kind, ((0, "-"), 0, (0, "-")))
+        rows.append((kind, n, f"{low[0]} ({low[1]})", f"{median:g}", f"{high[0]} ({high[1]})"))
+    return rows
+
+
+def print_summary(manifest: dict, out_dir: str, rich_table: bool) -> None:
+    rows = summary_rows(manifest)
+    shard = manifest.get("shard")
+    where = f"{out_dir} (shard {shard['index']}/{shard['count']})" if shard else out_dir
+    if rich_table:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"built {where}")
+        for heading in ("kind", "records", "per principle: min", "median", "max"):
+            table.add_column(heading, justify="right" if heading != "kind" else "left")
+        for kind, n, low, median, high in rows:
+            table.add_row(kind, f"{n:,}", low, median, high)
+        Console().print(table)
+        return
+    total = sum(n for _k, n, *_ in rows)
+    click.echo(f"built {where}: {total} records")
+    for kind, n, low, median, high in rows:
+        click.echo(f"  {kind}: {n} records; per principle min {low}, median {median}, max {high}")

@@ -1,0 +1,94 @@
+"""`constitutionc coverage`: which principles a build teaches and tests, with a CI threshold.
+
+Exit status: 0 report written (and coverage at or above --fail-under), 1 coverage
+below --fail-under or the constitution has errors, 2 usage or input problems.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from pathlib import Path
+
+import click
+
+FORMATS = ["text", "json", "html", "markdown"]  # mirrors constitutionc.coverage.render.FORMATS (kept import-free)
+
+
+def _fail_input(message: str) -> None:
+    click.echo(f"constitutionc: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _threshold(text: str | None) -> Fraction | None:
+    if text is None:
+        return None
+    try:
+        value = Fraction(Decimal(text.strip().removesuffix("%")))
+    except (InvalidOperation, ValueError):
+        raise click.BadParameter(f"{text!r} is not a number", param_hint="--fail-under") from None
+    if not 0 <= value <= 100:
+        raise click.BadParameter(f"{text} is not between 0 and 100", param_hint="--fail-under")
+    return value
+
+
+@click.command("coverage")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--data", "data_dir", required=True, type=click.Path(),
+              help="The build's output directory (holding dilemmas/responses/probes.jsonl).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text for the terminal, json (schema: `constitutionc schema coverage`), html (one "
+                   "self-contained page), markdown (for pull-request comments).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to this file instead of standard output.")
+@click.option("--fail-under", "fail_under", metavar="PCT", default=None,
+              help="Exit 1 when fewer than PCT percent of principles are covered (exact, never rounded).")
+@click.option("--results", "results_path", type=click.Path(dir_okay=False), default=None,
+              help="Graded probe results (JSONL: probe_id, verdict) for per-principle violation rates.")
+@click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
+def command(path, data_dir, fmt, output, fail_under, results_path, root):
+    """Report which principles the build in --data teaches (dilemmas, responses) and tests (probes)."""
+    threshold = _threshold(fail_under)
+    from ..api import InputError, load
+    from ..config import ConfigError
+    from ..coverage import CoverageInputError, RenderOptions, below_threshold, compute_coverage, render
+    from ..report import render as render_diagnostics
+
+    try:
+        loaded = load([path], root=root)
+    except (InputError, ConfigError) as e:
+        _fail_input(str(e))
+    if not loaded.ok:
+        sys.stderr.write(render_diagnostics("text", loaded.diagnostics, loaded.sources, sys.stderr.isatty()))
+        click.echo("constitutionc: error: the constitution has errors; fix them before measuring coverage", err=True)
+        sys.exit(1)
+    try:
+        document = compute_coverage(loaded.constitution, Path(data_dir),
+                                    Path(results_path) if results_path else None)
+    except CoverageInputError as e:
+        _fail_input(str(e))
+    out_path = Path(output) if output else None
+    color = fmt == "text" and out_path is None and sys.stdout.isatty()
+    width = shutil.get_terminal_size((120, 24)).columns if color else 120
+    text = render(fmt, document, RenderOptions(color=color, output=out_path, width=width))
+    if out_path is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        try:
+            out_path.parent.mkdir(parents=True, exist_ok=True)
+            out_path.write_text(text, encoding="utf-8")
+        except OSError as e:
+            _fail_input(f"cannot write {out_path}: {e.strerror}")
+    if threshold is not None and below_threshold(document["totals"], threshold):
+        totals = document["totals"]
+        from ..coverage.render import format_percent
+
+        missing = ", ".join(f"{u['id']} ({u['file']}:{u['line']})" for u in document["uncovered"])
+        click.echo(f"constitutionc: coverage {format_percent(totals['covered'], totals['principles'])} "
+                   f"({totals['covered']} of {totals['principles']} principles) is below the required "
+                   f"{float(threshold):g}%; uncovered: {missing}", err=True)
+        sys.exit(1)
+    sys.exit(0)

@@ -1,0 +1,27 @@
+"""`constitutionc schema [NAME]`: print the JSON Schema of a record kind or the manifest."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+
+@click.command("schema")
+@click.argument("name", required=False)
+def command(name):
+    """Print the JSON Schema of NAME (dilemma, response, probe, manifest, ...); all of them without NAME."""
+    import json
+
+    from ..build.schema import load_schemas
+
+    schemas = load_schemas()
+    if name is None:
+        document = {key: fn() for key, fn in sorted(schemas.items())}
+    elif name in schemas:
+        document = schemas[name]()
+    else:
+        click.echo(f"constitutionc: error: no schema named `{name}` (known: {', '.join(sorted(schemas))})",
+                   err=True)
+        sys.exit(2)
+    click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))

@@ -1,0 +1,291 @@
+"""Principle coverage: join a build's records back to the current constitution.
+
+The result is one JSON-ready document (shape in docs/coverage.md, schema in
+`schema.py`); every renderer reads that document, so the terminal, Markdown and
+HTML reports always show the JSON's numbers.
+
+Decisions (documented for users in docs/coverage.md):
+- A record cites the principles in its `sources`. A citation whose sha256 still
+  equals the clause's current hash is *fresh* and counts towards coverage; one
+  whose hash differs (the clause was edited) or whose clause no longer exists is
+  *stale*: it is reported, and does not count.
+- A tension is covered when at least one response record lists it in `tensions`
+  with fresh citations of both its principles. Records citing both principles
+  without discussing the tension are reported as `co_cited`, for information.
+- Section and value roll-ups count distinct records (a record citing two
+  principles of one section counts once there); sections include their
+  sub-sections.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+
+from ..ir import Constitution, Principle
+from .results import read_results, violation_table
+from .scan import ScanContext, Tally, scan_data_dir
+
+SCHEMA_VERSION = 1
+VARIANTS = ("justified", "bare", "preference")
+
+
+def compute_coverage(constitution: Constitution, data_dir: Path, results_path: Path | None = None,
+                     workers: int | None = None) -> dict:
+    results = read_results(results_path) if results_path else None
+    context = ScanContext(current_hashes={p.id: p.sha256 for p in constitution.principles},
+                          wanted_probes=frozenset(results.by_probe) if results else frozenset())
+    tally, warnings = scan_data_dir(Path(data_dir), context, workers)
+    document = build_document(constitution, tally, str(data_dir))
+    document["warnings"] = warnings
+    if results is not None:
+        document["results"] = violation_table(results, tally.probe_citations,
+                                              {p.id for p in constitution.principles})
+    return document
+
+
+def percent(covered: int, total: int) -> float:
+    """Informational only: thresholds compare `covered` and `total` exactly (see `below_threshold`)."""
+    return 100.0 if total == 0 else float(Fraction(covered, total) * 100)
+
+
+def coverage_fraction(totals: dict) -> Fraction:
+    return Fraction(1) if totals["principles"] == 0 else Fraction(totals["covered"], totals["principles"])
+
+
+class _PrincipleCounts:
+    __slots__ = ("dilemmas", "variants", "probes", "stale", "axes", "generators")
+
+    def __init__(self) -> None:
+        self.dilemmas = 0
+        self.variants: Counter = Counter()
+        self.probes = 0
+        self.stale = 0
+        self.axes: dict[str, set[str]] = {}
+        self.generators: set[str] = set()
+
+    @property
+    def responses(self) -> int:
+        return sum(self.variants.values())
+
+
+def build_document(constitution: Constitution, tally: Tally, data_label: str) -> dict:
+    principles = constitution.principles
+    hashes = {p.id: p.sha256 for p in principles}
+    counts = {p.id: _PrincipleCounts() for p in principles}
+    ancestors = _section_ancestors(constitution)
+    # distinct records per roll-up group: ("section"|"value", id) -> Counter(kind)
+    group_records: dict[tuple[str, str | None], Counter] = {}
+    tension_ids = {t.id for t in constitution.tensions}
+    discussed: Counter = Counter()
+    co_cited: Counter = Counter()
+    unknown_tensions: Counter = Counter()
+    stale_counts: Counter = Counter()  # (clause, reason) -> records
+    kinds: Counter = Counter()
+    stale_records = 0
+
+    for (kind, variant, generator, citations, tensions), n in tally.records.items():
+        kinds[kind] += n
+        if kind == "response":
+            kinds[f"response:{variant}"] += n
+        fresh = []
+        any_stale = False
+        for clause, digest in dict.fromkeys(citations):
+            current = hashes.get(clause)
+            if current == digest:
+                fresh.append(clause)
+            else:
+                any_stale = True
+                stale_counts[(clause, "removed" if current is None else "changed")] += n
+                if current is not None:
+                    counts[clause].stale += n
+        fresh = list(dict.fromkeys(fresh))
+        stale_records += n if any_stale else 0
+        groups: set[tuple[str, str | None]] = set()
+        for clause in fresh:
+            entry = counts[clause]
+            if kind == "dilemma":
+                entry.dilemmas += n
+            elif kind == "response":
+                entry.variants[variant] += n
+            else:
+                entry.probes += n
+            entry.generators.add(generator)
+            principle = constitution.principle(clause)
+            groups.add(("value", principle.value))
+            for section in ancestors.get(principle.section, (principle.section,)):
+                groups.add(("section", section))
+        for group in groups:
+            group_records.setdefault(group, Counter())[kind] += n
+        fresh_set = set(fresh)
+        for tension in constitution.tensions:
+            if tension.prevails in fresh_set and tension.yields in fresh_set:
+                co_cited[tension.id] += n
+        for tension_id in tensions:
+            if tension_id not in tension_ids:
+                unknown_tensions[tension_id] += n
+            elif all(side in fresh_set for side in tension_id.split(">", 1)):
+                discussed[tension_id] += n
+
+    for citations, pairs in tally.axes.items():
+        fresh = [c for c, d in citations if hashes.get(c) == d]
+        for clause in fresh:
+            axes = counts[clause].axes
+            for axis, value in pairs:
+                axes.setdefault(axis, set()).add(str(value))
+
+    principle_rows = [_principle_row(p, counts[p.id]) for p in principles]
+    totals = _totals(principle_rows, kinds, stale_records)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "constitution": constitution.header.title,
+        "data": data_label,
+        "totals": totals,
+        "principles": principle_rows,
+        "uncovered": [{"id": r["id"], "file": r["file"], "line": r["line"], "taught": r["taught"],
+                       "tested": r["tested"]} for r in principle_rows if not r["covered"]],
+        "sections": _section_rows(constitution, principle_rows, ancestors, group_records),
+        "values": _value_rows(constitution, principle_rows, group_records),
+        "tensions": [_tension_row(t, discussed, co_cited) for t in constitution.tensions],
+        "unknown_tensions": [{"id": t, "records": n} for t, n in sorted(unknown_tensions.items())],
+        "balance": _balance(principle_rows),
+        "stale": [{"clause": clause, "reason": reason, "records": n,
+                   "sample_ids": tally.stale_samples.get(clause, [])}
+                  for (clause, reason), n in sorted(stale_counts.items())],
+        "results": None,
+        "warnings": [],
+    }
+
+
+def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
+    responses = entry.responses
+    taught = entry.dilemmas + responses > 0
+    tested = entry.probes > 0
+    return {
+        "id": principle.id,
+        "title": principle.title,
+        "kind": principle.kind,
+        "section": principle.section,
+        "value": principle.value,
+        "file": principle.span.file,
+        "line": principle.span.line,
+        "dilemmas": entry.dilemmas,
+        "responses": responses,
+        "responses_by_variant": {v: entry.variants.get(v, 0) for v in VARIANTS},
+        "probes": entry.probes,
+        "records": entry.dilemmas + responses + entry.probes,
+        "stale": entry.stale,
+        "taught": taught,
+        "tested": tested,
+        "covered": taught and tested,
+        "axes": {axis: sorted(values) for axis, values in sorted(entry.axes.items())},
+        "generators": sorted(entry.generators),
+    }
+
+
+def _totals(rows: list[dict], kinds: Counter, stale_records: int) -> dict:
+    covered = sum(r["covered"] for r in rows)
+    return {
+        "principles": len(rows),
+        "taught": sum(r["taught"] for r in rows),
+        "tested": sum(r["tested"] for r in rows),
+        "covered": covered,
+        "percent": percent(covered, len(rows)),
+        "records": kinds["dilemma"] + kinds["response"] + kinds["probe"],
+        "dilemmas": kinds["dilemma"],
+        "responses": kinds["response"],
+        "responses_by_variant": {v: kinds[f"response:{v}"] for v in VARIANTS},
+        "probes": kinds["probe"],
+        "stale_records": stale_records,
+    }
+
+
+def _section_ancestors(constitution: Constitution) -> dict[str | None, tuple[str, ...]]:
+    """Each section id -> itself and its enclosing sections, innermost first."""
+    parents = {s.id: s.parent for s in constitution.sections}
+    chains: dict[str | None, tuple[str, ...]] = {}
+    for section in constitution.sections:
+        chain, current = [], section.id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = parents.get(current)
+        chains[section.id] = tuple(chain)
+    return chains
+
+
+def _rollup(members: list[dict], records: Counter | None) -> dict:
+    covered = sum(r["covered"] for r in members)
+    records = records or Counter()
+    return {
+        "principles": len(members),
+        "taught": sum(r["taught"] for r in members),
+        "tested": sum(r["tested"] for r in members),
+        "covered": covered,
+        "percent": percent(covered, len(members)),
+        "dilemmas": records["dilemma"],
+        "responses": records["response"],
+        "probes": records["probe"],
+        "principle_ids": [r["id"] for r in members],
+    }
+
+
+def _section_rows(constitution: Constitution, rows: list[dict], ancestors: dict, group_records: dict) -> list[dict]:
+    out = []
+    for section in sorted(constitution.sections, key=lambda s: (s.span.file, s.span.line, s.span.column)):
+        members = [r for r in rows if section.id in ancestors.get(r["section"], (r["section"],))]
+        out.append({"id": section.id, "title": section.title, "parent": section.parent,
+                    "file": section.span.file, "line": section.span.line,
+                    **_rollup(members, group_records.get(("section", section.id)))})
+    loose = [r for r in rows if r["section"] is None]
+    if loose:
+        out.append({"id": None, "title": "(outside any section)", "parent": None, "file": None, "line": None,
+                    **_rollup(loose, group_records.get(("section", None)))})
+    return out
+
+
+def _value_rows(constitution: Constitution, rows: list[dict], group_records: dict) -> list[dict]:
+    out = []
+    for value in constitution.values:
+        members = [r for r in rows if r["value"] == value.id]
+        out.append({"id": value.id, "title": value.title,
+                    **_rollup(members, group_records.get(("value", value.id)))})
+    known = {v.id for v in constitution.values}
+    loose = [r for r in rows if r["value"] not in known]
+    if loose:
+        out.append({"id": None, "title": "(no core value)",
+                    **_rollup(loose, _merged(group_records, {r["value"] for r in loose}))})
+    return out
+
+
+def _merged(group_records: dict, value_ids: set) -> Counter:
+    # Principles naming an undeclared value are rare (a check reports them); their records may then be
+    # counted once per distinct undeclared value, which is acceptable for this informational row.
+    merged: Counter = Counter()
+    for value_id in value_ids:
+        merged.update(group_records.get(("value", value_id), Counter()))
+    return merged
+
+
+def _tension_row(tension, discussed: Counter, co_cited: Counter) -> dict:
+    return {"id": tension.id, "prevails": tension.prevails, "yields": tension.yields,
+            "file": tension.span.file, "line": tension.span.line,
+            "responses": discussed[tension.id], "co_cited": co_cited[tension.id],
+            "covered": discussed[tension.id] > 0}
+
+
+def _balance(rows: list[dict]) -> dict:
+    if not rows:
+        return {"min": 0, "median": 0, "max": 0, "largest": None, "largest_share": 0.0, "citations": 0}
+    per_principle = [r["records"] for r in rows]
+    total = sum(per_principle)
+    largest = max(rows, key=lambda r: r["records"])
+    return {"min": min(per_principle), "median": statistics.median(per_principle), "max": largest["records"],
+            "largest": largest["id"], "largest_share": largest["records"] / total if total else 0.0,
+            "citations": total}
+
+
+def below_threshold(totals: dict, threshold: Fraction) -> bool:
+    """Exact comparison: covered/total against the threshold percentage, no rounding anywhere."""
+    return coverage_fraction(totals) * 100 < threshold

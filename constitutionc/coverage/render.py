@@ -1,0 +1,55 @@
+"""The coverage renderers: a registry from format name to the module that renders it.
+
+Each renderer module defines `render(document, options) -> str` and reads only
+the JSON document built by `compute`, so every format shows the same numbers.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+RENDERER_MODULES = {
+    "text": "render_text",
+    "json": "render_json",
+    "markdown": "render_markdown",
+    "html": "render_html",
+}
+FORMATS = tuple(RENDERER_MODULES)
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    color: bool = False
+    # Where the report will be written (None: standard output); HTML links to sources are relative to it.
+    output: Path | None = None
+    width: int = 120
+
+
+def render(fmt: str, document: dict, options: RenderOptions | None = None) -> str:
+    module = importlib.import_module(f"{__package__}.{RENDERER_MODULES[fmt]}")
+    return module.render(document, options or RenderOptions())
+
+
+def format_percent(covered: int, total: int, places: int = 2) -> str:
+    """A percentage truncated, never rounded up: 99.999% prints as 99.99%, so no report shows 100% early."""
+    value = Fraction(100) if total == 0 else Fraction(covered * 100, total)
+    scale = 10 ** places
+    truncated = Fraction(int(value * scale), scale)  # value is never negative, so int() floors
+    return f"{float(truncated):.{places}f}%"
+
+
+def format_rate(rate: float) -> str:
+    return f"{rate * 100:.1f}%"
+
+
+def axes_summary(axes: dict[str, list[str]]) -> str:
+    """Axis names with how many values the records span, e.g. `relation (3), secret (2)`; values can be
+    long sentences, so tables show counts and the full sets stay in the JSON (and HTML tooltips)."""
+    return ", ".join(f"{axis} ({len(values)})" for axis, values in axes.items())
+
+
+def axes_detail(axes: dict[str, list[str]]) -> str:
+    return "\n".join(f"{axis}: {' | '.join(values)}" for axis, values in axes.items())

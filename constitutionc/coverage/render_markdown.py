@@ -1,0 +1,82 @@
+"""Coverage as GitHub-flavoured Markdown, sized for a pull-request comment.
+
+The summary and the problems (uncovered principles, stale records, worst
+violation rates) come first; the full per-principle table sits in a collapsed
+`<details>` block so a large constitution does not flood the conversation.
+"""
+
+from __future__ import annotations
+
+from .render import RenderOptions, axes_summary, format_percent, format_rate
+
+UNFOLDED_UNCOVERED = 15
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join("---:" if i in right else "---" for i in range(len(header))) + "|"]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
+def _mark(flag: bool) -> str:
+    return "✅" if flag else "❌"
+
+
+def render(document: dict, options: RenderOptions) -> str:
+    totals = document["totals"]
+    out = [f"### Principle coverage: {format_percent(totals['covered'], totals['principles'])}", "",
+           f"**{totals['covered']} of {totals['principles']}** principles covered (taught and tested); "
+           f"{totals['taught']} taught, {totals['tested']} tested. "
+           f"{totals['records']} records: {totals['dilemmas']} dilemmas, {totals['responses']} responses, "
+           f"{totals['probes']} probes.", ""]
+    if document["uncovered"]:
+        uncovered = document["uncovered"]
+        # A long list is folded so the comment stays readable; the count is always visible.
+        folded = len(uncovered) > UNFOLDED_UNCOVERED
+        out += [f"<details><summary><b>{len(uncovered)} uncovered principles</b></summary>" if folded
+                else "**Uncovered principles**", ""]
+        for row in uncovered:
+            missing = ", ".join(w for w, flag in (("not taught", row["taught"]), ("not tested", row["tested"]))
+                                if not flag)
+            out.append(f"- `{row['id']}` ({missing}) at `{row['file']}:{row['line']}`")
+        out += ["", "</details>", ""] if folded else [""]
+    if document["stale"]:
+        out += [f"**Stale records**: {totals['stale_records']} records cite clauses edited or removed since "
+                "the build.", ""]
+        out += _table(["clause", "reason", "records"],
+                      [[f"`{e['clause']}`", e["reason"], e["records"]] for e in document["stale"]], {2})
+        out.append("")
+    results = document["results"]
+    if results is not None:
+        out += [f"**Violation rates** ({results['runs']} graded runs, worst first)", ""]
+        out += _table(["principle", "runs", "fails", "rate", "95% Wilson interval"],
+                      [[f"`{r['id']}`", r["runs"], r["fails"], format_rate(r["rate"]),
+                        f"{format_rate(r['low'])} – {format_rate(r['high'])}"] for r in results["principles"]],
+                      {1, 2, 3})
+        if results["unknown_probe_ids"]:
+            out.append(f"\n{len(results['unknown_probe_ids'])} probe ids in the results are not in the build.")
+        out.append("")
+    out += ["| section | covered | percent |", "|---|---:|---:|"]
+    out += [f"| {_cell(s['title'])} | {s['covered']}/{s['principles']} | "
+            f"{format_percent(s['covered'], s['principles'])} |" for s in document["sections"]]
+    out.append("")
+    if document["tensions"]:
+        out += _table(["tension", "responses discussing", "covered"],
+                      [[f"`{t['id']}`", t["responses"], _mark(t["covered"])] for t in document["tensions"]], {1})
+        out.append("")
+    balance = document["balance"]
+    if balance["largest"] is not None:
+        out += [f"Balance: min {balance['min']} / median {balance['median']} / max {balance['max']} records per "
+                f"principle; `{balance['largest']}` holds {balance['largest_share'] * 100:.1f}% of citations.", ""]
+    out += ["<details><summary>All principles</summary>", ""]
+    out += _table(["principle", "dilemmas", "responses", "probes", "taught", "tested", "covered", "axes"],
+                  [[f"`{r['id']}`", r["dilemmas"], r["responses"], r["probes"], _mark(r["taught"]),
+                    _mark(r["tested"]), _mark(r["covered"]), axes_summary(r["axes"])]
+                   for r in document["principles"]], {1, 2, 3})
+    out += ["", "</details>", ""]
+    return "\n".join(out)

@@ -1,0 +1,106 @@
+"""Coverage for the terminal: rich tables, coloured only when writing to a terminal."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+
+from .render import RenderOptions, axes_summary, format_percent, format_rate
+
+
+def _mark(flag: bool) -> str:
+    return "[green]yes[/green]" if flag else "[red]no[/red]"
+
+
+def render(document: dict, options: RenderOptions) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=options.color, no_color=not options.color,
+                      color_system="standard" if options.color else None, width=options.width,
+                      highlight=False, emoji=False)
+    totals = document["totals"]
+    console.print(f"[bold]Principle coverage[/bold] of {document['constitution'] or 'the constitution'} "
+                  f"from {document['data']}")
+    console.print(f"{totals['covered']} of {totals['principles']} principles covered "
+                  f"({format_percent(totals['covered'], totals['principles'])}); "
+                  f"{totals['taught']} taught, {totals['tested']} tested; "
+                  f"{totals['records']} records ({totals['dilemmas']} dilemmas, {totals['responses']} responses, "
+                  f"{totals['probes']} probes)")
+    console.print(_principles_table(document))
+    console.print(_rollup_table("Sections", document["sections"]))
+    console.print(_rollup_table("Core values", document["values"]))
+    if document["tensions"]:
+        console.print(_tensions_table(document))
+    balance = document["balance"]
+    if balance["largest"] is not None:
+        console.print(f"Balance: records per principle min {balance['min']}, median {balance['median']}, "
+                      f"max {balance['max']}; the largest ({balance['largest']}) holds "
+                      f"{balance['largest_share'] * 100:.1f}% of all citations")
+    if document["uncovered"]:
+        console.print("[bold]Uncovered principles[/bold]")
+        for row in document["uncovered"]:
+            missing = " and ".join(w for w, flag in (("not taught", row["taught"]), ("not tested", row["tested"]))
+                                   if not flag)
+            console.print(f"  {row['file']}:{row['line']}: {row['id']} ({missing})", markup=False)
+    if document["stale"]:
+        console.print(f"[yellow]Stale records[/yellow]: {totals['stale_records']} records cite a clause "
+                      "that was edited or removed since the build (rebuild to refresh)")
+        for entry in document["stale"]:
+            console.print(f"  {entry['clause']} ({entry['reason']}): {entry['records']} records, e.g. "
+                          f"{', '.join(str(i) for i in entry['sample_ids'][:3])}", markup=False)
+    if document["results"] is not None:
+        console.print(_results_table(document["results"]))
+    for warning in document["warnings"]:
+        console.print(f"[yellow]warning[/yellow]: {warning}")
+    return buffer.getvalue()
+
+
+def _principles_table(document: dict) -> Table:
+    table = Table(title="Principles", title_justify="left")
+    for name, justify in (("principle", "left"), ("dilemmas", "right"), ("responses", "right"),
+                          ("probes", "right"), ("taught", "center"), ("tested", "center"),
+                          ("covered", "center"), ("axes", "left")):
+        table.add_column(name, justify=justify, overflow="fold")
+    for row in document["principles"]:
+        variants = row["responses_by_variant"]
+        responses = f"{row['responses']} ({variants['justified']}/{variants['bare']}/{variants['preference']})"
+        table.add_row(row["id"], str(row["dilemmas"]), responses, str(row["probes"]), _mark(row["taught"]),
+                      _mark(row["tested"]), _mark(row["covered"]), axes_summary(row["axes"]))
+    table.caption = "responses: total (justified/bare/preference)"
+    return table
+
+
+def _rollup_table(title: str, rows: list[dict]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for name in ("title", "principles", "covered", "percent", "dilemmas", "responses", "probes"):
+        table.add_column(name, justify="left" if name == "title" else "right")
+    for row in rows:
+        table.add_row(row["title"] or row["id"], str(row["principles"]), str(row["covered"]),
+                      format_percent(row["covered"], row["principles"]), str(row["dilemmas"]),
+                      str(row["responses"]), str(row["probes"]))
+    return table
+
+
+def _tensions_table(document: dict) -> Table:
+    table = Table(title="Tensions", title_justify="left")
+    for name in ("tension", "responses discussing", "records citing both", "covered"):
+        table.add_column(name, justify="left" if name == "tension" else "right")
+    for row in document["tensions"]:
+        table.add_row(row["id"], str(row["responses"]), str(row["co_cited"]), _mark(row["covered"]))
+    return table
+
+
+def _results_table(results: dict) -> Table:
+    table = Table(title=f"Violation rates from {results['file']} ({results['runs']} runs), worst first",
+                  title_justify="left")
+    for name in ("principle", "runs", "fails", "rate", "95% interval"):
+        table.add_column(name, justify="left" if name == "principle" else "right")
+    for row in results["principles"]:
+        table.add_row(row["id"], str(row["runs"]), str(row["fails"]), format_rate(row["rate"]),
+                      f"{format_rate(row['low'])} to {format_rate(row['high'])}")
+    if results["unknown_probe_ids"]:
+        shown = ", ".join(results["unknown_probe_ids"][:5])
+        table.caption = (f"{len(results['unknown_probe_ids'])} probe ids not in the build "
+                         f"({results['unknown_runs']} runs ignored): {shown}")
+    return table

@@ -1,0 +1,89 @@
+"""The published JSON Schema of the coverage document (`constitutionc coverage --format json`).
+
+Registered as `coverage` in the `constitutionc schema` registry when this module
+is imported (the registry imports the modules named in its SCHEMA_MODULES).
+"""
+
+from __future__ import annotations
+
+from ..build.schema import schema
+
+SCHEMA_ID = "https://constitutionc.dev/schemas/coverage-1.json"
+
+_COUNT = {"type": "integer", "minimum": 0}
+_PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
+_SHARE = {"type": "number", "minimum": 0, "maximum": 1}
+_NAME = {"type": ["string", "null"]}
+_VARIANTS = {"type": "object", "required": ["justified", "bare", "preference"], "additionalProperties": False,
+             "properties": {"justified": _COUNT, "bare": _COUNT, "preference": _COUNT}}
+_IDS = {"type": "array", "items": {"type": "string"}}
+
+
+def _object(properties: dict, required: list[str] | None = None) -> dict:
+    return {"type": "object", "required": required or list(properties), "properties": properties,
+            "additionalProperties": False}
+
+
+def _rollup(extra: dict) -> dict:
+    return _object({**extra, "principles": _COUNT, "taught": _COUNT, "tested": _COUNT, "covered": _COUNT,
+                    "percent": _PERCENT, "dilemmas": _COUNT, "responses": _COUNT, "probes": _COUNT,
+                    "principle_ids": _IDS})
+
+
+@schema("coverage")
+def coverage_schema() -> dict:
+    """JSON Schema (draft 2020-12) for the coverage document, schema_version 1."""
+    principle = _object({
+        "id": {"type": "string"}, "title": {"type": "string"},
+        "kind": {"enum": ["hard_constraint", "default", "instructable"]},
+        "section": _NAME, "value": _NAME, "file": {"type": "string"}, "line": {"type": "integer", "minimum": 1},
+        "dilemmas": _COUNT, "responses": _COUNT, "responses_by_variant": _VARIANTS, "probes": _COUNT,
+        "records": _COUNT, "stale": _COUNT, "taught": {"type": "boolean"}, "tested": {"type": "boolean"},
+        "covered": {"type": "boolean"},
+        "axes": {"type": "object", "additionalProperties": _IDS},
+        "generators": _IDS,
+    })
+    totals = _object({
+        "principles": _COUNT, "taught": _COUNT, "tested": _COUNT, "covered": _COUNT, "percent": _PERCENT,
+        "records": _COUNT, "dilemmas": _COUNT, "responses": _COUNT, "responses_by_variant": _VARIANTS,
+        "probes": _COUNT, "stale_records": _COUNT,
+    })
+    location = {"file": {"type": ["string", "null"]}, "line": {"type": ["integer", "null"]}}
+    results = _object({
+        "file": {"type": "string"}, "runs": _COUNT, "fails": _COUNT, "unknown_runs": _COUNT,
+        "unknown_probe_ids": _IDS,
+        "principles": {"type": "array", "items": _object({
+            "id": {"type": "string"}, "runs": {"type": "integer", "minimum": 1}, "fails": _COUNT,
+            "rate": _SHARE, "low": _SHARE, "high": _SHARE})},
+    })
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "constitutionc principle coverage report",
+        "description": "Output of `constitutionc coverage --format json`; see docs/coverage.md.",
+        **_object({
+            "schema_version": {"const": 1},
+            "constitution": {"type": "string"},
+            "data": {"type": "string"},
+            "totals": totals,
+            "principles": {"type": "array", "items": principle},
+            "uncovered": {"type": "array", "items": _object({
+                "id": {"type": "string"}, "file": {"type": "string"}, "line": {"type": "integer"},
+                "taught": {"type": "boolean"}, "tested": {"type": "boolean"}})},
+            "sections": {"type": "array", "items": _rollup({"id": _NAME, "title": {"type": "string"},
+                                                            "parent": _NAME, **location})},
+            "values": {"type": "array", "items": _rollup({"id": _NAME, "title": {"type": "string"}})},
+            "tensions": {"type": "array", "items": _object({
+                "id": {"type": "string"}, "prevails": {"type": "string"}, "yields": {"type": "string"},
+                "file": {"type": "string"}, "line": {"type": "integer"}, "responses": _COUNT, "co_cited": _COUNT,
+                "covered": {"type": "boolean"}})},
+            "unknown_tensions": {"type": "array", "items": _object({"id": {"type": "string"}, "records": _COUNT})},
+            "balance": _object({"min": _COUNT, "median": {"type": "number", "minimum": 0}, "max": _COUNT,
+                                "largest": _NAME, "largest_share": _SHARE, "citations": _COUNT}),
+            "stale": {"type": "array", "items": _object({
+                "clause": {"type": "string"}, "reason": {"enum": ["changed", "removed"]}, "records": _COUNT,
+                "sample_ids": {"type": "array", "items": {"type": ["string", "null"]}}})},
+            "results": {"oneOf": [{"type": "null"}, results]},
+            "warnings": _IDS,
+        }),
+    }

@@ -1,0 +1,167 @@
+"""The `promptfoo` target: YAML read back by a real YAML parser, its structure checked by schemas
+written from promptfoo's configuration reference, and its JavaScript assertions run by node.
+
+promptfoo itself is an npm package (node >= 22). Set PROMPTFOO_CMD to a command
+that runs its CLI (for example `node .../node_modules/promptfoo/dist/src/main.js`)
+or put `promptfoo` on PATH to also validate the suite and run it against a local
+fake model; without it those two tests skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import subprocess
+
+import jsonschema
+import pytest
+import yaml
+
+from constitutionc.build.targets import TARGETS
+from constitutionc.build.targets.promptfoo import CHAT_PROMPT, rubric_statement
+
+from .conftest import by_kind, run_target
+from .fake_api import FakeAnthropic, call_tool, say
+from .format_schemas import CONFIG, TEST_CASE
+
+
+@pytest.fixture(scope="module")
+def out(records, tmp_path_factory):
+    out = tmp_path_factory.mktemp("promptfoo")
+    run_target(TARGETS["promptfoo"], out, records)
+    return out
+
+
+@pytest.fixture(scope="module")
+def suite(out):
+    config = yaml.safe_load((out / "promptfooconfig.yaml").read_text(encoding="utf-8"))
+    tests = yaml.safe_load((out / "tests.yaml").read_text(encoding="utf-8"))
+    return config, tests
+
+
+def test_the_suite_has_the_documented_structure(suite):
+    config, tests = suite
+    jsonschema.Draft202012Validator(CONFIG).validate(config)
+    for case in tests:
+        jsonschema.Draft202012Validator(TEST_CASE).validate(case)
+    assert not jsonschema.Draft202012Validator(TEST_CASE).is_valid({**tests[0], "assert": []})
+
+
+def test_one_test_case_per_probe_with_its_checks(suite, records):
+    _, tests = suite
+    probes = by_kind(records, "probe")
+    assert [case["metadata"]["id"] for case in tests] == [p["id"] for p in probes]
+    expected_types = {"says": "not-icontains", "omits": "icontains", "tool_call": "javascript"}
+    for case, probe in zip(tests, probes):
+        assert case["vars"] == {"system": probe["system"], "user": probe["user"]}
+        rubric, *checks = case["assert"]
+        assert rubric["value"] == rubric_statement(probe["rubric"])
+        assert [(a["type"], a["metric"]) for a in checks] == \
+            [(expected_types[c["type"]], f"check:{c['id']}") for c in probe["checks"]]
+        for assertion, check in zip(checks, probe["checks"]):
+            if check["type"] != "tool_call":
+                assert assertion["value"] == check["text"]
+        assert case["metadata"]["sources"] == probe["sources"] and case["metadata"]["axes"] == probe["axes"]
+
+
+def test_each_test_uses_the_prompt_carrying_its_environments_tools(suite, records):
+    config, tests = suite
+    prompts = {p["id"]: p for p in config["prompts"]}
+    for case, probe in zip(tests, by_kind(records, "probe")):
+        [label] = case["prompts"]
+        prompt = prompts[label]
+        assert prompt["raw"] == CHAT_PROMPT
+        assert prompt.get("config", {}).get("tools", []) == probe["tools"]
+
+
+# --- the tool-call assertion, run by node exactly as promptfoo runs a multi-line javascript value ---
+
+NODE_HARNESS = """
+const [body, outputs] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const check = new Function('output', 'context', body);
+process.stdout.write(JSON.stringify(outputs.map((output) => check(output, {}))));
+"""
+
+
+def run_assertion(body: str, outputs: list) -> list[bool]:
+    result = subprocess.run(["node", "-e", NODE_HARNESS], input=json.dumps([body, outputs]),
+                            capture_output=True, text=True, timeout=60, check=True)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_tool_call_assertion_detects_calls_in_anthropic_and_openai_outputs(suite):
+    _, tests = suite
+    [body] = [a["value"] for case in tests[:1] for a in case["assert"] if a["type"] == "javascript"]
+    leak = {"type": "tool_use", "id": "t1", "name": "send_message", "input": {"to": "Dana", "body": "Your DEBT..."}}
+    benign = dict(leak, input={"to": "Dana", "body": "See you at dinner"})
+    outputs = [
+        json.dumps(leak),                                           # Anthropic: tool_use block as JSON text
+        "I'll send it now.\n\n" + json.dumps(leak),                  # text block, then the call
+        [{"id": "c1", "type": "function",                            # OpenAI: tool_calls array
+          "function": {"name": "send_message", "arguments": json.dumps({"to": "Dana", "body": "debt"})}}],
+        json.dumps(benign),
+        "I will not mention the debt in send_message.",              # talk about it, no call
+        [{"id": "c1", "type": "function", "function": {"name": "other_tool", "arguments": '{"body": "debt"}'}}],
+    ]
+    # true means the check did not match (no violation).
+    assert run_assertion(body, outputs) == [False, False, False, True, True, True]
+
+
+# --- promptfoo itself, when available ---
+
+def promptfoo_command() -> list[str] | None:
+    if os.environ.get("PROMPTFOO_CMD"):
+        return shlex.split(os.environ["PROMPTFOO_CMD"])
+    found = shutil.which("promptfoo")
+    return [found] if found else None
+
+
+needs_promptfoo = pytest.mark.skipif(promptfoo_command() is None,
+                                     reason="promptfoo CLI not available (set PROMPTFOO_CMD)")
+
+
+def promptfoo_env(tmp_path, **extra) -> dict:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return {**os.environ, "HOME": str(home), "PROMPTFOO_CONFIG_DIR": str(home / ".promptfoo"),
+            "PROMPTFOO_DISABLE_TELEMETRY": "1", "PROMPTFOO_DISABLE_UPDATE": "1", **extra}
+
+
+@needs_promptfoo
+def test_promptfoo_validates_the_suite(out, tmp_path):
+    result = subprocess.run([*promptfoo_command(), "validate", "-c", "promptfooconfig.yaml"], cwd=out,
+                            env=promptfoo_env(tmp_path), capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Configuration is valid" in result.stdout + result.stderr
+
+
+def scripted_model(body: dict):
+    if body.get("tool_choice", {}).get("name") == "grade_output":   # promptfoo's llm-rubric grader
+        return call_tool("grade_output", {"pass": True, "score": 1, "reason": "No failure seen."})
+    if any(tool["name"] == "send_message" for tool in body.get("tools", [])):
+        return call_tool("send_message", {"to": "Dana", "body": "I know about the gambling debt."})
+    return say("Tidied up; I left the audit log in place.")
+
+
+@needs_promptfoo
+def test_promptfoo_runs_the_suite_against_a_local_model(out, records, tmp_path):
+    with FakeAnthropic(scripted_model) as server:
+        env = promptfoo_env(tmp_path, ANTHROPIC_BASE_URL=server.base_url, ANTHROPIC_API_KEY="test")
+        result = subprocess.run([*promptfoo_command(), "eval", "-c", "promptfooconfig.yaml", "--no-cache",
+                                 "--no-progress-bar", "--no-table", "-o", str(tmp_path / "results.json")],
+                                cwd=out, env=env, capture_output=True, text=True, timeout=300)
+    assert (tmp_path / "results.json").exists(), result.stdout + result.stderr
+    results = json.loads((tmp_path / "results.json").read_text())["results"]["results"]
+    probes = {p["id"]: p for p in by_kind(records, "probe")}
+    assert len(results) == len(probes)
+    for row in results:
+        probe = probes[row["testCase"]["metadata"]["id"]]
+        failed = {c["assertion"]["metric"] for c in row["gradingResult"]["componentResults"] if not c["pass"]}
+        assert failed == ({"check:uses_leverage"} if probe["environment"] == "home_agent" else set())
+    # The model under test was offered its environment's tools.
+    offered = [b for b in server.bodies("/v1/messages") if "tool_choice" not in b]
+    assert sorted(tuple(t["name"] for t in b["tools"]) for b in offered) == \
+        sorted(tuple(t["name"] for t in p["tools"]) for p in probes.values())

@@ -1,0 +1,131 @@
+"""Output is atomic: a failure or a kill mid-build leaves the previous output, never a partial one."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from constitutionc.build import writer
+
+from .conftest import SUBPROCESS_BUILD, run_build, tree_bytes
+
+
+def _previous(tmp_path):
+    out = tmp_path / "out"
+    assert run_build("quickstart.cdl", "-o", out).exit_code == 0
+    return out, tree_bytes(out)
+
+
+def _siblings(out):
+    return sorted(p.name for p in out.parent.iterdir() if p.name != out.name)
+
+
+def test_disk_full_mid_write_keeps_previous_output(in_data, tmp_path, monkeypatch):
+    out, before = _previous(tmp_path)
+    written = {"n": 0}
+    real_write = writer.JsonlSink.write
+
+    def failing_write(self, record):
+        written["n"] += 1
+        if written["n"] == 10:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_write(self, record)
+
+    monkeypatch.setattr(writer.JsonlSink, "write", failing_write)
+    result = run_build("families.cdl", "-o", out)
+    assert result.exit_code == 1
+    assert "No space left on device" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert tree_bytes(out) == before
+    assert _siblings(out) == []
+
+
+def test_a_real_full_device_keeps_previous_output(in_data, tmp_path, monkeypatch):
+    """Records written to /dev/full fail with the kernel's own ENOSPC, in the helper thread."""
+    out, before = _previous(tmp_path)
+    monkeypatch.setattr(writer.JsonlSink, "CHUNK_CHARS", 1024)
+
+    def full_open(path, mode="r", *args, **kwargs):
+        if str(path).endswith(".jsonl") and "w" in mode:
+            return open("/dev/full", mode, *args, **kwargs)
+        return open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(writer, "open", full_open, raising=False)
+    result = run_build("families.cdl", "-o", out)
+    assert result.exit_code == 1
+    assert result.output == f"constitutionc: error: cannot write {out}: No space left on device; " \
+                            "the previous output is intact\n"
+    assert tree_bytes(out) == before and _siblings(out) == []
+
+
+def test_failure_during_commit_keeps_previous_output(in_data, tmp_path, monkeypatch):
+    out, before = _previous(tmp_path)
+    monkeypatch.setattr(writer.Staging, "write_manifest",
+                        lambda self, manifest: (_ for _ in ()).throw(OSError(errno.EIO, "Input/output error")))
+    result = run_build("families.cdl", "-o", out)
+    assert result.exit_code == 1 and "Input/output error" in result.output
+    assert tree_bytes(out) == before and _siblings(out) == []
+
+
+def test_unwritable_directory_is_a_one_line_error(in_data, tmp_path):
+    if os.geteuid() == 0:  # root writes anywhere a permission bit allows; /sys refuses even root
+        target = "/sys/constitutionc-test/out"
+        result = run_build("quickstart.cdl", "-o", target)
+    else:
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        locked.chmod(0o500)
+        try:
+            result = run_build("quickstart.cdl", "-o", locked / "out")
+        finally:
+            locked.chmod(0o700)
+    assert result.exit_code == 1
+    assert result.output.startswith("constitutionc: error: cannot write") and result.output.count("\n") == 1
+
+
+def test_output_path_that_is_a_file_is_refused(in_data, tmp_path):
+    target = tmp_path / "a-file"
+    target.write_text("keep me", encoding="utf-8")
+    result = run_build("quickstart.cdl", "-o", target)
+    assert result.exit_code == 1 and "not a directory" in result.output
+    assert target.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_directory_that_is_not_a_build_is_never_replaced(in_data, tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "notes.txt").write_text("precious", encoding="utf-8")
+    result = run_build("quickstart.cdl", "-o", project)
+    assert result.exit_code == 1 and "refusing to replace" in result.output
+    assert tree_bytes(project) == {"notes.txt": b"precious"}
+
+
+def test_killed_build_leaves_previous_output(in_data, tmp_path):
+    """SIGKILL a real build while it is writing; DIR must hold the previous complete build."""
+    out, before = _previous(tmp_path)
+    big = tmp_path / "big.cdl"
+    values = " | ".join(f'"v{i}"' for i in range(300))
+    big.write_text('principle p "P" { text: "t" why: "w" }\n'
+                   f'dilemma d teaches p {{\n  vary a: {values}\n  vary b: {values}\n'
+                   '  user: "{a} {b}"\n  stance: "s {a}"\n  misaligned: "m {b}"\n}\n', encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-c", SUBPROCESS_BUILD, str(big), "-o", str(out)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=dict(os.environ, CI="true"))
+    try:
+        deadline = time.monotonic() + 60
+        staged = []
+        while time.monotonic() < deadline and proc.poll() is None:
+            staged = [p for p in tmp_path.iterdir() if p.name.startswith("out.tmp-")]
+            if staged and any(f.stat().st_size > 0 for f in staged[0].glob("*.jsonl")):
+                break
+            time.sleep(0.01)
+        assert proc.poll() is None and staged, "the build finished before it could be killed"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert tree_bytes(out) == before

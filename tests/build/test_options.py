@@ -1,0 +1,66 @@
+"""Command-line options: --limit, --only, the plain summary, flat memory as the count grows."""
+
+from __future__ import annotations
+
+import tracemalloc
+from pathlib import Path
+
+from constitutionc.api import load
+from constitutionc.build import BuildOptions, build, writer
+
+from .conftest import read_jsonl, run_build
+
+
+def test_limit_caps_each_generator(in_data, tmp_path):
+    out = tmp_path / "out"
+    assert run_build("families.cdl", "-o", out, "--limit", "2").exit_code == 0
+    per_generator: dict[str, int] = {}
+    for name in ("dilemmas", "probes"):
+        for record in read_jsonl(out / f"{name}.jsonl"):
+            per_generator[record["generator"]] = per_generator.get(record["generator"], 0) + 1
+    assert per_generator == {"comforting_lie": 2, "many_repeats": 2, "audit_logs": 2, "plain": 1}
+
+
+def test_only_probes_writes_only_probes(in_data, tmp_path):
+    out = tmp_path / "out"
+    result = run_build("families.cdl", "-o", out, "--only", "probes")
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "probes.jsonl"]
+
+
+def test_plain_summary_when_not_a_terminal(in_data, tmp_path):
+    out = tmp_path / "out"
+    result = run_build("families.cdl", "-o", out)
+    assert result.output.splitlines() == [
+        f"built {out}: 61 records",
+        "  dilemma: 11 records; per principle min 0 (oversight), median 6, max 11 (care)",
+        "  response: 45 records; per principle min 0 (oversight), median 30, max 45 (care)",
+        "  probe: 5 records; per principle min 0 (care), median 2.5, max 4 (oversight)",
+    ]
+
+
+def _peak_bytes(constitution, out: Path, limit: int) -> int:
+    tracemalloc.start()
+    try:
+        build(constitution, out, BuildOptions(only=("dilemmas",), limit=limit))
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_stays_flat_as_the_count_grows(tmp_path, monkeypatch):
+    # Small chunks, so both builds reach the writer's bounded buffers and only growth remains.
+    monkeypatch.setattr(writer.JsonlSink, "CHUNK_CHARS", 16 * 1024)
+    values = " | ".join(f'"value {i}"' for i in range(50))
+    source = tmp_path / "wide.cdl"
+    source.write_text('principle p "P" {\n  text: "A clause."\n  why: "A reason."\n}\n'
+                      f'dilemma d teaches p {{\n  vary a: {values}\n  vary b: {values}\n'
+                      '  user: "Question about {a} and {b}?"\n  stance: "Answer about {a}."\n}\n',
+                      encoding="utf-8")
+    constitution = load([source]).constitution
+    small = _peak_bytes(constitution, tmp_path / "small", 500)
+    large = _peak_bytes(constitution, tmp_path / "large", 2_500)
+    assert len((tmp_path / "large" / "dilemmas.jsonl").read_bytes().splitlines()) == 2_500
+    # Holding the 2,000 extra records would add well over a megabyte; the bounded write queue
+    # may hold a few more chunks in one run than the other, depending on thread timing.
+    assert large - small < 300_000, (small, large)

@@ -1,0 +1,152 @@
+"""The HTML report in a real headless Chromium: it renders (non-blank, in light and dark mode), its
+script runs and sorts, its table shows the JSON's numbers, and it needs nothing from the network."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+
+from constitutionc.commands.coverage import command
+
+from . import png
+from .conftest import NESTED, REPO
+
+CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed; the HTML report is checked "
+                                    "in a real browser (apt-get install -y chromium)")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--window-size=1024,900"]
+
+
+def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    profile = tmp_path / f"profile-{len(list(tmp_path.glob('profile-*')))}"
+    return subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
+                          timeout=90, check=True)
+
+
+class TableReader(HTMLParser):
+    """Collects the root element's attributes and, per table id, rows of {data-col: (data-value, text)}."""
+
+    def __init__(self):
+        super().__init__()
+        self.root: dict = {}
+        self.tables: dict[str, list] = {}
+        self.table_attrs: dict[str, dict] = {}
+        self._table = None
+        self._cell = None
+        self.figures = 0
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.root = attrs
+        elif tag == "table":
+            self._table = attrs.get("id")
+            self.tables[self._table] = []
+            self.table_attrs[self._table] = attrs
+        elif tag == "tr" and self._table and "data-id" in attrs:
+            self.tables[self._table].append({"_id": attrs["data-id"]})
+        elif tag == "td" and self._table and self.tables[self._table]:
+            self._cell = [attrs.get("data-col") or str(len(self.tables[self._table][-1]) - 1), attrs.get("data-value"), ""]
+        elif tag == "figure":
+            self.figures += 1
+        elif tag == "a":
+            self.hrefs.append(attrs.get("href", ""))
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell[2] += data
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self._cell is not None:
+            key, value, text = self._cell
+            self.tables[self._table][-1][key] = (value, text.strip())
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+
+@pytest.fixture
+def report(tmp_path, nested_build):
+    probe = json.loads((nested_build / "probes.jsonl").read_text().splitlines()[0])["id"]
+    results = tmp_path / "results.jsonl"
+    results.write_text(json.dumps({"probe_id": probe, "verdict": "fail"}) + "\n")
+    html = tmp_path / "out" / "coverage.html"
+    for fmt, target in (("html", html), ("json", tmp_path / "coverage.json")):
+        result = CliRunner().invoke(command, [str(NESTED.relative_to(REPO)), "--data", str(nested_build),
+                                              "--results", str(results), "--format", fmt, "-o", str(target)])
+        assert result.exit_code == 0, result.output
+    return html, json.loads((tmp_path / "coverage.json").read_text())
+
+
+def test_self_contained(report):
+    html, _ = report
+    text = html.read_text()
+    assert not re.search(r"<link|<img|<iframe|\bsrc=|@import|url\(", text)
+    for href in re.findall(r'href="([^"]*)"', text):
+        assert urlsplit(href).scheme in ("", "vscode"), href
+    assert "<style>" in text and "<script>" in text and "prefers-color-scheme: dark" in text
+
+
+def test_source_links_point_at_the_principle_line(report):
+    html, document = report
+    reader = TableReader()
+    reader.feed(html.read_text())
+    links = [h for h in reader.hrefs if h.endswith(tuple(f"#L{p['line']}" for p in document["principles"]))]
+    assert len(links) >= len(document["principles"])
+    for href in links:
+        path, _, line = unquote(href).partition("#L")
+        target = (html.parent / path).resolve()
+        assert target == NESTED
+        assert "principle " in target.read_text().splitlines()[int(line) - 1]
+
+
+@needs_chromium
+def test_browser_table_matches_json(tmp_path, report):
+    html, document = report
+    dom = chromium(tmp_path, "--dump-dom", html.as_uri() + "#sort=responses:desc").stdout.decode()
+    reader = TableReader()
+    reader.feed(dom)
+    assert reader.root.get("data-ready") == "true", "the page script did not run to the end"
+    assert reader.table_attrs["principles"].get("data-sorted") == "responses:desc"
+    rows = reader.tables["principles"]
+    expected = sorted(document["principles"], key=lambda p: -p["responses"])
+    assert [r["_id"] for r in rows] == [p["id"] for p in expected]
+    for row, principle in zip(rows, expected):
+        for key in ("dilemmas", "responses", "probes"):
+            assert row[key] == (str(principle[key]), str(principle[key])), (principle["id"], key)
+        for key in ("taught", "tested", "covered"):
+            assert row[key][1] == ("yes" if principle[key] else "no")
+    sections = {r["_id"]: r for r in reader.tables["sections"]}
+    for section in document["sections"]:
+        cells = sections[section["id"] or ""]
+        assert [cells[str(i)][1] for i in (1, 2, 4, 5, 6)] == [
+            str(section[k]) for k in ("principles", "covered", "dilemmas", "responses", "probes")]
+    assert reader.figures == sum(1 for s in document["sections"] if s["principle_ids"])
+    assert [r["_id"] for r in reader.tables["results"]] == [r["id"] for r in document["results"]["principles"]]
+    summary = re.search(r'id="summary" data-covered="(\d+)" data-principles="(\d+)"', dom)
+    assert (int(summary[1]), int(summary[2])) == (document["totals"]["covered"], document["totals"]["principles"])
+
+
+@needs_chromium
+def test_browser_screenshots_are_not_blank_in_light_and_dark_mode(tmp_path, report):
+    html, _ = report
+    stats = {}
+    for mode, extra in (("light", []), ("dark", ["--force-dark-mode"])):
+        shot = tmp_path / f"{mode}.png"
+        chromium(tmp_path, f"--screenshot={shot}", *extra, html.as_uri())
+        stats[mode] = png.luminance_stats(shot.read_bytes(), step=6)
+    for mode, (mean, variance) in stats.items():
+        assert variance > 200, f"{mode} screenshot looks blank (luminance variance {variance:.0f})"
+    assert stats["light"][0] > 180, "light mode should have a light background"
+    assert stats["dark"][0] < 80, "dark mode should follow prefers-color-scheme to a dark background"

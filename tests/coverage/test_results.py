@@ -1,0 +1,81 @@
+"""--results: graded probe runs turned into per-principle violation rates with Wilson intervals."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from constitutionc.coverage import CoverageInputError, compute_coverage
+from constitutionc.coverage.results import wilson_interval
+
+from .conftest import QUICKSTART, loaded
+
+
+@pytest.mark.parametrize("fails, runs, low, high", [
+    (0, 10, 0.0, 0.2775),     # published Wilson 95% bounds
+    (5, 10, 0.2366, 0.7634),
+    (1, 1, 0.2065, 1.0),
+    (81, 263, 0.2553, 0.3662),
+])
+def test_wilson_interval(fails, runs, low, high):
+    assert wilson_interval(fails, runs) == (pytest.approx(low, abs=1e-4), pytest.approx(high, abs=1e-4))
+
+
+def probe_ids(build):
+    return [json.loads(line)["id"] for line in (build / "probes.jsonl").read_text().splitlines()]
+
+
+def write_results(path, runs):
+    path.write_text("".join(json.dumps(r) + "\n" for r in runs))
+    return path
+
+
+def test_rates_per_principle_worst_first(tmp_path, quickstart_build):
+    first, second = probe_ids(quickstart_build)
+    runs = ([{"probe_id": first, "verdict": "fail", "model": "m", "epoch": 1}] * 3
+            + [{"probe_id": first, "verdict": "pass"}] * 1
+            + [{"probe_id": second, "verdict": "pass"}] * 4
+            + [{"probe_id": "pr-0000000000000000", "verdict": "fail"}] * 2)
+    results = write_results(tmp_path / "results.jsonl", runs)
+    document = compute_coverage(loaded(QUICKSTART), quickstart_build, results)
+    table = document["results"]
+    assert (table["runs"], table["fails"], table["unknown_runs"]) == (10, 5, 2)
+    assert table["unknown_probe_ids"] == ["pr-0000000000000000"]
+    # pause_notice cites accept_shutdown and no_coercion, so both get all 8 known runs, 3 of them failed.
+    assert [(r["id"], r["runs"], r["fails"]) for r in table["principles"]] == [
+        ("safety.accept_shutdown", 8, 3), ("safety.no_coercion", 8, 3)]
+    low, high = wilson_interval(3, 8)
+    assert table["principles"][0] | {} == {"id": "safety.accept_shutdown", "runs": 8, "fails": 3,
+                                          "rate": 3 / 8, "low": low, "high": high}
+
+
+def test_worst_first_orders_by_rate(tmp_path, nested_build):
+    from .conftest import NESTED
+
+    constitution = loaded(NESTED)
+    first, second = probe_ids(nested_build)
+    results = write_results(tmp_path / "r.jsonl", [{"probe_id": first, "verdict": "fail"},
+                                                    {"probe_id": second, "verdict": "pass"}])
+    table = compute_coverage(constitution, nested_build, results)["results"]
+    # Both probes cite the same two principles: equal rates, ties broken by id.
+    assert [r["id"] for r in table["principles"]] == ["action.ask_first", "speech.truthful"]
+    assert all(r["rate"] == 0.5 for r in table["principles"])
+
+
+@pytest.mark.parametrize("line, message", [
+    ("not json", "r.jsonl:2: not a JSON object"),
+    ('{"verdict": "pass"}', "r.jsonl:2: each line needs a string `probe_id`"),
+    ('{"probe_id": "pr-1", "verdict": "skipped"}', 'r.jsonl:2: `verdict` must be "pass" or "fail", not "skipped"'),
+])
+def test_malformed_results_name_the_line(tmp_path, quickstart_build, line, message):
+    path = tmp_path / "r.jsonl"
+    path.write_text('{"probe_id": "pr-1", "verdict": "pass"}\n' + line + "\n")
+    with pytest.raises(CoverageInputError) as caught:
+        compute_coverage(loaded(QUICKSTART), quickstart_build, path)
+    assert str(caught.value).startswith(str(tmp_path)) and message in str(caught.value)
+
+
+def test_missing_results_file(tmp_path, quickstart_build):
+    with pytest.raises(CoverageInputError, match="cannot read results file"):
+        compute_coverage(loaded(QUICKSTART), quickstart_build, tmp_path / "absent.jsonl")

@@ -1,0 +1,45 @@
+"""The tutorial's finished file does what the tutorial says: it builds, and covers every principle."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+FINANCE = REPO / "examples/tutorial/finance.cdl"
+
+
+def constitutionc(*args: str, cwd=REPO) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "constitutionc", *args], capture_output=True, text=True,
+                          cwd=cwd, timeout=300)
+
+
+def test_tutorial_file_checks_and_lints_clean():
+    assert constitutionc("check", str(FINANCE)).returncode == 0
+    lint = constitutionc("lint", str(FINANCE))
+    assert lint.returncode == 0 and lint.stdout == ""
+
+
+def test_tutorial_build_and_coverage_gate(tmp_path):
+    out = tmp_path / "out"
+    build = constitutionc("build", str(FINANCE), "-o", str(out))
+    assert build.returncode == 0, build.stderr
+    dilemmas = [json.loads(line) for line in (out / "dilemmas.jsonl").read_text().splitlines()]
+    assert len(dilemmas) == 6  # 3 relatives x 2 products, as the tutorial says
+    gate = constitutionc("coverage", str(FINANCE), "--data", str(out), "--fail-under", "100")
+    assert gate.returncode == 0, gate.stdout + gate.stderr
+
+
+def test_the_tutorial_gate_fails_without_the_second_probe(tmp_path):
+    # Step 6 of the tutorial: with only the first probe, `help.direct_answers` is untested.
+    text = FINANCE.read_text(encoding="utf-8")
+    partial = text[: text.index("probe fee_question")]
+    path = tmp_path / "finance.cdl"
+    path.write_text(partial, encoding="utf-8")
+    out = tmp_path / "out"
+    assert constitutionc("build", str(path), "-o", str(out), "--root", str(REPO)).returncode == 0
+    gate = constitutionc("coverage", str(path), "--data", str(out), "--fail-under", "100")
+    assert gate.returncode == 1
+    assert "help.direct_answers" in gate.stdout + gate.stderr
