@@ -11,6 +11,8 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -62,6 +64,29 @@ def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None
+
+
+_COMPILED: "OrderedDict[tuple[str, str], Fragment]" = OrderedDict()
+_COMPILED_LIMIT = 256
+_COMPILED_LOCK = threading.Lock()
+
+
+def compile_cached(text: str, file: str) -> Fragment:
+    """`compile_text`, remembered by (file, text hash): a long-lived process such as the
+    language server re-checks on every keystroke, and the imported files have not changed.
+    Fragments are treated as immutable once made, so sharing them is safe."""
+    key = (file, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    with _COMPILED_LOCK:
+        frag = _COMPILED.get(key)
+        if frag is not None:
+            _COMPILED.move_to_end(key)
+            return frag
+    frag = compile_text(text, file)
+    with _COMPILED_LOCK:
+        _COMPILED[key] = frag
+        while len(_COMPILED) > _COMPILED_LIMIT:
+            _COMPILED.popitem(last=False)
+    return frag
 
 
 def compile_text(text: str, file: str) -> Fragment:
@@ -144,7 +169,7 @@ class Loader:
         except OSError as e:
             raise InputError(f"{shown}: cannot read ({e.strerror})") from e
         text, problem = decode_source(data, shown)
-        frag = Fragment(file=shown) if text is None else compile_text(text, shown)
+        frag = Fragment(file=shown) if text is None else compile_cached(text, shown)
         self.sources[shown] = text or ""
         if problem:
             frag.diagnostics.append(problem)
@@ -164,7 +189,7 @@ class Loader:
                 from ..diagnostics import did_you_mean
 
                 guess = did_you_mean(module, available)
-                frag.diagnostics.append(diag(IMPORT_NOT_FOUND.code,
+                self.diagnostics.append(diag(IMPORT_NOT_FOUND.code,
                                              f"the standard library has no module `{module}`"
                                              + (f"; did you mean `{guess}`?" if guess else ""), span,
                                              notes=("available: " + ", ".join(available),) if available else ()))
@@ -173,19 +198,19 @@ class Loader:
             candidate = (importer.parent / target).resolve()
             root = _std_root() if _is_within(importer, _std_root()) else self._root
             if not _is_within(candidate, root):
-                frag.diagnostics.append(diag(IMPORT_OUTSIDE_ROOT.code,
+                self.diagnostics.append(diag(IMPORT_OUTSIDE_ROOT.code,
                                              f"`{target}` is outside the project root `{display_path(root)}`; "
                                              "it was not read", span,
                                              notes=("set a wider root with --root or `root` in the configuration "
                                                     "if this is intended",)))
                 return
             if not candidate.is_file() and candidate not in self.overlays:
-                frag.diagnostics.append(diag(IMPORT_NOT_FOUND.code, f"cannot find the imported file `{target}`",
+                self.diagnostics.append(diag(IMPORT_NOT_FOUND.code, f"cannot find the imported file `{target}`",
                                              span))
                 return
         if candidate in stack:
             cycle = " -> ".join(display_path(p) for p in stack[stack.index(candidate):] + [candidate])
-            frag.diagnostics.append(diag(IMPORT_CYCLE.code, f"import cycle: {cycle}", span))
+            self.diagnostics.append(diag(IMPORT_CYCLE.code, f"import cycle: {cycle}", span))
             return
         self._load(candidate, stack)
 

@@ -127,3 +127,14 @@ def test_the_named_file_s_header_and_priority_win_over_imports(tmp_path):
     result = load([tmp_path / "main.cdl"])
     assert result.constitution.header.title == "Main"
     assert result.constitution.priority == ("a", "b")
+
+
+def test_reloading_after_a_missing_import_appears_sees_the_new_file(tmp_path):
+    # Parsed files are cached by content; import problems belong to each load, not to the cache.
+    main = write(tmp_path / "main.cdl", 'import "later.cdl"\n')
+    assert codes(load([main])) == ["CDL401"]
+    write(tmp_path / "later.cdl", PRINCIPLE.format(pid="later.p"))
+    again = load([main])
+    assert codes(again) == []
+    assert [p.id for p in again.constitution.principles] == ["later.p"]
+    assert codes(load([main])) == []
