@@ -115,22 +115,19 @@ class TreeBuilder:
         return Value("atom", (atom,), atom.pos)
 
     # --- body ----------------------------------------------------------
-    def key(self, meta, children):
-        return self.atom(children[0])
-
     def entry(self, meta, children):
         # The value is the last child; everything between key and value is a label.
-        key = children[0]
+        key = self.atom(children[0])
         labels = tuple(self.atom(c) for c in children[1:-1])
         return Entry(key, labels, self._as_value(children[-1]), self.spans.of_meta(meta))
 
     def block(self, meta, children):
-        key = children[0]
+        key = self.atom(children[0])
         labels = tuple(self.atom(c) for c in children[1:-1])
         return Block(key, labels, children[-1], self.spans.of_meta(meta))
 
     def rule(self, meta, children):
-        key = children[0]
+        key = self.atom(children[0])
         labels = tuple(self.atom(c) for c in children[1:] if isinstance(c, Token))
         conditions = tuple(c for c in children[1:] if isinstance(c, Condition))
         return RuleItem(key, labels, conditions, self.spans.of_meta(meta))
