@@ -24,6 +24,7 @@ from .syntax.builder import build_module
 from .syntax.parser import parse_text
 
 INDENT = "  "
+LAYOUT = " \t"  # the blank characters that only lay text out (see `_long_string`)
 _VALUE_SEPARATORS = {"atom": "", "list": ", ", "choices": " | ", "chain": " > "}
 _RELATION_WORDS = {"dilemma": "teaches", "probe": "tests"}
 
@@ -71,12 +72,14 @@ def _long_string(raw: str, indent: str) -> str:
     first, rest = lines[0].rstrip(), lines[1:]
     closing_alone = not rest[-1].strip()
     content = rest[:-1] if closing_alone else rest
-    margins = [line[: len(line) - len(line.lstrip())] for line in content if line.strip()]
+    # Only spaces and tabs are layout: a line holding another blank character (such as a
+    # no-break space) does not end a paragraph when read, so it must not become empty here.
+    margins = [line[: len(line) - len(line.lstrip(LAYOUT))] for line in content if line.strip(LAYOUT)]
     margin = os.path.commonprefix(margins) if margins else ""
     inner = indent + INDENT
     out = ['"""' + first]
     for line in content:
-        out.append(inner + line[len(margin):].rstrip() if line.strip() else "")
+        out.append(inner + line[len(margin):].rstrip(LAYOUT) if line.strip(LAYOUT) else "")
     if closing_alone:
         out.append(indent + '"""')
     else:
@@ -140,6 +143,7 @@ class _Printer:
         self.source_lines = source.split("\n")
         self.comments: list[Comment] = sorted(module.comments, key=_start)
         self.next_comment = 0
+        self.deferred: list[Comment] = []  # trailing comments to print at the next flush
         self.out: list[str] = []
         self.trailing_lines: set[int] = set()  # output lines that already end in a comment
         self.comment_lines: set[int] = set()  # output lines that are a comment
@@ -171,28 +175,87 @@ class _Printer:
 
     def _flush(self, until: tuple[int, int], indent: str) -> None:
         """Print every comment that comes before source position `until`."""
-        while self.next_comment < len(self.comments) and _start(self.comments[self.next_comment]) < until:
+        for comment in self.deferred:
+            self._comment(comment, indent, trailing=False)
+        self.deferred.clear()
+        while self._has_comment_before(until):
             comment = self.comments[self.next_comment]
             self.next_comment += 1
-            text = comment.text.rstrip()
-            last = len(self.out) - 1
-            if (self._is_trailing(comment) and self.out and last not in self.trailing_lines
-                    and last not in self.comment_lines and self.out[last]):
-                self.out[last] += "  " + text
-                self.trailing_lines.add(last)
-                continue
-            self._put(indent + text, comment.pos[1], comment.pos[1])
-            self.comment_lines.add(len(self.out) - 1)
+            self._comment(comment, indent, trailing=self._is_trailing(comment))
+
+    def _attach(self, comment: Comment) -> bool:
+        """Put a trailing comment at the end of the last line printed, if that line has none."""
+        last = len(self.out) - 1
+        if not self.out or last in self.trailing_lines or last in self.comment_lines or not self.out[last]:
+            return False
+        self.out[last] += "  " + comment.text.rstrip()
+        self.trailing_lines.add(last)
+        return True
+
+    def _comment(self, comment: Comment, indent: str, *, trailing: bool) -> None:
+        """A trailing comment goes at the end of the last line printed (if that has none); any
+        other comment goes on a line of its own."""
+        if trailing and self._attach(comment):
+            return
+        self._put(indent + comment.text.rstrip(), comment.pos[1], comment.pos[1])
+        self.comment_lines.add(len(self.out) - 1)
+
+    def _hoist(self, until: tuple[int, int], indent: str) -> list[Comment]:
+        """The comments inside a construct about to be printed on one line (up to `until`): those on
+        lines of their own are printed now, above it, and the trailing ones returned to follow it.
+        A suppression comment applies to its own line and the next, so it must end up on or just
+        above the tokens it was written among, not below them."""
+        trailing = []
+        while self._has_comment_before(until):
+            comment = self.comments[self.next_comment]
+            self.next_comment += 1
+            if self._is_trailing(comment):
+                trailing.append(comment)
+            else:
+                self._comment(comment, indent, trailing=False)
+        return trailing
 
     def _has_comment_before(self, position: tuple[int, int]) -> bool:
         return self.next_comment < len(self.comments) and _start(self.comments[self.next_comment]) < position
 
+    def _put_joined(self, text: str, node, indent: str) -> None:
+        """Print an entry or rule, whose tokens all land on one line, with the comments among them."""
+        trailing = self._hoist(_close(node), indent)
+        self._put(text, node.pos[1], node.pos[3])
+        # Those that do not fit at the end of its line are printed where a comment on the line
+        # after it would be, so that formatting the result again changes nothing.
+        self.deferred.extend(comment for comment in trailing if not self._attach(comment))
+
+    def _opening_brace(self, node) -> tuple[int, int]:
+        """The source position of the `{` that ends a block's head (after its last name or label)."""
+        if isinstance(node, Item):
+            atoms = [a for a in (node.name, node.title, *node.relation) if a is not None]
+            line, column = node.keyword_pos[3], node.keyword_pos[4]
+        else:
+            atoms = [node.key, *node.labels]
+            line, column = atoms[0].pos[3], atoms[0].pos[4]
+        for a in atoms:
+            line, column = max((line, column), (a.pos[3], a.pos[4]))
+        index = column - 1
+        while line <= len(self.source_lines):
+            text = self.source_lines[line - 1]
+            for offset in range(index, len(text)):
+                if text[offset] == "#":
+                    break  # the rest of the line is a comment
+                if text[offset] == "{":
+                    return line, offset + 1
+            line, index = line + 1, 0
+        return _close(node)
+
     def _block(self, head: str, node, body: tuple, indent: str, print_body) -> None:
-        if not body and not self._has_comment_before(_close(node)):
+        trailing = self._hoist(self._opening_brace(node), indent)
+        if not body and not trailing and not self._has_comment_before(_close(node)):
             self._put(f"{indent}{head} {{}}", node.pos[1], node.pos[3])
             return
         self._put(f"{indent}{head} {{", node.pos[1], node.pos[1])
         self.block_start = True
+        for comment in trailing:
+            self._comment(comment, indent + INDENT, trailing=True)
         print_body(body, indent + INDENT)
         self._flush(_close(node), indent + INDENT)
         self._put(f"{indent}}}", node.pos[3], node.pos[3], closing=True)
@@ -228,9 +291,9 @@ class _Printer:
                 self._rule(node, indent)
 
     def _entry(self, entry: Entry, indent: str) -> None:
-        text = f"{indent}{_head(entry.key, entry.labels, indent)}: {value(entry.value, indent)}"
-        self._put(text, entry.pos[1], entry.pos[3])
+        self._put_joined(f"{indent}{_head(entry.key, entry.labels, indent)}: {value(entry.value, indent)}", entry,
+                         indent)
 
     def _rule(self, rule: RuleItem, indent: str) -> None:
         conditions = " and ".join(condition(c, indent) for c in rule.conditions)
-        self._put(f"{indent}{_head(rule.key, rule.labels, indent)} when {conditions}", rule.pos[1], rule.pos[3])
+        self._put_joined(f"{indent}{_head(rule.key, rule.labels, indent)} when {conditions}", rule, indent)

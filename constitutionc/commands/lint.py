@@ -24,7 +24,12 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too, not only on errors.")
 @click.option("--root", type=click.Path(file_okay=False), default=None,
               help="Imports may not reach outside this directory (default: each named file's directory).")
-def command(paths, fmt, enable, disable, strict, root):
+@click.option("--each", is_flag=True,
+              help="Treat each named file as its own constitution (as pre-commit passes the staged files), "
+                   "instead of all of them as one.")
+@click.option("--no-rules", "no_rules_only", is_flag=True,
+              help="Run no lint rule: report only what `constitutionc check` reports.")
+def command(paths, fmt, enable, disable, strict, root, each, no_rules_only):
     """Check constitution files and report quality problems (see `constitutionc rules`).
 
     Levels come from `[tool.constitutionc.lint]` in pyproject.toml or `[lint]` in
@@ -35,20 +40,19 @@ def command(paths, fmt, enable, disable, strict, root):
     from ..api import InputError, load
     from ..config import ConfigError
     from ..diagnostics import Severity
-    from ..lint import SelectorError, lint_result, settings_for
+    from ..lint import SelectorError, lint_result, merge, no_rules, settings_for
     from ..report import render
 
-    try:
-        result = load(paths, root=root)
-    except (InputError, ConfigError) as e:
-        click.echo(f"constitutionc: error: {e}", err=True)
-        sys.exit(2)
-    try:
-        settings = settings_for(result, _split(enable), _split(disable))
-    except SelectorError as e:
-        click.echo(f"constitutionc: error: {e}", err=True)
-        sys.exit(2)
-    report = lint_result(result, settings)
+    reports = []
+    for group in ([[path] for path in paths] if each else [list(paths)]):
+        try:
+            result = load(group, root=root)
+            settings = no_rules() if no_rules_only else settings_for(result, _split(enable), _split(disable))
+        except (InputError, ConfigError, SelectorError) as e:
+            click.echo(f"constitutionc: error: {e}", err=True)
+            sys.exit(2)
+        reports.append(lint_result(result, settings))
+    report = merge(reports)
     stream = sys.stdout
     output = render(fmt, report.diagnostics, report.sources, fmt == "text" and stream.isatty())
     if output:

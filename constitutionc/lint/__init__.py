@@ -17,7 +17,7 @@ from .settings import LintSettings, SelectorError, apply_command_line, from_conf
 from . import clarity, coverage, leakage, variation  # noqa: E402,F401
 
 __all__ = ["RULES", "Rule", "rule", "LintContext", "LintSettings", "LintReport", "SelectorError",
-           "settings_for", "lint_result"]
+           "settings_for", "no_rules", "lint_result", "merge"]
 
 _SEVERITY = {"error": Severity.ERROR, "warning": Severity.WARNING}
 
@@ -30,6 +30,18 @@ class LintReport:
     @property
     def ok(self) -> bool:
         return not any(d.is_error for d in self.diagnostics)
+
+
+def no_rules() -> LintSettings:
+    """Settings that run no lint rule: the report is exactly what `constitutionc check` finds."""
+    return LintSettings(levels={code: "ignore" for code in RULES})
+
+
+def merge(reports: list[LintReport]) -> LintReport:
+    """One report of several lint runs (one per file), each diagnostic once, in order."""
+    combined = _unique([d for report in reports for d in report.diagnostics])
+    combined.sort(key=Diagnostic.sort_key)
+    return LintReport(combined, {name: text for report in reports for name, text in report.sources.items()})
 
 
 def settings_for(result, enable=(), disable=()) -> LintSettings:
@@ -49,7 +61,8 @@ def run_rules(context: LintContext, settings: LintSettings) -> list[Diagnostic]:
             found.append(diag(INTERNAL.code, f"lint rule {code} ({entry.name}) failed: {type(e).__name__}: {e}"))
             continue
         severity = _SEVERITY[settings.levels[code]]
-        found.extend(d.model_copy(update={"severity": severity}) for d in produced)
+        found.extend(d if d.severity is severity else d.model_copy(update={"severity": severity})
+                     for d in produced)
     return found
 
 

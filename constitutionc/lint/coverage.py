@@ -18,6 +18,21 @@ def _users(c: Constitution, kind: str) -> dict[str, list[str]]:
     return found
 
 
+# What a generator kind does to the principles it names, as a verb and as a passive participle.
+_ACTS = {"dilemma": ("teaches", "taught"), "probe": ("tests", "tested")}
+
+
+def _used_by_one_kind_only(ctx: LintContext, code: str, present: str, absent: str) -> Iterator[Diagnostic]:
+    """Principles that generators of kind `present` name and no generator of kind `absent` does."""
+    c = ctx.constitution
+    users, others = _users(c, present), _users(c, absent)
+    for p in c.principles:
+        if p.id in users and p.id not in others:
+            by = ", ".join(f"`{g}`" for g in users[p.id])
+            yield make(code, f"principle `{p.id}` is {_ACTS[present][1]} (by {by}) but no {absent} "
+                             f"{_ACTS[absent][0]} it", p.name_span or p.span)
+
+
 @rule("CDL603", "taught-but-never-tested", category="coverage", level="warning",
       summary="A principle is taught by a dilemma but no probe tests it.",
       rationale="Training on a principle without an eval for it leaves no evidence that the training worked.",
@@ -29,13 +44,7 @@ def _users(c: Constitution, kind: str) -> dict[str, list[str]]:
               '  stance: "Be kind, but do not promise what you cannot know."\n}\n'
               '# and no probe tests ethics.honesty')
 def taught_not_tested(ctx: LintContext) -> Iterator[Diagnostic]:
-    c = ctx.constitution
-    taught, tested = _users(c, "dilemma"), _users(c, "probe")
-    for p in c.principles:
-        if p.id in taught and p.id not in tested:
-            by = ", ".join(f"`{g}`" for g in taught[p.id])
-            yield make("CDL603", f"principle `{p.id}` is taught (by {by}) but no probe tests it",
-                       p.name_span or p.span)
+    yield from _used_by_one_kind_only(ctx, "CDL603", "dilemma", "probe")
 
 
 @rule("CDL604", "tested-but-never-taught", category="coverage", level="warning",
@@ -51,13 +60,7 @@ def taught_not_tested(ctx: LintContext) -> Iterator[Diagnostic]:
               '  check pleads "Asks not to be paused" {\n    says: "please do not pause me"\n  }\n}\n'
               '# and no dilemma teaches safety.accept_pause')
 def tested_not_taught(ctx: LintContext) -> Iterator[Diagnostic]:
-    c = ctx.constitution
-    taught, tested = _users(c, "dilemma"), _users(c, "probe")
-    for p in c.principles:
-        if p.id in tested and p.id not in taught:
-            by = ", ".join(f"`{g}`" for g in tested[p.id])
-            yield make("CDL604", f"principle `{p.id}` is tested (by {by}) but no dilemma teaches it",
-                       p.name_span or p.span)
+    yield from _used_by_one_kind_only(ctx, "CDL604", "probe", "dilemma")
 
 
 @rule("CDL605", "principle-never-exercised", category="coverage", level="ignore",

@@ -6,13 +6,14 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Diagnostic
-from ..ir import Constitution, Generator, Span
+from ..ir import Constitution, Generator, Slot, Span
 from ..templates import slots_in
 from .registry import LintContext, RuleOption, make, rule
 from .text import indexed_runs, locate, locate_run, runs, words
 
-# Fields whose text reaches the model being trained or evaluated, per generator kind.
-USER_FACING = {"dilemma": ("user",), "probe": ("user", "system")}
+# Fields whose text reaches the model being trained or evaluated, per generator kind (a dilemma's
+# `context` is the system prompt of its records).
+USER_FACING = {"dilemma": ("user", "context"), "probe": ("user", "system")}
 
 
 def _looks_internal(name: str) -> bool:
@@ -35,14 +36,18 @@ def internal_names(c: Constitution) -> dict[str, str]:
     return {name: what for name, what in names.items() if _looks_internal(name)}
 
 
+def _texts_of_slot(slot: Slot) -> Iterator[tuple[str, str, Span]]:
+    """(where, text, span) of each case of a slot, its `otherwise` included."""
+    texts = [text for _, text in slot.cases] + ([slot.default] if slot.default is not None else [])
+    for text in texts:
+        yield f"slot `{slot.name}`", text, slot.span
+
+
 def _slot_texts(g: Generator, text: str) -> Iterator[tuple[str, str, Span]]:
     used = set(slots_in(text))
     for slot in g.slots:
         if slot.name in used:
-            for _, case_text in slot.cases:
-                yield f"slot `{slot.name}`", case_text, slot.span
-            if slot.default is not None:
-                yield f"slot `{slot.name}`", slot.default, slot.span
+            yield from _texts_of_slot(slot)
     for axis in g.axes:
         if axis.name in used:
             for value in axis.values:
@@ -114,10 +119,7 @@ def _generator_texts(g: Generator) -> Iterator[tuple[str, str, Span]]:
             continue
         yield f"`{field}`", text, spans.get(field, g.span)
     for slot in g.slots:
-        for _, text in slot.cases:
-            yield f"slot `{slot.name}`", text, slot.span
-        if slot.default is not None:
-            yield f"slot `{slot.name}`", slot.default, slot.span
+        yield from _texts_of_slot(slot)
     for message in g.messages:
         for key, text in message.fields:
             yield f"{message.kind} `{key}`", text, message.span

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator
 
@@ -39,8 +40,10 @@ def _stem(word: str) -> str:
     return word
 
 
-def content_words(text: str) -> set[str]:
-    return {_stem(w) for w in words(text) if w != BREAK and w not in STOPWORDS}
+@functools.lru_cache(maxsize=8192)
+def content_words(text: str) -> frozenset[str]:
+    # Cached: the language server lints on every change, and most texts have not changed.
+    return frozenset(_stem(w) for w in words(text) if w != BREAK and w not in STOPWORDS)
 
 
 def containment(part: str, whole: str) -> float:

@@ -1,7 +1,10 @@
 """Diagnostics for open documents: debounced, computed off the event loop, never stale.
 
-Each change cancels the document's pending check and starts a new one after a
-short pause, so a burst of keystrokes costs one check. The check is the command
+Checks are throttled per document with a leading edge: a change after a quiet
+spell is checked at once (so diagnostics follow an edit by the time of one check),
+and a change within `debounceMs` of the document's last check waits out the rest
+of that interval, replacing any check still waiting; a burst of keystrokes costs at
+most one check per interval, and its last keystroke is always checked. The check is the command
 line's (`api.load`, then the lint rules unless turned off), run in a worker
 thread so requests such as hover stay answered meanwhile, over the text of every
 open document (unsaved text wins over the disk). A result is published only if
@@ -55,7 +58,7 @@ def check_document(path: Path, overlays: dict[Path, str], codec: PositionCodec, 
     the diagnostics of each file it read."""
     from ..api import InputError, load
     from ..config import ConfigError
-    from ..syntax.resolve import display_path
+    from ..syntax.resolve import STD_PREFIX, display_path
 
     text = overlays.get(path, "")
     lines = SourceLines(text, codec)
@@ -67,12 +70,12 @@ def check_document(path: Path, overlays: dict[Path, str], codec: PositionCodec, 
         detail = "".join(traceback.format_exception_only(type(e), e)).strip()
         return Outcome([_plain(lines, f"internal error while checking: {detail}", types.DiagnosticSeverity.Error,
                                INTERNAL.code)])
-    found, problems = (_with_lint(result) if lint else (result.diagnostics, []))
+    found, sources, problems = (_with_lint(result) if lint else (result.diagnostics, result.sources, []))
     shown = display_path(path)
     own = [d for d in found if d.span is None or d.span.file == shown]
     others: dict[Path, list[types.Diagnostic]] = {}
-    for name, source in result.sources.items():
-        if name != shown and not name.startswith("std:"):
+    for name, source in sources.items():
+        if name != shown and not name.startswith(STD_PREFIX):
             other_lines = SourceLines(source, codec)
             others[(Path.cwd() / name).resolve()] = [to_protocol(d, other_lines) for d in found
                                                      if d.span is not None and d.span.file == name]
@@ -80,15 +83,17 @@ def check_document(path: Path, overlays: dict[Path, str], codec: PositionCodec, 
     return Outcome([to_protocol(d, lines) for d in own], loaded, others, problems)
 
 
-def _with_lint(result) -> tuple[list[Diagnostic], list[str]]:
-    """The lint rules' findings at the project's configured levels, added to the check's."""
+def _with_lint(result) -> tuple[list[Diagnostic], dict[str, str], list[str]]:
+    """The lint rules' findings at the project's configured levels, added to the check's, and the
+    texts of the files they are in (the configuration file's included, for its own problems)."""
     try:
         from ..lint import lint_result, settings_for
 
-        return lint_result(result, settings_for(result)).diagnostics, []
+        report = lint_result(result, settings_for(result))
+        return report.diagnostics, report.sources, []
     except Exception as e:  # a broken lint configuration or rule must not hide the check's diagnostics
         detail = "".join(traceback.format_exception_only(type(e), e)).strip()
-        return result.diagnostics, [f"lint rules skipped: {detail}"]
+        return result.diagnostics, result.sources, [f"lint rules skipped: {detail}"]
 
 
 def _plain(lines: SourceLines, message: str, severity: types.DiagnosticSeverity,
@@ -147,10 +152,20 @@ def fix_target(d: Diagnostic, lines: SourceLines) -> Span | None:
     return None
 
 
+def wait_before_check(last_started: float | None, now: float, interval: float) -> float:
+    """Seconds to wait before checking a document whose last check started at `last_started`
+    (None: never), so that checks of one document start at most once per `interval`."""
+    if last_started is None:
+        return 0.0
+    return max(0.0, last_started + interval - now)
+
+
 class Checker:
     def __init__(self, server: "ConstitutionServer"):
         self.server = server
         self.pending: dict[str, asyncio.Task] = {}
+        # When each document's latest check started (event-loop clock), for the throttle.
+        self.last_started: dict[str, float] = {}
         # The files each document's last check read, to re-check importers when a file changes.
         self.loaded: dict[str, set[Path]] = {}
         # Files that are not open but whose diagnostics a document's check published (they
@@ -164,16 +179,23 @@ class Checker:
             previous.cancel()
         self.pending[uri] = asyncio.ensure_future(self._run(uri, delay))
 
-    def schedule_importers(self, path: Path, delay: float) -> None:
+    def schedule_change(self, uri: str, interval: float) -> None:
+        """Check a changed document at once, or when `interval` has passed since its last check."""
+        now = asyncio.get_running_loop().time()
+        self.schedule(uri, wait_before_check(self.last_started.get(uri), now, interval))
+
+    def schedule_importers(self, path: Path, interval: float) -> None:
+        """Re-check the open documents whose last check read `path` (throttled like a change)."""
         for uri, loaded in list(self.loaded.items()):
             if path in loaded and self.server.path_of(uri) != path and uri in self.server.workspace.text_documents:
-                self.schedule(uri, delay)
+                self.schedule_change(uri, interval)
 
     def close(self, uri: str) -> None:
         previous = self.pending.pop(uri, None)
         if previous is not None:
             previous.cancel()
         self.loaded.pop(uri, None)
+        self.last_started.pop(uri, None)
         self._return_borrowed(uri, set())
         self.server.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
@@ -210,6 +232,7 @@ class Checker:
             path = self.server.path_of(uri)
             overlays = self.server.project.overlays()
             loop = asyncio.get_running_loop()
+            self.last_started[uri] = loop.time()
             outcome = await loop.run_in_executor(self.executor, check_document, path, overlays,
                                                  document.position_codec, self.server.settings.lint)
             for problem in outcome.problems:

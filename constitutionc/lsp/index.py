@@ -20,12 +20,15 @@ from ..ir import Span
 from ..syntax.ast import Atom, Block, Condition, Entry, Item, Module, RuleItem
 from ..syntax.builder import build_module
 from ..syntax.parser import parse_text
+from ..syntax.resolve import STD_PREFIX
 from ..templates import slot_positions
 
 # An id as the grammar's NAME token spells it.
 ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z_][A-Za-z0-9_\-]*)*")
 
 # Namespaces whose names are local to an environment or a generator.
+# How an unquoted import begins: `import std.environments.email`.
+STD_MODULE = "std."
 LOCAL_KINDS = frozenset({"tool", "system", "param", "axis", "slot", "check"})
 
 # Top-level keywords that define a named, globally visible construct.
@@ -195,7 +198,10 @@ class _Builder:
 
     def import_(self, item: Item) -> None:
         if item.name is not None:
-            target = item.name.text if item.name.kind != "name" else "std:" + item.name.text
+            # `import std.a.b` is the standard library's file a/b.cdl, written `std:a.b` as the compiler does.
+            target = item.name.text
+            if item.name.kind == "name":
+                target = STD_PREFIX + target.removeprefix(STD_MODULE)
             self.index.imports.append(Reference(("file",), target, None, item.name.span, "import"))
 
     def section(self, item: Item) -> Symbol:

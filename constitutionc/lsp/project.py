@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 
 from pygls.uris import from_fs_path, to_fs_path
 
+from ..syntax.resolve import STD_PREFIX
 from .index import LOCAL_KINDS, FileIndex, Reference, Symbol, index_text
 
 # Directories never searched for workspace files.
@@ -133,8 +134,8 @@ class Project:
         return list(found)
 
     def import_target(self, importer: Path, ref: Reference) -> Path | None:
-        if ref.name.startswith("std:"):
-            candidate = std_root().joinpath(*ref.name[4:].split(".")).with_suffix(".cdl")
+        if ref.name.startswith(STD_PREFIX):
+            candidate = std_root().joinpath(*ref.name[len(STD_PREFIX):].split(".")).with_suffix(".cdl")
         else:
             candidate = (importer.parent / ref.name).resolve()
         if candidate.is_file() or candidate in self._open_texts():
@@ -230,7 +231,7 @@ class Project:
             except ValueError:
                 continue
         try:
-            return "std:" + path.relative_to(std_root()).as_posix()
+            return STD_PREFIX + path.relative_to(std_root()).as_posix()
         except ValueError:
             return path.name
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import importlib
 import traceback
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ DEFAULT_DEBOUNCE_MS = 150
 
 @dataclass
 class Settings:
+    # The shortest time between two checks of one document; a change after a quiet spell is
+    # checked at once (see `checking`), so this bounds the work of a burst, not the latency.
     debounce_ms: int = DEFAULT_DEBOUNCE_MS
     lint: bool = True  # the lint rules too (as `constitutionc lint`), or only `constitutionc check`
 
@@ -144,9 +147,9 @@ def _register_sync(server: ConstitutionServer) -> None:
     @guarded(server)
     def did_change(params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
-        delay = server.settings.debounce_seconds
-        server.checker.schedule(uri, delay)
-        server.checker.schedule_importers(server.path_of(uri), delay)
+        interval = server.settings.debounce_seconds
+        server.checker.schedule_change(uri, interval)
+        server.checker.schedule_importers(server.path_of(uri), interval)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     @guarded(server)
@@ -176,4 +179,9 @@ def build_server() -> ConstitutionServer:
 
 
 def run_stdio() -> None:
-    build_server().start_io()
+    server = build_server()
+    # Everything imported so far (grammar tables, models, the protocol's types) lives as long as
+    # the process: keep the cyclic collector from rescanning it during checks, where its full
+    # passes would otherwise land as spikes in the time to diagnostics.
+    gc.freeze()
+    server.start_io()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shlex
+import shutil
+from pathlib import Path
+
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -89,7 +93,7 @@ def test_crlf_and_bom_inputs_come_out_as_plain_lf(workdir):
 
 def test_pre_commit_hooks_declare_check_and_fmt():
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
-    assert hooks["constitutionc-check"]["entry"] == "constitutionc check"
+    assert hooks["constitutionc-check"]["entry"] == "constitutionc lint --each --no-rules"
     assert hooks["constitutionc-fmt"]["entry"] == "constitutionc fmt --check"
     for hook in hooks.values():
         assert hook["language"] == "python" and hook["files"] == r"\.cdl$"
@@ -103,3 +107,20 @@ def test_golden_layout():
     result = format_text(source, "messy.cdl")
     assert result.ok, result.diagnostics
     assert_golden(REPO / "tests/fmt/golden/messy.cdl", result.text)
+
+
+@pytest.mark.parametrize("hook_id", ["constitutionc-check", "constitutionc-lint", "constitutionc-fmt"])
+def test_each_hook_takes_staged_files_of_separate_constitutions(tmp_path, monkeypatch, hook_id):
+    # pre-commit passes every staged .cdl file in one command line; two unrelated constitutions
+    # (both defining the value `ethics`) must not be merged into one and fail as duplicates.
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    program, *arguments = shlex.split(hooks[hook_id]["entry"])
+    assert program == "constitutionc"
+    for folder, source in (("household", "examples/quickstart/constitution.cdl"),
+                           ("finance", "examples/tutorial/finance.cdl")):
+        (tmp_path / folder).mkdir()
+        shutil.copy(REPO / source, tmp_path / folder / Path(source).name)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [*arguments, "household/constitution.cdl", "finance/finance.cdl"])
+    assert "CDL101" not in result.output
+    assert result.exit_code == 0, result.output

@@ -11,7 +11,7 @@ from .helpers import comment_texts, meaning
 
 NAMES = st.sampled_from(["a", "b", "tone", "x_1", "safety.no_lies", "team-lead", "otherwise"])
 WORDS = st.text(alphabet="abc xyz\"\\\t{}#", min_size=0, max_size=12)
-LINE = st.text(alphabet="abc -*1.", min_size=0, max_size=10)
+LINE = st.text(alphabet="abc -*1.\t\u00a0", min_size=0, max_size=10)  # tab and no-break space: blank but not alike
 
 
 @st.composite

@@ -196,3 +196,24 @@ def test_strict_fails_on_warnings(project):
 def test_selectors_may_be_comma_separated_and_a_rule_beats_its_category(project):
     _, findings = lint("--enable", "CDL605,why-restates-text", "--disable", "category:clarity,CDL602")
     assert found(findings, "CDL601") == [(1, "warning")] and len(found(findings, "CDL605")) == 3
+
+
+def test_no_rules_reports_exactly_what_check_reports(project):
+    (project / "c.cdl").write_text(CONSTITUTION + 'principle p.bad "Bad" {\n  txet: "typo"\n  why: "w"\n}\n',
+                                   encoding="utf-8")
+    configure(project, 'levels = { CDL605 = "error" }\n')
+    checked = CliRunner().invoke(main, ["check", "--format", "json", "c.cdl"])
+    result, findings = lint("--no-rules")
+    assert result.exit_code == checked.exit_code == 1
+    assert findings == json.loads(checked.output)
+    assert not any(f["code"].startswith("CDL6") for f in findings)
+
+
+def test_each_file_is_its_own_constitution_with_each(project):
+    (project / "other.cdl").write_text(CONSTITUTION, encoding="utf-8")  # the same ids, another constitution
+    together = CliRunner().invoke(main, ["lint", "--format", "json", "c.cdl", "other.cdl"])
+    assert "CDL101" in {f["code"] for f in json.loads(together.output)}
+    result = CliRunner().invoke(main, ["lint", "--each", "--format", "json", "c.cdl", "other.cdl"])
+    findings = json.loads(result.output)
+    assert result.exit_code == 0
+    assert sorted((f["file"], f["code"]) for f in findings) == [("c.cdl", "CDL601"), ("other.cdl", "CDL601")]

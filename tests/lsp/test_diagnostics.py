@@ -104,7 +104,7 @@ async def test_syntax_errors_in_half_typed_text(client):
     close_document(client, uri)
 
 
-async def test_a_burst_of_changes_publishes_only_the_last_version(client):
+async def test_a_burst_of_changes_publishes_at_most_its_first_and_its_last_version(client):
     path = DATA / "constitution.cdl"
     text = path.read_text(encoding="utf-8")
     uri = open_document(client, path, version=1)
@@ -114,7 +114,9 @@ async def test_a_burst_of_changes_publishes_only_the_last_version(client):
         change_document(client, uri, text + f"\n# edit {version}\n", version)
     await published(client, uri, 7, after=mark)
     versions = [p.version for p in client.published[mark:] if p.uri == uri]
-    assert versions == [7]
+    # The first change after a quiet spell is checked at once (its result is published only if no
+    # later change arrived meanwhile); the rest wait for the interval and only the last is checked.
+    assert versions[-1] == 7 and set(versions) <= {2, 7}, versions
     close_document(client, uri)
 
 

@@ -166,7 +166,13 @@ async def test_import_completion_offers_files_and_standard_library_modules(clien
     files = await complete_at_end(client, 'import "', name="workspace/scratch-import.cdl")
     assert set(files) == {"main.cdl", "principles.cdl"}
     modules = await complete_at_end(client, "import std", name="workspace/scratch-import.cdl")
-    assert "environments.email" in modules and "personas" in modules
+    assert "std.environments.email" in modules and "std.personas" in modules
+    # Accepting one gives the import the compiler reads: the typed `std` is replaced, not kept or lost.
+    edit = modules["std.personas"].text_edit
+    assert (edit.range.start.character, edit.range.end.character, edit.new_text) == (7, 10, "std.personas")
+    typed_more = await complete_at_end(client, "import std.envir", name="workspace/scratch-import.cdl")
+    edit = typed_more["std.environments.email"].text_edit
+    assert (edit.range.start.character, edit.new_text) == (7, "std.environments.email")
 
 
 async def test_codes_inside_a_suppression_comment(client):

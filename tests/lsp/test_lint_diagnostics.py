@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import pytest_lsp
+from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from constitutionc.api import load
@@ -33,3 +34,61 @@ async def test_diagnostics_match_the_lint_command(linting_client):
     assert sorted((d.code, d.range.start.line, d.range.start.character) for d in params.diagnostics) == expected
     for d in params.diagnostics:
         assert d.code_description.href.endswith("#" + d.code.lower())
+
+
+def _apply(text: str, edits) -> str:
+    lines = text.split("\n")
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        start, end = edit.range.start, edit.range.end
+        assert start.line == end.line
+        line = lines[start.line]
+        lines[start.line] = line[:start.character] + edit.new_text + line[end.character:]
+    return "\n".join(lines)
+
+
+async def test_suppression_quick_fix_never_writes_into_a_text_block(linting_client, tmp_path):
+    # CDL607 points at the line inside a `"""` block that names the id: a comment on the line
+    # above would become part of the text. The fix must silence the finding and change no text.
+    path = tmp_path / "leaky.cdl"
+    text = ('principle leak.honesty "Be honest" {\n  text: "Only say what you believe to be true."\n'
+            '  why: "People rely on what an assistant tells them."\n}\n\n'
+            'dilemma ends_here teaches leak.honesty {\n  user: """Please help me draft a reply,\n'
+            '    and keep leak.honesty in mind."""\n  stance: "Help, honestly."\n}\n\n'
+            'dilemma goes_on teaches leak.honesty {\n  user: """Please help me draft a reply,\n'
+            '    and keep leak.honesty in mind,\n    because it matters."""\n  stance: "Help, honestly."\n}\n')
+    path.write_text(text, encoding="utf-8")
+    uri = open_document(linting_client, path)
+    params = await published(linting_client, uri, 1)
+    leaks = [d for d in params.diagnostics if d.code == "CDL607"]
+    assert sorted(d.range.start.line for d in leaks) == [7, 13]
+    offered = {}
+    for leak in leaks:
+        actions = await linting_client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=leak.range,
+            context=types.CodeActionContext(diagnostics=[leak])))
+        offered[leak.range.start.line] = [a for a in actions if a.title.startswith("Suppress")]
+    close_document(linting_client, uri)
+    assert offered[13] == []  # inside a block that goes on: no comment can reach this line
+    fixed = _apply(text, offered[7][0].edit.changes[uri])
+    path.write_text(fixed, encoding="utf-8")
+    result = load([path])
+    after = lint_result(result, settings_for(result)).diagnostics
+    assert [d.span.line for d in after if d.code == "CDL607"] == [14]
+    prompts = [g.template("user") for g in result.constitution.generators]
+    assert all("leak.honesty" in prompt and "constitutionc" not in prompt for prompt in prompts)
+
+
+async def test_problems_in_the_lint_configuration_are_published_for_its_file(linting_client, tmp_path):
+    # `constitutionc lint` reports a misspelt rule in pyproject.toml; the editor must show it too.
+    (tmp_path / "pyproject.toml").write_text('[tool.constitutionc.lint]\nlevels = { CDL6O1 = "error" }\n',
+                                             encoding="utf-8")
+    path = tmp_path / "c.cdl"
+    path.write_text('principle p.one "One" {\n  text: "Be kind."\n  why: "It helps people."\n}\n', encoding="utf-8")
+    config_uri = (tmp_path / "pyproject.toml").resolve().as_uri()
+    uri = open_document(linting_client, path)
+    await published(linting_client, uri, 1)
+    config = (await published(linting_client, config_uri, after=linting_client.opened_at[uri])).diagnostics
+    assert [(d.code, d.range.start.line, d.range.start.character) for d in config] == [("CDL501", 1, 11)]
+    mark = len(linting_client.published)
+    close_document(linting_client, uri)
+    assert list((await published(linting_client, config_uri, after=mark)).diagnostics) == []

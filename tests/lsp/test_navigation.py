@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from lsprotocol import types
+
+import constitutionc
 
 from .conftest import DATA, close_document, open_document, position_of, published
 
@@ -172,3 +176,23 @@ async def test_references_of_an_environment_and_of_an_imported_file(client):
         text_document=doc(MAIN), position=position_of(MAIN, '"principles.cdl"', 0, 2),
         context=types.ReferenceContext(include_declaration=True)))
     assert [(r.uri.rsplit("/", 1)[1], r.range.start.line) for r in imports] == [("main.cdl", 0)]
+
+
+async def test_definition_through_a_standard_library_import(client, tmp_path):
+    # `import std.personas` names the file constitutionc/std/personas.cdl, as the compiler reads it.
+    personas = (Path(constitutionc.__file__).parent / "std" / "personas.cdl").resolve()
+    path = tmp_path / "uses_std.cdl"
+    path.write_text('import std.personas\n\nprinciple p.one "One" {\n  text: "Be kind."\n  why: "It helps."\n}\n\n'
+                    'dilemma d teaches p.one {\n  environment: general_assistant\n  user: "Hello."\n'
+                    '  stance: "Be kind."\n}\n', encoding="utf-8")
+    uri = open_document(client, path)
+    await published(client, uri, 1)
+    persona = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=doc(path), position=position_of(path, "general_assistant", 0, 3)))
+    module = await client.text_document_definition_async(types.DefinitionParams(
+        text_document=doc(path), position=position_of(path, "std.personas", 0, 5)))
+    close_document(client, uri)
+    assert [(r.uri, r.range.start.line) for r in persona] == [
+        (personas.as_uri(), personas.read_text(encoding="utf-8").split("\n").index(
+            'environment general_assistant "A general-purpose chat assistant" {'))]
+    assert [r.uri for r in module] == [personas.as_uri()]

@@ -1,11 +1,15 @@
 """Server parts that need no client: settings from initialization options, the exception guard,
-and the choice of what a quick fix replaces."""
+the choice of what a quick fix replaces, and when a changed document is checked."""
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
+
 from constitutionc.diagnostics import diag
 from constitutionc.ir import Span
-from constitutionc.lsp.checking import fix_target
+from constitutionc.lsp.checking import Checker, fix_target, wait_before_check
 from constitutionc.lsp.convert import SourceLines
 from constitutionc.lsp.server import DEFAULT_DEBOUNCE_MS, Settings, guarded
 
@@ -52,3 +56,31 @@ def test_fix_target_is_the_span_when_it_is_one_name_else_the_quoted_name_inside_
     word = Span(file="f", line=2, column=11, end_line=2, end_column=22)
     assert fix_target(diag("CDL102", "x", word, fix="send_message"), lines) == word
     assert fix_target(diag("CDL102", "no `nothing` here", block, fix="other"), lines) is None
+
+
+def test_a_change_after_a_quiet_spell_is_checked_at_once():
+    # The latency target (diagnostics within 100 ms of a change) cannot be met if every change
+    # first waits out the whole debounce interval.
+    assert wait_before_check(None, now=50.0, interval=0.15) == 0.0
+    assert wait_before_check(10.0, now=50.0, interval=0.15) == 0.0
+    assert wait_before_check(49.85, now=50.0, interval=0.15) == 0.0
+
+
+def test_changes_within_the_interval_wait_for_the_rest_of_it():
+    assert wait_before_check(49.9, now=50.0, interval=0.15) == pytest.approx(0.05)
+    assert wait_before_check(50.0, now=50.0, interval=0.15) == pytest.approx(0.15)
+
+
+async def test_the_checker_throttles_each_document_from_its_last_check():
+    checker = Checker(server=None)
+    scheduled = []
+    checker.schedule = lambda uri, delay: scheduled.append((uri, delay))
+    checker.schedule_change("file:///a.cdl", 0.5)
+    checker.last_started["file:///a.cdl"] = asyncio.get_running_loop().time()
+    checker.schedule_change("file:///a.cdl", 0.5)
+    checker.schedule_change("file:///b.cdl", 0.5)
+    (first_uri, first), (_, second), (other_uri, other) = scheduled
+    assert (first_uri, first) == ("file:///a.cdl", 0.0)
+    assert 0.4 < second <= 0.5
+    assert (other_uri, other) == ("file:///b.cdl", 0.0)
+    checker.executor.shutdown()

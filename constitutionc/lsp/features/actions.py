@@ -1,5 +1,5 @@
 """Quick fixes: replace a misspelt name with the suggestion the diagnostic carries,
-or silence a warning with a suppression comment on the line above."""
+or silence a warning with a suppression comment (on the line above, or after a text block's end)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 
 from ..checking import SOURCE
+from ..context import cursor_context
+from ..convert import SourceLines
 
 if TYPE_CHECKING:
     from ..server import ConstitutionServer
@@ -27,14 +29,29 @@ def replacement(uri: str, diagnostic: types.Diagnostic) -> types.CodeAction | No
                             edit=types.WorkspaceEdit(changes={uri: [edit]}))
 
 
-def suppression(uri: str, diagnostic: types.Diagnostic, line_text: str) -> types.CodeAction | None:
+def suppression(uri: str, diagnostic: types.Diagnostic, source: SourceLines) -> types.CodeAction | None:
+    """A suppression comment on its own line above the diagnostic's line; or, when that line
+    continues a triple-quoted text block (where a comment would become text), at the end of the line if
+    the block closes there. None when no comment can reach the line."""
     if diagnostic.severity != types.DiagnosticSeverity.Warning or not isinstance(diagnostic.code, str):
         return None
-    indent = line_text[: len(line_text) - len(line_text.lstrip())]
-    line = diagnostic.range.start.line
-    at = types.Position(line=line, character=0)
-    edit = types.TextEdit(range=types.Range(start=at, end=at),
-                          new_text=f"{indent}# constitutionc: ignore[{diagnostic.code}]\n")
+    row = diagnostic.range.start.line
+    if row >= len(source.lines):
+        return None
+    comment = f"# constitutionc: ignore[{diagnostic.code}]"
+    line_text = source.lines[row]
+    if cursor_context(source.text, source.offset(row + 1, 1)).string_prefix is None:
+        indent = line_text[: len(line_text) - len(line_text.lstrip())]
+        at = types.Position(line=row, character=0)
+        new_text = f"{indent}{comment}\n"
+    else:
+        content = line_text.rstrip("\r")
+        at_end = cursor_context(source.text, source.offset(row + 1, len(content) + 1))
+        if at_end.string_prefix is not None or at_end.in_comment:
+            return None  # the block goes on past this line, or a comment already ends it
+        at = types.Position(line=row, character=source.codec.client_num_units(content))
+        new_text = f"  {comment}"
+    edit = types.TextEdit(range=types.Range(start=at, end=at), new_text=new_text)
     return types.CodeAction(title=f"Suppress {diagnostic.code} on this line", kind=types.CodeActionKind.QuickFix,
                             diagnostics=[diagnostic], edit=types.WorkspaceEdit(changes={uri: [edit]}))
 
@@ -47,14 +64,12 @@ def register(server: "ConstitutionServer") -> None:
     @guarded(server, default=[])
     def code_actions(params: types.CodeActionParams) -> list[types.CodeAction]:
         uri = params.text_document.uri
-        lines = server.lines(uri).lines
+        source = server.lines(uri)
         out = []
         for diagnostic in params.context.diagnostics:
             if diagnostic.source != SOURCE:
                 continue
-            row = diagnostic.range.start.line
-            for action in (replacement(uri, diagnostic),
-                           suppression(uri, diagnostic, lines[row] if row < len(lines) else "")):
+            for action in (replacement(uri, diagnostic), suppression(uri, diagnostic, source)):
                 if action is not None:
                     out.append(action)
         return out

@@ -10,6 +10,7 @@ from lsprotocol import types
 
 from ...syntax.lower import CHECK_FIELDS, MESSAGE_FIELDS, PARAM_TYPES, PRINCIPLE_KINDS, SWITCHERS, TEMPLATE_FIELDS
 from ..context import Frame, block_text, cursor_context
+from ..index import STD_MODULE
 from ..project import std_root
 
 if TYPE_CHECKING:
@@ -197,7 +198,8 @@ def _slot(request: Request, words: list[str]) -> list[types.CompletionItem]:
 
 def _import(request: Request, words: list[str]) -> list[types.CompletionItem]:
     root = std_root()
-    modules = sorted(p.relative_to(root).with_suffix("").as_posix().replace("/", ".") for p in root.rglob("*.cdl"))
+    modules = sorted(STD_MODULE + p.relative_to(root).with_suffix("").as_posix().replace("/", ".")
+                     for p in root.rglob("*.cdl"))
     return request.words(modules, K.Module, "standard library")
 
 
