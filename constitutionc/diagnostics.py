@@ -34,6 +34,8 @@ class Code:
     rationale: str = ""
     example: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # False for lint rules that are off unless a user turns them on.
+    enabled: bool = True
 
     @property
     def help_uri(self) -> str:
@@ -44,10 +46,10 @@ CODES: dict[str, Code] = {}
 
 
 def register(code: str, name: str, severity: Severity, category: str, summary: str,
-             rationale: str = "", example: str = "") -> Code:
+             rationale: str = "", example: str = "", *, enabled: bool = True) -> Code:
     if code in CODES:
         raise ValueError(f"diagnostic code {code} registered twice")
-    entry = Code(code, name, severity, category, summary, rationale, example)
+    entry = Code(code, name, severity, category, summary, rationale, example, enabled=enabled)
     CODES[code] = entry
     return entry
 

@@ -66,7 +66,7 @@ def rule(code: str, name: str, *, category: str, level: str, summary: str, ratio
         if code in RULES:
             raise ValueError(f"lint rule {code} registered twice")
         severity = Severity.ERROR if level == "error" else Severity.WARNING
-        register(code, name, severity, category, summary, rationale, example)
+        register(code, name, severity, category, summary, rationale, example, enabled=level != "ignore")
         RULES[code] = Rule(code, name, category, level, summary, rationale, example, fn, tuple(options))
         return fn
 

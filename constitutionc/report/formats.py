@@ -121,7 +121,7 @@ def sarif(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: boo
             "fullDescription": {"text": help_text},
             "help": {"text": help_text},
             "helpUri": entry.help_uri,
-            "defaultConfiguration": {"level": _SARIF_LEVEL[entry.severity]},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[entry.severity], "enabled": entry.enabled},
             "properties": {"category": entry.category},
         })
     results = []

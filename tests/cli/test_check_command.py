@@ -147,3 +147,14 @@ def test_ir_golden(monkeypatch):
     monkeypatch.chdir(REPO)
     result = run("ir", "examples/quickstart/constitution.cdl")
     assert_golden(REPO / "tests/golden/quickstart.ir.json", result.output)
+
+
+def test_sarif_marks_rules_that_are_off_by_default(monkeypatch):
+    from constitutionc.lint.registry import RULES
+
+    monkeypatch.chdir(BROKEN.parent)
+    log = json.loads(run("check", BROKEN.name, "--format", "sarif").output)
+    enabled = {r["id"]: r["defaultConfiguration"]["enabled"] for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    off = {code for code, rule in RULES.items() if rule.level == "ignore"}
+    assert off, "at least one lint rule is off by default"
+    assert {code for code, on in enabled.items() if not on} == off
