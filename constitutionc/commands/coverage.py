@@ -22,16 +22,18 @@ def _fail_input(message: str) -> None:
     sys.exit(2)
 
 
-def _threshold(text: str | None) -> Fraction | None:
+def _threshold(text: str | None) -> tuple[Fraction, str] | None:
+    """The threshold as an exact fraction, and as the user wrote it (for messages: never rounded)."""
     if text is None:
         return None
     try:
-        value = Fraction(Decimal(text.strip().removesuffix("%")))
+        written = Decimal(text.strip().removesuffix("%"))
+        value = Fraction(written)
     except (InvalidOperation, ValueError):
         raise click.BadParameter(f"{text!r} is not a number", param_hint="--fail-under") from None
     if not 0 <= value <= 100:
         raise click.BadParameter(f"{text} is not between 0 and 100", param_hint="--fail-under")
-    return value
+    return value, format(written, "f")
 
 
 @click.command("coverage")
@@ -82,13 +84,13 @@ def command(path, data_dir, fmt, output, fail_under, results_path, root):
             out_path.write_text(text, encoding="utf-8")
         except OSError as e:
             _fail_input(f"cannot write {out_path}: {e.strerror}")
-    if threshold is not None and below_threshold(document["totals"], threshold):
+    if threshold is not None and below_threshold(document["totals"], threshold[0]):
         totals = document["totals"]
         from ..coverage.render import format_percent
 
         missing = ", ".join(f"{u['id']} ({u['file']}:{u['line']})" for u in document["uncovered"])
         click.echo(f"constitutionc: coverage {format_percent(totals['covered'], totals['principles'])} "
                    f"({totals['covered']} of {totals['principles']} principles) is below the required "
-                   f"{float(threshold):g}%; uncovered: {missing}", err=True)
+                   f"{threshold[1]}%; uncovered: {missing}", err=True)
         sys.exit(1)
     sys.exit(0)

@@ -41,6 +41,14 @@ def format_percent(covered: int, total: int, places: int = 2) -> str:
     return f"{float(truncated):.{places}f}%"
 
 
+NOT_APPLICABLE = "–"
+
+
+def rollup_percent(row: dict) -> str:
+    """A section or value row's percentage; a row with no principles (a prose-only section) has none."""
+    return NOT_APPLICABLE if row["principles"] == 0 else format_percent(row["covered"], row["principles"])
+
+
 def format_rate(rate: float) -> str:
     return f"{rate * 100:.1f}%"
 

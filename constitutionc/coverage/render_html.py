@@ -12,7 +12,7 @@ import os
 from html import escape
 from pathlib import Path
 
-from .render import RenderOptions, axes_detail, axes_summary, format_percent, format_rate
+from .render import RenderOptions, axes_detail, axes_summary, format_percent, format_rate, rollup_percent
 
 STYLE = """
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1b1f24; --muted: #59636e; --line: #d0d7de;
@@ -190,7 +190,7 @@ def _section_chart(section: dict, members: list[dict]) -> str:
     total_width = label_width + bar_width + 60
     name = section["title"] or section["id"] or ""
     caption = (f'{escape(name)} <span class="muted">{section["covered"]}/{section["principles"]} covered, '
-               f'{format_percent(section["covered"], section["principles"])}</span>')
+               f'{rollup_percent(section)}</span>')
     return (f'<figure class="chart" data-section="{escape(section["id"] or "")}"><figcaption>{caption}</figcaption>'
             f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width}" height="{height}" role="img" '
             f'aria-label="records per principle in {escape(name)}">{"".join(shapes)}</svg></figure>')
@@ -200,7 +200,7 @@ def _rollup_table(table_id: str, title: str, rows: list[dict]) -> str:
     body = "".join(
         f'<tr data-id="{escape(r["id"] or "")}"><td>{escape(r["title"] or r["id"] or "")}</td>'
         f'<td class="num">{r["principles"]}</td><td class="num">{r["covered"]}</td>'
-        f'<td class="num">{format_percent(r["covered"], r["principles"])}</td><td class="num">{r["dilemmas"]}</td>'
+        f'<td class="num">{rollup_percent(r)}</td><td class="num">{r["dilemmas"]}</td>'
         f'<td class="num">{r["responses"]}</td><td class="num">{r["probes"]}</td></tr>' for r in rows)
     return (f'<h2>{title}</h2><table id="{table_id}"><thead><tr><th>{title[:-1].lower()}</th><th class="num">'
             f'principles</th><th class="num">covered</th><th class="num">percent</th><th class="num">dilemmas</th>'

@@ -7,7 +7,7 @@ violation rates) come first; the full per-principle table sits in a collapsed
 
 from __future__ import annotations
 
-from .render import RenderOptions, axes_summary, format_percent, format_rate
+from .render import RenderOptions, axes_summary, format_percent, format_rate, rollup_percent
 
 UNFOLDED_UNCOVERED = 15
 
@@ -63,7 +63,7 @@ def render(document: dict, options: RenderOptions) -> str:
         out.append("")
     out += ["| section | covered | percent |", "|---|---:|---:|"]
     out += [f"| {_cell(s['title'])} | {s['covered']}/{s['principles']} | "
-            f"{format_percent(s['covered'], s['principles'])} |" for s in document["sections"]]
+            f"{rollup_percent(s)} |" for s in document["sections"]]
     out.append("")
     if document["tensions"]:
         out += _table(["tension", "responses discussing", "covered"],

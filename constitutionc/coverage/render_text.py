@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from .render import RenderOptions, axes_summary, format_percent, format_rate
+from .render import RenderOptions, axes_summary, format_percent, format_rate, rollup_percent
 
 
 def _mark(flag: bool) -> str:
@@ -77,7 +77,7 @@ def _rollup_table(title: str, rows: list[dict]) -> Table:
         table.add_column(name, justify="left" if name == "title" else "right")
     for row in rows:
         table.add_row(row["title"] or row["id"], str(row["principles"]), str(row["covered"]),
-                      format_percent(row["covered"], row["principles"]), str(row["dilemmas"]),
+                      rollup_percent(row), str(row["dilemmas"]),
                       str(row["responses"]), str(row["probes"]))
     return table
 

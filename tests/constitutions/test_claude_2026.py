@@ -34,8 +34,8 @@ HARD_CONSTRAINTS = {
     "hc.critical_infrastructure": "Provide serious uplift to attacks on critical infrastructure (power grids, "
                                   "water systems, financial systems) or critical safety systems.",
     "hc.cyberweapons": "Create cyberweapons or malicious code that could cause significant damage if deployed.",
-    "hc.undermine_oversight": "Take actions that clearly and substantially undermine Anthropic's ability to "
-                              "oversee and correct advanced AI models.",
+    "hc.undermine_oversight": "Take actions that clearly and substantially undermine Anthropic\u2019s ability to "
+                              "oversee and correct advanced AI models (see Being broadly safe below).",
     "hc.disempower_humanity": "Engage or assist in an attempt to kill or disempower the vast majority of "
                               "humanity or the human species as whole.",
     "hc.illegitimate_control": "Engage or assist any individual or group with an attempt to seize unprecedented "

@@ -143,3 +143,11 @@ def test_nothing_to_cover_counts_as_complete(tmp_path, fmt):
     result = run(DATA / "empty.cdl", "--data", build, "--format", fmt, "--fail-under", "100")
     assert result.exit_code == 0, result.output
     assert "None" not in result.stdout
+
+
+def test_the_failure_message_states_the_threshold_as_given_not_rounded(quickstart_build):
+    result = run(QUICKSTART, "--data", quickstart_build, "--fail-under", "99.9999999")
+    assert result.exit_code == 1
+    assert "below the required 99.9999999%;" in result.stderr
+    scientific = run(QUICKSTART, "--data", quickstart_build, "--fail-under", "1e2")
+    assert "below the required 100%;" in scientific.stderr

@@ -296,3 +296,18 @@ def test_the_readme_states_the_grid_size_the_build_produces(probes):
     per_scenario = len({r["condition_id"] for r in probes if r["generator"] == "blackmail"})
     assert f"{per_scenario} probes per scenario" in readme
     assert f"{len(probes)} probes in all" in readme
+
+
+# --- the training prompts read as written text ----------------------------------------------
+
+LOWER_CASE_SENTENCE = re.compile(r"(?<!\be\.g)(?<!\bi\.e)[.!?] +[a-z]")
+
+
+def test_no_sentence_of_a_built_dilemma_starts_in_lower_case(built):
+    problems = {}
+    for record in built["dilemmas"]:
+        for field in ("prompt", "stance", "misaligned", "alternatives"):
+            match = LOWER_CASE_SENTENCE.search(record.get(field) or "")
+            if match:
+                problems.setdefault(record["generator"], record[field][max(0, match.start() - 40):match.end() + 20])
+    assert problems == {}
