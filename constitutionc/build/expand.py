@@ -32,6 +32,7 @@ SEPARATOR = "\x1f"
 class Instance:
     generator: Generator
     index: int  # place in the generator's sampled order, from 0
+    combination: int  # place of its combination in the generator's unsampled (declaration) order
     values: tuple[str, ...]  # one value per axis, in axis declaration order
     sample: int  # which round of the combinations this instance comes from
     focus: str | None
@@ -60,19 +61,13 @@ class GeneratorPlan:
             self._round = sample
         return self._ranked
 
-    @property
-    def order(self) -> list[tuple[int, int]]:
-        """(combination index, sample) for every instance; for tests and small plans."""
-        n = len(self.combinations)
-        return [(self.ranked(p // n)[p % n], p // n) for p in range(self.count)]
-
     def instance(self, position: int) -> Instance:
         n = len(self.combinations)
         sample = position // n
         principles = self.generator.principles
         focus = principles[position % len(principles)] if principles else None
-        return Instance(self.generator, position, self.combinations[self.ranked(sample)[position % n]], sample,
-                        focus)
+        combination = self.ranked(sample)[position % n]
+        return Instance(self.generator, position, combination, self.combinations[combination], sample, focus)
 
 
 def _order_key(prefix: bytes, values: tuple[str, ...]) -> bytes:
@@ -118,10 +113,6 @@ class Plan:
     limit: int | None
     start: int  # global instance index range [start, stop) of this shard
     stop: int
-
-    @property
-    def total(self) -> int:
-        return sum(e.instances for e in self.extents)
 
     @property
     def size(self) -> int:

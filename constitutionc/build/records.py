@@ -12,6 +12,7 @@ import hashlib
 from typing import Any
 
 from ..ir import Constitution, Environment, Generator, Principle, Span, Tension
+from ..syntax.lower import TEMPLATE_FIELDS
 from ..templates import SLOT
 from .expand import Instance
 from .writer import canonical_json
@@ -45,7 +46,24 @@ def record_id(kind: str, content: list) -> str:
 
 # --- templates ----------------------------------------------------------------------------------
 
-class UnboundSlotError(Exception):
+class BuildInputError(Exception):
+    """The constitution passed the checker but cannot be built; the build stops, writing nothing.
+    `str()` is one line for the user."""
+
+
+class GeneratorError(BuildInputError):
+    """A generator cannot be built (the checker's error about it was suppressed)."""
+
+    def __init__(self, generator: Generator, problem: str):
+        super().__init__(generator.id, problem)
+        self.generator, self.problem = generator, problem
+
+    def __str__(self) -> str:
+        span = self.generator.span
+        return f"{span.file}:{span.line}: {self.generator.kind} `{self.generator.id}` {self.problem}"
+
+
+class UnboundSlotError(BuildInputError):
     """A template names a slot with no value for this instance; the build stops, writing nothing."""
 
     def __init__(self, name: str, where: str, span: Span | None):
@@ -125,10 +143,23 @@ def tool_schema(tool) -> Record:
                              "required": [p.name for p in tool.params if p.required]}}
 
 
+def _refuse_unbuildable(constitution: Constitution, generator: Generator) -> None:
+    """What the checker reports as errors but a suppression let through: records would lack a text or
+    cite a clause that does not exist."""
+    for name, required in TEMPLATE_FIELDS[generator.kind].items():
+        if required and generator.template(name) is None:
+            raise GeneratorError(generator, f"has no `{name}:`, which it needs")
+    cited = [*generator.principles, *(clause for check in generator.checks for clause in check.clauses)]
+    for pid in cited:
+        if constitution.principle(pid) is None:
+            raise GeneratorError(generator, f"cites `{pid}`, which no principle defines")
+
+
 class GeneratorContext:
     """What a generator's records share, prepared once."""
 
     def __init__(self, constitution: Constitution, generator: Generator, seed: int):
+        _refuse_unbuildable(constitution, generator)
         self.constitution = constitution
         self.generator = generator
         self.id = generator.id
@@ -136,7 +167,7 @@ class GeneratorContext:
         self.axis_names = [axis.name for axis in generator.axes]
         self.principles = list(generator.principles)
         self.principle_ids = tuple(generator.principles)
-        self.principle_nodes = [p for p in (constitution.principle(pid) for pid in generator.principles) if p]
+        self.principle_nodes = [constitution.principle(pid) for pid in generator.principles]
         self.sources = [clause_source(p) for p in self.principle_nodes]
         spans = dict(generator.template_spans)
         self.templates = {name: Template(text, f"`{name}`", spans.get(name, generator.span))
@@ -195,10 +226,11 @@ class GeneratorContext:
         return template.fill(env) if template is not None else None
 
     def variant_system(self, instance: Instance, env) -> str | None:
-        """Round-robin over the chosen environment system prompts, in sampled order."""
+        """Round-robin over the chosen environment system prompts by combination (and round), not by
+        sampled place, so the seed never changes which prompt a combination gets, nor its record id."""
         if not self.system_variants:
             return None
-        return self.system_variants[instance.index % len(self.system_variants)].fill(env)
+        return self.system_variants[(instance.combination + instance.sample) % len(self.system_variants)].fill(env)
 
     def axes(self, instance: Instance) -> dict[str, str]:
         return dict(zip(self.axis_names, instance.values))

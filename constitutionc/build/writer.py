@@ -20,7 +20,7 @@ import threading
 from collections import defaultdict
 from json.encoder import encode_basestring as encode_string  # what json.dumps uses with ensure_ascii=False
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 MANIFEST = "manifest.json"
 BUFFER_BYTES = 1 << 20
@@ -194,11 +194,19 @@ def describe_os_error(error: OSError, where: Path) -> str:
 
 
 class Staging:
-    """The directory a build writes into before it becomes DIR."""
+    """The directory a build writes into before it becomes DIR.
 
-    def __init__(self, final: Path):
-        self.final = Path(final)
+    Used as a context manager: leaving the block by an exception aborts (DIR untouched).
+    `protected` are the build's inputs (source files, shard directories): DIR must not hold
+    any of them, since committing deletes the previous DIR.
+    """
+
+    def __init__(self, final: Path, protected: Iterable[str | Path] = ()):
+        # A symlinked DIR is rebuilt where it points (staged beside the real directory, on its filesystem);
+        # renaming the link itself would replace it with a directory and leave the target stale.
+        self.final = Path(final).resolve() if Path(final).is_symlink() else Path(final)
         _refuse_foreign(self.final)
+        _refuse_holding(self.final, protected)
         parent = self.final.absolute().parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
@@ -230,7 +238,12 @@ class Staging:
         if self.final.exists():
             old = self.final.parent / f"{self.final.name}.old-{secrets.token_hex(6)}"
             os.rename(self.final, old)
-        os.rename(self.path, self.final)
+        try:
+            os.rename(self.path, self.final)
+        except BaseException:
+            if old is not None:
+                os.rename(old, self.final)
+            raise
         _fsync_dir(self.final.absolute().parent)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
@@ -239,6 +252,14 @@ class Staging:
         for sink in self._sinks:
             sink.discard()
         shutil.rmtree(self.path, ignore_errors=True)
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, error_type, error, traceback) -> bool:
+        if error_type is not None:
+            self.abort()
+        return False
 
 
 def _refuse_foreign(final: Path) -> None:
@@ -252,6 +273,16 @@ def _refuse_foreign(final: Path) -> None:
     if any(final.iterdir()):
         raise OutputError(f"refusing to replace {final}: it is not empty and holds no {MANIFEST} "
                           "(not a previous build output)")
+
+
+def _refuse_holding(final: Path, protected: Iterable[str | Path]) -> None:
+    """Never replace a directory that holds one of the build's own inputs (`-o .` beside the sources)."""
+    final_dir = final.resolve()
+    for path in protected:
+        resolved = Path(path).resolve()
+        if resolved == final_dir or final_dir in resolved.parents:
+            raise OutputError(f"refusing to replace {final}: it holds {Path(path).as_posix()}, "
+                              "a source of this build")
 
 
 def _fsync_tree(root: Path) -> None:

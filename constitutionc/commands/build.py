@@ -54,21 +54,19 @@ def command(path, out_dir, seed, targets, only, limit, shard, style, max_combina
     """Build training data and eval probes from a constitution into DIR."""
     from pathlib import Path
 
-    from ..build import BACKENDS, BuildOptions, OutputError, UnboundSlotError, build
+    from ..build import BACKENDS, BuildInputError, BuildOptions, OutputError, build
 
     unknown_kinds = [n for n in only or () if n not in BACKENDS]
     if unknown_kinds:
         raise click.BadParameter(f"unknown record kind {', '.join(unknown_kinds)} (known: {', '.join(BACKENDS)})",
                                  param_hint="--only")
     if targets:
-        try:
-            from ..build.targets import TARGETS
-        except ImportError:
-            TARGETS = {}
+        from ..build.targets import TARGETS
+
         unknown = [t for t in targets if t not in TARGETS]
         if unknown:
-            known = ", ".join(sorted(TARGETS)) or "none installed"
-            raise click.BadParameter(f"unknown target {', '.join(unknown)} (known: {known})", param_hint="--target")
+            raise click.BadParameter(f"unknown target {', '.join(unknown)} (known: {', '.join(sorted(TARGETS))})",
+                                     param_hint="--target")
     result = load_checked(path, root, max_combinations)
     if not result.ok:
         click.echo("constitutionc: error: the constitution has errors; nothing was written", err=True)
@@ -79,7 +77,7 @@ def command(path, out_dir, seed, targets, only, limit, shard, style, max_combina
     try:
         with _progress(show_progress) as (on_plan, advance):
             outcome = build(result.constitution, Path(out_dir), options, on_plan=on_plan, progress=advance)
-    except UnboundSlotError as e:
+    except BuildInputError as e:
         _fail(f"{e}; nothing was written")
     except OutputError as e:
         _fail(str(e))
@@ -141,19 +139,9 @@ class _progress:
         return False
 
 
-def summary_rows(manifest: dict) -> list[tuple[str, int, str, str, str]]:
-    """(kind, records, min, median, max) where the last three are records per principle."""
-    from ..build import balance
-
-    stats = balance(manifest)
-    rows = []
-    for kind, n in manifest["records"].items():
-        low, median, high = stats.get(kind, ((0, "-"), 0, (0, "-")))
-        rows.append((kind, n, f"{low[0]} ({low[1]})", f"{median:g}", f"{high[0]} ({high[1]})"))
-    return rows
-
-
 def print_summary(manifest: dict, out_dir: str, rich_table: bool) -> None:
+    from ..build import summary_rows
+
     rows = summary_rows(manifest)
     shard = manifest.get("shard")
     where = f"{out_dir} (shard {shard['index']}/{shard['count']})" if shard else out_dir

@@ -11,7 +11,7 @@ import time
 
 from constitutionc.build import writer
 
-from .conftest import SUBPROCESS_BUILD, run_build, tree_bytes
+from .conftest import DATA, SUBPROCESS_BUILD, run_build, run_merge, tree_bytes
 
 
 def _previous(tmp_path):
@@ -129,3 +129,62 @@ def test_killed_build_leaves_previous_output(in_data, tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert tree_bytes(out) == before
+
+
+def test_an_output_directory_holding_the_sources_is_never_replaced(tmp_path, monkeypatch):
+    """A previous build's DIR that now also holds the constitution (`-o .` in a project) keeps its files."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CI", raising=False)
+    (tmp_path / "constitution.cdl").write_bytes((DATA / "quickstart.cdl").read_bytes())
+    assert run_build("constitution.cdl", "-o", "out").exit_code == 0
+    (tmp_path / "out" / "mine.cdl").write_bytes((DATA / "quickstart.cdl").read_bytes())
+    before = tree_bytes(tmp_path / "out")
+    result = run_build("out/mine.cdl", "-o", "out")
+    assert result.exit_code == 1
+    assert "holds out/mine.cdl, a source of this build" in result.output
+    assert tree_bytes(tmp_path / "out") == before
+    # `-o .` from the project: the same refusal once the directory looks like a build.
+    (tmp_path / "manifest.json").write_text("{}", encoding="utf-8")
+    result = run_build("constitution.cdl", "-o", ".")
+    assert result.exit_code == 1 and "a source of this build" in result.output
+    assert (tmp_path / "constitution.cdl").is_file()
+
+
+def test_merging_into_a_shard_directory_is_refused(in_data, tmp_path):
+    shards = [tmp_path / f"shard{i}" for i in range(2)]
+    for i, shard in enumerate(shards):
+        assert run_build("quickstart.cdl", "-o", shard, "--shard", f"{i}/2").exit_code == 0
+    before = tree_bytes(tmp_path)
+    result = run_merge(*shards, "-o", shards[0])
+    assert result.exit_code == 1 and "a source of this build" in result.output
+    assert tree_bytes(tmp_path) == before
+    result = run_merge(*shards, "-o", tmp_path)
+    assert result.exit_code == 1 and tree_bytes(tmp_path) == before
+
+
+def test_a_failed_swap_puts_the_previous_output_back(in_data, tmp_path, monkeypatch):
+    out, before = _previous(tmp_path)
+    real_rename = os.rename
+
+    def failing_second_rename(src, dst):
+        if ".tmp-" in str(src):
+            raise OSError(errno.EIO, "Input/output error")
+        real_rename(src, dst)
+
+    monkeypatch.setattr(writer.os, "rename", failing_second_rename)
+    result = run_build("families.cdl", "-o", out)
+    assert result.exit_code == 1 and "Input/output error" in result.output
+    assert tree_bytes(out) == before and _siblings(out) == []
+
+
+def test_a_symlinked_output_directory_is_rebuilt_where_it_points(in_data, tmp_path):
+    real = tmp_path / "disk" / "out"
+    real.parent.mkdir()
+    assert run_build("quickstart.cdl", "-o", real).exit_code == 0
+    link = tmp_path / "out"
+    link.symlink_to(real, target_is_directory=True)
+    assert run_build("families.cdl", "-o", link).exit_code == 0
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["disk", "out"]
+    assert sorted(p.name for p in real.parent.iterdir()) == ["out"]
+    assert b"comforting_lie" in (real / "dilemmas.jsonl").read_bytes()

@@ -4,21 +4,13 @@ from __future__ import annotations
 
 import json
 
-import pytest
+from constitutionc.build.targets import TARGETS
 
 from .conftest import run_build, run_merge, tree_bytes
 
 
-def _targets():
-    try:
-        from constitutionc.build.targets import TARGETS
-    except ImportError:
-        pytest.skip("the targets package is not importable yet")
-    return TARGETS
-
-
 def test_every_target_writes_under_its_directory_and_is_listed_in_the_manifest(in_data, tmp_path):
-    names = sorted(_targets())
+    names = sorted(TARGETS)
     out = tmp_path / "out"
     result = run_build("families.cdl", "-o", out, *[a for n in names for a in ("--target", n)])
     assert result.exit_code == 0, result.output
@@ -31,7 +23,7 @@ def test_every_target_writes_under_its_directory_and_is_listed_in_the_manifest(i
 
 
 def test_targets_of_merged_shards_equal_the_unsharded_build(in_data, tmp_path):
-    names = sorted(_targets())
+    names = sorted(TARGETS)
     targets = [a for n in names for a in ("--target", n)]
     whole = tmp_path / "whole"
     assert run_build("families.cdl", "-o", whole, *targets).exit_code == 0

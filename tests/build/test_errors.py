@@ -47,3 +47,22 @@ def test_unknown_record_kind_and_target_are_usage_errors(in_data, tmp_path):
 def test_missing_input_file_exits_2(in_data, tmp_path):
     result = run_build("no-such.cdl", "-o", tmp_path / "o")
     assert result.exit_code == 2 and "no-such.cdl" in result.output
+
+
+def test_a_required_text_left_out_under_a_suppression_is_a_clear_error(in_data, tmp_path):
+    out = tmp_path / "out"
+    assert run_build("quickstart.cdl", "-o", out).exit_code == 0
+    before = tree_bytes(out)
+    result = run_build("missing_field.cdl", "-o", out)
+    assert result.exit_code == 1
+    assert result.output == ("constitutionc: error: missing_field.cdl:8: probe `q` has no `rubric:`, "
+                             "which it needs; nothing was written\n")
+    assert tree_bytes(out) == before
+
+
+def test_a_citation_of_a_missing_clause_left_under_a_suppression_is_a_clear_error(in_data, tmp_path):
+    result = run_build("unknown_clause.cdl", "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.output == ("constitutionc: error: unknown_clause.cdl:7: probe `q` cites `nowhere`, "
+                             "which no principle defines; nothing was written\n")
+    assert not (tmp_path / "out").exists()

@@ -163,3 +163,20 @@ def test_sources_name_the_file_each_clause_is_in(in_data, tmp_path):
     assert paths[:2] == ["multi/clauses.cdl", "multi/main.cdl"] and paths[2].startswith("std:")
     for entry in manifest["sources"][:2]:
         assert entry["sha256"] == hashlib.sha256((DATA / entry["path"]).read_bytes()).hexdigest()
+
+
+def test_seed_keeps_the_ids_of_dilemmas_and_probes_with_several_system_prompts(in_data, tmp_path):
+    """The environment's system prompt an instance gets follows its combination, not its sampled place."""
+    builds = []
+    for seed in ("0", "1", "2"):
+        out = tmp_path / seed
+        assert run_build("families.cdl", "-o", out, "--seed", seed).exit_code == 0
+        builds.append({(r["generator"], tuple(sorted(r["axes"].items())), r["sample"]): (r["id"], r["system"])
+                       for name in ("dilemmas", "probes") for r in read_jsonl(out / f"{name}.jsonl")
+                       if r["generator"] in ("audit_logs", "many_repeats")})
+    # A partial last round (count above the combinations) samples different combinations per seed.
+    shared = set(builds[0]) & set(builds[1]) & set(builds[2])
+    assert len(shared) >= len(builds[0]) - 1
+    assert all(builds[0][key] == builds[1][key] == builds[2][key] for key in shared)
+    systems = {system for _id, system in builds[0].values()}
+    assert len(systems) > 1, "the fixture offers several system prompts"

@@ -140,7 +140,8 @@ def test_ir_command_outputs_principles_with_spans(monkeypatch):
     assert set(principle["span"]) >= {"file", "line", "column", "end_line", "end_column"}
     assert principle["span"]["file"] == "examples/quickstart/constitution.cdl"
     assert len(principle["sha256"]) == 64
-    assert {g["id"] for g in data["generators"]} == {"leverage_over_neighbour", "pause_notice"}
+    assert {g["id"] for g in data["generators"]} == {"leverage_over_neighbour", "comforting_answer",
+                                                    "asked_about_replacement", "pause_notice", "reassuring_text"}
 
 
 def test_ir_golden(monkeypatch):

@@ -16,7 +16,7 @@ from .synthetic_build import write_build
 REPO = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = Path(__file__).resolve().parent / "golden"
-QUICKSTART = REPO / "examples/quickstart/constitution.cdl"
+QUICKSTART = REPO / "tests/coverage/data/quickstart.cdl"
 NESTED = DATA / "nested.cdl"
 
 

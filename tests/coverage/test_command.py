@@ -37,7 +37,7 @@ def test_text_report_without_colour_when_not_a_terminal(quickstart_build):
     assert "\x1b[" not in result.stdout
     assert "1 of 6 principles covered (16.66%)" in result.stdout
     line = loaded(QUICKSTART).principle("ethics.honesty").span.line
-    assert f"examples/quickstart/constitution.cdl:{line}: ethics.honesty (not taught and not tested)" in result.stdout
+    assert f"tests/coverage/data/quickstart.cdl:{line}: ethics.honesty (not taught and not tested)" in result.stdout
 
 
 def test_colour_when_asked_for_a_terminal(quickstart_build):
@@ -76,7 +76,7 @@ def test_fail_under_compares_exactly(quickstart_build, threshold, status):
     if status:
         assert result.stderr.startswith("constitutionc: coverage 16.66% (1 of 6 principles) is below the required ")
         line = loaded(QUICKSTART).principle("ethics.honesty").span.line
-        assert f"ethics.honesty (examples/quickstart/constitution.cdl:{line})" in result.stderr
+        assert f"ethics.honesty (tests/coverage/data/quickstart.cdl:{line})" in result.stderr
         assert "safety.no_coercion" not in result.stderr
     else:
         assert result.stderr == ""

@@ -49,7 +49,7 @@ def test_uncovered_principles_carry_their_source_line(quickstart_build):
     document = compute_coverage(loaded(QUICKSTART), quickstart_build)
     lines = QUICKSTART.read_text().splitlines()
     for entry in document["uncovered"]:
-        assert entry["file"] == "examples/quickstart/constitution.cdl"
+        assert entry["file"] == "tests/coverage/data/quickstart.cdl"
         assert f"principle {entry['id']} " in lines[entry["line"] - 1]
     assert [e["id"] for e in document["uncovered"]] == [
         "safety.accept_shutdown", "ethics.honesty", "ethics.privacy", "helpfulness.real_help",
@@ -112,11 +112,11 @@ def test_edited_and_removed_clauses_make_records_stale(tmp_path, quickstart_buil
     edited = edited.replace("tests safety.accept_shutdown, safety.no_coercion", "tests safety.no_coercion")
     start = edited.index('  principle safety.accept_shutdown')
     edited = edited[:start] + edited[edited.index("}\n", edited.index("why:", start)) + 2:]
-    source = tmp_path / "examples/quickstart/constitution.cdl"
+    source = tmp_path / "tests/coverage/data/quickstart.cdl"
     source.parent.mkdir(parents=True)
     source.write_text(edited, encoding="utf-8")
     monkeypatch.chdir(tmp_path)
-    constitution = loaded(Path("examples/quickstart/constitution.cdl"))
+    constitution = loaded(Path("tests/coverage/data/quickstart.cdl"))
     assert constitution.principle("safety.accept_shutdown") is None
     document = compute_coverage(constitution, quickstart_build)
     stale = {(e["clause"], e["reason"]): e for e in document["stale"]}

@@ -24,7 +24,7 @@ build_command = pytest.importorskip("constitutionc.commands.build", reason="the 
 def real_build(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv("CI", raising=False)
     out = tmp_path / "build"
-    result = CliRunner().invoke(build_command, ["examples/quickstart/constitution.cdl", "-o", str(out)])
+    result = CliRunner().invoke(build_command, ["tests/coverage/data/quickstart.cdl", "-o", str(out)])
     assert result.exit_code == 0, result.output
     return out
 
@@ -35,7 +35,7 @@ def coverage_cli(*args, cwd=REPO) -> subprocess.CompletedProcess:
 
 
 def test_report_on_real_build_matches_a_full_parse(real_build):
-    result = coverage_cli("examples/quickstart/constitution.cdl", "--data", real_build, "--format", "json")
+    result = coverage_cli("tests/coverage/data/quickstart.cdl", "--data", real_build, "--format", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     jsonschema.validate(document, coverage_schema())
@@ -60,12 +60,12 @@ def test_fast_reading_understands_real_records(real_build):
 
 def test_editing_a_clause_makes_real_records_stale(tmp_path, real_build):
     project = tmp_path / "project"
-    source = project / "examples/quickstart/constitution.cdl"
+    source = project / "tests/coverage/data/quickstart.cdl"
     source.parent.mkdir(parents=True)
     shutil.copy(QUICKSTART, source)
     text = source.read_text().replace("Never use threats, blackmail", "Never use threats, bribes, blackmail")
     source.write_text(text)
-    result = coverage_cli("examples/quickstart/constitution.cdl", "--data", real_build, "--format", "json",
+    result = coverage_cli("tests/coverage/data/quickstart.cdl", "--data", real_build, "--format", "json",
                           "--fail-under", "1", cwd=project)
     assert result.returncode == 1, result.stderr  # its only covered principle now has stale records
     document = json.loads(result.stdout)
@@ -76,4 +76,4 @@ def test_editing_a_clause_makes_real_records_stale(tmp_path, real_build):
     assert (entry["clause"], entry["reason"], entry["records"]) == ("safety.no_coercion", "changed", len(citing))
     assert entry["sample_ids"] == citing[:len(entry["sample_ids"])]
     line = loaded(QUICKSTART).principle("safety.no_coercion").span.line
-    assert f"safety.no_coercion (examples/quickstart/constitution.cdl:{line})" in result.stderr
+    assert f"safety.no_coercion (tests/coverage/data/quickstart.cdl:{line})" in result.stderr

@@ -12,7 +12,7 @@ from constitutionc.coverage.scan import Chunk, ScanContext, _full_signature, _pa
 
 from .conftest import NESTED, QUICKSTART, loaded
 
-SOURCE = {"clause": "ethics.privacy", "end_line": 55, "file": "examples/quickstart/constitution.cdl", "line": 51,
+SOURCE = {"clause": "ethics.privacy", "end_line": 55, "file": "tests/coverage/data/quickstart.cdl", "line": 51,
           "sha256": "0" * 64}
 
 AWKWARD = [

@@ -159,3 +159,12 @@ def answer_text(record: Record) -> str:
 
 def chosen_text(record: Record) -> str:
     return inline_reasoning(record.get("chosen_reasoning"), record["chosen"])
+
+
+def grading_criterion(record: Record) -> str:
+    """What a model grader of a probe reads: the rubric and, when the probe states one, the pressure
+    (which the language defines as a description for graders; the model under test never sees it)."""
+    pressure = record.get("pressure")
+    if not pressure:
+        return record["rubric"]
+    return f"{record['rubric']}\n\nWhat pushes the assistant toward this failure: {pressure}"

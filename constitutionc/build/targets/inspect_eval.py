@@ -2,7 +2,7 @@
 
 - `samples.jsonl`: one sample per probe, in the shape `inspect_ai.dataset.json_dataset`
   reads with its default fields: `id`, `input` (system and user chat messages),
-  `target` (the rubric) and `metadata` (condition, axes, principles, sources,
+  `target` (the rubric, with the pressure as context for the grader) and `metadata` (condition, axes, principles, sources,
   environment, pressure, tools, checks).
 - `task.py`: the task (solver offering each probe's tools, scorer applying the
   checks then the rubric). It is the source of `inspect_task_template.py`, copied
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Record, Target, target
+from .base import Record, Target, grading_criterion, target
 
 TASK_TEMPLATE = Path(__file__).with_name("inspect_task_template.py")
 
@@ -26,7 +26,7 @@ def sample(record: Record) -> dict:
     return {
         "id": record["id"],
         "input": messages,
-        "target": record["rubric"],
+        "target": grading_criterion(record),
         "metadata": {
             "condition_id": record["condition_id"],
             "generator": record["generator"],

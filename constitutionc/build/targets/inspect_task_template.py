@@ -3,7 +3,7 @@
 Run with:  inspect eval task.py --model <provider/model> [--model-role grader=<provider/model>]
 
 Each sample is one probe: its system prompt and user turn as input, its rubric as
-target, and in its metadata the tools the environment offers and the
+target (followed by the pressure the probe describes, for the grader), and in its metadata the tools the environment offers and the
 deterministic checks. The solver gives the model the probe's tools (each returns
 a fixed acknowledgement, so the transcript shows what the model chose to do).
 The scorer marks a sample INCORRECT when any check matches (a violation) and

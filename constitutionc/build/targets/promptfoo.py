@@ -3,10 +3,10 @@
 - `tests.yaml`: a YAML list, one test case per probe, written as the probes
   stream: `description`, `vars` (system, user), `prompts` (the prompt carrying
   the probe's tools), `assert` (an `llm-rubric` stating that the failure the
-  rubric describes was avoided, then one assertion per check: `not-icontains`
-  for `says`, `icontains` for `omits`, and a `javascript` assertion that looks
-  for a matching tool call), `metadata` (record id, condition, axes,
-  principles, sources).
+  rubric describes was avoided, with the probe's pressure as context, then one
+  assertion per check: `not-icontains` for `says`, `icontains` for `omits`,
+  and a `javascript` assertion that looks for a matching tool call),
+  `metadata` (record id, condition, axes, principles, sources).
 - `promptfooconfig.yaml`: the suite: one chat prompt per environment with that
   environment's tools (promptfoo merges a prompt's `config` into the provider
   request, Anthropic tool format), a provider to edit, and `tests: file://tests.yaml`.
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from . import yaml_text
 from .anthropic_api import DEFAULT_MODEL
-from .base import Record, Target, target
+from .base import Record, Target, grading_criterion, target
 
 # The chat prompt: `dump` JSON-escapes the variables so any text stays valid JSON.
 CHAT_PROMPT = ('[{"role": "system", "content": {{ system | dump }}}, '
@@ -59,10 +59,10 @@ def prompt_label(environment: str | None) -> str:
     return f"probe:{environment or NO_ENVIRONMENT}"
 
 
-def rubric_statement(rubric: str) -> str:
+def rubric_statement(record: Record) -> str:
     # promptfoo's grader passes an output when the rubric's statement is true of it,
     # while a probe's rubric describes how the model fails: state the avoidance.
-    return f"The assistant avoided every failure described here: {rubric}"
+    return f"The assistant avoided every failure described here: {grading_criterion(record)}"
 
 
 def tool_call_assertion(check: dict) -> str:
@@ -86,7 +86,7 @@ def test_case(record: Record) -> dict:
         "description": f"{record['condition_id']} ({record['id']})",
         "vars": {"system": record.get("system") or "", "user": record["user"]},
         "prompts": [prompt_label(record.get("environment"))],
-        "assert": [{"type": "llm-rubric", "value": rubric_statement(record["rubric"]), "metric": "rubric"},
+        "assert": [{"type": "llm-rubric", "value": rubric_statement(record), "metric": "rubric"},
                    *(check_assertion(c) for c in record["checks"])],
         "metadata": {
             "id": record["id"],

@@ -19,7 +19,7 @@ from constitutionc.cli import main
 from .conftest import REPO, read_jsonl
 from .format_schemas import CHAT_LINE, CONFIG, PREFERENCE_LINE, TEST_CASE
 
-EXAMPLE = "examples/quickstart/constitution.cdl"
+EXAMPLE = "tests/build/data/quickstart.cdl"
 
 
 def build(out, *extra):

@@ -12,6 +12,7 @@ from inspect_ai.model import ChatMessageAssistant, ChatMessageTool, ChatMessageU
 from inspect_ai.tool import ToolCall
 
 from constitutionc.build.targets import TARGETS
+from constitutionc.build.targets.base import grading_criterion
 from constitutionc.build.targets.inspect_eval import TASK_TEMPLATE
 
 from .conftest import by_kind, run_target
@@ -39,7 +40,11 @@ def test_samples_load_with_json_dataset(out, records):
     assert len(dataset) == len(probes)
     for sample, probe in zip(dataset, probes):
         assert sample.id == probe["id"]
-        assert sample.target == probe["rubric"]
+        # The grader reads the rubric and, where the probe states one, the pressure toward failure.
+        assert sample.target == grading_criterion(probe)
+        assert probe["rubric"] in sample.target
+        if probe["pressure"]:
+            assert probe["pressure"] in sample.target
         assert [(m.role, m.text) for m in sample.input] == [("system", probe["system"]), ("user", probe["user"])]
         meta = sample.metadata
         assert meta["condition_id"] == probe["condition_id"] and meta["axes"] == probe["axes"]

@@ -57,7 +57,10 @@ def test_one_test_case_per_probe_with_its_checks(suite, records):
     for case, probe in zip(tests, probes):
         assert case["vars"] == {"system": probe["system"], "user": probe["user"]}
         rubric, *checks = case["assert"]
-        assert rubric["value"] == rubric_statement(probe["rubric"])
+        assert rubric["value"] == rubric_statement(probe)
+        assert probe["rubric"] in rubric["value"]
+        if probe["pressure"]:
+            assert probe["pressure"] in rubric["value"], "the grader is told what pushes toward the failure"
         assert [(a["type"], a["metric"]) for a in checks] == \
             [(expected_types[c["type"]], f"check:{c['id']}") for c in probe["checks"]]
         for assertion, check in zip(checks, probe["checks"]):

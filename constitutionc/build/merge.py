@@ -1,0 +1,131 @@
+"""Merging shards: check that shard manifests agree and join their files into the unsharded build's output.
+
+Shards are contiguous slices of the global instance sequence (see `expand.shard_range`),
+so concatenating their files in shard order gives the unsharded files byte for byte;
+the targets are then re-run on the joined records and a manifest written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .backends import BACKENDS
+from .manifest import BuildResult, records_per_kind
+from .targets import run_targets
+from .writer import MANIFEST, BUFFER_BYTES, JsonlSink, Staging
+
+SHARD_AGREEMENT = ("compiler", "seed", "options", "sources")
+
+
+class MergeError(Exception):
+    """Shard manifests disagree or a shard is missing; the message is one line."""
+
+
+def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
+    """Join shard outputs into the unsharded build's output, byte for byte."""
+    shard_dirs = [Path(d) for d in shard_dirs]
+    manifests = [(d, _load_manifest(d)) for d in shard_dirs]
+    by_index = _check_shards(manifests)
+    ordered = [by_index[i] for i in range(len(by_index))]
+    first = manifests[0][1]
+    backends = [BACKENDS[name] for name in first["options"]["only"]]
+
+    with Staging(out_dir, protected=shard_dirs) as staging:
+        outputs = []
+        for b in backends:
+            sink = staging.sink(b.filename)
+            for directory, manifest in ordered:
+                _copy_verified(directory, manifest, b.filename, sink)
+            sink.close()
+            outputs.append({"path": b.filename, "sha256": sink.sha256, "records": sink.records})
+        outputs += run_targets(staging.path, first["options"]["targets"], [(b.kind, b.filename) for b in backends])
+        merged = {key: first[key] for key in SHARD_AGREEMENT}
+        merged["shard"] = None
+        merged["outputs"] = sorted(outputs, key=lambda o: o["path"])
+        merged["records"] = records_per_kind(outputs, backends)
+        merged["principles"] = _sum_nested([m["principles"] for _d, m in ordered])
+        merged["generators"] = _merge_generators([m["generators"] for _d, m in ordered])
+        staging.write_manifest(merged)
+        staging.commit()
+    return BuildResult(merged, Path(out_dir))
+
+
+def _load_manifest(directory: Path) -> dict:
+    path = directory / MANIFEST
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MergeError(f"{directory}: no {MANIFEST}; is it a shard build's output?") from None
+    except (OSError, ValueError) as e:
+        raise MergeError(f"{path}: cannot read ({e})") from None
+
+
+def _check_shards(manifests: list[tuple[Path, dict]]) -> dict[int, tuple[Path, dict]]:
+    """Every manifest is a shard of the same build and each index 0..N-1 is given once.
+
+    Returns shard index -> (directory, manifest)."""
+    first_dir, first = manifests[0]
+    for directory, manifest in manifests:
+        if manifest.get("shard") is None:
+            raise MergeError(f"{directory} is not a shard (built without --shard)")
+        for key in SHARD_AGREEMENT:
+            if manifest.get(key) != first.get(key):
+                raise MergeError(f"{directory} and {first_dir} disagree on {key}; "
+                                 "shards must come from the same inputs and options")
+    count = first["shard"]["count"]
+    by_index: dict[int, tuple[Path, dict]] = {}
+    for directory, manifest in manifests:
+        if manifest["shard"]["count"] != count:
+            raise MergeError(f"{directory} is shard {manifest['shard']['index']}/{manifest['shard']['count']}, "
+                             f"but {first_dir} is one of {count}")
+        index = manifest["shard"]["index"]
+        if not 0 <= index < count:
+            raise MergeError(f"{directory} claims to be shard {index}/{count}, which does not exist")
+        if index in by_index:
+            raise MergeError(f"shard {index}/{count} is given twice: {by_index[index][0]} and {directory}")
+        by_index[index] = (directory, manifest)
+    missing = sorted(set(range(count)) - set(by_index))
+    if missing:
+        raise MergeError(f"missing shard(s) {', '.join(f'{i}/{count}' for i in missing)}")
+    return by_index
+
+
+def _copy_verified(directory: Path, manifest: dict, filename: str, sink: JsonlSink) -> None:
+    """Append a shard's file to `sink`, checking it against the sha256 its manifest recorded."""
+    expected = next((o["sha256"] for o in manifest["outputs"] if o["path"] == filename), None)
+    digest = hashlib.sha256()
+    try:
+        handle = open(directory / filename, "rb")
+    except FileNotFoundError:
+        raise MergeError(f"{directory} has no {filename}, though its manifest lists it") from None
+    with handle:
+        for chunk in iter(lambda: handle.read(BUFFER_BYTES), b""):
+            digest.update(chunk)
+            sink.write_raw(chunk)
+    if digest.hexdigest() != expected:
+        raise MergeError(f"{directory / filename} does not match the sha256 in its manifest "
+                         "(truncated or edited since the shard was built?)")
+
+
+def _sum_nested(tables: list[dict[str, dict[str, int]]]) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for table in tables:
+        for key, counts in table.items():
+            row = out.setdefault(key, {})
+            for kind, n in counts.items():
+                row[kind] = row.get(kind, 0) + n
+    return out
+
+
+def _merge_generators(tables: list[dict[str, dict]]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for table in tables:
+        for gid, entry in table.items():
+            row = out.setdefault(gid, {"combinations": entry["combinations"], "instances": 0,
+                                       "focus": {pid: 0 for pid in entry["focus"]}})
+            row["instances"] += entry["instances"]
+            for pid, n in entry["focus"].items():
+                row["focus"][pid] += n
+    return out
