@@ -85,6 +85,12 @@ def balance(manifest: dict) -> dict[str, tuple]:
     return out
 
 
+def grid_rows(manifest: dict) -> list[tuple[str, int, int]]:
+    """(generator, combinations after the variation rules, instances built), in name order."""
+    return [(name, entry["combinations"], entry["instances"])
+            for name, entry in sorted(manifest.get("generators", {}).items())]
+
+
 def summary_rows(manifest: dict) -> list[tuple[str, int, str, str, str]]:
     """(kind, records, min, median, max) where the last three are records per principle."""
     stats = balance(manifest)

@@ -141,8 +141,10 @@ class _progress:
 
 def print_summary(manifest: dict, out_dir: str, rich_table: bool) -> None:
     from ..build import summary_rows
+    from ..build.manifest import grid_rows
 
     rows = summary_rows(manifest)
+    grids = grid_rows(manifest)
     shard = manifest.get("shard")
     where = f"{out_dir} (shard {shard['index']}/{shard['count']})" if shard else out_dir
     if rich_table:
@@ -154,9 +156,19 @@ def print_summary(manifest: dict, out_dir: str, rich_table: bool) -> None:
             table.add_column(heading, justify="right" if heading != "kind" else "left")
         for kind, n, low, median, high in rows:
             table.add_row(kind, f"{n:,}", low, median, high)
-        Console().print(table)
+        grid_table = Table(title="variation grids")
+        for heading in ("generator", "combinations", "instances"):
+            grid_table.add_column(heading, justify="right" if heading != "generator" else "left")
+        for name, combinations, instances in grids:
+            grid_table.add_row(name, f"{combinations:,}", f"{instances:,}")
+        console = Console()
+        console.print(table)
+        console.print(grid_table)
         return
     total = sum(n for _k, n, *_ in rows)
     click.echo(f"built {where}: {total} records")
     for kind, n, low, median, high in rows:
         click.echo(f"  {kind}: {n} records; per principle min {low}, median {median}, max {high}")
+    for name, combinations, instances in grids:
+        click.echo(f"  grid {name}: {combinations} combination{'s' * (combinations != 1)}, "
+                   f"{instances} instance{'s' * (instances != 1)}")

@@ -36,6 +36,10 @@ def test_plain_summary_when_not_a_terminal(in_data, tmp_path):
         "  dilemma: 11 records; per principle min 0 (oversight), median 6, max 11 (care)",
         "  response: 45 records; per principle min 0 (oversight), median 30, max 45 (care)",
         "  probe: 5 records; per principle min 0 (care), median 2.5, max 4 (oversight)",
+        "  grid audit_logs: 4 combinations, 4 instances",
+        "  grid comforting_lie: 6 combinations, 6 instances",
+        "  grid many_repeats: 2 combinations, 5 instances",
+        "  grid plain: 1 combination, 1 instance",
     ]
 
 

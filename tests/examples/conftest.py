@@ -18,5 +18,7 @@ def build_example(entry: Path, out_dir: Path) -> dict[str, list[dict]]:
     done = subprocess.run([sys.executable, "-m", "constitutionc", "build", str(entry), "-o", str(out_dir)],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
-    return {path.stem: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-            for path in sorted(out_dir.glob("*.jsonl"))}
+    built = {path.stem: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+             for path in sorted(out_dir.glob("*.jsonl"))}
+    built["summary"] = done.stdout.splitlines()
+    return built

@@ -311,3 +311,8 @@ def test_no_sentence_of_a_built_dilemma_starts_in_lower_case(built):
             if match:
                 problems.setdefault(record["generator"], record[field][max(0, match.start() - 40):match.end() + 20])
     assert problems == {}
+
+
+def test_the_build_summary_shows_each_scenario_s_grid_size(built):
+    for scenario in ("blackmail", "leaking", "murder"):
+        assert f"  grid {scenario}: 42 combinations, 42 instances" in built["summary"]
