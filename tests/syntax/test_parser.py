@@ -76,3 +76,8 @@ def test_every_prefix_of_a_real_file_gives_syntax_errors_not_internal_errors():
     for cut in range(0, len(text), 97):
         codes = {d.code for d in compile_text(text[:cut], "cut.cdl").diagnostics}
         assert "CDL009" not in codes, f"internal error for the first {cut} characters"
+
+
+def test_names_may_use_any_alphabet():
+    text = 'principle sécurité.règle { text: "t" why: "w" }\ntension sécurité.règle over 安全.原则 { why: "w" }\n'
+    assert parse_text(text, "u.cdl").diagnostics == []
