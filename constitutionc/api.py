@@ -8,7 +8,7 @@ from typing import Iterable
 
 from .checks import CheckOptions, run_checks
 from .config import Config, load_config
-from .diagnostics import CODES, UNKNOWN_SUPPRESSION, Diagnostic, diag, has_errors
+from .diagnostics import CODES, UNKNOWN_SUPPRESSION, Diagnostic, diag, has_errors, unique
 from .ir import Constitution
 from .syntax.resolve import InputError, Loader
 
@@ -16,7 +16,7 @@ from .syntax.resolve import InputError, Loader
 # must know them, or a suppression naming a lint code would be reported as unknown.
 from . import lint as _lint_rules  # noqa: E402,F401  isort: skip
 
-__all__ = ["InputError", "Result", "load", "check_paths"]
+__all__ = ["InputError", "Result", "load", "check_paths", "lint", "build", "coverage", "format_text"]
 
 
 @dataclass
@@ -45,18 +45,7 @@ def load(paths: Iterable[str | Path], *, root: str | Path | None = None, config:
     diagnostics.extend(run_checks(constitution, options))
     diagnostics = apply_suppressions(constitution, diagnostics)
     diagnostics.sort(key=Diagnostic.sort_key)
-    return Result(constitution, _dedupe(diagnostics), config, loader.sources)
-
-
-def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    seen = set()
-    out = []
-    for d in diagnostics:
-        key = (d.code, d.message, d.sort_key())
-        if key not in seen:
-            seen.add(key)
-            out.append(d)
-    return out
+    return Result(constitution, unique(diagnostics), config, loader.sources)
 
 
 def code_names() -> dict[str, str]:
@@ -83,3 +72,35 @@ def apply_suppressions(constitution: Constitution, diagnostics: list[Diagnostic]
 
 def check_paths(paths: Iterable[str | Path], **kwargs) -> Result:
     return load(paths, **kwargs)
+
+
+# --- the later stages, on a loaded constitution ---------------------------------------
+# Each is a thin door into its package, imported on first use so that loading and
+# checking never pay for the build, coverage or lint machinery.
+
+def lint(result: Result, enable: Iterable[str] = (), disable: Iterable[str] = ()):
+    """Everything `check` reports plus the lint rules, at the configured levels (a `LintReport`)."""
+    from .lint import lint_result, settings_for
+
+    return lint_result(result, settings_for(result, tuple(enable), tuple(disable)))
+
+
+def build(constitution: Constitution, out_dir: str | Path, **options):
+    """Write dilemmas, responses, probes and the manifest into `out_dir` (see `build.BuildOptions`)."""
+    from .build import BuildOptions, build as run_build
+
+    return run_build(constitution, Path(out_dir), BuildOptions(**options))
+
+
+def coverage(constitution: Constitution, data_dir: str | Path, results: str | Path | None = None) -> dict:
+    """The coverage document (JSON-ready) of a build directory against the current constitution."""
+    from .coverage import compute_coverage
+
+    return compute_coverage(constitution, Path(data_dir), Path(results) if results else None)
+
+
+def format_text(text: str):
+    """The canonical layout of a CDL text (`FormatResult.text` is None when it has syntax errors)."""
+    from .fmt import format_text as run_format
+
+    return run_format(text)

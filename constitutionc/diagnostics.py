@@ -102,6 +102,18 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     return matches[0] if matches else None
 
 
+def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The diagnostics without repeats (same code, message and place), in their order."""
+    seen: set = set()
+    out = []
+    for d in diagnostics:
+        key = (d.code, d.message, d.sort_key())
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)
 

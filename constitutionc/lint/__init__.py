@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..diagnostics import INTERNAL, UNKNOWN_SUPPRESSION, Diagnostic, Severity, diag
+from ..diagnostics import INTERNAL, UNKNOWN_SUPPRESSION, Diagnostic, Severity, diag, unique
 from .registry import RULES, LintContext, Rule, rule
 from .settings import LintSettings, SelectorError, apply_command_line, from_config
 
@@ -39,7 +39,7 @@ def no_rules() -> LintSettings:
 
 def merge(reports: list[LintReport]) -> LintReport:
     """One report of several lint runs (one per file), each diagnostic once, in order."""
-    combined = _unique([d for report in reports for d in report.diagnostics])
+    combined = unique([d for report in reports for d in report.diagnostics])
     combined.sort(key=Diagnostic.sort_key)
     return LintReport(combined, {name: text for report in reports for name, text in report.sources.items()})
 
@@ -75,17 +75,7 @@ def lint_result(result, settings: LintSettings) -> LintReport:
     found = run_rules(context, settings)
     # Unknown codes in suppressions were already reported when the files were loaded.
     found = [d for d in apply_suppressions(result.constitution, found) if d.code != UNKNOWN_SUPPRESSION.code]
-    combined = _unique(list(result.diagnostics) + found + settings.diagnostics)
+    combined = unique(list(result.diagnostics) + found + settings.diagnostics)
     combined.sort(key=Diagnostic.sort_key)
     return LintReport(combined, {**result.sources, **settings.sources})
 
-
-def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    seen: set = set()
-    out = []
-    for d in diagnostics:
-        key = (d.code, d.message, d.sort_key())
-        if key not in seen:
-            seen.add(key)
-            out.append(d)
-    return out
