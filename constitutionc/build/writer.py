@@ -205,8 +205,8 @@ class Staging:
         # A symlinked DIR is rebuilt where it points (staged beside the real directory, on its filesystem);
         # renaming the link itself would replace it with a directory and leave the target stale.
         self.final = Path(final).resolve() if Path(final).is_symlink() else Path(final)
-        _refuse_foreign(self.final)
         _refuse_holding(self.final, protected)
+        _refuse_foreign(self.final)
         parent = self.final.absolute().parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
@@ -269,10 +269,27 @@ def _refuse_foreign(final: Path) -> None:
     if not final.is_dir():
         raise OutputError(f"cannot write {final}: it exists and is not a directory")
     if (final / MANIFEST).is_file():
+        _refuse_strangers(final)
         return
     if any(final.iterdir()):
         raise OutputError(f"refusing to replace {final}: it is not empty and holds no {MANIFEST} "
                           "(not a previous build output)")
+
+
+def _refuse_strangers(final: Path) -> None:
+    """A previous build may be replaced only as a whole: files it did not write (a coverage
+    report, graded results, another build in a subdirectory) would be lost with it."""
+    try:
+        written = {entry["path"] for entry in json.loads((final / MANIFEST).read_text(encoding="utf-8"))["outputs"]}
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise OutputError(f"refusing to replace {final}: its {MANIFEST} cannot be read ({e})") from e
+    written.add(MANIFEST)
+    strangers = sorted(path.relative_to(final).as_posix() for path in final.rglob("*")
+                       if not path.is_dir() and path.relative_to(final).as_posix() not in written)
+    if strangers:
+        shown = ", ".join(strangers[:5]) + (f" and {len(strangers) - 5} more" if len(strangers) > 5 else "")
+        raise OutputError(f"refusing to replace {final}: it holds files the previous build did not write "
+                          f"({shown}); move them or build into another directory")
 
 
 def _refuse_holding(final: Path, protected: Iterable[str | Path]) -> None:

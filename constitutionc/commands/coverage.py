@@ -84,6 +84,11 @@ def command(path, data_dir, fmt, output, fail_under, results_path, root):
             out_path.write_text(text, encoding="utf-8")
         except OSError as e:
             _fail_input(f"cannot write {out_path}: {e.strerror}")
+    if threshold is not None and document["totals"]["principles"] == 0:
+        # A gate pointed at the wrong or an empty file must not pass by vacuous truth.
+        click.echo(f"constitutionc: {path} has no principles, so there is no coverage to compare with "
+                   f"{threshold[1]}%", err=True)
+        sys.exit(1)
     if threshold is not None and below_threshold(document["totals"], threshold[0]):
         totals = document["totals"]
         from ..coverage.render import format_percent

@@ -188,3 +188,23 @@ def test_a_symlinked_output_directory_is_rebuilt_where_it_points(in_data, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["disk", "out"]
     assert sorted(p.name for p in real.parent.iterdir()) == ["out"]
     assert b"comforting_lie" in (real / "dilemmas.jsonl").read_bytes()
+
+
+def test_files_the_previous_build_did_not_write_are_never_deleted(in_data, tmp_path):
+    # A user keeps a coverage report and graded results beside a build, or nests another build in it.
+    out = tmp_path / "out"
+    assert run_build("quickstart.cdl", "-o", out).exit_code == 0
+    (out / "coverage.html").write_text("<html>report</html>")
+    (out / "nested").mkdir()
+    (out / "nested" / "graded.jsonl").write_text("{}\n")
+    before = sorted(p.relative_to(out).as_posix() for p in out.rglob("*"))
+    result = run_build("quickstart.cdl", "-o", out)
+    assert result.exit_code == 1
+    assert "coverage.html, nested/graded.jsonl" in result.output
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == before
+
+
+def test_a_previous_build_with_its_targets_is_replaced(in_data, tmp_path):
+    out = tmp_path / "out"
+    assert run_build("quickstart.cdl", "-o", out, "--target", "hf").exit_code == 0
+    assert run_build("quickstart.cdl", "-o", out, "--target", "hf").exit_code == 0

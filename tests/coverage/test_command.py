@@ -133,16 +133,20 @@ def test_results_option(tmp_path, quickstart_build):
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "json"])
-def test_nothing_to_cover_counts_as_complete(tmp_path, fmt):
+def test_nothing_to_cover_reports_cleanly_but_fails_a_gate(tmp_path, fmt):
     from .conftest import DATA
 
     build = tmp_path / "build"
     build.mkdir()
     for name in ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl"):
         (build / name).write_text("")
-    result = run(DATA / "empty.cdl", "--data", build, "--format", fmt, "--fail-under", "100")
-    assert result.exit_code == 0, result.output
-    assert "None" not in result.stdout
+    report = run(DATA / "empty.cdl", "--data", build, "--format", fmt)
+    assert report.exit_code == 0, report.output
+    assert "None" not in report.stdout
+    # A CI gate pointed at an empty (or the wrong) file must not pass by vacuous truth.
+    gate = run(DATA / "empty.cdl", "--data", build, "--format", fmt, "--fail-under", "0")
+    assert gate.exit_code == 1
+    assert "has no principles" in gate.stderr
 
 
 def test_the_failure_message_states_the_threshold_as_given_not_rounded(quickstart_build):

@@ -15,7 +15,7 @@ BLOCK = re.compile(r"^```cdl\n(.*?)^```", re.S | re.M)
 
 def examples() -> list[tuple[str, int, str]]:
     found = []
-    for doc in sorted((REPO / "docs").glob("*.md")):
+    for doc in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
         text = doc.read_text(encoding="utf-8")
         for match in BLOCK.finditer(text):
             line = text[: match.start()].count("\n") + 1
