@@ -183,8 +183,14 @@ class GeneratorContext:
         variants = [s for s in env.systems if not chosen or s.name in chosen] if env else []
         self.system_variants = [Template(s.text, f"system prompt `{s.name}`", s.span) for s in variants]
         self.persona = env.persona if env else ""
+        # A tension is discussed only when both sides are at stake in the record: two of its
+        # principles, or one of its principles and the core value another of them serves.
+        # (A tension touching one principle alone would argue about something the dilemma is not about.)
+        at_stake = set(self.principles) | {p.value for pid in self.principles
+                                            if (p := constitution.principle(pid)) is not None and p.value}
         self.tensions = [t for t in constitution.tensions
-                         if t.prevails in self.principles or t.yields in self.principles]
+                         if t.prevails in at_stake and t.yields in at_stake
+                         and (t.prevails in self.principles or t.yields in self.principles)]
         self.tension_ids = [t.id for t in self.tensions]
         self._justification_cache: dict[str | None, str] = {}
         self._digest_cache: dict[str | None, str] = {}

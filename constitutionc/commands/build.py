@@ -8,10 +8,16 @@ import sys
 import click
 
 
+# Up to this many generators, the plain summary lists each one's grid.
+GRID_LINES = 20
+
+
 def _parse_only(ctx, param, value):
     if value is None:
         return None
-    names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+    # `dilemma` and `dilemmas` both mean the dilemma records, as in `constitutionc schema dilemma`.
+    plural = {"dilemma": "dilemmas", "response": "responses", "probe": "probes"}
+    names = tuple(dict.fromkeys(plural.get(n.strip(), n.strip()) for n in value.split(",") if n.strip()))
     if not names:
         raise click.BadParameter("expected a comma-separated list such as dilemmas,responses,probes")
     return names
@@ -24,8 +30,10 @@ def _parse_shard(ctx, param, value):
         index, count = (int(part) for part in value.split("/"))
     except ValueError:
         raise click.BadParameter("write a shard as I/N, e.g. 0/4 (shards are numbered from 0)") from None
-    if count < 1 or not 0 <= index < count:
-        raise click.BadParameter(f"shard index must be in 0..{max(count - 1, 0)} for N={count}")
+    if count < 1:
+        raise click.BadParameter("the number of shards N must be at least 1")
+    if not 0 <= index < count:
+        raise click.BadParameter(f"shard index must be in 0..{count - 1} for N={count}")
     return index, count
 
 
@@ -169,6 +177,12 @@ def print_summary(manifest: dict, out_dir: str, rich_table: bool) -> None:
     click.echo(f"built {where}: {total} records")
     for kind, n, low, median, high in rows:
         click.echo(f"  {kind}: {n} records; per principle min {low}, median {median}, max {high}")
+    if len(grids) > GRID_LINES:
+        # A large constitution would bury the summary; the manifest keeps every generator's grid.
+        total = sum(combinations for _n, combinations, _i in grids)
+        click.echo(f"  grids: {len(grids)} generators, {total} combinations in all "
+                   f"(per generator in {out_dir}/manifest.json)")
+        return
     for name, combinations, instances in grids:
         click.echo(f"  grid {name}: {combinations} combination{'s' * (combinations != 1)}, "
                    f"{instances} instance{'s' * (instances != 1)}")

@@ -68,3 +68,25 @@ def test_memory_stays_flat_as_the_count_grows(tmp_path, monkeypatch):
     # Holding the 2,000 extra records would add well over a megabyte; the bounded write queue
     # may hold a few more chunks in one run than the other, depending on thread timing.
     assert large - small < 300_000, (small, large)
+
+
+def test_only_accepts_singular_kind_names(in_data, tmp_path):
+    out = tmp_path / "out"
+    assert run_build("families.cdl", "-o", out, "--only", "dilemma,probe").exit_code == 0
+    assert sorted(p.name for p in out.glob("*.jsonl")) == ["dilemmas.jsonl", "probes.jsonl"]
+
+
+def test_zero_shards_is_explained(in_data, tmp_path):
+    result = run_build("families.cdl", "-o", tmp_path / "out", "--shard", "0/0")
+    assert result.exit_code == 2 and "at least 1" in result.output
+
+
+def test_many_generators_summarise_their_grids_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    families = "".join(f'dilemma d{i} teaches p.a {{\n  vary x: a | b\n  user: "{{x}}"\n  stance: "s"\n}}\n'
+                       for i in range(25))
+    (tmp_path / "many.cdl").write_text('principle p.a { text: "t" why: "w" }\n' + families)
+    result = run_build("many.cdl", "-o", "out")
+    assert result.exit_code == 0
+    grid_lines = [line for line in result.output.splitlines() if "grid" in line]
+    assert grid_lines == ["  grids: 25 generators, 50 combinations in all (per generator in out/manifest.json)"]
