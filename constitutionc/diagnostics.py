@@ -98,8 +98,14 @@ def diag(code: str, message: str, span: Span | None = None, *, notes: Iterable[s
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return matches[0] if matches else None
+    matches = difflib.get_close_matches(word, list(candidates), n=5, cutoff=0.6)
+    if not matches:
+        return None
+    # Among equally close candidates prefer the one that differs in the fewest places
+    # (a mistyped letter, `CDL6O1` for `CDL601`, rather than swapped ones).
+    best = difflib.SequenceMatcher(None, word, matches[0]).ratio()
+    tied = [m for m in matches if difflib.SequenceMatcher(None, word, m).ratio() == best]
+    return max(tied, key=lambda m: (len(m) == len(word), sum(a == b for a, b in zip(word, m))))
 
 
 def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
