@@ -35,6 +35,7 @@ class BuildOptions:
     seed: int = 0
     only: tuple[str, ...] = tuple(BACKENDS)
     targets: tuple[str, ...] = ()
+    model: str | None = None  # for targets that name a model (anthropic, promptfoo); None: their default
     limit: int | None = None
     shard: tuple[int, int] | None = None  # (index from 0, count)
     style: str = "both"
@@ -44,8 +45,11 @@ class BuildOptions:
         return [b for name, b in BACKENDS.items() if name in self.only]
 
     def as_manifest(self) -> dict:
-        return {"only": [b.name for b in self.backends()], "targets": list(self.targets), "limit": self.limit,
-                "style": self.style, "max_combinations": self.max_combinations}
+        options = {"only": [b.name for b in self.backends()], "targets": list(self.targets), "limit": self.limit,
+                   "style": self.style, "max_combinations": self.max_combinations}
+        if self.model is not None:
+            options["model"] = self.model
+        return options
 
 
 def source_paths(constitution: Constitution) -> list[str]:
@@ -89,7 +93,8 @@ def build(constitution: Constitution, out_dir: Path, options: BuildOptions, *,
         staging.close_sinks()
         outputs = [{"path": sinks[b.name].path.name, "sha256": sinks[b.name].sha256,
                     "records": sinks[b.name].records} for b in backends]
-        outputs += run_targets(staging.path, options.targets, [(b.kind, b.filename) for b in backends])
+        outputs += run_targets(staging.path, options.targets, [(b.kind, b.filename) for b in backends],
+                               model=options.model)
         built = manifest(constitution, options.seed, options.shard, options.as_manifest(), outputs, backends,
                          tally.per_principle(constitution, [b.kind for b in backends]),
                          plan.built_per_generator())

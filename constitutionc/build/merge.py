@@ -40,7 +40,8 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
                 _copy_verified(directory, manifest, b.filename, sink)
             sink.close()
             outputs.append({"path": b.filename, "sha256": sink.sha256, "records": sink.records})
-        outputs += run_targets(staging.path, first["options"]["targets"], [(b.kind, b.filename) for b in backends])
+        outputs += run_targets(staging.path, first["options"]["targets"], [(b.kind, b.filename) for b in backends],
+                               model=first["options"].get("model"))
         merged = {key: first[key] for key in SHARD_AGREEMENT}
         merged["shard"] = None
         merged["outputs"] = sorted(outputs, key=lambda o: o["path"])

@@ -57,8 +57,11 @@ def interactive(stream) -> bool:
               help="Justified responses with reasoning inline in the answer, in a separate field, or both.")
 @click.option("--max-combinations", type=click.IntRange(min=1), default=None,
               help="Largest axis product a generator may have (default 100000 or the configuration's).")
+@click.option("--model", default=None,
+              help="The model named in the requests and configs of targets that name one (anthropic, "
+                   "promptfoo); default: the target's own.")
 @click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
-def command(path, out_dir, seed, targets, only, limit, shard, style, max_combinations, root):
+def command(path, out_dir, seed, targets, only, limit, shard, style, max_combinations, model, root):
     """Build training data and eval probes from a constitution into DIR."""
     from pathlib import Path
 
@@ -80,7 +83,8 @@ def command(path, out_dir, seed, targets, only, limit, shard, style, max_combina
         click.echo("constitutionc: error: the constitution has errors; nothing was written", err=True)
         sys.exit(1)
     options = BuildOptions(seed=seed, only=only or tuple(BACKENDS), targets=tuple(dict.fromkeys(targets)),
-                           limit=limit, shard=shard, style=style, max_combinations=max_combinations)
+                           limit=limit, shard=shard, style=style, max_combinations=max_combinations,
+                           model=model)
     show_progress = interactive(sys.stderr)
     try:
         with _progress(show_progress) as (on_plan, advance):

@@ -32,3 +32,15 @@ def test_targets_of_merged_shards_equal_the_unsharded_build(in_data, tmp_path):
         assert run_build("families.cdl", "-o", shard, "--shard", f"{i}/2", *targets).exit_code == 0
     assert run_merge(*shards, "-o", tmp_path / "merged").exit_code == 0
     assert tree_bytes(tmp_path / "merged") == tree_bytes(whole)
+
+
+def test_model_option_reaches_the_targets_that_name_a_model(in_data, tmp_path):
+    out = tmp_path / "out"
+    result = run_build("quickstart.cdl", "-o", out, "--target", "anthropic", "--target", "promptfoo",
+                       "--target", "hf", "--model", "claude-test-model")
+    assert result.exit_code == 0, result.output
+    requests = [json.loads(line) for line in (out / "anthropic" / "requests.jsonl").read_text().splitlines()]
+    assert requests and {r["model"] for r in requests} == {"claude-test-model"}
+    assert "claude-test-model" in (out / "promptfoo" / "promptfooconfig.yaml").read_text()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["options"]["model"] == "claude-test-model"

@@ -20,7 +20,8 @@ from . import anthropic_api, huggingface, inspect_eval, openai_api, promptfoo  #
 __all__ = ["RECORD_KINDS", "TARGETS", "Target", "run_targets", "target"]
 
 
-def run_targets(root: Path, names: Iterable[str], canonical: list[tuple[str, str]]) -> list[dict]:
+def run_targets(root: Path, names: Iterable[str], canonical: list[tuple[str, str]],
+                model: str | None = None) -> list[dict]:
     """Feed each named target the canonical records read back from `root`, file by file in the order given
     as (record kind, file name) pairs; return the manifest entries of the files the targets wrote.
 
@@ -29,7 +30,8 @@ def run_targets(root: Path, names: Iterable[str], canonical: list[tuple[str, str
     """
     entries = []
     for name in names:
-        output = TARGETS[name](root / name)
+        target = TARGETS[name]
+        output = target(root / name, model=model) if model and target.takes_model else target(root / name)
         for kind, filename in canonical:
             for record in read_records(root / filename):
                 output.write(kind, record)

@@ -27,6 +27,8 @@ class AnthropicTarget(Target):
     description = "Messages API requests, Message Batches lines and SFT conversations"
     kinds = frozenset({"dilemma", "response", "probe"})
 
+    takes_model = True
+
     def __init__(self, out_dir: Path, model: str = DEFAULT_MODEL, max_tokens: int = DEFAULT_MAX_TOKENS):
         super().__init__(out_dir)
         self.model = model

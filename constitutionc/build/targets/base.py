@@ -82,6 +82,9 @@ class Target:
     description: ClassVar[str] = ""
     kinds: ClassVar[frozenset[str]] = frozenset()
 
+    # Whether the constructor takes `model=` (the model its requests or config name).
+    takes_model = False
+
     def __init__(self, out_dir: Path):
         self.out_dir = Path(out_dir)
         self._files: dict[str, StreamFile] = {}

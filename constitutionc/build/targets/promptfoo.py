@@ -105,6 +105,8 @@ class PromptfooTarget(Target):
     description = "promptfoo suite: tests YAML with llm-rubric and deterministic asserts"
     kinds = frozenset({"probe"})
 
+    takes_model = True
+
     def __init__(self, out_dir: Path, model: str = DEFAULT_MODEL):
         super().__init__(out_dir)
         self.model = model
