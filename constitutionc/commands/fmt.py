@@ -52,6 +52,9 @@ def command(paths, check_only, show_diff):
         shown = display_path(path)
         try:
             data = path.read_bytes()
+        except FileNotFoundError:
+            click.echo(f"constitutionc: error: {shown}: no such file", err=True)
+            sys.exit(2)
         except OSError as e:
             click.echo(f"constitutionc: error: {shown}: cannot read ({e.strerror})", err=True)
             sys.exit(2)
