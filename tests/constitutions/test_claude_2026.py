@@ -193,16 +193,32 @@ def test_tensions_cover_the_conflicts_the_document_discusses(constitution):
     assert ("corr.no_illegitimate_resistance", "corr.internalized_values") in pairs  # corrigibility vs ethics
 
 
-def test_built_records_cite_each_hard_constraint_with_its_exact_text_hash(tmp_path):
+@pytest.fixture(scope="module")
+def built_records(tmp_path_factory) -> list[dict]:
+    """Every record of a full build of the constitution, made once through the command line."""
     pytest.importorskip("constitutionc.build", reason="the build command is not available")
-    out = tmp_path / "out"
+    out = tmp_path_factory.mktemp("claude-build") / "out"
     done = subprocess.run([sys.executable, "-m", "constitutionc", "build", str(SOURCE), "-o", str(out)],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
+    return [json.loads(line) for path in sorted(out.glob("*.jsonl"))
+            for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_built_records_cite_each_hard_constraint_with_its_exact_text_hash(built_records):
     cited: dict[str, set[str]] = {}
-    for path in sorted(out.glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            for source in json.loads(line).get("sources", []):
-                cited.setdefault(source["clause"], set()).add(source["sha256"])
+    for record in built_records:
+        for source in record.get("sources", []):
+            cited.setdefault(source["clause"], set()).add(source["sha256"])
     for pid, expected in HARD_CONSTRAINTS.items():
         assert cited.get(pid) == {hashlib.sha256(normalise(expected).encode("utf-8")).hexdigest()}, pid
+
+
+def test_every_tension_is_discussed_by_some_justified_response(constitution, built_records):
+    # The build names a tension in a response only when a dilemma family puts both of its sides at
+    # stake, so a tension missing here is one no dilemma family is about.
+    discussed = {tid for record in built_records if record.get("kind") == "response"
+                 for tid in record.get("tensions", ())}
+    declared = {f"{t.prevails}>{t.yields}" for t in constitution.tensions}
+    assert len(declared) == 17
+    assert sorted(declared - discussed) == []
