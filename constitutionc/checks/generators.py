@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from .. import axes as axis_math
-from ..diagnostics import (BAD_AXIS, BAD_RULE, EMPTY_EXPANSION, PRODUCT_TOO_LARGE, TEACHES_NOTHING,
+from ..diagnostics import (BAD_AXIS, BAD_RULE, DUPLICATE_ID, EMPTY_EXPANSION, PRODUCT_TOO_LARGE, TEACHES_NOTHING,
                            UNBOUND_SLOT, UNRESOLVED, UNUSED_AXIS, Diagnostic, diag, did_you_mean)
 from ..ir import Constitution, Generator, Span
 from ..templates import slot_positions, slots_in
@@ -117,6 +117,14 @@ def _unknown_axis(name: str, known, span: Span) -> Diagnostic:
 def _slots_of(c: Constitution, g: Generator, values_by_axis: dict[str, set[str]],
               forced: dict[str, set[str]]) -> Iterator[Diagnostic]:
     slot_names = {s.name for s in g.slots}
+    seen_slots: set[str] = set()
+    for slot in g.slots:
+        if slot.name in values_by_axis:
+            yield diag(DUPLICATE_ID.code, f"slot `{slot.name}` has the name of an axis of {g.kind} `{g.id}`, so "
+                                          f"`{{{slot.name}}}` could mean either; rename one of them", slot.span)
+        elif slot.name in seen_slots:
+            yield diag(DUPLICATE_ID.code, f"slot `{slot.name}` is defined twice in {g.kind} `{g.id}`", slot.span)
+        seen_slots.add(slot.name)
     bound = set(values_by_axis) | slot_names
     used: set[str] = set()
     for where, text, span in template_texts(c, g):

@@ -9,10 +9,15 @@ from ..diagnostics import DUPLICATE_ID, UNRESOLVED, Diagnostic, diag, did_you_me
 from ..ir import Constitution, Span
 from . import CheckOptions, check
 
+# What error recovery puts where a construct's name is missing (see syntax/parser.py).
+MISSING_NAME = "_missing_"
+
 
 def _duplicates(kind: str, nodes) -> Iterator[Diagnostic]:
     first: dict[str, Span] = {}
     for node in nodes:
+        if node.id == MISSING_NAME:
+            continue  # a name the parser had to invent; its syntax error says all there is to say
         if node.id in first:
             where = first[node.id]
             yield diag(DUPLICATE_ID.code, f"{kind} `{node.id}` is defined twice", node.span,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from .. import ir
-from ..diagnostics import (BAD_AXIS, DUPLICATE_KEY, INVALID_VALUE, MISPLACED, MISSING_TEMPLATE,
+from ..diagnostics import (BAD_AXIS, DUPLICATE_KEY, INVALID_VALUE, MISPLACED, MISSING_TEMPLATE, SYNTAX,
                            UNKNOWN_KEY, Diagnostic, diag, did_you_mean)
 from .ast import Atom, Block, Entry, Item, Module, ModuleItem, RuleItem, Value
 from .ast import Condition as AstCondition
@@ -47,7 +47,7 @@ class Fields:
         self.what = what
         self.out = out
         self.entries: dict[str, list] = {}
-        for node in body:
+        for node in split_run_on_fields(body, allowed, out):
             name = node.key.text
             if name not in allowed:
                 suggestion = did_you_mean(name, allowed)
@@ -132,6 +132,55 @@ _FORM_WORDS = {
     "rule": "is a rule: `... when axis is value`",
     "any_block": "is a block: `name { ... }`",
 }
+
+
+def split_run_on_fields(body: Iterable, allowed: dict[str, str], out: list[Diagnostic]) -> list:
+    """Undo what a forgotten `:` does to the grammar's generic `key labels: value` form.
+
+    `text "Hello" why: "w"` parses as one entry `text` whose labels are `"Hello"` and `why`.
+    A key that takes a plain value has no labels, so a label naming another field of the
+    construct is where the next field starts: the entry is cut there, the part before it is
+    reported (and kept as `text: "Hello"` when it is a key and one value), and the part from
+    it on is read as the field the author wrote. Line breaks play no part, so the formatter's
+    layout never changes the meaning.
+    """
+    nodes: list = []
+    for node in body:
+        while allowed.get(node.key.text, "value") == "value":
+            cut = next((i for i, label in enumerate(node.labels)
+                        if label.kind == "name" and label.text in allowed), None)
+            if cut is None:
+                break
+            key, head = node.key, node.labels[:cut]
+            if node.key.text not in allowed:
+                nodes.append(Entry(key, head, Value("atom", (), key.pos), key.pos))  # reported as unknown
+            elif len(head) == 1:
+                out.append(diag(SYNTAX.code, f"expected `:` between `{key.text}` and its value",
+                                _after(key), notes=(f"write `{key.text}: {head[0].raw}`",)))
+                nodes.append(Entry(key, (), Value("atom", head, head[0].pos), _join(key.pos, head[0].pos)))
+            else:
+                out.append(diag(SYNTAX.code, f"expected `:` and a value after `{key.text}`", _after(head[-1] if head else key)))
+            node = _with_key(node, node.labels[cut], node.labels[cut + 1:])
+        nodes.append(node)
+    return nodes
+
+
+def _after(atom: Atom) -> ir.Span:
+    file, _, _, end_line, end_column = atom.pos
+    return ir.Span(file=file, line=end_line, column=end_column, end_line=end_line, end_column=end_column + 1)
+
+
+def _join(first, last):
+    return (first[0], first[1], first[2], last[3], last[4])
+
+
+def _with_key(node, key: Atom, labels: tuple[Atom, ...]):
+    pos = (node.pos[0], key.pos[1], key.pos[2], node.pos[3], node.pos[4])
+    if isinstance(node, Entry):
+        return Entry(key, labels, node.value, pos)
+    if isinstance(node, Block):
+        return Block(key, labels, node.body, pos)
+    return RuleItem(key, labels, node.conditions, pos)
 
 
 def _form_matches(form: str, node) -> bool:

@@ -6,8 +6,10 @@ from a repaired token stream), the comments it saw, and syntax diagnostics.
 
 from __future__ import annotations
 
+import copy
 import functools
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from importlib import resources
@@ -22,6 +24,9 @@ from ..ir import Span
 GRAMMAR_FILE = "constitution.lark"
 # Deeper nesting than this is refused before the tree builder recurses into it.
 MAX_NESTING = 200
+# Recovery gives up after this many reported errors, or this many repairs of any kind.
+MAX_REPORTED_ERRORS = 100
+MAX_REPAIRS = 1000
 
 
 def grammar_text() -> str:
@@ -32,8 +37,11 @@ def grammar_text() -> str:
 class _ParseState:
     """Per-parse mutable state reached by the (shared, cached) lexer callbacks."""
 
+    text: str = ""
     comments: list[Token] = field(default_factory=list)
-    depth: int = 0
+    # The `{` tokens not yet closed, innermost last.
+    open_braces: list[Token] = field(default_factory=list)
+    last_text_block: Token | None = None
 
 
 _local = threading.local()
@@ -43,6 +51,29 @@ def _state() -> _ParseState:
     return _local.state
 
 
+def _on_text_block(token: Token) -> Token:
+    _state().last_text_block = token
+    return token
+
+
+# A field or a lone `}` on a line of its own inside a text block: probably code that a text
+# block with a missing closing `"""` swallowed.
+_CODE_IN_TEXT = re.compile(r"\n[ \t]*(?:\}[ \t]*\n|[^\W\d][\w.\-]*[ \t]*:[ \t]*[\"\w])")
+
+
+def _swallowed_code_note(before: int) -> tuple[str, ...]:
+    """A note naming the text block that probably lacks its closing quotes, if one does."""
+    block = _state().last_text_block
+    if block is None or block.end_pos > before or block.line == block.end_line:
+        return ()
+    match = _CODE_IN_TEXT.search(str(block))
+    if match is None:
+        return ()
+    line = block.line + str(block).count("\n", 0, match.start()) + 1
+    return (f'the text block that starts on line {block.line} runs on to line {block.end_line} and holds '
+            f'what looks like code on line {line}: is its closing `"""` missing?',)
+
+
 def _on_comment(token: Token) -> Token:
     _state().comments.append(token)
     return token
@@ -50,14 +81,51 @@ def _on_comment(token: Token) -> Token:
 
 def _on_open(token: Token) -> Token:
     state = _state()
-    state.depth += 1
-    if state.depth > MAX_NESTING:
+    state.open_braces.append(token)
+    if len(state.open_braces) > MAX_NESTING:
         raise _TooDeep(token)
     return token
 
 
 def _on_close(token: Token) -> Token:
-    _state().depth -= 1
+    state = _state()
+    if state.open_braces:
+        state.open_braces.pop()
+    return token
+
+
+# Inside braces the contextual lexer reads a construct keyword as a plain name (fields may be
+# called `value` or `environment`). When such a word is followed by the shape of a construct's
+# header, which no field has, the author almost certainly forgot a `}` before it: give the token
+# back its keyword type so the parser stops there and recovery can close the open blocks,
+# instead of swallowing the rest of the file into one body.
+_NAME_PATTERN = r"[^\W\d][\w\-]*(?:\.[^\W\d][\w\-]*)*"
+_CONSTRUCT_HEADERS = {
+    "constitution": r'constitution\s+"',
+    "import": r'import\s+(?:"|std\.)',
+    "section": rf'section\s+(?:{_NAME_PATTERN}\s+)?"',
+    "principle": rf'principle\s+{_NAME_PATTERN}\s*(?:"[^"\n]*"\s*)?\{{',
+    "principal": rf'principal\s+{_NAME_PATTERN}\s*(?:"[^"\n]*"\s*)?\{{',
+    "value": rf'value\s+{_NAME_PATTERN}\s*(?:"[^"\n]*"\s*)?\{{',
+    "environment": rf'environment\s+{_NAME_PATTERN}\s*(?:"[^"\n]*"\s*)?\{{',
+    "tension": rf'tension\s+{_NAME_PATTERN}\s+over\b',
+    "dilemma": rf'dilemma\s+{_NAME_PATTERN}\s*(?:teaches\b|\{{)',
+    "probe": rf'probe\s+{_NAME_PATTERN}\s*(?:tests\b|\{{)',
+}
+_CONSTRUCT_HEADER_RES = {word: re.compile(pattern) for word, pattern in _CONSTRUCT_HEADERS.items()}
+# ... unless the word is a label after a key that takes a name (`check section "..." { }`).
+_LABEL_AFTER_KEY = re.compile(r"\b(?:check|tool|param|slot|vary|system|argument|set|from|to)[ \t]+$")
+CONSTRUCT_KEYWORD_TYPES = frozenset(word.upper() for word in _CONSTRUCT_HEADERS)
+
+
+def _on_name(token: Token) -> Token:
+    state = _state()
+    if not state.open_braces or token.value not in _CONSTRUCT_HEADER_RES:
+        return token
+    text = state.text
+    if _CONSTRUCT_HEADER_RES[token.value].match(text, token.start_pos) and not _LABEL_AFTER_KEY.search(
+            text, max(0, token.start_pos - 40), token.start_pos):
+        token.type = token.value.upper()
     return token
 
 
@@ -90,7 +158,11 @@ def get_parser(strict: bool = False) -> Lark:
         lexer="contextual",
         propagate_positions=True,
         maybe_placeholders=True,
-        lexer_callbacks={"COMMENT": _on_comment, "LBRACE": _on_open, "RBRACE": _on_close},
+        # NAME must stay last: Lark chains a callback on a terminal that keywords collide with
+        # under a condition naming the loop's *last* terminal (a late-binding closure), so a
+        # NAME callback anywhere but last is silently skipped in most parser states.
+        lexer_callbacks={"COMMENT": _on_comment, "LBRACE": _on_open, "RBRACE": _on_close,
+                         "LONG_STRING": _on_text_block, "NAME": _on_name},
     )
     if strict:
         return Lark(grammar_text(), strict=True, **options)
@@ -223,18 +295,34 @@ class ParseResult:
 def parse_text(text: str, file: str = "<input>") -> ParseResult:
     """Parse CDL text into a Lark tree, reporting every independent syntax error."""
     diagnostics: list[Diagnostic] = []
-    _local.state = _ParseState()
+    _local.state = _ParseState(text=text)
     last_error_line = [0]
 
+    line_starts = None
+
     def report(message: str, span: Span) -> None:
+        nonlocal line_starts
         # A second error on the line of the previous one is almost always its cascade.
         if span.line <= last_error_line[0]:
             return
         last_error_line[0] = span.line
-        diagnostics.append(diag(SYNTAX.code, message, span))
+        if line_starts is None:
+            line_starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        offset = line_starts[min(span.line, len(line_starts)) - 1] + span.column - 1
+        diagnostics.append(diag(SYNTAX.code, message, span, notes=_swallowed_code_note(offset)))
+
+    errors = [0]
 
     def on_error(e: UnexpectedInput) -> bool:
-        if len(diagnostics) >= 100:
+        # Errors the line rule keeps quiet still cost a repair each, and a repaired run of
+        # junk (`x x x ...` on one long line) becomes thousands of items; past this many the
+        # text is not CDL worth recovering.
+        errors[0] += 1
+        if len(diagnostics) >= MAX_REPORTED_ERRORS or errors[0] > MAX_REPAIRS:
+            if errors[0] > MAX_REPAIRS and diagnostics:
+                last = diagnostics[-1].span
+                diagnostics.append(diag(SYNTAX.code, f"too many syntax errors ({MAX_REPAIRS}); "
+                                    "stopped checking this file here", last))
             return False
         if isinstance(e, UnexpectedCharacters):
             return _recover_characters(e, text, file, report)
@@ -264,55 +352,223 @@ def _recover_characters(e: UnexpectedCharacters, text: str, file: str, report) -
     pos = e.pos_in_stream
     char = text[pos] if pos < len(text) else ""
     span = Span(file=file, line=e.line, column=e.column, end_line=e.line, end_column=e.column + 1)
-    if char == '"':
-        message = "this string is never closed (a quoted string must end on its line; use \"\"\"...\"\"\" for text over several lines)"
-    else:
-        message = f"unexpected character {char!r}"
-    report(message, span)
-    lexer_state = e.interactive_parser.lexer_thread.state
-    if char == '"':
-        # An unclosed string: the rest of its line is prose, not code; skip it.
-        end = text.find("\n", pos)
-        end = len(text) if end == -1 else end
-    else:
+    parser = e.interactive_parser
+    lexer_state = parser.lexer_thread.state
+    if char != '"':
+        report(f"unexpected character {char!r}", span)
         # Skip the whole run of stray characters up to the next space, not one at a time.
         end = pos + 1
         while end < len(text) and not text[end].isspace() and text[end] not in '{}"#':
             end += 1
-    lexer_state.line_ctr.feed(text[pos:max(end, pos + 1)])
+        lexer_state.line_ctr.feed(text[pos:end])
+        return True
+    end = text.find("\n", pos)
+    end = len(text) if end == -1 else end
+    if text.startswith('""', max(0, pos - 2)) and pos >= 2:
+        # `"""` with no closing `"""`: the lexer read `""` as an empty string and stopped here.
+        report('this text block is never closed: end it with `"""`', Span(
+            file=file, line=e.line, column=max(1, e.column - 2), end_line=e.line, end_column=e.column + 1))
+        lexer_state.line_ctr.feed(text[pos:end])
+        return True
+    report("this string is never closed (a quoted string must end on its line; "
+           "use \"\"\"...\"\"\" for text over several lines)", span)
+    # Read the rest of the line as the string the author meant, so the fields after it
+    # still parse; when no value is expected here, the line is skipped.
+    if "STRING" in parser.accepts():
+        written = text[pos:end].rstrip()
+        # `text: "never closed }`: the braces at the end of the line are code, not text.
+        written = written.rstrip("} \t") or written
+        end = pos + len(written)
+        parser.feed_token(Token("STRING", written + '"', start_pos=pos, line=e.line, column=e.column,
+                                end_line=e.line, end_column=e.column + len(written), end_pos=pos + len(written)))
+    lexer_state.line_ctr.feed(text[pos:end])
+    return True
+
+
+def _keyword_read_as_name(parser, token: Token) -> bool:
+    """`dilemma teaches p.x {`: the keyword after a missing name was read as the name.
+
+    Put the keyword back in its place behind a placeholder name, then feed the token
+    that did not fit; True when that made the token fit."""
+    stack = parser.parser_state.value_stack
+    previous = stack[-1] if stack else None
+    if not isinstance(previous, Token) or previous.type != "NAME":
+        return False
+    keyword = str(previous).upper()
+    trial = _trial(parser)
+    _pop(trial, 1)
+    if "NAME" not in trial.accepts():
+        return False
+    trial.feed_token(_token_like(previous, "NAME", "_missing_"))
+    if keyword not in trial.accepts():
+        return False
+    trial.feed_token(Token(keyword, str(previous), start_pos=previous.start_pos, line=previous.line,
+                           column=previous.column, end_line=previous.end_line,
+                           end_column=previous.end_column, end_pos=previous.end_pos))
+    if token.type not in trial.accepts():
+        return False
+    _pop(parser, 1)
+    parser.feed_token(_token_like(previous, "NAME", "_missing_"))
+    parser.feed_token(Token(keyword, str(previous), start_pos=previous.start_pos, line=previous.line,
+                            column=previous.column, end_line=previous.end_line,
+                            end_column=previous.end_column, end_pos=previous.end_pos))
+    parser.feed_token(token)
+    return True
+
+
+def _trial(parser):
+    """A copy to try tokens on. It shares the values already parsed (Lark's own `copy()`
+    deep-copies every tree built so far, which made each error cost the size of the file)
+    and builds no trees of its own."""
+    trial = parser.copy(deepcopy_values=False)
+    conf = copy.copy(trial.parser_state.parse_conf)
+    conf.callbacks = {}
+    trial.parser_state.parse_conf = conf
+    return trial
+
+
+def _token_like(where: Token, kind: str, value: str) -> Token:
+    """A zero-width token inserted just before `where`."""
+    return Token(kind, value, start_pos=where.start_pos, line=where.line, column=where.column,
+                 end_line=where.line, end_column=where.column, end_pos=where.start_pos)
+
+
+def _pop(parser, count: int) -> None:
+    state = parser.parser_state
+    del state.value_stack[len(state.value_stack) - count:]
+    del state.state_stack[len(state.state_stack) - count:]
+
+
+def _pop_until_accepted(parser, kind: str) -> bool:
+    """Drop the unfinished item at the top of the stack until `kind` fits, never popping
+    past the innermost open `{` (so the blocks around it and their finished items survive)."""
+    stack = parser.parser_state.value_stack
+    limit = next((i for i in range(len(stack) - 1, -1, -1)
+                  if isinstance(stack[i], Token) and stack[i].type == "LBRACE"), None)
+    if limit is None:
+        return False
+    trial = _trial(parser)
+    for count in range(0, len(stack) - limit):
+        if kind in trial.accepts():
+            _pop(parser, count)
+            return True
+        _pop(trial, 1)
+    return False
+
+
+def _close_open_blocks(parser, token: Token, text: str, file: str, report) -> bool:
+    """A construct keyword inside braces: close the blocks still open, then restart there."""
+    opened = list(_state().open_braces)
+    where = f" (the `{{` on line {opened[-1].line} is never closed)" if opened else ""
+    report(f"expected `}}` before `{token}`: a {token} cannot appear inside another construct's "
+           f"braces{where}", _span_of_token(file, token, text))
+    for _ in range(MAX_NESTING + 1):
+        if token.type in parser.accepts():
+            break
+        if "RBRACE" not in parser.accepts() and not _pop_until_accepted(parser, "RBRACE"):
+            return True  # cannot close here: drop the keyword and carry on
+        parser.feed_token(_token_like(token, "RBRACE", "}"))
+        if _state().open_braces:
+            _state().open_braces.pop()
+    else:
+        return True
+    parser.feed_token(token)
     return True
 
 
 def _recover_token(e: UnexpectedToken, text: str, file: str, report) -> bool:
     token = e.token
+    parser = e.interactive_parser
+    if token.type in CONSTRUCT_KEYWORD_TYPES and _state().open_braces:
+        return _close_open_blocks(parser, token, text, file, report)
     previous = _previous_token(e)
+    if token.type == "RBRACE" and "RBRACE" not in e.expected and not _state().open_braces \
+            and not any(isinstance(v, Token) and v.type == "LBRACE" for v in parser.parser_state.value_stack):
+        report("this `}` closes no block (is there one too many?)", _span_of_token(file, token, text))
+        return True
+    if token.type == "RBRACE" and _recover_unfinished_item(parser, token, text, file, report):
+        return True
     span = _span_of_token(file, token, text)
+    if (previous is not None and token.type != "$END" and previous.line is not None
+            and token.line > (previous.end_line or previous.line)):
+        # What is missing belongs at the end of the previous line, not before the next token.
+        line, column = previous.end_line or previous.line, previous.end_column or previous.column + 1
+        span = Span(file=file, line=line, column=column, end_line=line, end_column=column + 1)
     expected = _expected_words(set(e.expected), previous)
     after = f" after {_token_words(previous)}" if previous is not None else ""
-    report(f"expected {expected}{after}, found {_token_words(token)}", span)
-    parser = e.interactive_parser
+    hint = ""
+    if (previous is not None and previous.type == "NAME" and str(previous).upper() in e.expected
+            and str(previous).islower()):
+        hint = f" (`{previous}` was read as a name: is the name before it missing?)"
+    report(f"expected {expected}{after}, found {_token_words(token)}{hint}", span)
     if token.type == "$END":
         # Close every open block so the rest of the file still gets checked.
         for _ in range(MAX_NESTING + 1):
             if "$END" in parser.accepts():
                 return True
-            if "RBRACE" not in parser.accepts():
+            if "RBRACE" not in parser.accepts() and not _pop_until_accepted(parser, "RBRACE"):
                 return False
             parser.feed_token(_token_at_end("RBRACE", "}", text))
         return False
+    if hint and _keyword_read_as_name(parser, token):
+        return True
     # Try inserting one missing token; keep the offending token if it then fits.
     accepts = parser.accepts()
+    starts_line = previous is None or token.line > (previous.end_line or previous.line)
     for kind, value in _REPAIRS:
         if kind not in accepts:
             continue
-        trial = parser.copy()
-        trial.feed_token(Token(kind, value, start_pos=token.start_pos, line=token.line,
-                               column=token.column, end_line=token.line,
-                               end_column=token.column, end_pos=token.start_pos))
+        # A `{` inserted before `}` or mid-line would open a block that swallows the
+        # braces meant for the enclosing one; it is only plausible at the end of a line.
+        if kind == "LBRACE" and (token.type == "RBRACE" or not starts_line):
+            continue
+        trial = _trial(parser)
+        trial.feed_token(_token_like(token, kind, value))
         if token.type in trial.accepts():
-            parser.feed_token(Token(kind, value, start_pos=token.start_pos, line=token.line,
-                                    column=token.column, end_line=token.line,
-                                    end_column=token.column, end_pos=token.start_pos))
+            parser.feed_token(_token_like(token, kind, value))
             parser.feed_token(token)
             return True
     return True  # drop the offending token and carry on
+
+
+def _recover_unfinished_item(parser, token: Token, text: str, file: str, report) -> bool:
+    """`}` after words that never became a field (`stray words here }`, `why: }`).
+
+    A value missing after `:` is repaired by the insertions; anything else is dropped up to
+    the block's `{`, and the error points at the words themselves rather than at the `}`."""
+    accepts = parser.accepts()
+    if "COLON" not in accepts and "LBRACE" not in accepts:
+        return False  # not a field's words: leave it to the general recovery
+    stack = parser.parser_state.value_stack
+    trial = _trial(parser)
+    before = len(stack)
+    if not _pop_until_accepted(trial, "RBRACE"):
+        return False
+    dropped = [v for v in stack[len(trial.parser_state.value_stack):before]]
+    words = _leaf_tokens(dropped)
+    if not words:
+        return False
+    first, last = words[0], words[-1]
+    shown = " ".join(str(w) for w in words)
+    if len(shown) > 40:
+        shown = shown[:37] + "..."
+    message = (f"`{shown}` is not a field: write `{first}: value`" if len(words) == 1 else
+               f"`{shown}` is not a field: a field is `name: value` (or `name {{ ... }}` for a block)")
+    end_line, end_col = (last.end_line or last.line), (last.end_column or last.column + 1)
+    if end_line != first.line:
+        end_line, end_col = first.line, first.column + len(str(first))
+    report(message, Span(file=file, line=first.line, column=first.column, end_line=end_line,
+                         end_column=end_col))
+    _pop_until_accepted(parser, "RBRACE")
+    parser.feed_token(token)
+    return True
+
+
+def _leaf_tokens(values) -> list[Token]:
+    out: list[Token] = []
+    for value in values:
+        if isinstance(value, Token):
+            out.append(value)
+        elif isinstance(value, Tree):
+            out.extend(t for t in value.scan_values(lambda v: isinstance(v, Token)))
+    return out

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .. import ir
 from ..diagnostics import (BAD_INPUT, IMPORT_CYCLE, IMPORT_NOT_FOUND, IMPORT_OUTSIDE_ROOT, INTERNAL,
-                           Diagnostic, diag)
+                           INVALID_VALUE, Diagnostic, diag)
 from .builder import build_module
 from .lower import Fragment, lower_module
 from .parser import parse_text
@@ -195,6 +195,12 @@ class Loader:
                                              notes=("available: " + ", ".join(available),) if available else ()))
                 return
         else:
+            if "\\" in target:
+                # On Windows this would work and elsewhere not: one meaning on every machine.
+                self.diagnostics.append(diag(INVALID_VALUE.code,
+                                             f"write import paths with `/`, not `\\`: `{target.replace(chr(92), '/')}`",
+                                             span, fix='"' + target.replace("\\", "/") + '"'))
+                return
             candidate = (importer.parent / target).resolve()
             root = _std_root() if _is_within(importer, _std_root()) else self._root
             if not _is_within(candidate, root):
@@ -205,7 +211,8 @@ class Loader:
                                                     "if this is intended",)))
                 return
             if not candidate.is_file() and candidate not in self.overlays:
-                self.diagnostics.append(diag(IMPORT_NOT_FOUND.code, f"cannot find the imported file `{target}`",
+                problem = "is a directory; import a `.cdl` file in it" if candidate.is_dir() else "cannot be found"
+                self.diagnostics.append(diag(IMPORT_NOT_FOUND.code, f"the imported file `{target}` {problem}",
                                              span))
                 return
         if candidate in stack:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constitutionc.syntax.parser import parse_text
+from constitutionc.syntax.parser import get_parser, parse_text
 
 THREE_ERRORS = '''\
 principle { text: "no id" why: "w" }
@@ -81,3 +81,18 @@ def test_every_prefix_of_a_real_file_gives_syntax_errors_not_internal_errors():
 def test_names_may_use_any_alphabet():
     text = 'principle sécurité.règle { text: "t" why: "w" }\ntension sécurité.règle over 安全.原则 { why: "w" }\n'
     assert parse_text(text, "u.cdl").diagnostics == []
+
+
+def test_a_one_megabyte_string_is_lexed_in_little_memory():
+    import tracemalloc
+
+    text = 'principle a { text: "' + "x" * 1_000_000 + '" why: "w" }\n'
+    get_parser()  # built (or loaded from cache) outside the measurement
+    tracemalloc.start()
+    try:
+        result = parse_text(text, "long.cdl")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.diagnostics == []
+    assert peak < 50_000_000, f"peak {peak / 1e6:.0f} MB"

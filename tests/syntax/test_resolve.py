@@ -138,3 +138,27 @@ def test_reloading_after_a_missing_import_appears_sees_the_new_file(tmp_path):
     assert codes(again) == []
     assert [p.id for p in again.constitution.principles] == ["later.p"]
     assert codes(load([main])) == []
+
+
+def test_backslashes_in_an_import_path_are_reported_on_every_platform(tmp_path):
+    write(tmp_path / "lib/a.cdl", PRINCIPLE.format(pid="lib.a"))
+    write(tmp_path / "main.cdl", 'import "lib\\\\a.cdl"\n')
+    result = load([tmp_path / "main.cdl"])
+    assert codes(result) == ["CDL104"]
+    assert "`lib/a.cdl`" in result.diagnostics[0].message
+
+
+def test_importing_a_directory_says_so(tmp_path):
+    (tmp_path / "lib.cdl").mkdir()
+    write(tmp_path / "main.cdl", 'import "lib.cdl"\n')
+    result = load([tmp_path / "main.cdl"])
+    assert codes(result) == ["CDL401"]
+    assert "is a directory" in result.diagnostics[0].message
+
+
+def test_dot_dot_that_stays_inside_the_root_is_allowed(tmp_path):
+    write(tmp_path / "lib/a.cdl", PRINCIPLE.format(pid="lib.a"))
+    write(tmp_path / "docs/main.cdl", 'import "../lib/../lib/a.cdl"\n')
+    result = load([tmp_path / "docs/main.cdl"], root=tmp_path)
+    assert codes(result) == []
+    assert [p.id for p in result.constitution.principles] == ["lib.a"]
