@@ -37,6 +37,11 @@ class Span(Node):
         return True
 
 
+# The name the parser puts where one was missing, so that recovery can go on. A syntax
+# error has already been reported there; later stages must not report it again.
+MISSING_NAME = "_missing_"
+
+
 def clause_hash(text: str) -> str:
     """The hash that ties a record to the exact clause text it was built from."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -6,11 +6,10 @@ from collections import defaultdict
 from typing import Iterator
 
 from ..diagnostics import DUPLICATE_ID, UNRESOLVED, Diagnostic, diag, did_you_mean
-from ..ir import Constitution, Span
+from ..ir import MISSING_NAME, Constitution, Span
 from . import CheckOptions, check
 
 # What error recovery puts where a construct's name is missing (see syntax/parser.py).
-MISSING_NAME = "_missing_"
 
 
 def _duplicates(kind: str, nodes) -> Iterator[Diagnostic]:
@@ -72,11 +71,11 @@ def references(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
             yield unresolved("core value", name, value_ids, c.priority_span)
     for t in c.tensions:
         for name, span in ((t.prevails, t.prevails_span), (t.yields, t.yields_span)):
-            if name not in principle_ids and name not in value_ids:
+            if name not in principle_ids and name not in value_ids and name != MISSING_NAME:
                 yield unresolved("principle or value", name, principle_ids | value_ids, span or t.span)
     for g in c.generators:
         for name, span in zip(g.principles, g.principle_spans):
-            if name not in principle_ids:
+            if name not in principle_ids and name != MISSING_NAME:
                 yield unresolved("principle", name, principle_ids, span)
         for chk in g.checks:
             for name in chk.clauses:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
-from ..ir import Span
+from ..ir import MISSING_NAME, Span
 from ..syntax.ast import Atom, Block, Condition, Entry, Item, Module, RuleItem
 from ..syntax.builder import build_module
 from ..syntax.parser import parse_text
@@ -170,7 +170,7 @@ class _Builder:
         return symbol
 
     def refer(self, kinds: tuple[str, ...], atom: Atom, role: str, scope: str | None = None) -> None:
-        if atom.kind == "name" and atom.text != "_missing_":
+        if atom.kind == "name" and atom.text != MISSING_NAME:
             self.index.references.append(Reference(kinds, atom.text, scope, atom.span, role))
 
     def items(self, items) -> list[Symbol]:
@@ -213,7 +213,7 @@ class _Builder:
                                   _span(item), "section", title, (), children))
 
     def named(self, item: Item) -> Symbol | None:
-        if item.name is None or item.name.text == "_missing_":
+        if item.name is None or item.name.text == MISSING_NAME:
             return None
         kind = GLOBAL_DEFINITIONS[item.kind]
         children: tuple[Symbol, ...] = ()
@@ -236,7 +236,7 @@ class _Builder:
                                   _span(item), "tension", "", _single_fields(item.body)))
 
     def generator(self, item: Item) -> Symbol | None:
-        if item.name is None or item.name.text == "_missing_":
+        if item.name is None or item.name.text == MISSING_NAME:
             return None
         gid = item.name.text
         role = "teaches" if item.kind == "dilemma" else "tests"

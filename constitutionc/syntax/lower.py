@@ -8,6 +8,8 @@ top-level keyword to its function; a new construct is one function and one line.
 
 from __future__ import annotations
 
+from ..ir import MISSING_NAME
+
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -226,7 +228,7 @@ class Context:
 
 
 def _name(item: Item) -> str:
-    return item.name.text if item.name else "_missing_"
+    return item.name.text if item.name else MISSING_NAME
 
 
 @lowers("constitution")

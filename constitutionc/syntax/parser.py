@@ -19,7 +19,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from ..diagnostics import BAD_INPUT, SYNTAX, Diagnostic, diag
-from ..ir import Span
+from ..ir import MISSING_NAME, Span
 
 GRAMMAR_FILE = "constitution.lark"
 # Deeper nesting than this is refused before the tree builder recurses into it.
@@ -281,7 +281,7 @@ def _token_at_end(kind: str, value: str, text: str) -> Token:
 
 
 # Tokens tried, in order, as an insertion that lets parsing continue.
-_REPAIRS = (("RBRACE", "}"), ("COLON", ":"), ("NAME", "_missing_"), ("STRING", '""'),
+_REPAIRS = (("RBRACE", "}"), ("COLON", ":"), ("NAME", MISSING_NAME), ("STRING", '""'),
             ("LBRACE", "{"))
 
 
@@ -399,7 +399,7 @@ def _keyword_read_as_name(parser, token: Token) -> bool:
     _pop(trial, 1)
     if "NAME" not in trial.accepts():
         return False
-    trial.feed_token(_token_like(previous, "NAME", "_missing_"))
+    trial.feed_token(_token_like(previous, "NAME", MISSING_NAME))
     if keyword not in trial.accepts():
         return False
     trial.feed_token(Token(keyword, str(previous), start_pos=previous.start_pos, line=previous.line,
@@ -408,7 +408,7 @@ def _keyword_read_as_name(parser, token: Token) -> bool:
     if token.type not in trial.accepts():
         return False
     _pop(parser, 1)
-    parser.feed_token(_token_like(previous, "NAME", "_missing_"))
+    parser.feed_token(_token_like(previous, "NAME", MISSING_NAME))
     parser.feed_token(Token(keyword, str(previous), start_pos=previous.start_pos, line=previous.line,
                             column=previous.column, end_line=previous.end_line,
                             end_column=previous.end_column, end_pos=previous.end_pos))
