@@ -7,6 +7,7 @@ inside the commands so that `--help` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -35,7 +36,7 @@ def _emit_diagnostics(result, fmt: str, stream=None) -> None:
     from .report import render
 
     stream = stream or sys.stdout
-    color = fmt == "text" and stream.isatty()
+    color = fmt == "text" and stream.isatty() and not os.environ.get("NO_COLOR")
     output = render(fmt, result.diagnostics, result.sources, color)
     if output:
         stream.write(output)
@@ -57,7 +58,11 @@ def main() -> None:
 @click.option("--max-combinations", type=click.IntRange(min=1), default=None,
               help="Largest axis product a generator may have (default 100000 or the configuration's).")
 def check(paths, fmt, root, max_combinations):
-    """Parse and check constitution files; report every problem found."""
+    """Parse and check a constitution; report every problem found.
+
+    PATHS are the files of ONE constitution (their imports are followed); to check
+    unrelated constitutions, run once per file or use `constitutionc lint --each --no-rules`.
+    """
     result = _load(paths, root, max_combinations)
     _emit_diagnostics(result, fmt)
     sys.exit(0 if result.ok else 1)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_MAX_COMBINATIONS = 100_000
+KNOWN_KEYS = frozenset({"root", "max_combinations", "lint"})
 
 
 class ConfigError(Exception):
@@ -34,8 +35,14 @@ def find_config(start: Path) -> Path | None:
         pyproject = folder / "pyproject.toml"
         if pyproject.is_file():
             try:
-                data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, OSError, UnicodeDecodeError):
+                text = pyproject.read_text(encoding="utf-8")
+                data = tomllib.loads(text)
+            except (OSError, UnicodeDecodeError):
+                continue
+            except tomllib.TOMLDecodeError as e:
+                # Someone else's broken pyproject is not ours to judge; one meant for us is.
+                if "tool.constitutionc" in text:
+                    raise ConfigError(f"{pyproject}: not valid TOML ({e})") from e
                 continue
             if "constitutionc" in data.get("tool", {}):
                 return pyproject
@@ -51,6 +58,13 @@ def load_config(start: Path | None) -> Config:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path}: not valid TOML ({e})") from e
     table = data.get("tool", {}).get("constitutionc", {}) if path.name == "pyproject.toml" else data
+    unknown = sorted(set(table) - KNOWN_KEYS)
+    if unknown:
+        from .diagnostics import did_you_mean
+
+        hints = [f"`{key}`" + (f" (did you mean `{guess}`?)" if (guess := did_you_mean(key, KNOWN_KEYS)) else "")
+                 for key in unknown]
+        raise ConfigError(f"{path}: unknown setting {', '.join(hints)}; known: {', '.join(sorted(KNOWN_KEYS))}")
     config = Config(path=path)
     if "root" in table:
         config.root = (path.parent / str(table["root"])).resolve()

@@ -159,3 +159,20 @@ def test_sarif_marks_rules_that_are_off_by_default(monkeypatch):
     off = {code for code, rule in RULES.items() if rule.level == "ignore"}
     assert off, "at least one lint rule is off by default"
     assert {code for code, on in enabled.items() if not on} == off
+
+
+def test_configuration_mistakes_are_reported_not_ignored(tmp_path):
+    (tmp_path / "a.cdl").write_text('principle a.b { text: "t" why: "w" }\n')
+    (tmp_path / "pyproject.toml").write_text("[tool.constitutionc]\nmax_combination = 3\n")
+    result = run("check", str(tmp_path / "a.cdl"))
+    assert result.exit_code == 2
+    assert "unknown setting `max_combination` (did you mean `max_combinations`?)" in result.output
+    (tmp_path / "pyproject.toml").write_text('[tool.constitutionc\nroot = "."\n')
+    result = run("check", str(tmp_path / "a.cdl"))
+    assert result.exit_code == 2 and "not valid TOML" in result.output
+
+
+def test_someone_else_s_broken_pyproject_is_not_our_business(tmp_path):
+    (tmp_path / "a.cdl").write_text('principle a.b { text: "t" why: "w" }\n')
+    (tmp_path / "pyproject.toml").write_text("[project\nname = 'x'\n")
+    assert run("check", str(tmp_path / "a.cdl")).exit_code == 0
