@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,19 @@ def assert_golden(path: Path, actual: str) -> None:
         return
     expected = path.read_text(encoding="utf-8")
     assert actual == expected, f"output differs from {path}; run pytest --update-goldens if the change is intended"
+
+
+EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)")
+
+
+def inline_expectations(path: Path) -> set[tuple[int, str]]:
+    """(line, code) pairs a data file expects, from its `# expect: CODE, CODE` comments."""
+    found = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        match = EXPECT.search(line)
+        if match:
+            found.update((number, code.strip()) for code in match.group(1).split(",") if code.strip())
+    return found
 
 
 @pytest.fixture

@@ -4,26 +4,14 @@ expectation met, so both missed and spurious diagnostics fail."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from constitutionc.api import load
+from tests.conftest import inline_expectations
 
 DATA = Path(__file__).parent / "data"
-EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)")
-
-
-def expectations(path: Path) -> set[tuple[int, str]]:
-    found = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        match = EXPECT.search(line)
-        if match:
-            for code in match.group(1).split(","):
-                if code.strip():
-                    found.add((number, code.strip()))
-    return found
 
 
 @pytest.mark.parametrize("path", sorted(DATA.glob("*.cdl")), ids=lambda p: p.name)
@@ -31,7 +19,7 @@ def test_inline_expectations(path: Path, monkeypatch):
     monkeypatch.chdir(path.parent)
     result = load([path.name])
     actual = {(d.span.line, d.code) for d in result.diagnostics if d.span and d.span.file == path.name}
-    expected = expectations(path)
+    expected = inline_expectations(path)
     missing = sorted(expected - actual)
     unexpected = sorted(actual - expected)
     details = "\n".join(f"  {d.span.line}:{d.span.column} {d.code} {d.message}" for d in result.diagnostics)

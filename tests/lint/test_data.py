@@ -4,25 +4,15 @@ unexpected diagnostics both fail."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
 
 from constitutionc.api import load
+from tests.conftest import inline_expectations
 from constitutionc.lint import lint_result, settings_for
 
 DATA = Path(__file__).parent / "data"
-EXPECT = re.compile(r"#\s*expect:\s*([A-Z0-9, ]+)")
-
-
-def expectations(path: Path) -> set[tuple[int, str]]:
-    found = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        match = EXPECT.search(line)
-        if match:
-            found.update((number, code.strip()) for code in match.group(1).split(",") if code.strip())
-    return found
 
 
 def lint_file(path: Path):
@@ -35,7 +25,7 @@ def test_inline_expectations(path: Path, monkeypatch):
     monkeypatch.chdir(path.parent)
     report = lint_file(path)
     actual = {(d.span.line, d.code) for d in report.diagnostics if d.span and d.span.file == path.name}
-    expected = expectations(path)
+    expected = inline_expectations(path)
     details = "\n".join(f"  {d.span.line}:{d.span.column} {d.code} {d.message}" for d in report.diagnostics
                         if d.span)
     assert actual == expected, (f"missing {sorted(expected - actual)}, unexpected {sorted(actual - expected)}; "
@@ -45,6 +35,6 @@ def test_inline_expectations(path: Path, monkeypatch):
 def test_every_rule_is_exercised_by_the_data():
     from constitutionc.lint import RULES
 
-    expected_codes = {code for path in DATA.glob("*.cdl") for _, code in expectations(path)}
+    expected_codes = {code for path in DATA.glob("*.cdl") for _, code in inline_expectations(path)}
     # CDL605 is off by default; its behaviour is tested through --enable in test_cli.py.
     assert set(RULES) - expected_codes == {"CDL605"}
