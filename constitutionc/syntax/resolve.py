@@ -21,6 +21,7 @@ from .. import ir
 from ..diagnostics import (BAD_INPUT, IMPORT_CYCLE, IMPORT_NOT_FOUND, IMPORT_OUTSIDE_ROOT, INTERNAL,
                            INVALID_VALUE, Diagnostic, diag)
 from .builder import build_module
+from .chunks import parse_in_pieces
 from .lower import Fragment, lower_module
 from .parser import parse_text
 
@@ -104,6 +105,9 @@ def compile_text(text: str, file: str) -> Fragment:
 
 def _compile_text(text: str, file: str) -> Fragment:
     try:
+        module = parse_in_pieces(text, file)
+        if module is not None:
+            return lower_module(module)
         result = parse_text(text, file)
         if result.tree is None:
             frag = Fragment(file=file)
