@@ -114,9 +114,12 @@ async def test_a_burst_of_changes_publishes_at_most_its_first_and_its_last_versi
         change_document(client, uri, text + f"\n# edit {version}\n", version)
     await published(client, uri, 7, after=mark)
     versions = [p.version for p in client.published[mark:] if p.uri == uri]
-    # The first change after a quiet spell is checked at once (its result is published only if no
-    # later change arrived meanwhile); the rest wait for the interval and only the last is checked.
-    assert versions[-1] == 7 and set(versions) <= {2, 7}, versions
+    # The first change after a quiet spell is checked at once; later ones wait for the interval and
+    # only the newest is checked. How many intervals a burst spans depends on how fast the client
+    # writes (a loaded machine stretches it), so the timing-free guarantees are asserted here: no
+    # stale version is ever published after a newer one, and the last version always is. The
+    # throttle's exact coalescing is tested without a clock in test_server_parts.py.
+    assert versions[-1] == 7 and versions == sorted(set(versions)), versions
     close_document(client, uri)
 
 
