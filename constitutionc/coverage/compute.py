@@ -185,7 +185,8 @@ def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
     }
 
 
-def _totals(rows: list[dict], kinds: Counter, stale_records: int) -> dict:
+def _principle_counts(rows: list[dict]) -> dict:
+    """How many of these principle rows there are, and how many are taught, tested and covered."""
     covered = sum(r["covered"] for r in rows)
     return {
         "principles": len(rows),
@@ -193,6 +194,12 @@ def _totals(rows: list[dict], kinds: Counter, stale_records: int) -> dict:
         "tested": sum(r["tested"] for r in rows),
         "covered": covered,
         "percent": percent(covered, len(rows)),
+    }
+
+
+def _totals(rows: list[dict], kinds: Counter, stale_records: int) -> dict:
+    return {
+        **_principle_counts(rows),
         "records": kinds["dilemma"] + kinds["response"] + kinds["probe"],
         "dilemmas": kinds["dilemma"],
         "responses": kinds["response"],
@@ -216,14 +223,9 @@ def _section_ancestors(constitution: Constitution) -> dict[str | None, tuple[str
 
 
 def _rollup(members: list[dict], records: Counter | None) -> dict:
-    covered = sum(r["covered"] for r in members)
     records = records or Counter()
     return {
-        "principles": len(members),
-        "taught": sum(r["taught"] for r in members),
-        "tested": sum(r["tested"] for r in members),
-        "covered": covered,
-        "percent": percent(covered, len(members)),
+        **_principle_counts(members),
         "dilemmas": records["dilemma"],
         "responses": records["response"],
         "probes": records["probe"],
