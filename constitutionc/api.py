@@ -87,7 +87,7 @@ def lint(result: Result, enable: Iterable[str] = (), disable: Iterable[str] = ()
 
 def build(constitution: Constitution, out_dir: str | Path, **options):
     """Write dilemmas, responses, probes and the manifest into `out_dir` (see `build.BuildOptions`)."""
-    from .build import BuildOptions, build as run_build
+    from .emit import BuildOptions, build as run_build
 
     return run_build(constitution, Path(out_dir), BuildOptions(**options))
 

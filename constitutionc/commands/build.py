@@ -65,14 +65,14 @@ def command(path, out_dir, seed, targets, only, limit, shard, style, max_combina
     """Build training data and eval probes from a constitution into DIR."""
     from pathlib import Path
 
-    from ..build import BACKENDS, BuildInputError, BuildOptions, OutputError, build
+    from ..emit import BACKENDS, BuildInputError, BuildOptions, OutputError, build
 
     unknown_kinds = [n for n in only or () if n not in BACKENDS]
     if unknown_kinds:
         raise click.BadParameter(f"unknown record kind {', '.join(unknown_kinds)} (known: {', '.join(BACKENDS)})",
                                  param_hint="--only")
     if targets:
-        from ..build.targets import TARGETS
+        from ..emit.targets import TARGETS
 
         unknown = [t for t in targets if t not in TARGETS]
         if unknown:
@@ -152,8 +152,8 @@ class _progress:
 
 
 def print_summary(manifest: dict, out_dir: str, rich_table: bool) -> None:
-    from ..build import summary_rows
-    from ..build.manifest import grid_rows
+    from ..emit import summary_rows
+    from ..emit.manifest import grid_rows
 
     rows = summary_rows(manifest)
     grids = grid_rows(manifest)

@@ -15,7 +15,7 @@ def command(shard_dirs, out_dir):
     """Check that the shards' manifests agree and join them, byte-identical to an unsharded build."""
     from pathlib import Path
 
-    from ..build import MergeError, OutputError, merge
+    from ..emit import MergeError, OutputError, merge
     from .build import interactive, print_summary
 
     try:

@@ -13,7 +13,7 @@ def command(name):
     """Print the JSON Schema of NAME (dilemma, response, probe, manifest, ...); all of them without NAME."""
     import json
 
-    from ..build.schema import load_schemas
+    from ..emit.schema import load_schemas
 
     schemas = load_schemas()
     if name is None:

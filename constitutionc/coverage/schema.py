@@ -6,7 +6,7 @@ is imported (the registry imports the modules named in its SCHEMA_MODULES).
 
 from __future__ import annotations
 
-from ..build.schema import schema
+from ..emit.schema import schema
 
 SCHEMA_ID = "https://constitutionc.dev/schemas/coverage-1.json"
 

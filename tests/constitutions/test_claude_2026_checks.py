@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from constitutionc.build.targets.inspect_task_template import check_matches
+from constitutionc.emit.targets.inspect_task_template import check_matches
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE = REPO / "constitutions" / "claude-2026.cdl"

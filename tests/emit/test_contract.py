@@ -8,8 +8,8 @@ import re
 import pytest
 
 from constitutionc.api import load
-from constitutionc.build.backends import BACKENDS
-from constitutionc.build.writer import canonical_line
+from constitutionc.emit.backends import BACKENDS
+from constitutionc.emit.writer import canonical_line
 
 from .conftest import DATA, build_in_subprocess, read_jsonl, run_build, tree_bytes
 
@@ -20,7 +20,7 @@ PREFIX = {"dilemma": "dl-", "response": "rs-", "probe": "pr-"}
 
 @pytest.fixture(scope="module")
 def builds(tmp_path_factory):
-    """Each input built twice into different directories (from tests/build/data)."""
+    """Each input built twice into different directories (from tests/emit/data)."""
     import os
 
     out = {}

@@ -6,7 +6,7 @@ import tracemalloc
 from pathlib import Path
 
 from constitutionc.api import load
-from constitutionc.build import BuildOptions, build, writer
+from constitutionc.emit import BuildOptions, build, writer
 
 from .conftest import read_jsonl, run_build
 

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from constitutionc.build.targets import TARGETS
-from constitutionc.build.targets.base import REASONING_OPEN
+from constitutionc.emit.targets import TARGETS
+from constitutionc.emit.targets.base import REASONING_OPEN
 
 from .conftest import by_kind, run_target
 

@@ -18,7 +18,7 @@ def test_quickstart_matches_golden(in_data, tmp_path, name):
     golden = GOLDEN / "quickstart" / name
     if update_goldens() or not golden.exists():
         if not update_goldens():
-            pytest.fail(f"{golden} is missing; run UPDATE_GOLDENS=1 pytest tests/build to create it")
+            pytest.fail(f"{golden} is missing; run UPDATE_GOLDENS=1 pytest tests/emit to create it")
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_bytes(actual)
         return

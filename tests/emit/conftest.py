@@ -31,7 +31,7 @@ def update_goldens() -> bool:
 
 @pytest.fixture
 def in_data(monkeypatch) -> Path:
-    """Run from tests/build/data so source paths in records are the bare file names."""
+    """Run from tests/emit/data so source paths in records are the bare file names."""
     monkeypatch.chdir(DATA)
     monkeypatch.delenv("CI", raising=False)
     return DATA

@@ -13,13 +13,13 @@ from anthropic.types.messages.batch_create_params import Request as BatchRequest
 from click.testing import CliRunner
 from pydantic import TypeAdapter
 
-from constitutionc.build.targets import TARGETS
+from constitutionc.emit.targets import TARGETS
 from constitutionc.cli import main
 
 from .conftest import REPO, read_jsonl
 from .format_schemas import CHAT_LINE, CONFIG, PREFERENCE_LINE, TEST_CASE
 
-EXAMPLE = "tests/build/data/quickstart.cdl"
+EXAMPLE = "tests/emit/data/quickstart.cdl"
 
 
 def build(out, *extra):

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from constitutionc.api import load
-from constitutionc.build import BuildOptions, build
-from constitutionc.build.writer import read_records
+from constitutionc.emit import BuildOptions, build
+from constitutionc.emit.writer import read_records
 
 REPO = Path(__file__).resolve().parents[3]
 DATA = Path(__file__).resolve().parent / "data"
-QUICKSTART = REPO / "tests" / "build" / "data" / "quickstart.cdl"
+QUICKSTART = REPO / "tests" / "emit" / "data" / "quickstart.cdl"
 VARIED = DATA / "varied.cdl"
 SEED = 20240229
 

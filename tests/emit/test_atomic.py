@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-from constitutionc.build import writer
+from constitutionc.emit import writer
 
 from .conftest import DATA, SUBPROCESS_BUILD, run_build, run_merge, tree_bytes
 

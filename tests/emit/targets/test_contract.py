@@ -7,7 +7,7 @@ import tracemalloc
 
 import pytest
 
-from constitutionc.build.targets import RECORD_KINDS, TARGETS, Target
+from constitutionc.emit.targets import RECORD_KINDS, TARGETS, Target
 
 from .conftest import run_target
 

@@ -6,7 +6,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from constitutionc.build.targets import yaml_text
+from constitutionc.emit.targets import yaml_text
 
 texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
 multiline = st.lists(st.sampled_from(["", "a", "  b", "c ", "#x", "- y", "k: v", "\t", "é “q”", "'", '"']),

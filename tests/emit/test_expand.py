@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from constitutionc.api import load
-from constitutionc.build import expand
+from constitutionc.emit import expand
 
 from .conftest import DATA
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from constitutionc.build.targets import TARGETS
-from constitutionc.build.targets.base import REASONING_OPEN
+from constitutionc.emit.targets import TARGETS
+from constitutionc.emit.targets.base import REASONING_OPEN
 
 from .conftest import by_kind, read_jsonl, run_target
 from .format_schemas import CHAT_LINE, LINEAGE_LINE, PREFERENCE_LINE

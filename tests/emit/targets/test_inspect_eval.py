@@ -11,9 +11,9 @@ from inspect_ai.dataset import json_dataset
 from inspect_ai.model import ChatMessageAssistant, ChatMessageTool, ChatMessageUser
 from inspect_ai.tool import ToolCall
 
-from constitutionc.build.targets import TARGETS
-from constitutionc.build.targets.base import grading_criterion
-from constitutionc.build.targets.inspect_eval import TASK_TEMPLATE
+from constitutionc.emit.targets import TARGETS
+from constitutionc.emit.targets.base import grading_criterion
+from constitutionc.emit.targets.inspect_eval import TASK_TEMPLATE
 
 from .conftest import by_kind, run_target
 from .fake_api import FakeAnthropic, call_tool, say

@@ -12,8 +12,8 @@ from anthropic.types.message_create_params import MessageCreateParamsNonStreamin
 from anthropic.types.messages.batch_create_params import Request as BatchRequest
 from pydantic import TypeAdapter
 
-from constitutionc.build.targets import TARGETS
-from constitutionc.build.targets.base import REASONING_CLOSE, REASONING_OPEN
+from constitutionc.emit.targets import TARGETS
+from constitutionc.emit.targets.base import REASONING_CLOSE, REASONING_OPEN
 
 from .conftest import by_kind, read_jsonl, run_target
 from .fake_api import FakeAnthropic
@@ -115,7 +115,7 @@ def test_the_default_model_is_current_for_the_installed_sdk():
     from anthropic._data import DEPRECATED_MODELS
     from anthropic.types import ModelParam
 
-    from constitutionc.build.targets.anthropic_api import DEFAULT_MODEL
+    from constitutionc.emit.targets.anthropic_api import DEFAULT_MODEL
 
     known = {name for arg in get_args(ModelParam) for name in get_args(arg)}
     assert DEFAULT_MODEL in known and DEFAULT_MODEL not in DEPRECATED_MODELS

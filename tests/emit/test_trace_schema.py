@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from constitutionc.build.backends import BACKENDS
+from constitutionc.emit.backends import BACKENDS
 
 from .conftest import DATA, read_jsonl, run_build, run_trace
 
@@ -57,7 +57,7 @@ def test_trace_of_an_unknown_id_fails(built):
 
 @pytest.mark.parametrize("backend", list(BACKENDS))
 def test_schemas_validate_every_record(built, backend):
-    from constitutionc.build.schema import load_schemas
+    from constitutionc.emit.schema import load_schemas
 
     kind = BACKENDS[backend].kind
     validator = jsonschema.Draft202012Validator(load_schemas()[kind]())
@@ -68,7 +68,7 @@ def test_schemas_validate_every_record(built, backend):
 
 
 def test_manifest_schema_validates_and_rejects_drift(built):
-    from constitutionc.build.schema import load_schemas
+    from constitutionc.emit.schema import load_schemas
 
     schema = load_schemas()["manifest"]()
     manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
@@ -78,7 +78,7 @@ def test_manifest_schema_validates_and_rejects_drift(built):
 
 
 def test_schema_rejects_a_record_missing_its_sources(built):
-    from constitutionc.build.schema import load_schemas
+    from constitutionc.emit.schema import load_schemas
 
     record = read_jsonl(built / "dilemmas.jsonl")[0]
     del record["sources"]

@@ -19,8 +19,8 @@ import jsonschema
 import pytest
 import yaml
 
-from constitutionc.build.targets import TARGETS
-from constitutionc.build.targets.promptfoo import CHAT_PROMPT, rubric_statement
+from constitutionc.emit.targets import TARGETS
+from constitutionc.emit.targets.promptfoo import CHAT_PROMPT, rubric_statement
 
 from .conftest import by_kind, run_target
 from .fake_api import FakeAnthropic, call_tool, say

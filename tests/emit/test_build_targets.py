@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from constitutionc.build.targets import TARGETS
+from constitutionc.emit.targets import TARGETS
 
 from .conftest import run_build, run_merge, tree_bytes
 
