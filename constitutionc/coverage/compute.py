@@ -24,6 +24,7 @@ from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
+from ..emit import kinds as record_kinds
 from ..ir import Constitution, Principle
 from .results import read_results, violation_table
 from .scan import ScanContext, Tally, scan_data_dir
@@ -56,19 +57,30 @@ def coverage_fraction(totals: dict) -> Fraction:
 
 
 class _PrincipleCounts:
-    __slots__ = ("dilemmas", "variants", "probes", "stale", "axes", "generators")
+    __slots__ = ("kinds", "variants", "stale", "axes", "generators")
 
     def __init__(self) -> None:
-        self.dilemmas = 0
-        self.variants: Counter = Counter()
-        self.probes = 0
+        self.kinds: Counter = Counter()  # record kind -> fresh records citing the principle
+        self.variants: Counter = Counter()  # response variant -> records
         self.stale = 0
         self.axes: dict[str, set[str]] = {}
         self.generators: set[str] = set()
 
     @property
+    def dilemmas(self) -> int:
+        return self.kinds["dilemma"]
+
+    @property
     def responses(self) -> int:
-        return sum(self.variants.values())
+        return self.kinds["response"]
+
+    @property
+    def probes(self) -> int:
+        return self.kinds["probe"]
+
+    def by_role(self, role: str) -> int:
+        """Records of the kinds the registry gives this coverage role."""
+        return sum(self.kinds[kind] for kind in record_kinds.names(role))
 
 
 def build_document(constitution: Constitution, tally: Tally, data_label: str) -> dict:
@@ -87,6 +99,9 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str) ->
     stale_records = 0
 
     for (kind, variant, generator, citations, tensions), n in tally.records.items():
+        if kind not in record_kinds.KINDS:
+            # The scan refuses such records; a tally made elsewhere must not slip one through either.
+            raise ValueError(f"unknown record kind {kind!r} in the tally")
         kinds[kind] += n
         if kind == "response":
             kinds[f"response:{variant}"] += n
@@ -106,13 +121,11 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str) ->
         groups: set[tuple[str, str | None]] = set()
         for clause in fresh:
             entry = counts[clause]
-            if kind == "dilemma":
-                entry.dilemmas += n
-            elif kind == "response":
+            entry.kinds[kind] += n
+            if kind == "response":
                 entry.variants[variant] += n
-            else:
-                entry.probes += n
-            entry.generators.add(generator)
+            if generator is not None:
+                entry.generators.add(generator)
             principle = constitution.principle(clause)
             groups.add(("value", principle.value))
             for section in ancestors.get(principle.section, (principle.section,)):
@@ -161,8 +174,8 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str) ->
 
 def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
     responses = entry.responses
-    taught = entry.dilemmas + responses > 0
-    tested = entry.probes > 0
+    taught = entry.by_role("taught") > 0
+    tested = entry.by_role("tested") > 0
     return {
         "id": principle.id,
         "title": principle.title,
@@ -175,7 +188,7 @@ def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
         "responses": responses,
         "responses_by_variant": {v: entry.variants.get(v, 0) for v in VARIANTS},
         "probes": entry.probes,
-        "records": entry.dilemmas + responses + entry.probes,
+        "records": sum(entry.kinds.values()),
         "stale": entry.stale,
         "taught": taught,
         "tested": tested,
@@ -200,7 +213,7 @@ def _principle_counts(rows: list[dict]) -> dict:
 def _totals(rows: list[dict], kinds: Counter, stale_records: int) -> dict:
     return {
         **_principle_counts(rows),
-        "records": kinds["dilemma"] + kinds["response"] + kinds["probe"],
+        "records": sum(kinds[name] for name in record_kinds.KINDS),
         "dilemmas": kinds["dilemma"],
         "responses": kinds["response"],
         "responses_by_variant": {v: kinds[f"response:{v}"] for v in VARIANTS},

@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from .backends import BACKENDS
+from . import kinds as record_kinds
 from .manifest import BuildResult, records_per_kind
 from .targets import run_targets
 from .writer import MANIFEST, BUFFER_BYTES, JsonlSink, Staging
@@ -30,27 +30,39 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
     by_index = _check_shards(manifests)
     ordered = [by_index[i] for i in range(len(by_index))]
     first = manifests[0][1]
-    backends = [BACKENDS[name] for name in first["options"]["only"]]
+    kinds = _kinds_of(first)
 
     with Staging(out_dir, protected=shard_dirs) as staging:
         outputs = []
-        for b in backends:
-            sink = staging.sink(b.filename)
+        for k in kinds:
+            sink = staging.sink(k.filename)
             for directory, manifest in ordered:
-                _copy_verified(directory, manifest, b.filename, sink)
+                _copy_verified(directory, manifest, k.filename, sink)
             sink.close()
-            outputs.append({"path": b.filename, "sha256": sink.sha256, "records": sink.records})
-        outputs += run_targets(staging.path, first["options"]["targets"], [(b.kind, b.filename) for b in backends],
+            outputs.append({"path": k.filename, "sha256": sink.sha256, "records": sink.records})
+        outputs += run_targets(staging.path, first["options"]["targets"], [(k.name, k.filename) for k in kinds],
                                model=first["options"].get("model"))
         merged = {key: first[key] for key in SHARD_AGREEMENT}
         merged["shard"] = None
         merged["outputs"] = sorted(outputs, key=lambda o: o["path"])
-        merged["records"] = records_per_kind(outputs, backends)
+        merged["records"] = records_per_kind(outputs, kinds)
         merged["principles"] = _sum_nested([m["principles"] for _d, m in ordered])
         merged["generators"] = _merge_generators([m["generators"] for _d, m in ordered])
         staging.write_manifest(merged)
         staging.commit()
     return BuildResult(merged, Path(out_dir))
+
+
+def _kinds_of(manifest: dict) -> list[record_kinds.RecordKind]:
+    """The record kinds a shard build made, from its manifest's `options.only`."""
+    out = []
+    for plural in manifest["options"]["only"]:
+        try:
+            out.append(record_kinds.by_plural(plural))
+        except KeyError:
+            raise MergeError(f"the shards hold records of kind `{plural}`, which this compiler does not know "
+                             f"(known: {', '.join(k.plural for k in record_kinds.KINDS.values())})") from None
+    return out
 
 
 def _load_manifest(directory: Path) -> dict:

@@ -15,11 +15,10 @@ from ..ir import Constitution, Environment, Generator, Principle, Span, Tension
 from ..syntax.lower import TEMPLATE_FIELDS
 from ..templates import SLOT
 from .expand import Instance
+from .kinds import KINDS
 from .writer import canonical_json
 
 Record = dict[str, Any]
-
-ID_PREFIX = {"dilemma": "dl", "response": "rs", "probe": "pr"}
 
 
 def record_id(kind: str, content: list) -> str:
@@ -41,7 +40,7 @@ def record_id(kind: str, content: list) -> str:
             text = canonical_json(value)
             pieces.append(f"j{len(text)}:{text}")
     digest = hashlib.sha256(f"{kind}|{'|'.join(pieces)}".encode("utf-8")).hexdigest()
-    return f"{ID_PREFIX[kind]}-{digest[:16]}"
+    return f"{KINDS[kind].prefix}-{digest[:16]}"
 
 
 # --- templates ----------------------------------------------------------------------------------
@@ -329,6 +328,7 @@ def _dilemma(ctx: GeneratorContext, instance: Instance) -> Record:
 
 
 ALTERNATIVES_LEAD = "What you can do instead: "
+RESPONSE_ID_START = KINDS["response"].prefix + "-"
 NO_TENSIONS: list[str] = []  # shared, never mutated: the writer encodes a value once per identity
 
 
@@ -377,7 +377,7 @@ def _response(base: Record, variant: str, style: str, digest: str, **fields) -> 
     record.update(fields)
     # The generic `record_id` over four short fixed fields, inlined: responses are most of the records.
     key = f"response|{base['dilemma_id']}|{variant}|{style}|{digest}".encode("utf-8")
-    record["id"] = "rs-" + hashlib.sha256(key).hexdigest()[:16]
+    record["id"] = RESPONSE_ID_START + hashlib.sha256(key).hexdigest()[:16]
     return record
 
 

@@ -1,9 +1,11 @@
 """JSON Schemas of the canonical records and the manifest, from pydantic models.
 
 The models describe the records; the build never constructs them (records are
-plain dicts on the hot path). `SCHEMAS` is a registry name -> function returning
-a JSON Schema; other parts of the compiler add their own entries with
-`@schema("name")` in a module listed in `SCHEMA_MODULES`.
+plain dicts on the hot path). Each record kind's entry in the kind registry
+(`kinds.py`) names its schema function here. `SCHEMAS` holds the other
+published schemas (the manifest, the coverage document): name -> function
+returning a JSON Schema, added with `@schema("name")` in a module listed in
+`SCHEMA_MODULES`.
 """
 
 from __future__ import annotations
@@ -189,17 +191,15 @@ def _json_schema(model) -> dict[str, Any]:
     return adapter.json_schema(by_alias=True)
 
 
-@schema("dilemma")
+# The record kinds' schemas are listed in the kind registry (kinds.py), which `constitutionc schema` reads.
 def dilemma_schema() -> dict[str, Any]:
     return _json_schema(DilemmaRecord)
 
 
-@schema("response")
 def response_schema() -> dict[str, Any]:
     return _json_schema(TypeAdapter(Union[AnswerRecord, PreferenceRecord]))
 
 
-@schema("probe")
 def probe_schema() -> dict[str, Any]:
     return _json_schema(ProbeRecord)
 
