@@ -34,12 +34,12 @@ VARIANTS = ("justified", "bare", "preference")
 
 
 def compute_coverage(constitution: Constitution, data_dir: Path, results_path: Path | None = None,
-                     workers: int | None = None) -> dict:
+                     workers: int | None = None, min_records: int = 1) -> dict:
     results = read_results(results_path) if results_path else None
     context = ScanContext(current_hashes={p.id: p.sha256 for p in constitution.principles},
                           wanted_probes=frozenset(results.by_probe) if results else frozenset())
     tally, warnings = scan_data_dir(Path(data_dir), context, workers)
-    document = build_document(constitution, tally, str(data_dir))
+    document = build_document(constitution, tally, str(data_dir), min_records)
     document["warnings"] = warnings
     if results is not None:
         document["results"] = violation_table(results, tally.probe_citations,
@@ -57,10 +57,11 @@ def coverage_fraction(totals: dict) -> Fraction:
 
 
 class _PrincipleCounts:
-    __slots__ = ("kinds", "variants", "stale", "axes", "generators")
+    __slots__ = ("kinds", "variants", "stale", "axes", "generators", "focused")
 
     def __init__(self) -> None:
         self.kinds: Counter = Counter()  # record kind -> fresh records citing the principle
+        self.focused: Counter = Counter()  # kind -> those of them whose focus is this principle
         self.variants: Counter = Counter()  # response variant -> records
         self.stale = 0
         self.axes: dict[str, set[str]] = {}
@@ -79,11 +80,11 @@ class _PrincipleCounts:
         return self.kinds["probe"]
 
     def by_role(self, role: str) -> int:
-        """Records of the kinds the registry gives this coverage role."""
-        return sum(self.kinds[kind] for kind in record_kinds.names(role))
+        """Records focused on the principle, of the kinds the registry gives this coverage role."""
+        return sum(self.focused[kind] for kind in record_kinds.names(role))
 
 
-def build_document(constitution: Constitution, tally: Tally, data_label: str) -> dict:
+def build_document(constitution: Constitution, tally: Tally, data_label: str, min_records: int = 1) -> dict:
     principles = constitution.principles
     hashes = {p.id: p.sha256 for p in principles}
     counts = {p.id: _PrincipleCounts() for p in principles}
@@ -98,7 +99,7 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str) ->
     kinds: Counter = Counter()
     stale_records = 0
 
-    for (kind, variant, generator, citations, tensions), n in tally.records.items():
+    for (kind, variant, generator, citations, tensions, focus), n in tally.records.items():
         if kind not in record_kinds.KINDS:
             # The scan refuses such records; a tally made elsewhere must not slip one through either.
             raise ValueError(f"unknown record kind {kind!r} in the tally")
@@ -126,6 +127,10 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str) ->
                 entry.variants[variant] += n
             if generator is not None:
                 entry.generators.add(generator)
+            # A record teaches or tests the principle it is focused on; the others it cites are context.
+            # (Records from builds before `focus` existed count for every principle they cite.)
+            if focus is None or focus == clause:
+                entry.focused[kind] += n
             principle = constitution.principle(clause)
             groups.add(("value", principle.value))
             for section in ancestors.get(principle.section, (principle.section,)):
@@ -157,8 +162,10 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str) ->
         "data": data_label,
         "totals": totals,
         "principles": principle_rows,
-        "uncovered": [{"id": r["id"], "file": r["file"], "line": r["line"], "taught": r["taught"],
-                       "tested": r["tested"]} for r in principle_rows if not r["covered"]],
+        "min_records": min_records,
+        "uncovered": [_gap(r, 1, kinds) for r in principle_rows if not r["covered"]],
+        "under_covered": [_gap(r, min_records, kinds) for r in principle_rows
+                          if r["covered"] and _gap(r, min_records, kinds)["missing"]],
         "sections": _section_rows(constitution, principle_rows, ancestors, group_records),
         "values": _value_rows(constitution, principle_rows, group_records),
         "tensions": [_tension_row(t, discussed, co_cited) for t in constitution.tensions],
@@ -174,6 +181,7 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str) ->
 
 def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
     responses = entry.responses
+    focused = {kind: entry.focused.get(kind, 0) for kind in ("dilemma", "response", "probe")}
     taught = entry.by_role("taught") > 0
     tested = entry.by_role("tested") > 0
     return {
@@ -190,12 +198,31 @@ def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
         "probes": entry.probes,
         "records": sum(entry.kinds.values()),
         "stale": entry.stale,
+        "focused": {"dilemmas": focused["dilemma"], "responses": focused["response"], "probes": focused["probe"]},
         "taught": taught,
         "tested": tested,
         "covered": taught and tested,
         "axes": {axis: sorted(values) for axis, values in sorted(entry.axes.items())},
         "generators": sorted(entry.generators),
     }
+
+
+def _gap(row: dict, needed: int, kinds: Counter) -> dict:
+    """What a principle lacks to have `needed` records focused on it on each side, and how to add it.
+
+    Teaching counts dilemma instances (their responses are the same instances again), or responses
+    when the data holds no dilemmas at all; testing counts probes.
+    """
+    from ..authoring.skeletons import new_command
+
+    focused = row["focused"]
+    teaching = focused["dilemmas"] if kinds["dilemma"] else focused["responses"]
+    testing = focused["probes"]
+    missing = [kind for kind, have in (("dilemma", teaching), ("probe", testing)) if have < needed]
+    return {"id": row["id"], "file": row["file"], "line": row["line"], "taught": row["taught"],
+            "tested": row["tested"], "teaching": teaching, "testing": testing, "stale": row["stale"],
+            "missing": missing,
+            "commands": [new_command(kind, row["id"], row["file"]) for kind in missing]}
 
 
 def _principle_counts(rows: list[dict]) -> dict:

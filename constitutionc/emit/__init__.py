@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..ir import Constitution
-from ..syntax.resolve import STD_PREFIX
+from ..spec import STD_PREFIX
 from . import expand, kinds
 from .backends import STYLES, ItemUnit, Unit
 from .kinds import KINDS, PRODUCERS, RecordKind
