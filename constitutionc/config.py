@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_MAX_COMBINATIONS = 100_000
-KNOWN_KEYS = frozenset({"root", "max_combinations", "lint"})
+KNOWN_KEYS = frozenset({"root", "max_combinations", "lint", "audit"})
 
 
 class ConfigError(Exception):
@@ -24,6 +24,7 @@ class Config:
     root: Path | None = None
     max_combinations: int = DEFAULT_MAX_COMBINATIONS
     lint: dict = field(default_factory=dict)
+    audit: dict = field(default_factory=dict)
 
 
 def find_config(start: Path) -> Path | None:
@@ -74,4 +75,8 @@ def load_config(start: Path | None) -> Config:
             raise ConfigError(f"{path}: max_combinations must be a positive whole number")
         config.max_combinations = value
     config.lint = dict(table.get("lint", {}))
+    audit = table.get("audit", {})
+    if not isinstance(audit, dict):
+        raise ConfigError(f"{path}: `audit` must be a table")
+    config.audit = dict(audit)
     return config
