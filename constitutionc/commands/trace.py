@@ -48,7 +48,8 @@ def source_location(file: str, root):
     Records are data; a `file` of `/etc/passwd` or `std:../../x` must not make trace open it."""
     from pathlib import Path
 
-    from ..syntax.resolve import STD_PREFIX, std_root
+    from ..spec import STD_PREFIX
+    from ..syntax.resolve import std_root
 
     if file.startswith(STD_PREFIX):
         base, relative = std_root(), file[len(STD_PREFIX):]
@@ -68,12 +69,13 @@ def _clause_texts(file: str, root) -> dict | None:
     """The principles of a source file as it is now (None when the file cannot be read)."""
     from ..api import InputError, load
     from ..config import ConfigError
+    from ..spec import STD_PREFIX
 
     path = source_location(file, root)
     try:
         if path is None or not path.is_file():
             return None
-        result = load([path], root=root if not file.startswith("std:") else None)
+        result = load([path], root=None if file.startswith(STD_PREFIX) else root)
     except (InputError, ConfigError, OSError):
         return None
     return {p.id: p for p in result.constitution.principles if result.constitution.project_path(p.span.file) == file}
