@@ -135,7 +135,7 @@ def test_merge_refuses_shards_of_a_kind_it_does_not_know(in_data, tmp_path, extr
         assert run_build("families.cdl", "-o", shards[-1], "--only", ONLY, "--shard", f"{index}/2").exit_code == 0
     kinds.unregister(extra_kind.NAME)
     result = run_merge(*shards, "-o", tmp_path / "m")
-    assert result.exit_code == 1 and "`clause_cards`, which this compiler does not know" in result.output
+    assert result.exit_code == 1 and "names record kinds this compiler does not know: clause_cards" in result.output
 
 
 def test_only_rejects_unknown_and_model_written_kinds(in_data, tmp_path, extra):
