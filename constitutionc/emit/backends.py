@@ -54,7 +54,7 @@ class ItemUnit:
         """The shared record fields for a record made from this item (no generator, no axes)."""
         principles = self.principles()
         return {"kind": kind, "generator": None, "principles": [p.id for p in principles], "axes": {},
-                "sources": [clause_source(p) for p in principles], "seed": self.seed, "sample": 0,
+                "sources": [clause_source(self.constitution, p) for p in principles], "seed": self.seed, "sample": 0,
                 "focus": principles[0].id if len(principles) == 1 else None}
 
 

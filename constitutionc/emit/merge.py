@@ -43,7 +43,7 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
             outputs.append({"path": k.filename, "sha256": sink.sha256, "records": sink.records})
         try:
             outputs += run_targets(staging.path, first["options"]["targets"],
-                                   [(b.kind, k.filename) for b in backends], model=first["options"].get("model"))
+                                   [(k.name, k.filename) for k in kinds], model=first["options"].get("model"))
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
             # The records match their manifests' sha256s, but a manifest can be written by hand.
             raise MergeError(f"the shards' records are not records this compiler writes "
