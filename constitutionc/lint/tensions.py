@@ -18,7 +18,7 @@ def tensions_at_stake(c: Constitution, g: Generator) -> list[Tension]:
             and (t.prevails in principles or t.yields in principles)]
 
 
-@rule("CDL620", "unargued-tension", category="clarity", level="warning",
+@rule("CDL650", "unargued-tension", category="clarity", level="warning",
       summary="A dilemma family cites both sides of a tension but does not say it argues it.",
       rationale="Only the tensions a family names with `argues: a > b` reach its records, because a tension "
                 "whose condition does not hold in the family's situation would contradict the answer. A family "
@@ -39,6 +39,6 @@ def unargued_tension(ctx: LintContext) -> Iterator[Diagnostic]:
         argued = set(g.argues)
         for t in tensions_at_stake(c, g):
             if (t.prevails, t.yields) not in argued:
-                yield make("CDL620", f"dilemma `{g.id}` cites both `{t.prevails}` and `{t.yields}` but does not "
+                yield make("CDL650", f"dilemma `{g.id}` cites both `{t.prevails}` and `{t.yields}` but does not "
                                      f"argue their tension; add `argues: {t.prevails} > {t.yields}` if its "
                                      "records should discuss it", g.name_span or g.span)
