@@ -13,6 +13,7 @@ def command(name):
     """Print the JSON Schema of NAME (dilemma, response, probe, manifest, ...); all of them without NAME."""
     import json
 
+    from ..coverage import schema as _coverage_schema  # noqa: F401  (registers `coverage`)
     from ..emit.schema import load_schemas
 
     schemas = load_schemas()
