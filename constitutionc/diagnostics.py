@@ -202,6 +202,13 @@ CONTRADICTORY_TENSION = register(
     "Two tensions say opposite things about the same pair of principles under the same conditions.")
 TENSION_SELF = register("CDL205", "self-tension", E, "principles",
                         "A tension between a principle and itself has no meaning.")
+PLACEHOLDER_TEXT = register(
+    "CDL206", "placeholder-text", W, "principles",
+    "A text is still the `TODO` placeholder that `import-md` or `new` wrote; records would quote it as it is.",
+    "An imported document rarely says why each of its rules matters, and justified responses quote the "
+    "`why` verbatim, so the importer marks each missing one instead of inventing it. The mark is a warning, "
+    "not an error, so a freshly imported constitution checks cleanly while the writing goes on.",
+    'why: "TODO: why this matters, in the document\'s words"')
 
 # --- generators ------------------------------------------------------------
 UNBOUND_SLOT = register("CDL301", "unbound-slot", E, "generators",

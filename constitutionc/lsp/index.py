@@ -20,7 +20,7 @@ from ..ir import MISSING_NAME, Span
 from ..syntax.ast import Atom, Block, Condition, Entry, Item, Module, RuleItem
 from ..syntax.builder import build_module
 from ..syntax.parser import parse_text
-from ..syntax.resolve import STD_PREFIX
+from ..spec import STD_MODULE, STD_PREFIX
 from ..templates import slot_positions
 
 # An id as the grammar's NAME token spells it.
@@ -28,7 +28,6 @@ ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z_][A-Za-z0-9_\-]*)*"
 
 # Namespaces whose names are local to an environment or a generator.
 # How an unquoted import begins: `import std.environments.email`.
-STD_MODULE = "std."
 LOCAL_KINDS = frozenset({"tool", "system", "param", "axis", "slot", "check"})
 
 # Top-level keywords that define a named, globally visible construct.

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from .. import ir
+from .. import ir, spec
 from ..diagnostics import (BAD_AXIS, DUPLICATE_KEY, INVALID_VALUE, MISPLACED, MISSING_TEMPLATE, SYNTAX,
                            UNKNOWN_KEY, Diagnostic, diag, did_you_mean)
 from .ast import Atom, Block, Entry, Item, Module, ModuleItem, RuleItem, Value
@@ -233,9 +233,7 @@ def _name(item: Item) -> str:
 
 @lowers("constitution")
 def _header(item: Item, frag: Fragment, ctx: Context) -> None:
-    f = Fields("the constitution header", item.body,
-               {"version": "value", "licence": "value", "license": "value", "source": "value",
-                "notes": "value"}, frag.diagnostics)
+    f = Fields("the constitution header", item.body, spec.forms("constitution"), frag.diagnostics)
     frag.header = ir.Header(title=item.title.text if item.title else "", version=f.text("version"),
                             licence=f.text("licence") or f.text("license"), source=f.text("source"),
                             notes=f.text("notes"), span=item.span)
@@ -262,31 +260,27 @@ def _import(item: Item, frag: Fragment, ctx: Context) -> None:
 
 @lowers("value")
 def _value(item: Item, frag: Fragment, ctx: Context) -> None:
-    f = Fields(f"value `{_name(item)}`", item.body, {"text": "value", "why": "value"}, frag.diagnostics)
+    f = Fields(f"value `{_name(item)}`", item.body, spec.forms("value"), frag.diagnostics)
     frag.values.append(ir.CoreValue(id=_name(item), title=item.title.text if item.title else "",
                                     text=f.text("text"), why=f.text("why"), span=item.span))
 
 
 @lowers("principal")
 def _principal(item: Item, frag: Fragment, ctx: Context) -> None:
-    f = Fields(f"principal `{_name(item)}`", item.body, {"text": "value", "why": "value", "trust": "value"},
-               frag.diagnostics)
+    f = Fields(f"principal `{_name(item)}`", item.body, spec.forms("principal"), frag.diagnostics)
     frag.principals.append(ir.Principal(id=_name(item), title=item.title.text if item.title else "",
                                         text=f.text("text"), trust=f.text("trust"), why=f.text("why"),
                                         span=item.span))
 
 
-PRINCIPLE_KINDS = ("hard_constraint", "default", "instructable")
-SWITCHERS = ("operator", "user")
+SWITCHERS = spec.DEFAULT_SWITCHERS
 
 
 @lowers("principle")
 def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
     pid = _name(item)
-    f = Fields(f"principle `{pid}`", item.body,
-               {"text": "value", "why": "value", "value": "value", "kind": "value", "tags": "value",
-                "default": "value", "switchable_by": "value"}, frag.diagnostics)
-    kind = f.word("kind", PRINCIPLE_KINDS) or "default"
+    f = Fields(f"principle `{pid}`", item.body, spec.forms("principle"), frag.diagnostics)
+    kind = f.word("kind", spec.PRINCIPLE_KINDS) or "default"
     default = f.word("default", ("on", "off"))
     switchers = f.words("switchable_by")
     for who in switchers:
@@ -348,8 +342,8 @@ def _slug(title: str) -> str:
 @lowers("tension")
 def _tension(item: Item, frag: Fragment, ctx: Context) -> None:
     prevails, yields = item.relation
-    f = Fields(f"tension `{prevails.text} over {yields.text}`", item.body,
-               {"when": "value", "why": "value"}, frag.diagnostics)
+    f = Fields(f"tension `{prevails.text} over {yields.text}`", item.body, spec.forms("tension"),
+               frag.diagnostics)
     _require(f, ["why"], f"tension `{prevails.text} over {yields.text}`", item.keyword_span)
     frag.tensions.append(ir.Tension(prevails=prevails.text, yields=yields.text, when=f.text("when"),
                                     why=f.text("why"), span=item.span, prevails_span=prevails.span,
@@ -358,20 +352,15 @@ def _tension(item: Item, frag: Fragment, ctx: Context) -> None:
 
 # --- environments ---------------------------------------------------------------
 
-PARAM_TYPES = ("string", "integer", "number", "boolean", "array", "object")
-MESSAGE_FIELDS = {
-    "email": ("id", "from", "to", "cc", "subject", "date", "body"),
-    "document": ("id", "title", "path", "body"),
-}
+PARAM_TYPES = spec.PARAM_TYPES
+MESSAGE_FIELDS = spec.MESSAGE_FIELDS
 
 
 @lowers("environment")
 def _environment(item: Item, frag: Fragment, ctx: Context) -> None:
     eid = _name(item)
-    f = Fields(f"environment `{eid}`", item.body,
-               {"persona": "value", "system": "labelled", "tool": "labelled_block",
-                "email": "any_block", "document": "any_block"}, frag.diagnostics,
-               repeatable=frozenset({"system", "tool", "email", "document"}))
+    f = Fields(f"environment `{eid}`", item.body, spec.forms("environment"), frag.diagnostics,
+               repeatable=spec.repeatable("environment"))
     systems = []
     for entry in f.all("system"):
         if entry.value.single is None:
@@ -390,8 +379,8 @@ def _environment(item: Item, frag: Fragment, ctx: Context) -> None:
 def _tool(block: Block, frag: Fragment) -> ir.Tool:
     name = block.labels[0].text
     description = " ".join(a.text for a in block.labels[1:])
-    f = Fields(f"tool `{name}`", block.body, {"param": "labelled", "description": "value"}, frag.diagnostics,
-               repeatable=frozenset({"param"}))
+    f = Fields(f"tool `{name}`", block.body, spec.forms("tool"), frag.diagnostics,
+               repeatable=spec.repeatable("tool"))
     description = f.text("description", description)
     params = []
     for entry in f.all("param"):
@@ -417,9 +406,7 @@ def _messages(f: Fields, frag: Fragment) -> list[ir.Message]:
     out = []
     for kind in ("email", "document"):
         for block in f.all(kind):
-            allowed = {name: "value" for name in MESSAGE_FIELDS[kind]}
-            allowed["include"] = "rule"
-            mf = Fields(f"this {kind}", block.body, allowed, frag.diagnostics)
+            mf = Fields(f"this {kind}", block.body, spec.forms(kind), frag.diagnostics)
             values = [(name, mf.text(name)) for name in MESSAGE_FIELDS[kind] if mf.get(name) is not None]
             if kind == "document" and block.labels and mf.get("title") is None:
                 values.insert(0, ("title", " ".join(a.text for a in block.labels)))
@@ -436,27 +423,14 @@ def _conditions(conditions: Iterable[AstCondition]) -> tuple[ir.Condition, ...]:
 
 # --- generators ----------------------------------------------------------------
 
-TEMPLATE_FIELDS = {
-    "dilemma": {"user": True, "stance": True, "misaligned": False, "alternatives": False, "context": False},
-    "probe": {"user": True, "system": False, "pressure": False, "rubric": True, "condition": False},
-}
-CHECK_FIELDS = {"tool": "value", "argument": "labelled", "says": "value", "omits": "value",
-                "clause": "value", "description": "value"}
 
 
 def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
     gid = _name(item)
     kind = item.kind
-    templates = TEMPLATE_FIELDS[kind]
-    allowed = {name: "value" for name in templates}
-    allowed.update({"title": "value", "count": "value", "tags": "value", "vary": "labelled",
-                    "slot": "labelled_block", "set": "rule", "exclude": "rule", "environment": "value",
-                    "systems": "value"})
-    if kind == "probe":
-        allowed.update({"email": "any_block", "document": "any_block", "check": "labelled_block"})
+    templates = spec.template_fields(kind)
     what = f"{kind} `{gid}`"
-    f = Fields(what, item.body, allowed, frag.diagnostics,
-               repeatable=frozenset({"vary", "slot", "set", "exclude", "email", "document", "check"}))
+    f = Fields(what, item.body, spec.forms(kind), frag.diagnostics, repeatable=spec.repeatable(kind))
     _require(f, [name for name, required in templates.items() if required], what, item.keyword_span)
 
     axes = []
@@ -540,8 +514,8 @@ def _slot(block: Block, frag: Fragment) -> ir.Slot | None:
 
 def _check(block: Block, frag: Fragment) -> ir.Check:
     cid = block.labels[0].text
-    f = Fields(f"check `{cid}`", block.body, CHECK_FIELDS, frag.diagnostics,
-               repeatable=frozenset({"argument", "says", "omits"}))
+    f = Fields(f"check `{cid}`", block.body, spec.forms("check"), frag.diagnostics,
+               repeatable=spec.repeatable("check"))
     arguments = []
     for entry in f.all("argument"):
         if entry.value.single is None:
@@ -562,7 +536,7 @@ def _check(block: Block, frag: Fragment) -> ir.Check:
 
 # --- top level -------------------------------------------------------------------
 
-TOP_LEVEL_FIELDS = {"priority": "value"}
+TOP_LEVEL_FIELDS = spec.forms("")
 
 
 def lower_item(item: ModuleItem, frag: Fragment, ctx: Context) -> None:

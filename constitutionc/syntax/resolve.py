@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import ir
+from ..spec import STD_PREFIX
 from ..diagnostics import (BAD_INPUT, IMPORT_CYCLE, IMPORT_NOT_FOUND, IMPORT_OUTSIDE_ROOT, INTERNAL,
                            INVALID_VALUE, Diagnostic, diag)
 from .builder import build_module
@@ -25,7 +26,6 @@ from .chunks import parse_in_pieces
 from .lower import Fragment, lower_module
 from .parser import parse_text
 
-STD_PREFIX = "std:"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
