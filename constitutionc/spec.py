@@ -77,6 +77,8 @@ PRINCIPAL = _table(
     Field("text", "value", "who this principal is"),
     Field("trust", "value", "how much the AI trusts it"),
     Field("why", "value", "why it is trusted so"),
+    Field("channel", "value", "where its messages arrive: `system` (developer or operator messages), `user`, "
+                              "or `none` (it never writes in the conversation)", choices=CHANNELS),
 )
 PRINCIPLE = _table(
     Field("text", "value", "the clause, verbatim"),
@@ -175,6 +177,7 @@ PROBE = _table(
 )
 TOP_LEVEL = _table(
     Field("priority", "value", "the order of core values, highest first: `priority: a > b > c`"),
+    Field("authority", "value", "the order of principals, highest first: `authority: developer > user`"),
 )
 SECTION = _table(Field("prose", "value", "the section's own text"))
 

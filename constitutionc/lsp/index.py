@@ -188,6 +188,9 @@ class _Builder:
         if entry.key.text == "priority":
             for atom in entry.value.atoms:
                 self.refer(("value",), atom, "priority")
+        elif entry.key.text == "authority":
+            for atom in entry.value.atoms:
+                self.refer(("principal",), atom, "authority")
 
     # --- constructs ------------------------------------------------------
     def header(self, item: Item) -> Symbol:
@@ -220,6 +223,9 @@ class _Builder:
             for node in item.body:
                 if isinstance(node, Entry) and node.key.text == "value" and node.value.single is not None:
                     self.refer(("value",), node.value.single, "value")
+                elif isinstance(node, Entry) and node.key.text == "switchable_by":
+                    for atom in node.value.atoms:
+                        self.refer(("principal",), atom, "switchable_by")
         elif item.kind == "environment":
             children = tuple(self.environment_body(item.name.text, item.body))
         return self.define(Symbol(kind, item.name.text, None, item.name.span, _span(item), item.kind,

@@ -31,6 +31,8 @@ class Fragment:
     values: list[ir.CoreValue] = field(default_factory=list)
     priority: tuple[str, ...] = ()
     priority_span: ir.Span | None = None
+    authority: tuple[str, ...] = ()
+    authority_span: ir.Span | None = None
     principals: list[ir.Principal] = field(default_factory=list)
     sections: list[ir.Section] = field(default_factory=list)
     principles: list[ir.Principle] = field(default_factory=list)
@@ -270,10 +272,10 @@ def _principal(item: Item, frag: Fragment, ctx: Context) -> None:
     f = Fields(f"principal `{_name(item)}`", item.body, spec.forms("principal"), frag.diagnostics)
     frag.principals.append(ir.Principal(id=_name(item), title=item.title.text if item.title else "",
                                         text=f.text("text"), trust=f.text("trust"), why=f.text("why"),
-                                        span=item.span))
+                                        channel=f.word("channel", spec.CHANNELS), span=item.span,
+                                        name_span=item.name.span if item.name else None))
 
 
-SWITCHERS = spec.DEFAULT_SWITCHERS
 
 
 @lowers("principle")
@@ -282,12 +284,8 @@ def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
     f = Fields(f"principle `{pid}`", item.body, spec.forms("principle"), frag.diagnostics)
     kind = f.word("kind", spec.PRINCIPLE_KINDS) or "default"
     default = f.word("default", ("on", "off"))
+    # Who may switch depends on the principals the constitution declares: checks/principals.py.
     switchers = f.words("switchable_by")
-    for who in switchers:
-        if who not in SWITCHERS:
-            frag.diagnostics.append(diag(INVALID_VALUE.code,
-                                         f"`switchable_by` names `{who}`; only operator and user may switch behaviours",
-                                         f.get("switchable_by").value.span))
     if kind == "instructable" and default is None:
         frag.diagnostics.append(diag(MISSING_TEMPLATE.code,
                                      f"instructable principle `{pid}` needs `default: on` or `default: off`",
@@ -301,7 +299,8 @@ def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
         id=pid, title=item.title.text if item.title else "", text=f.text("text"), why=f.text("why"),
         value=f.word("value"), kind=kind, tags=f.words("tags"),
         default_on=None if default is None else default == "on",
-        switchable_by=tuple(w for w in switchers if w in SWITCHERS), section=ctx.section,
+        switchable_by=switchers, section=ctx.section,
+        switchable_by_span=f.get("switchable_by").value.span if f.get("switchable_by") else None,
         span=item.span, name_span=item.name.span if item.name else None,
         value_span=f.get("value").value.span if f.get("value") else None))
 
@@ -546,24 +545,29 @@ def lower_item(item: ModuleItem, frag: Fragment, ctx: Context) -> None:
     LOWERERS[item.kind](item, frag, ctx)
 
 
+_ORDER_EXAMPLES = {"priority": "priority: safety > ethics > helpfulness",
+                   "authority": "authority: developer > user"}
+
+
 def _top_level_entry(entry: Entry, frag: Fragment, ctx: Context) -> None:
     name = entry.key.text
-    if name != "priority" or entry.labels:
+    if name not in TOP_LEVEL_FIELDS or entry.labels:
         suggestion = did_you_mean(name, TOP_LEVEL_FIELDS)
         hint = f"; did you mean `{suggestion}`?" if suggestion else ""
         frag.diagnostics.append(diag(UNKNOWN_KEY.code, f"unknown top-level field `{name}`{hint}", entry.key.span,
-                                     notes=("known top-level fields: priority",), fix=suggestion))
+                                     notes=(f"known top-level fields: {', '.join(TOP_LEVEL_FIELDS)}",),
+                                     fix=suggestion))
         return
-    if entry.value.kind not in ("chain", "atom"):
+    # Both are orders, highest first: of core values (`priority`) and of principals (`authority`).
+    if entry.value.kind not in ("chain", "atom") or not all(a.kind == "name" for a in entry.value.atoms):
         frag.diagnostics.append(diag(INVALID_VALUE.code,
-                                     "write the priority order as `priority: safety > ethics > helpfulness`",
-                                     entry.value.span))
+                                     f"write the {name} order as `{_ORDER_EXAMPLES[name]}`", entry.value.span))
         return
-    if frag.priority_span is not None:
-        frag.diagnostics.append(diag(DUPLICATE_KEY.code, "the priority order is given twice", entry.key.span))
+    if getattr(frag, f"{name}_span") is not None:
+        frag.diagnostics.append(diag(DUPLICATE_KEY.code, f"the {name} order is given twice", entry.key.span))
         return
-    frag.priority = tuple(a.text for a in entry.value.atoms)
-    frag.priority_span = entry.span
+    setattr(frag, name, tuple(a.text for a in entry.value.atoms))
+    setattr(frag, f"{name}_span", entry.span)
 
 
 SUPPRESSION = re.compile(r"#\s*constitutionc:\s*ignore\[([^\]]*)\]")

@@ -28,7 +28,6 @@ def fields_of(block: str) -> dict[str, spec.Field]:
 
 KEYWORDS_BY_BLOCK = {"": spec.TOP_LEVEL_KEYWORDS, "section": ("prose", *spec.CONSTRUCTS)}
 FIXED_VALUES = {name: list(f.choices) for name, f in spec.PRINCIPLE.items() if f.choices}
-FIXED_VALUES["switchable_by"] = list(spec.DEFAULT_SWITCHERS)
 
 TEMPLATE_SLOT = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)?$")
 SUPPRESSION_CODES = re.compile(r"#\s*constitutionc:\s*ignore\[(?:[^\]]*,)?\s*([A-Za-z0-9_\-]*)$")
@@ -118,6 +117,13 @@ def _keys(request: Request) -> list[types.CompletionItem]:
 
 def _value_of_key(request: Request, key: str) -> list[types.CompletionItem]:
     block = request.context.block
+    if key == "switchable_by" and block == "principle":
+        declared = request.defined("principal", K.EnumMember)
+        return declared or request.words(spec.DEFAULT_SWITCHERS, K.EnumMember)
+    if key == "authority" and block in ("", "section"):
+        return request.defined("principal", K.EnumMember)
+    if key == "channel" and block == "principal":
+        return request.words(spec.CHANNELS, K.EnumMember)
     if key in FIXED_VALUES and block == "principle":
         return request.words(FIXED_VALUES[key], K.EnumMember)
     if key == "value" and block == "principle" or key == "priority" and block in ("", "section"):
