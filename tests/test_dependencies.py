@@ -3,7 +3,8 @@
 Data flows one way (docs/architecture.md), so the modules must not import each other in a
 cycle. The graph is read from the source with `ast`, not by importing: an edge is an import
 statement anywhere in a module (at module level or inside a function) outside an
-`if TYPE_CHECKING:` block, or a string naming one of the modules (what `importlib` is given).
+`if TYPE_CHECKING:` block, or a string naming one of the modules (what `importlib` is given;
+a module naming its own package, to find data files, is not an edge).
 Function-level imports count because they are how a module reaches a
 later stage lazily; a cycle through one is still a cycle in the design (and an import-order
 trap the day someone hoists the import). The deterministic stages never import a model SDK,
@@ -72,7 +73,10 @@ def edges_of(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
                        for alias in node.names]
         found.update(t for t in targets if t in modules and t != name)
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in modules:
+        # A module naming its own package (`resources.files("constitutionc.prompts")` for data
+        # files) depends on nothing new: the package is imported before any of its modules.
+        if (isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in modules
+                and not name.startswith(node.value + ".")):
             found.add(node.value)
     found.discard(name)
     return found
