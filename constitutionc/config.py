@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_MAX_COMBINATIONS = 100_000
-KNOWN_KEYS = frozenset({"root", "max_combinations", "lint"})
+KNOWN_KEYS = frozenset({"root", "max_combinations", "lint", "audit"})
 
 
 class ConfigError(Exception):
@@ -24,6 +24,7 @@ class Config:
     root: Path | None = None
     max_combinations: int = DEFAULT_MAX_COMBINATIONS
     lint: dict = field(default_factory=dict)
+    audit: dict = field(default_factory=dict)
 
 
 def find_config(start: Path) -> Path | None:
@@ -90,4 +91,8 @@ def load_config(start: Path | None) -> Config:
         raise ConfigError(f"{path}: lint must be a table (`[lint]` or `[tool.constitutionc.lint]`), "
                           f"not {type(lint).__name__} `{lint!r}`"[:300])
     config.lint = dict(lint)
+    audit = table.get("audit", {})
+    if not isinstance(audit, dict):
+        raise ConfigError(f"{path}: audit must be a table (`[audit]` or `[tool.constitutionc.audit]`)")
+    config.audit = dict(audit)
     return config
