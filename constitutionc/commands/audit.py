@@ -31,7 +31,8 @@ def _constitution_clauses(out_dir: Path, explicit: str | None, root: str | None)
         except (OSError, ValueError, AttributeError, TypeError, KeyError):
             paths = []
         for path in paths[:1]:
-            candidates += [Path(path), out_dir.parent / path]
+            # Source paths are relative to the project root the build used (issue 16 item 15).
+            candidates += ([Path(root) / path] if root else []) + [Path(path), out_dir.parent / path]
     for candidate in candidates:
         if candidate.is_file():
             try:
