@@ -9,7 +9,7 @@ from ..diagnostics import (BAD_AXIS, BAD_RULE, DUPLICATE_ID, EMPTY_EXPANSION, PR
                            UNBOUND_SLOT, UNRESOLVED, UNUSED_AXIS, Diagnostic, diag, did_you_mean)
 from ..ir import Constitution, Generator, Span
 from ..templates import slot_positions, slots_in
-from . import CheckOptions, check
+from .registry import CheckOptions, check
 
 
 def template_texts(c: Constitution, g: Generator) -> Iterator[tuple[str, str, Span]]:

@@ -8,7 +8,7 @@ from typing import Iterator
 from ..diagnostics import (CONTRADICTORY_TENSION, MISSING_TEXT, MISSING_WHY, PRIORITY_CYCLE, TENSION_SELF,
                            Diagnostic, diag)
 from ..ir import Constitution
-from . import CheckOptions, check
+from .registry import CheckOptions, check
 
 
 @check("principle-fields")

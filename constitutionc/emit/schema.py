@@ -2,8 +2,9 @@
 
 The models describe the records; the build never constructs them (records are
 plain dicts on the hot path). `SCHEMAS` is a registry name -> function returning
-a JSON Schema; other parts of the compiler add their own entries with
-`@schema("name")` in a module listed in `SCHEMA_MODULES`.
+a JSON Schema; later stages add their own entries with `@schema("name")` when
+imported (this module names none of them: whoever shows every schema, the
+`schema` command, imports the stages it shows).
 """
 
 from __future__ import annotations
@@ -14,9 +15,6 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 SchemaFunction = Callable[[], dict[str, Any]]
 SCHEMAS: dict[str, SchemaFunction] = {}
-
-# Modules imported before the registry is read (each registers with `@schema`).
-SCHEMA_MODULES: list[str] = ["constitutionc.emit.schema", "constitutionc.coverage.schema", "constitutionc.audit.schema"]
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 
@@ -30,10 +28,7 @@ def schema(name: str):
 
 
 def load_schemas() -> dict[str, SchemaFunction]:
-    import importlib
-
-    for module in SCHEMA_MODULES:
-        importlib.import_module(module)
+    """The registry: the record and manifest schemas, plus those of every stage imported so far."""
     return SCHEMAS
 
 
