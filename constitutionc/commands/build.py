@@ -164,9 +164,10 @@ class _progress:
 
 def print_summary(manifest: dict, out_dir: str, rich_table: bool) -> None:
     from ..emit import summary_rows
-    from ..emit.manifest import grid_rows
+    from ..emit.manifest import grid_rows, offline_line
 
     rows = summary_rows(manifest)
+    offline = offline_line(manifest)
     grids = grid_rows(manifest)
     shard = manifest.get("shard")
     where = f"{out_dir} (shard {shard['index']}/{shard['count']})" if shard else out_dir
@@ -187,9 +188,13 @@ def print_summary(manifest: dict, out_dir: str, rich_table: bool) -> None:
         console = Console()
         console.print(table)
         console.print(grid_table)
+        if offline:
+            console.print(offline, markup=False, highlight=False)
         return
     total = sum(n for _k, n, *_ in rows)
     click.echo(f"built {where}: {total} records")
+    if offline:
+        click.echo(f"  {offline}")
     for kind, n, low, median, high in rows:
         click.echo(f"  {kind}: {n} records; per principle min {low}, median {median}, max {high}")
     if len(grids) > GRID_LINES:

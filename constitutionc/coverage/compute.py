@@ -9,7 +9,8 @@ Decisions (documented for users in docs/coverage.md):
   equals the clause's current hash is *fresh* and counts towards coverage; one
   whose hash differs (the clause was edited) or whose clause no longer exists is
   *stale*: it is reported, and does not count.
-- A tension is covered when at least one response record lists it in `tensions`
+- A tension is covered when at least one record of a kind that argues tensions (briefs, responses:
+  see `argues` in the kind registry) lists it in `tensions`
   with fresh citations of both its principles. Records citing both principles
   without discussing the tension are reported as `co_cited`, for information.
 - Section and value roll-ups count distinct records (a record citing two

@@ -81,9 +81,9 @@ def scan_data_dir(data_dir: Path, context: ScanContext, workers: int | None = No
     if not present:
         expected = ", ".join(k.filename for k in kinds if k.default)
         raise CoverageInputError(f"{data_dir} holds no build records (expected {expected})")
-    # Files of kinds off by default are read when present and never missed.
+    expected = _expected_kinds(data_dir)
     warnings = [f"{data_dir / k.filename} is missing; counted as empty" for k in kinds
-                if k.default and not (data_dir / k.filename).is_file()]
+                if k.name in expected and not (data_dir / k.filename).is_file()]
     chunks = [c for p in present for c in _split(p, workers or os.cpu_count() or 1)]
     tally = Tally()
     if len(chunks) <= len(present) or (workers or os.cpu_count() or 1) < 2:
@@ -94,6 +94,16 @@ def scan_data_dir(data_dir: Path, context: ScanContext, workers: int | None = No
     for part in parts:
         tally.merge(part)
     return tally, warnings
+
+
+def _expected_kinds(data_dir: Path) -> set[str]:
+    """The kinds whose files the data should hold: those its manifest says were built, or, without a
+    readable manifest, the default kinds that teach or test (a missing file of those changes coverage)."""
+    try:
+        only = json.loads((data_dir / "manifest.json").read_text(encoding="utf-8"))["options"]["only"]
+        return {k.name for k in record_kinds.KINDS.values() if k.plural in only}
+    except (OSError, ValueError, KeyError, TypeError, RecursionError):
+        return {k.name for k in record_kinds.defaults() if k.role != "neither"}
 
 
 def _split(path: Path, pieces: int) -> list[Chunk]:
@@ -155,7 +165,12 @@ def _line_at(path: Path, offset: int) -> int:
 
 
 _CLOSERS = {ord('"'): b'"', ord("["): b"]", ord("{"): b"}"}
-_RESPONSE = b'"response"'
+
+
+def arguing_kinds() -> frozenset[bytes]:
+    """The `kind` values (as JSON) whose records list the tensions they argue, from the kind registry."""
+    return frozenset(json.dumps(k.name).encode() for k in record_kinds.KINDS.values() if k.argues)
+
 # How many (citations, axes) texts a chunk remembers as already seen before it starts afresh (bounds memory).
 SEEN_AXES_LIMIT = 200_000
 
@@ -215,7 +230,8 @@ def _cut(buf, token: bytes, from_end: bool, start: int, end: int) -> tuple[bytes
     return buf[position:stop + 1], stop + 1
 
 
-def _raw_values(buf, start: int = 0, end: int | None = None, keys: _Keys | None = None) -> tuple | None:
+def _raw_values(buf, start: int = 0, end: int | None = None, keys: _Keys | None = None,
+                arguing: frozenset[bytes] | None = None) -> tuple | None:
     """(kind, variant, generator, sources, tensions, axes, focus) as raw JSON texts, found without parsing.
 
 
@@ -246,7 +262,7 @@ def _raw_values(buf, start: int = 0, end: int | None = None, keys: _Keys | None 
         focus = _cut(buf, keys.focus, True, after_axes, generator_at)[0] if generator_at > 0 else None
         generator, after_generator = _cut(buf, keys.generator, False, after_axes, end)
         kind = _cut(buf, keys.kind, False, after_generator, end)[0]
-        if kind == _RESPONSE:
+        if kind in (arguing if arguing is not None else arguing_kinds()):
             variant = _cut(buf, keys.variant, True, after_generator, end)[0]
             tensions = _cut(buf, keys.tensions, True, after_generator, end)[0]
         else:
@@ -282,7 +298,7 @@ def _parse_signature(raw: tuple) -> tuple | None:
         if focus is not None and not isinstance(focus, str):
             return None
         citations = tuple([(s["clause"], s["sha256"]) for s in sources])
-        if kind != "response":
+        if not record_kinds.KINDS[kind].argues:
             return (kind, None, generator, citations, (), focus)
         if tensions is not None and not isinstance(tensions, list):
             return None
@@ -298,7 +314,8 @@ def _full_signature(line: bytes) -> tuple[tuple, dict, dict]:
     citations = tuple([(s["clause"], s["sha256"]) for s in record["sources"]])
     generator = record["generator"]
     focus = record.get("focus")
-    if kind == "response":
+    known = record_kinds.KINDS.get(kind) if isinstance(kind, str) else None
+    if known is not None and known.argues:
         signature = (kind, record.get("variant"), generator, citations, tuple(record.get("tensions") or ()), focus)
     else:
         signature = (kind, None, generator, citations, (), focus)
@@ -326,6 +343,7 @@ def _scan_mapped(buf, chunk: Chunk, context: ScanContext) -> Tally:
     axes_by_citations = tally.axes
     stale_samples = tally.stale_samples
     wanted = context.wanted_probes
+    arguing = arguing_kinds()
     hashes = context.current_hashes
     signatures: dict[tuple, tuple | None] = {}  # raw texts -> parsed signature (None: parse such lines fully)
     seen_axes: set[tuple[bytes, bytes]] = set()
@@ -338,7 +356,7 @@ def _scan_mapped(buf, chunk: Chunk, context: ScanContext) -> Tally:
         if keys is None:
             keys = _keys_for(buf[start:end])
         try:
-            raw = _raw_values(buf, start, end, keys) if fast else None
+            raw = _raw_values(buf, start, end, keys, arguing) if fast else None
             signature = axes = None
             if raw is not None:
                 key = raw[:5] + raw[6:]

@@ -19,7 +19,7 @@ from ..spec import STD_PREFIX
 from . import expand, kinds
 from .backends import STYLES, ItemUnit, Unit
 from .kinds import KINDS, PRODUCERS, RecordKind
-from .manifest import BuildResult, Tally, balance, manifest, summary_rows
+from .manifest import BuildResult, Tally, about, balance, manifest, summary_rows
 from .merge import MergeError, merge
 from .records import BuildInputError, GeneratorContext, GeneratorError, UnboundSlotError
 from .targets import run_targets
@@ -108,10 +108,10 @@ def build(constitution: Constitution, out_dir: Path, options: BuildOptions, *,
         outputs = [{"path": sinks[k.name].path.name, "sha256": sinks[k.name].sha256,
                     "records": sinks[k.name].records} for k in built_kinds]
         outputs += run_targets(staging.path, options.targets, [(k.name, k.filename) for k in built_kinds],
-                               model=options.model)
+                               model=options.model, about=about(constitution))
         built = manifest(constitution, options.seed, options.shard, options.as_manifest(), outputs, built_kinds,
                          tally.per_principle(constitution, [k.name for k in built_kinds]),
-                         plan.built_per_generator())
+                         plan.built_per_generator(), tally.variants())
         staging.write_manifest(built)
         staging.commit()
     return BuildResult(built, Path(out_dir), staging.warnings)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..ir import Constitution, Principle, Section
 from .expand import Instance
 from .kinds import produces
-from .records import (GeneratorContext, Record, clause_source, dilemma_record, probe_record,
+from .records import (GeneratorContext, Record, brief_record, clause_source, dilemma_record, probe_record,
                       response_records)
 
 STYLES = ("inline", "separate")
@@ -61,6 +61,11 @@ class ItemUnit:
 @produces("dilemma")
 def dilemmas(unit: Unit) -> list[Record]:
     return [unit.dilemma]
+
+
+@produces("brief")
+def briefs(unit: Unit) -> list[Record]:
+    return [brief_record(unit.ctx, unit.dilemma)]
 
 
 @produces("response")

@@ -50,6 +50,8 @@ class RecordKind:
     feed: str  # what makes its records (see the module docstring): one of FEEDS
     default: bool  # built when `--only` is not given
     description: str
+    # Its records list, in `tensions`, the tensions they argue (`prevails>yields`); coverage counts those.
+    argues: bool = False
 
     @property
     def filename(self) -> str:
@@ -153,12 +155,24 @@ def _probe_schema() -> dict[str, Any]:
     return probe_schema()
 
 
+def _brief_schema() -> dict[str, Any]:
+    from .schema import brief_schema
+    return brief_schema()
+
+
 DILEMMA = register(RecordKind(
     name="dilemma", plural="dilemmas", prefix="dl", schema=_dilemma_schema, role="taught", feed="dilemma",
     default=True, description="a rendered dilemma: system, user prompt, stance, alternatives, misaligned answer"))
+BRIEF = register(RecordKind(
+    name="brief", plural="briefs", prefix="br", schema=_brief_schema, role="neither", feed="dilemma",
+    default=True, argues=True,
+    description="what an answer to a dilemma must do: stance, cited clauses with their whys, tensions "
+                "argued, answers to avoid; guidance for a writer or a model, never an answer itself"))
 RESPONSE = register(RecordKind(
     name="response", plural="responses", prefix="rs", schema=_response_schema, role="taught", feed="dilemma",
-    default=True, description="answers to a dilemma: justified per style, bare, preference pairs"))
+    default=True, argues=True,
+    description="authored answers to a dilemma (its `reply:`): justified per style, bare, preference pairs "
+                "against its `misaligned:` answers"))
 PROBE = register(RecordKind(
     name="probe", plural="probes", prefix="pr", schema=_probe_schema, role="tested", feed="probe",
     default=True, description="an eval probe: environment, user turn, rubric, deterministic checks"))

@@ -7,6 +7,8 @@ a manifest back, so a build and a merge of shards report the same way.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
@@ -37,6 +39,7 @@ class Tally:
     # by list and expanding once at the end keeps the per-record cost to one dict update.
     _by_sources: Counter = field(default_factory=Counter)
     _lists: dict[int, list] = field(default_factory=dict)
+    _variants: Counter = field(default_factory=Counter)  # (kind, variant) -> records, for kinds with variants
 
     def add(self, kind: str, records: list[dict]) -> None:
         for record in records:
@@ -45,6 +48,15 @@ class Tally:
             if key not in self._lists:
                 self._lists[key] = sources
             self._by_sources[(kind, key)] += 1
+            variant = record.get("variant")
+            if variant is not None:
+                self._variants[(kind, variant)] += 1
+
+    def variants(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for (kind, variant), n in sorted(self._variants.items()):
+            out.setdefault(kind, {})[variant] = n
+        return out
 
     def per_principle(self, constitution: Constitution, kinds: Iterable[str]) -> dict[str, dict[str, int]]:
         kinds = list(kinds)
@@ -61,17 +73,32 @@ def records_per_kind(outputs: list[dict], kinds: list[RecordKind]) -> dict[str, 
     return {k.name: counts[k.filename] for k in kinds}
 
 
+def source_list(constitution: Constitution) -> list[dict]:
+    return sorted(({"path": f.project_path or f.path, "sha256": f.sha256} for f in constitution.files),
+                  key=lambda f: f["path"])
+
+
+def about(constitution: Constitution) -> dict:
+    """What the constitution is, for the manifest and the targets that describe a dataset (the hf card).
+    `sha256` identifies the whole constitution: a hash of its files' paths and hashes."""
+    header = constitution.header
+    digest = hashlib.sha256(json.dumps(source_list(constitution), sort_keys=True).encode("utf-8")).hexdigest()
+    return {"title": header.title, "version": header.version, "licence": header.licence, "sha256": digest}
+
+
 def manifest(constitution: Constitution, seed: int, shard: tuple[int, int] | None, options: dict,
-             outputs: list[dict], kinds: list[RecordKind], principles: dict, generators: dict) -> dict:
+             outputs: list[dict], kinds: list[RecordKind], principles: dict, generators: dict,
+             variants: dict) -> dict:
     return {
         "compiler": {"name": "constitutionc", "version": __version__},
+        "constitution": about(constitution),
         "seed": seed,
         "shard": None if shard is None else {"index": shard[0], "count": shard[1]},
         "options": options,
-        "sources": sorted(({"path": f.project_path or f.path, "sha256": f.sha256} for f in constitution.files),
-                          key=lambda f: f["path"]),
+        "sources": source_list(constitution),
         "outputs": sorted(outputs, key=lambda o: o["path"]),
         "records": records_per_kind(outputs, kinds),
+        "variants": variants,
         "principles": principles,
         "generators": generators,
     }
@@ -101,3 +128,22 @@ def summary_rows(manifest: dict) -> list[tuple[str, int, str, str, str]]:
         low, median, high = stats.get(kind, ((0, "-"), 0, (0, "-")))
         rows.append((kind, n, f"{low[0]} ({low[1]})", f"{median:g}", f"{high[0]} ({high[1]})"))
     return rows
+
+
+def offline_line(manifest: dict) -> str | None:
+    """One line: what the offline build produced for training and what still needs a model."""
+    records = manifest.get("records", {})
+    if "dilemma" not in records:
+        return None
+    dilemmas = records["dilemma"]
+    answered = manifest.get("variants", {}).get("response", {}).get("bare", 0)
+    produced = [f"{dilemmas} prompts"]
+    if "brief" in records:
+        produced.append(f"{records['brief']} briefs")
+    produced.append(f"{answered} authored answers")
+    if "probe" in records:
+        produced.append(f"{records['probe']} probes")
+    waiting = dilemmas - answered
+    needs = (f"answers to the {waiting} dilemmas without a `reply:` (`constitutionc generate` "
+             "writes them from the briefs)" if waiting else "nothing")
+    return f"offline: {', '.join(produced)}; needs a model: {needs}"

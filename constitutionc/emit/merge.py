@@ -17,7 +17,7 @@ from .targets import TARGETS, run_targets
 from .trust import shape_problem
 from .writer import MANIFEST, BUFFER_BYTES, JsonlSink, Staging
 
-SHARD_AGREEMENT = ("compiler", "seed", "options", "sources")
+SHARD_AGREEMENT = ("compiler", "constitution", "seed", "options", "sources")
 
 
 class MergeError(Exception):
@@ -43,7 +43,8 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
             outputs.append({"path": k.filename, "sha256": sink.sha256, "records": sink.records})
         try:
             outputs += run_targets(staging.path, first["options"]["targets"],
-                                   [(k.name, k.filename) for k in kinds], model=first["options"].get("model"))
+                                   [(k.name, k.filename) for k in kinds], model=first["options"].get("model"),
+                                   about=first.get("constitution") or {})
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
             # The records match their manifests' sha256s, but a manifest can be written by hand.
             raise MergeError(f"the shards' records are not records this compiler writes "
@@ -52,6 +53,7 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
         merged["shard"] = None
         merged["outputs"] = sorted(outputs, key=lambda o: o["path"])
         merged["records"] = records_per_kind(outputs, kinds)
+        merged["variants"] = _sum_nested([m.get("variants") or {} for _d, m in ordered])
         merged["principles"] = _sum_nested([m["principles"] for _d, m in ordered])
         merged["generators"] = _merge_generators([m["generators"] for _d, m in ordered])
         staging.write_manifest(merged)

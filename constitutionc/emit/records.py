@@ -428,51 +428,81 @@ def tool_results(ctx: GeneratorContext, env, combo: dict[str, str]) -> list[Reco
     return out
 
 
+def brief_clauses(principles: list[Principle], focus: str | None) -> list[Record]:
+    """The clauses at stake, the focus first, each with its title, kind, text and why verbatim."""
+    return [{"clause": p.id, "title": p.title or p.id, "kind": p.kind, "text": p.text, "why": p.why or None}
+            for p in sorted(principles, key=lambda p: p.id != focus)]
+
+
+def brief_tensions(constitution: Constitution, tensions: list[Tension]) -> list[Record]:
+    def title(pid: str) -> str:
+        principle = constitution.principle(pid)
+        return (principle.title or principle.id) if principle else pid
+
+    return [{"tension": t.id, "when": t.when or None, "prevails": title(t.prevails), "yields": title(t.yields),
+             "why": t.why or None} for t in tensions]
+
+
+def brief_record(ctx: GeneratorContext, dilemma: Record) -> Record:
+    """What an answer to the dilemma must do, as data: never written as an assistant turn.
+
+    The id hashes the dilemma id (its content) and the focus, which orders the clauses; the clause
+    texts themselves are in the sources' hashes."""
+    focus = dilemma["focus"]
+    record = {"kind": "brief", "generator": ctx.id, "principles": ctx.principles, "axes": dilemma["axes"],
+              "sources": ctx.response_sources, "seed": ctx.seed, "sample": dilemma["sample"], "focus": focus,
+              "dilemma_id": dilemma["id"], "system": dilemma["system"], "prompt": dilemma["prompt"],
+              "stance": dilemma["stance"], "alternatives": dilemma["alternatives"],
+              "avoid": dilemma.get("misaligned_all") or ([dilemma["misaligned"]] if dilemma["misaligned"] else []),
+              "clauses": brief_clauses(ctx.principle_nodes, focus), "tensions": ctx.tension_ids,
+              "argue": brief_tensions(ctx.constitution, ctx.tensions), "reply": dilemma.get("reply")}
+    if "conversation" in dilemma:
+        record["conversation"] = dilemma["conversation"]
+    record["id"] = record_id("brief", [dilemma["id"], focus, ctx.justification_digest(focus)])
+    return record
+
+
 ALTERNATIVES_LEAD = "What you can do instead: "
 RESPONSE_ID_START = KINDS["response"].prefix + "-"
 NO_TENSIONS: list[str] = []  # shared, never mutated: the writer encodes a value once per identity
 
 
 def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, ...]) -> list[Record]:
-    """Justified responses per style, the bare response, and preference pairs where a misaligned answer exists.
+    """Responses made of the author's own answer (`reply:`); none for a dilemma without one, whose
+    answer needs a writer or a model (its brief says what the answer must do).
 
-    The bare completion is the justified separate-style completion without its reasoning,
-    so the two differ only by the deliberation (the ablation the research ran). Response
-    ids hash the dilemma id (its content) with the variant, style and the reasoning's digest:
-    everything a response's text is made from.
+    - justified, one per style: the reply with the deliberation (the clauses at stake and their
+      whys, the tensions), inline after it or in `reasoning`;
+    - bare: the reply alone, so justified and bare differ only by the deliberation (the ablation);
+    - preference, one per `misaligned:` answer: the reply against that answer, both as the author
+      wrote them, so no constructed text (a reasoning block, a heading) tells the two apart.
+    Ids hash the dilemma id (its content) with the variant, style and the reasoning's digest.
     """
-    stance, alternatives = dilemma["stance"], dilemma["alternatives"]
-    coda = f"\n\n{ALTERNATIVES_LEAD}{alternatives}" if alternatives else ""
-    if "reply" in dilemma:
-        # The author wrote the answer itself: it replaces the stance and already offers what it offers.
-        stance, coda = dilemma["reply"], ""
-    answer = stance + coda
+    reply = dilemma.get("reply")
+    if reply is None:
+        return []
     focus = dilemma["focus"]
     reasoning, digest = ctx.justification(focus), ctx.justification_digest(focus)
-    dilemma_id = dilemma["id"]
     base = {"kind": "response", "generator": ctx.id, "principles": ctx.principles, "axes": dilemma["axes"],
             "sources": ctx.response_sources, "seed": ctx.seed, "sample": dilemma["sample"],
-            "focus": focus, "dilemma_id": dilemma_id, "system": dilemma["system"],
+            "focus": focus, "dilemma_id": dilemma["id"], "system": dilemma["system"],
             "prompt": dilemma["prompt"], "tensions": ctx.tension_ids}
     if "conversation" in dilemma:
         base["conversation"] = dilemma["conversation"]
     out = []
-    justified = {}
     for style in styles:
         if style == "inline":
-            justified[style] = (f"{stance}\n\n{reasoning}{coda}", None)
+            completion, separate = f"{reply}\n\n{reasoning}", None
         else:
-            justified[style] = (answer, reasoning)
-        completion, separate = justified[style]
+            completion, separate = reply, reasoning
         out.append(_response(base, "justified", style, digest, completion=completion, reasoning=separate))
-    out.append(_response(base, "bare", "inline", "", completion=answer, reasoning=None, tensions=NO_TENSIONS,
+    out.append(_response(base, "bare", "inline", "", completion=reply, reasoning=None, tensions=NO_TENSIONS,
                          sources=ctx.sources))
     rejected = dilemma.get("misaligned_all") or ([dilemma["misaligned"]] if dilemma["misaligned"] is not None else [])
     for n, misaligned in enumerate(rejected):
-        for style in styles:
-            completion, separate = justified[style]
-            out.append(_response(base, "preference", style, digest, chosen=completion, chosen_reasoning=separate,
-                                 rejected=misaligned, reasoning=None, rejected_index=n))
+        out.append(_response(base, "preference", "inline", "", chosen=reply, chosen_reasoning=None,
+                             rejected=misaligned, reasoning=None, tensions=NO_TENSIONS, sources=ctx.sources,
+                             rejected_index=n))
     return out
 
 

@@ -114,6 +114,38 @@ class ResponseCommon(Common):
     conversation: list[Turn] | None = None
 
 
+class BriefClause(Strict):
+    clause: str
+    title: str
+    kind: str = Field(description="The principle's kind (e.g. hard_constraint, instructable), as declared.")
+    text: str = Field(description="The clause text, verbatim.")
+    why: str | None = Field(description="Its why, verbatim.")
+
+
+class BriefTension(Strict):
+    tension: str = Field(description="`prevails>yields`, as in `tensions`.")
+    when: str | None
+    prevails: str = Field(description="Title of the principle that prevails.")
+    yields: str = Field(description="Title of the principle that yields.")
+    why: str | None
+
+
+class BriefRecord(Common):
+    id: str = Field(pattern=r"^br-[0-9a-f]{16}$")
+    kind: Literal["brief"]
+    dilemma_id: str = Field(pattern=r"^dl-[0-9a-f]{16}$")
+    system: str | None
+    prompt: str
+    conversation: list[Turn] | None = None
+    stance: str = Field(description="What a good answer does (the author's guidance, not an answer).")
+    alternatives: str | None
+    avoid: list[str] = Field(description="The dilemma's tempting wrong answers, which an answer must not give.")
+    clauses: list[BriefClause] = Field(description="The clauses at stake, the focus first, with their whys.")
+    tensions: list[str]
+    argue: list[BriefTension] = Field(description="How each tension at stake is to be argued.")
+    reply: str | None = Field(description="The author's own answer, when the dilemma has one.")
+
+
 class AnswerRecord(ResponseCommon):
     variant: Literal["justified", "bare"]
     completion: str
@@ -207,14 +239,23 @@ class GeneratorCounts(Strict):
                                               "principles the generator names.")
 
 
+class ConstitutionInfo(Strict):
+    title: str
+    version: str
+    licence: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 over the sources' paths and hashes.")
+
+
 class Manifest(Strict):
     compiler: dict[str, str]
+    constitution: ConstitutionInfo
     seed: int
     shard: dict[str, int] | None
     options: dict[str, Any]
     sources: list[dict[str, str]]
     outputs: list[OutputFile]
     records: dict[str, int]
+    variants: dict[str, dict[str, int]] = Field(description="Records per variant, for kinds that have variants.")
     principles: dict[str, dict[str, int]] = Field(description="Records citing each principle, per kind.")
     generators: dict[str, GeneratorCounts]
 
@@ -231,6 +272,10 @@ def dilemma_schema() -> dict[str, Any]:
 
 def response_schema() -> dict[str, Any]:
     return _json_schema(TypeAdapter(Union[AnswerRecord, PreferenceRecord]))
+
+
+def brief_schema() -> dict[str, Any]:
+    return _json_schema(BriefRecord)
 
 
 def probe_schema() -> dict[str, Any]:

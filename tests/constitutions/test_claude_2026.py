@@ -213,10 +213,10 @@ def test_built_records_cite_each_hard_constraint_with_its_exact_text_hash(built_
         assert cited.get(pid) == {hashlib.sha256(normalise(expected).encode("utf-8")).hexdigest()}, pid
 
 
-def test_every_tension_is_discussed_by_some_justified_response(constitution, built_records):
-    # The build names a tension in a response only when a dilemma family puts both of its sides at
-    # stake, so a tension missing here is one no dilemma family is about.
-    discussed = {tid for record in built_records if record.get("kind") == "response"
+def test_every_tension_is_argued_by_some_brief(constitution, built_records):
+    # The build names a tension in a brief (what an answer must argue) only when a dilemma family
+    # argues it, so a tension missing here is one no dilemma family is about.
+    discussed = {tid for record in built_records if record.get("kind") == "brief"
                  for tid in record.get("tensions", ())}
     declared = {f"{t.prevails}>{t.yields}" for t in constitution.tensions}
     assert len(declared) == 17

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from constitutionc.api import load
+from constitutionc.emit import kinds as record_kinds
 
 from .synthetic_build import write_build
 
@@ -18,6 +19,9 @@ DATA = Path(__file__).resolve().parent / "data"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 QUICKSTART = REPO / "tests/coverage/data/quickstart.cdl"
 NESTED = DATA / "nested.cdl"
+
+# The files a default build writes, one per kind on by default (the kind registry says which).
+RECORD_FILES = tuple(k.filename for k in record_kinds.defaults())
 
 
 @pytest.fixture(autouse=True)
@@ -73,7 +77,7 @@ def copy_of(tmp_path):
 def naive_counts(data_dir: Path, current_hashes: dict[str, str]) -> dict[str, Counter]:
     """An independent oracle: parse every record fully and count fresh citations per principle and kind."""
     counts: dict[str, Counter] = {}
-    for name in ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl"):
+    for name in RECORD_FILES:
         path = data_dir / name
         if not path.exists():
             continue

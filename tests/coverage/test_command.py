@@ -13,7 +13,7 @@ from constitutionc.commands.coverage import command
 from constitutionc.coverage import below_threshold
 from constitutionc.coverage.render import format_percent
 
-from .conftest import COMPLETE, NESTED, QUICKSTART, loaded
+from .conftest import RECORD_FILES, COMPLETE, NESTED, QUICKSTART, loaded
 
 
 def run(*args):
@@ -140,7 +140,7 @@ def test_nothing_to_cover_reports_cleanly_but_fails_a_gate(tmp_path, fmt):
 
     build = tmp_path / "build"
     build.mkdir()
-    for name in ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl"):
+    for name in RECORD_FILES:
         (build / name).write_text("")
     report = run(DATA / "empty.cdl", "--data", build, "--format", fmt)
     assert report.exit_code == 0, report.output

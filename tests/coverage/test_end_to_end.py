@@ -16,7 +16,7 @@ from constitutionc.commands.build import command as build_command
 from constitutionc.coverage import coverage_schema
 from constitutionc.coverage.scan import _full_signature, _parse_signature, _raw_values
 
-from .conftest import QUICKSTART, REPO, loaded, naive_counts
+from .conftest import RECORD_FILES, QUICKSTART, REPO, loaded, naive_counts
 
 
 @pytest.fixture
@@ -46,12 +46,12 @@ def test_report_on_real_build_matches_a_full_parse(real_build):
             expected.get("dilemma", 0), expected.get("response", 0), expected.get("probe", 0)), row["id"]
     manifest = json.loads((real_build / "manifest.json").read_text())
     assert document["totals"]["records"] == sum(o["records"] for o in manifest["outputs"]
-                                                if o["path"] in ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl"))
+                                                if o["path"] in RECORD_FILES)
     assert document["totals"]["stale_records"] == 0 and document["stale"] == []
 
 
 def test_fast_reading_understands_real_records(real_build):
-    for name in ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl"):
+    for name in RECORD_FILES:
         for line in (real_build / name).read_bytes().splitlines(keepends=True):
             raw = _raw_values(line)
             assert raw is not None and _parse_signature(raw[:5] + raw[6:]) == _full_signature(line)[0]
@@ -69,7 +69,7 @@ def test_editing_a_clause_makes_real_records_stale(tmp_path, real_build):
     assert result.returncode == 1, result.stderr  # its only covered principle now has stale records
     document = json.loads(result.stdout)
     [entry] = document["stale"]
-    cited = [json.loads(line) for name in ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl")
+    cited = [json.loads(line) for name in RECORD_FILES
              for line in (real_build / name).read_text().splitlines()]
     citing = [r["id"] for r in cited if any(s["clause"] == "safety.no_coercion" for s in r["sources"])]
     assert (entry["clause"], entry["reason"], entry["records"]) == ("safety.no_coercion", "changed", len(citing))

@@ -10,6 +10,8 @@ from click.testing import CliRunner
 
 from constitutionc.commands.coverage import command
 
+from .conftest import RECORD_FILES
+
 SOURCE = '''constitution "Prose-only section fixture" { version: "1" }
 
 value care "Care" { why: "People come first." }
@@ -33,7 +35,7 @@ def project(tmp_path):
     (tmp_path / "c.cdl").write_text(SOURCE, encoding="utf-8")
     build = tmp_path / "build"
     build.mkdir()
-    for name in ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl"):
+    for name in RECORD_FILES:
         (build / name).write_text("", encoding="utf-8")
     return tmp_path
 

@@ -36,6 +36,9 @@ AWKWARD = [
      "sources": [SOURCE], "tensions": ["a>b"]},
 ]
 
+# What the synthetic stand-in for a build writes (tests/coverage/synthetic_build.py).
+SYNTHETIC_FILES = ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl")
+
 
 @pytest.mark.parametrize("record", AWKWARD)
 @pytest.mark.parametrize("separators", [(", ", ": "), (",", ":")])
@@ -76,7 +79,7 @@ def test_awkward_records_are_counted_exactly(tmp_path, monkeypatch, style):
 
 
 def test_fast_reading_handles_the_real_record_shapes(quickstart_build):
-    for name in ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl"):
+    for name in SYNTHETIC_FILES:
         for line in (quickstart_build / name).read_bytes().splitlines(keepends=True):
             raw = _raw_values(line)
             assert raw is not None
@@ -85,7 +88,7 @@ def test_fast_reading_handles_the_real_record_shapes(quickstart_build):
 
 def test_parallel_chunks_match_a_single_pass(copy_of, nested_build, monkeypatch):
     build = copy_of(nested_build)
-    for name in ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl"):
+    for name in SYNTHETIC_FILES:
         path = build / name
         path.write_text(path.read_text() * 40)  # more than the cross-checked lines in each piece
     constitution = loaded(NESTED)

@@ -68,7 +68,7 @@ def test_every_kind_is_complete(extra):
         import jsonschema
 
         jsonschema.Draft202012Validator.check_schema(kind.schema())
-    assert [k.name for k in kinds.defaults()] == ["dilemma", "response", "probe"]
+    assert [k.name for k in kinds.defaults()] == ["dilemma", "brief", "response", "probe"]
 
 
 def test_registering_a_clashing_kind_is_refused(extra):

@@ -6,7 +6,9 @@ import pytest
 
 from .conftest import GOLDEN, run_build, tree_bytes, update_goldens
 
-FILES = ["dilemmas.jsonl", "responses.jsonl", "probes.jsonl", "manifest.json"]
+from constitutionc.emit import kinds
+
+FILES = [*(k.filename for k in kinds.defaults()), "manifest.json"]
 
 
 @pytest.mark.parametrize("name", FILES)

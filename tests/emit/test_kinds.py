@@ -16,7 +16,7 @@ from constitutionc.emit import kinds
 from . import extra_kind
 from .conftest import read_jsonl, run_build, run_merge, run_trace, tree_bytes
 
-ONLY = "dilemmas,responses,probes,clause_cards"
+ONLY = "dilemmas,briefs,responses,probes,clause_cards"
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_it_is_off_by_default_and_one_record_per_principle(in_data, tmp_path, ex
     assert manifest["principles"]["oversight"]["clause_card"] == 1
     assert "clause_card: 4 records" in result.output
     # The shipped kinds' files are untouched by the extra kind.
-    for name in ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl"):
+    for name in ("dilemmas.jsonl", "briefs.jsonl", "responses.jsonl", "probes.jsonl"):
         assert (out / name).read_bytes() == (plain / name).read_bytes()
 
 

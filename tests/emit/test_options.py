@@ -32,9 +32,12 @@ def test_plain_summary_when_not_a_terminal(in_data, tmp_path):
     out = tmp_path / "out"
     result = run_build("families.cdl", "-o", out)
     assert result.output.splitlines() == [
-        f"built {out}: 61 records",
+        f"built {out}: 51 records",
+        "  offline: 11 prompts, 11 briefs, 6 authored answers, 5 probes; needs a model: answers to the 5 "
+        "dilemmas without a `reply:` (`constitutionc generate` writes them from the briefs)",
         "  dilemma: 11 records; per principle min 0 (oversight), median 6, max 11 (care)",
-        "  response: 45 records; per principle min 0 (oversight), median 30, max 45 (care)",
+        "  brief: 11 records; per principle min 0 (oversight), median 6, max 11 (care)",
+        "  response: 24 records; per principle min 0 (oversight), median 24, max 24 (honesty)",
         "  probe: 5 records; per principle min 0 (care), median 2.5, max 4 (oversight)",
         "  grid audit_logs: 4 combinations, 4 instances",
         "  grid comforting_lie: 6 combinations, 6 instances",

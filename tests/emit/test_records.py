@@ -33,7 +33,32 @@ def test_justified_responses_cite_each_principle_and_the_tension(in_data, tmp_pa
         assert record["tensions"] == ["honesty>help"]
     for record in separate:
         assert honesty.text in record["reasoning"] and honesty.text not in record["completion"]
-        assert record["completion"].startswith("Do not promise what you cannot know")
+        assert record["completion"] == load_reply(record)
+
+
+def load_reply(record):
+    return "I can't promise your {t} will be fine, because I don't know that, and you deserve better than a " \
+           "guess. What I can do is go through what is actually known with you, and help you plan for each way " \
+           "it could go.".format(t=record["axes"]["topic"])
+
+
+def test_only_dilemmas_with_an_authored_reply_get_responses_and_every_dilemma_a_brief(in_data, tmp_path):
+    out = _build(tmp_path)
+    dilemmas = read_jsonl(out / "dilemmas.jsonl")
+    answered = {d["id"] for d in dilemmas if "reply" in d}
+    assert answered and len(answered) < len(dilemmas)
+    assert {r["dilemma_id"] for r in read_jsonl(out / "responses.jsonl")} == answered
+    briefs = read_jsonl(out / "briefs.jsonl")
+    assert [b["dilemma_id"] for b in briefs] == [d["id"] for d in dilemmas]
+    for brief, dilemma in zip(briefs, dilemmas):
+        assert brief["stance"] == dilemma["stance"] and brief["prompt"] == dilemma["prompt"]
+        assert brief["clauses"][0]["clause"] == dilemma["focus"]
+        assert [c["clause"] for c in brief["clauses"]] == sorted(dilemma["principles"],
+                                                                key=lambda p: p != dilemma["focus"])
+        assert brief["reply"] == dilemma.get("reply")
+    lie = next(b for b in briefs if b["generator"] == "comforting_lie")
+    assert lie["tensions"] == ["honesty>help"] and lie["argue"][0]["prevails"] == "Be honest"
+    assert lie["avoid"] == ["Of course, your " + lie["axes"]["topic"] + " will be perfectly fine!"]
 
 
 def test_bare_is_the_separate_answer_without_reasoning(in_data, tmp_path):
@@ -55,17 +80,16 @@ def test_preference_pairs_only_where_a_misaligned_answer_exists(in_data, tmp_pat
     assert {dilemmas[p["dilemma_id"]]["generator"] for p in prefs} == {"comforting_lie"}
     for p in prefs:
         assert "completion" not in p
+        # Both sides authored: the reply against the misaligned answer, no constructed reasoning.
         assert p["rejected"] == dilemmas[p["dilemma_id"]]["misaligned"]
-        justified = [r for r in read_jsonl(out / "responses.jsonl")
-                     if r["dilemma_id"] == p["dilemma_id"] and r["variant"] == "justified" and r["style"] == p["style"]]
-        assert p["chosen"] == justified[0]["completion"]
-        assert p["chosen_reasoning"] == justified[0]["reasoning"]
+        assert p["chosen"] == dilemmas[p["dilemma_id"]]["reply"]
+        assert p["chosen_reasoning"] is None and p["tensions"] == [] and p["style"] == "inline"
 
 
 def test_style_option_selects_the_justified_styles(in_data, tmp_path):
     out = _build(tmp_path, "families.cdl", "--style", "separate", "--only", "responses")
     styles = {(r["variant"], r["style"]) for r in read_jsonl(out / "responses.jsonl")}
-    assert styles == {("justified", "separate"), ("bare", "inline"), ("preference", "separate")}
+    assert styles == {("justified", "separate"), ("bare", "inline"), ("preference", "inline")}
     assert not (out / "dilemmas.jsonl").exists() and not (out / "probes.jsonl").exists()
 
 

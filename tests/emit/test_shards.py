@@ -75,9 +75,9 @@ def test_shard_manifest_names_the_shard(in_data, tmp_path):
 
 def test_a_truncated_shard_is_refused(in_data, tmp_path):
     s0, s1 = _shards(tmp_path)
-    responses = s1 / "responses.jsonl"
-    data = responses.read_bytes()
-    responses.write_bytes(data[: len(data) // 2])
+    largest = max(s1.glob("*.jsonl"), key=lambda p: p.stat().st_size)
+    data = largest.read_bytes()
+    largest.write_bytes(data[: len(data) // 2])
     result = run_merge(s0, s1, "-o", tmp_path / "m")
     assert result.exit_code == 1
     assert "does not match the sha256 in its manifest" in result.output

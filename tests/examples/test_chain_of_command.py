@@ -56,10 +56,12 @@ def test_the_reply_is_the_answer_and_each_wrong_answer_gives_a_pair(built):
     bare = next(r for r in responses if r["variant"] == "bare")
     assert bare["completion"] == dilemma["reply"]
     pairs = [r for r in responses if r["variant"] == "preference"]
-    assert sorted(r["rejected"] for r in pairs) == sorted(dilemma["misaligned_all"] * 2)
+    # One pair per wrong answer: the reply against it, both as authored (no style, no reasoning).
+    assert sorted(r["rejected"] for r in pairs) == sorted(dilemma["misaligned_all"])
+    assert all(r["chosen"] == dilemma["reply"] for r in pairs)
     assert len({r["id"] for r in responses}) == len(responses)
     assert all(r["tensions"] == ["chain.follow_developer>style.casual"] for r in responses
-               if r["variant"] != "bare")
+               if r["variant"] == "justified")
     assert [t["role"] for t in bare["conversation"]] == ["developer", "user", "assistant"]
 
 
@@ -80,6 +82,6 @@ def test_targets_render_the_conversation(tmp_path):
     chat = [json.loads(line) for line in (out / "openai" / "chat.justified.jsonl").read_text().splitlines()]
     assert [m["role"] for m in chat[0]["messages"]] == ["system", "developer", "user", "assistant", "user",
                                                         "assistant"]
-    hf = [json.loads(line) for line in (out / "hf" / "sft.jsonl").read_text().splitlines()]
+    hf = [json.loads(line) for line in (out / "hf" / "justified.jsonl").read_text().splitlines()]
     assert [m["role"] for m in hf[0]["messages"]] == ["system", "system", "user", "assistant", "user", "assistant"]
     assert all(set(m) == {"role", "content"} for row in hf for m in row["messages"])

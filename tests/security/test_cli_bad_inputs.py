@@ -138,10 +138,11 @@ def _rewrite_first(out: Path, name: str, record: dict | str) -> None:
     (out / name).write_text("".join(lines), encoding="utf-8")
 
 
-def test_trace_record_missing_variant(project, built):
-    record = _first_record(built, "responses.jsonl")
-    del record["variant"]
-    _rewrite_first(built, "responses.jsonl", record)
+def test_trace_record_missing_a_field_it_shows(project, built):
+    # (The shipped example has no authored replies, so no responses: a brief stands in.)
+    record = _first_record(built, "briefs.jsonl")
+    del record["dilemma_id"]
+    _rewrite_first(built, "briefs.jsonl", record)
     result = run("trace", record["id"], "--data", built, cwd=project)
     assert result.exit_code == 0 and result.exception is None, result.output
     assert record["id"] in result.output

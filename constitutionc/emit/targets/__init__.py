@@ -21,7 +21,7 @@ __all__ = ["TARGETS", "Target", "run_targets", "target"]
 
 
 def run_targets(root: Path, names: Iterable[str], canonical: list[tuple[str, str]],
-                model: str | None = None) -> list[dict]:
+                model: str | None = None, about: dict | None = None) -> list[dict]:
     """Feed each named target the canonical records read back from `root`, file by file in the order given
     as (record kind, file name) pairs; return the manifest entries of the files the targets wrote.
 
@@ -32,6 +32,7 @@ def run_targets(root: Path, names: Iterable[str], canonical: list[tuple[str, str
     for name in names:
         target = TARGETS[name]
         output = target(root / name, model=model) if model and target.takes_model else target(root / name)
+        output.about = dict(about or {})  # the constitution (title, version, licence, sha256)
         for kind, filename in canonical:
             for record in read_records(root / filename):
                 output.write(kind, record)

@@ -1,22 +1,21 @@
-"""The `anthropic` target: Messages API request bodies, Message Batches lines, SFT conversations.
+"""The `anthropic` target: Messages API request bodies and Message Batches lines.
 
 - `requests.jsonl`: one Messages API request body per dilemma (the model is asked
   the user's question) and per probe (with the environment's tools).
 - `batch.jsonl`: the same requests as Message Batches lines, `custom_id` = record id
   (record ids are already 1-64 chars of `[A-Za-z0-9_-]`), in the same order.
-- `sft.jsonl`: justified and bare responses as Messages-format conversations
-  (top-level `system`, user turn, assistant turn) with the record id and sources.
 
-Separate-style reasoning goes inline in the assistant turn: the SDK's thinking
-block requires a `signature` that only the API can mint, so a thinking block
-built here would be rejected when replayed.
+No fine-tuning file: the one Anthropic fine-tuning format (Claude on Amazon
+Bedrock: `{"system", "messages"}` lines, no other keys) has no place for the ids
+and sources every line here must carry, and the openai and hf targets already
+write the same conversations in formats their tools read.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Record, Target, anthropic_turns, answer_text, target
+from .base import Record, Target, anthropic_turns, target
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_MAX_TOKENS = 2048
@@ -24,8 +23,8 @@ DEFAULT_MAX_TOKENS = 2048
 
 @target("anthropic")
 class AnthropicTarget(Target):
-    description = "Messages API requests, Message Batches lines and SFT conversations"
-    kinds = frozenset({"dilemma", "response", "probe"})
+    description = "Messages API requests and Message Batches lines"
+    kinds = frozenset({"dilemma", "probe"})
 
     takes_model = True
 
@@ -55,23 +54,3 @@ class AnthropicTarget(Target):
             params["tools"] = [{"name": t["name"], "description": t["description"],
                                 "input_schema": t["input_schema"]} for t in record["tools"]]
         self.emit_request(record, params)
-
-    def accepts(self, kind: str, record: Record) -> bool:
-        # The Messages format has no preference pairs; the chosen side is the justified
-        # response, which arrives as its own record.
-        return kind != "response" or record["variant"] != "preference"
-
-    def on_response(self, record: Record) -> None:
-        system, earlier = anthropic_turns(record)
-        line = {
-            "id": record["id"],
-            "dilemma_id": record["dilemma_id"],
-            "variant": record["variant"],
-            "style": record["style"],
-            "sources": record["sources"],
-            "messages": [*earlier, {"role": "user", "content": record["prompt"]},
-                         {"role": "assistant", "content": answer_text(record)}],
-        }
-        if system:
-            line["system"] = system
-        self.jsonl("sft.jsonl").append(line)

@@ -100,6 +100,8 @@ class Target:
 
     def __init__(self, out_dir: Path):
         self.out_dir = Path(out_dir)
+        # What the records were built from (the manifest's `constitution`), for targets that describe it.
+        self.about: dict = {}
         self._files: dict[str, StreamFile] = {}
         self._closed = False
 

@@ -78,10 +78,9 @@ def test_hf_files_load_with_datasets(built, tmp_path, monkeypatch):
     import datasets
 
     responses = canonical(built, "responses.jsonl")
-    for name, preference in (("sft.jsonl", False), ("preference.jsonl", True)):
-        rows = datasets.load_dataset("json", data_files=str(built / "hf" / name), split="train",
-                                     cache_dir=str(tmp_path / "cache"))
-        assert rows.num_rows == sum((r["variant"] == "preference") == preference for r in responses)
+    for variant in ("justified", "bare", "preference"):
+        rows = datasets.load_dataset(str(built / "hf"), variant, split="train", cache_dir=str(tmp_path / "cache"))
+        assert rows.num_rows == sum(r["variant"] == variant for r in responses) > 0
 
 
 def test_inspect_samples_load_with_json_dataset(built):

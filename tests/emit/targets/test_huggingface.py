@@ -1,4 +1,5 @@
-"""The `hf` target, loaded with the real `datasets.load_dataset("json", ...)`."""
+"""The `hf` target, loaded by its config names through its dataset card with the real
+`datasets.load_dataset(folder, name)`, offline."""
 
 from __future__ import annotations
 
@@ -22,7 +23,8 @@ def load_json(tmp_path_factory):
     import datasets
 
     def load(path):
-        return datasets.load_dataset("json", data_files=str(path), split="train", cache_dir=str(home / "cache"))
+        """The file at `path`, by its config name in the folder's dataset card."""
+        return datasets.load_dataset(str(path.parent), path.stem, split="train", cache_dir=str(home / "cache"))
 
     yield load
     for key, value in saved.items():
@@ -43,10 +45,11 @@ def ordered(request, records):
     return reordered
 
 
-def test_sft_loads_with_one_row_per_justified_or_bare_response(ordered, load_json, tmp_path):
+@pytest.mark.parametrize("variant", ["justified", "bare"])
+def test_each_answer_variant_loads_from_its_own_file(ordered, load_json, tmp_path, variant):
     run_target(TARGETS["hf"], tmp_path, ordered)
-    rows = load_json(tmp_path / "sft.jsonl")
-    expected = [r for r in by_kind(ordered, "response") if r["variant"] != "preference"]
+    rows = load_json(tmp_path / f"{variant}.jsonl")
+    expected = [r for r in by_kind(ordered, "response") if r["variant"] == variant]
     assert rows.num_rows == len(expected)
     assert set(rows.column_names) == EXTRA_COLUMNS | {"messages"}
     assert rows["id"] == [r["id"] for r in expected]
@@ -59,7 +62,7 @@ def test_sft_loads_with_one_row_per_justified_or_bare_response(ordered, load_jso
         assert answer.startswith(REASONING_OPEN) == bool(record["reasoning"])
         assert row["sources"] == record["sources"]
         assert {(a["axis"], a["value"]) for a in row["axes"]} == set(record["axes"].items())
-    assert {"bare", "justified"} == set(rows["variant"])
+    assert {variant} == set(rows["variant"])
 
 
 def test_preference_loads_as_prompt_chosen_rejected(ordered, load_json, tmp_path):
@@ -72,15 +75,45 @@ def test_preference_loads_as_prompt_chosen_rejected(ordered, load_json, tmp_path
         assert row["id"] == record["id"]
         assert row["prompt"][-1] == {"role": "user", "content": record["prompt"]}
         assert [m["role"] for m in row["chosen"]] == ["assistant"] == [m["role"] for m in row["rejected"]]
-        assert row["chosen"][0]["content"].endswith(record["chosen"])
+        # Both sides as the author wrote them: nothing constructed tells them apart.
+        assert row["chosen"][0]["content"] == record["chosen"]
         assert row["rejected"][0]["content"] == record["rejected"]
 
 
 def test_column_types_are_the_same_on_every_row(records, load_json, tmp_path):
     run_target(TARGETS["hf"], tmp_path, records)
-    features = load_json(tmp_path / "sft.jsonl").features
+    features = load_json(tmp_path / "justified.jsonl").features
     source = features["sources"][0] if isinstance(features["sources"], list) else features["sources"].feature
     assert set(source) == {"clause", "file", "line", "end_line", "sha256"}
     assert source["line"].dtype == "int64" and source["sha256"].dtype == "string"
     axis = features["axes"][0] if isinstance(features["axes"], list) else features["axes"].feature
     assert {name: f.dtype for name, f in axis.items()} == {"axis": "string", "value": "string"}
+
+
+def test_the_card_names_each_file_and_the_constitution(records, tmp_path):
+    import yaml
+
+    from constitutionc import __version__
+
+    target = TARGETS["hf"](tmp_path)
+    target.about = {"title": "Varied", "version": "3", "licence": "CC0-1.0", "sha256": "ab" * 32}
+    for kind, record in records:
+        target.write(kind, record)
+    target.close()
+    card = (tmp_path / "README.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(card.split("---\n")[1])
+    assert [c["config_name"] for c in front["configs"]] == ["justified", "bare", "preference"]
+    assert all((tmp_path / c["data_files"][0]["path"]).is_file() for c in front["configs"])
+    assert front["license"] == "cc0-1.0" and front["pretty_name"] == "Varied"
+    assert front["constitutionc"] == {"compiler_version": __version__, "constitution": "Varied",
+                                      "constitution_version": "3", "constitution_licence": "CC0-1.0",
+                                      "constitution_sha256": "ab" * 32}
+    assert "| `bare` | `bare.jsonl` |" in card
+
+
+def test_no_assistant_turn_is_guidance(records, tmp_path):
+    # A stance ("Decline to ...") is guidance for a writer; only authored replies are answers.
+    run_target(TARGETS["hf"], tmp_path, records)
+    stances = {r["stance"] for r in by_kind(records, "dilemma")}
+    text = "".join(p.read_text(encoding="utf-8") for p in tmp_path.glob("*.jsonl"))
+    assert stances and not [s for s in stances if s in text]
