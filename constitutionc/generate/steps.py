@@ -71,7 +71,7 @@ class Context:
             principle = self.constitution.principle(pid)
             if principle is not None and pid not in seen:
                 seen.add(pid)
-                out.append(clause_source(principle))
+                out.append(clause_source(self.constitution, principle))
         return out
 
 
