@@ -32,8 +32,5 @@ COMMAND_MODULES.append("lsp")
 COMMAND_MODULES.append("import_md")
 COMMAND_MODULES.append("init")
 COMMAND_MODULES.append("new")
-<<<<<<< HEAD
-COMMAND_MODULES.append("generate")
-=======
 COMMAND_MODULES.append("audit")
->>>>>>> main
+COMMAND_MODULES.append("generate")
