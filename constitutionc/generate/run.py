@@ -154,9 +154,14 @@ class Runner:
         request = Request(model=self.options.model,
                           system=[{"type": "text", "text": rendered.system, "cache_control": {"type": "ephemeral"}}],
                           messages=[{"role": "user", "content": rendered.user}],
-                          max_tokens=rendered.max_tokens, params={"temperature": rendered.temperature},
+                          max_tokens=rendered.max_tokens, params=self.params(rendered),
                           sample=item.sample, expected_output_tokens=prompt.expected_output_tokens)
         return request.structured(rendered.tool.name, rendered.tool.input_schema, rendered.tool.description), prompt
+
+    def params(self, rendered) -> dict:
+        # The current Messages API takes no sampling temperature (the model's default is used); the
+        # OpenAI-compatible servers (vLLM, llama.cpp, Ollama) do, and open models need it.
+        return {"temperature": rendered.temperature} if self.options.provider == "openai-compatible" else {}
 
     # -- the real run ------------------------------------------------------------------------------
 
