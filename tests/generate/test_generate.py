@@ -37,7 +37,7 @@ def project(tmp_path, monkeypatch):
 def run(server, *args, provider="anthropic"):
     url = server.url + ("/v1" if provider == "openai-compatible" else "")
     result = CliRunner().invoke(main, ["generate", "c.cdl", "--base-url", url, "--provider", provider,
-                                       "--cache", "cache", "--count", SMALL, "--limit", "2", *args])
+                                       "--cache", "cache", "--count", SMALL, *args])
     return result
 
 
@@ -57,7 +57,7 @@ def test_every_kind_end_to_end_with_sources_provenance_and_a_true_manifest(proje
     ids = {r["id"] for name in ("dilemmas", "drafted_dilemmas") for r in read(out, name)}
     responses = read(out, "model_responses")
     counts = {name: len(read(out, name)) for name in MODELS}
-    assert counts["drafted_dilemmas"] == 2 * 3  # two per family, three families
+    assert counts["drafted_dilemmas"] == 2  # two per family; the constitution has one family
     assert counts["documents"] == 3 and counts["stories"] == 3 and counts["episodes"] == 2
     assert counts["revisions"] > 0 and counts["ablations"] > 0
     variants = {(r["variant"], r["style"]) for r in responses}
@@ -180,7 +180,7 @@ def test_batches_give_the_same_records(project, model_server):
 
     model_server.script = ScriptedModel()
     constitution = api.load(["c.cdl"]).constitution
-    options = GenerateOptions(model="claude-sonnet-4-5", kinds=("stories", "documents"), limit=2, counts=SMALL)
+    options = GenerateOptions(model="claude-sonnet-4-5", kinds=("stories", "documents"), counts=SMALL)
     for batch, where in ((False, "plain"), (True, "batched")):
         session = Session(get_provider("anthropic", api_key="k", base_url=model_server.url),
                           cache=Cache(project / f"cache-{where}"), prices=PriceTable.load(), batch_poll_interval=0.01)
