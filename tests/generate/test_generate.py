@@ -187,5 +187,8 @@ def test_batches_give_the_same_records(project, model_server):
         with session:
             generate(constitution, project / where, GenerateOptions(**{**options.__dict__, "batch": batch}), session)
     assert model_server.batches_created >= 1
+    def without_usage(records):  # the server's prompt-cache accounting differs between the two paths
+        return [{**r, "provenance": {**r["provenance"], "usage": None}} for r in records]
+
     for name in ("stories", "documents"):
-        assert read(project / "plain", name) == read(project / "batched", name)
+        assert without_usage(read(project / "plain", name)) == without_usage(read(project / "batched", name))
