@@ -31,6 +31,7 @@ no known prompt is refused (a misspelt override would silently not apply).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -205,7 +206,9 @@ class _Nested(dict):
             raise AttributeError(name) from None
 
 
+@functools.lru_cache(maxsize=None)
 def tool_spec(kind: PromptKind) -> ToolSpec:
+    """Made once per prompt kind: pydantic's schema generation costs more than rendering a prompt."""
     return ToolSpec(kind.tool_name, kind.tool_description, output_schema(kind.output))
 
 
