@@ -102,7 +102,10 @@ def story_variation(table: dict, seed: int, index: int, assistant: str) -> s.Sto
             ("genre", "setting", "ai_role", "human", "pressure", "point_of_view", "target_words")}
     share = int(table.get("assistant_share", 1))
     own = deal(list(range(4)), seed, "story", index, "ai_name") < share
-    name = assistant if own else f"a name of your own choosing (not {assistant})"
+    if assistant == "the assistant":
+        name = "a name of your own choosing"
+    else:
+        name = assistant if own else f"a name of your own choosing (not {assistant})"
     return s.StoryVariation(**pick, ai_name=name)
 
 
