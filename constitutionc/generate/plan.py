@@ -49,9 +49,13 @@ class Counts:
 
 
 def default_counts(constitution: Constitution) -> Counts:
+    """The constitution's `dataset { ... }` counts, else the research's scale for its size."""
     families = [g for g in constitution.generators if g.kind == "dilemma"]
     per_family = math.ceil(DIALOGUE_TOKENS / (max(1, len(families)) * TOKENS_PER_DILEMMA)) if families else 0
-    return Counts(per_family, DEFAULT_STORIES, EPISODES_PER_ENVIRONMENT * len(agentic_environments(constitution)))
+    stated = dict(constitution.header.dataset)
+    return Counts(stated.get("dilemmas", per_family), stated.get("stories", DEFAULT_STORIES),
+                  stated.get("episodes", EPISODES_PER_ENVIRONMENT * len(agentic_environments(constitution))),
+                  stated.get("documents"))
 
 
 def parse_counts(text: str, base: Counts) -> Counts:
