@@ -15,19 +15,30 @@ import json
 from pathlib import Path
 from typing import Any, Callable, ClassVar, TextIO
 
+from ..kinds import KINDS
+
 Record = dict[str, Any]
 
 TARGETS: dict[str, type["Target"]] = {}
 
-RECORD_KINDS = ("dilemma", "response", "probe")
-
 
 def target(name: str) -> Callable[[type["Target"]], type["Target"]]:
-    """Class decorator: register a target under the name users pass to `--target`."""
+    """Class decorator: register a target under the name users pass to `--target`.
+
+    A target declares the record kinds it takes in `kinds`, each a registered kind with an
+    `on_<kind>` handler; a declaration that breaks this is refused here, at import.
+    """
 
     def register(cls: type[Target]) -> type[Target]:
         if name in TARGETS:
             raise ValueError(f"target {name!r} registered twice")
+        unknown = sorted(set(cls.kinds) - set(KINDS))
+        if unknown:
+            raise ValueError(f"target {name!r} declares unregistered record kinds {', '.join(unknown)}")
+        missing = sorted(k for k in cls.kinds if not callable(getattr(cls, f"on_{k}", None)))
+        if missing:
+            raise TypeError(f"target {name!r} declares kinds it has no handler for: "
+                            + ", ".join(f"on_{k}" for k in missing))
         cls.name = name
         TARGETS[name] = cls
         return cls
@@ -75,7 +86,9 @@ class Target:
 
     Subclasses set `description`, list the record kinds they consume in `kinds`
     and implement `on_<kind>` for each; records of other kinds are ignored,
-    because one build feeds every target the same stream.
+    because one build feeds every target the same stream (and a kind added to
+    the registry later must not reach a target that never heard of it).
+    `accepts` may narrow a declared kind further (e.g. by variant).
     """
 
     name: ClassVar[str] = ""
@@ -91,16 +104,21 @@ class Target:
         self._closed = False
 
     def write(self, kind: str, record: Record) -> None:
-        if kind not in RECORD_KINDS:
-            raise ValueError(f"unknown record kind {kind!r}; expected one of {', '.join(RECORD_KINDS)}")
+        if kind not in KINDS:
+            raise ValueError(f"unknown record kind {kind!r}; expected one of {', '.join(KINDS)}")
         if self._closed:
             raise RuntimeError(f"target {self.name!r} written after close()")
-        if self.accepts(kind, record):
+        if self.handles(kind, record):
             getattr(self, f"on_{kind}")(record)
 
+    def handles(self, kind: str, record: Record) -> bool:
+        """Whether this target emits anything for the record: a declared kind it `accepts`
+        (the contract test holds it to this)."""
+        return kind in self.kinds and self.accepts(kind, record)
+
     def accepts(self, kind: str, record: Record) -> bool:
-        """Whether this target emits anything for the record (the contract test holds it to this)."""
-        return kind in self.kinds
+        """Narrows a declared kind (only ever asked about a kind in `kinds`); all of it by default."""
+        return True
 
     def close(self) -> list[Path]:
         """Finish every file and return the paths written, in a stable order."""
@@ -146,13 +164,65 @@ def inline_reasoning(reasoning: str | None, answer: str) -> str:
     return f"{REASONING_OPEN}{reasoning}{REASONING_CLOSE}{answer}"
 
 
-def prompt_messages(record: Record) -> list[dict[str, str]]:
-    """The system turn (when the record has one) and the user turn, as role/content messages."""
-    messages = []
+def prompt_messages(record: Record, dialect: str = "openai") -> list[dict]:
+    """The system turn (when the record has one), the earlier turns of its conversation, and the user
+    turn, as role/content messages in `dialect` ("openai", or "plain": role/content only)."""
+    messages: list[dict] = []
     if record.get("system"):
         messages.append({"role": "system", "content": record["system"]})
-    messages.append({"role": "user", "content": record["prompt"]})
+    messages += conversation_messages(record.get("conversation") or [], dialect)
+    messages.append({"role": "user", "content": record["prompt"] if "prompt" in record else record["user"]})
     return messages
+
+
+def conversation_messages(turns: list[Record], dialect: str) -> list[dict]:
+    """Canonical conversation turns in a chat format. OpenAI has a developer role and function calls;
+    "plain" (role/content only, one shape for every row) makes a developer message a system message
+    and writes a call as text."""
+    out: list[dict] = []
+    for turn in turns:
+        role = turn["role"]
+        if turn.get("tool_calls"):
+            if dialect == "openai":
+                out.append({"role": "assistant", "content": turn["content"] or None, "tool_calls": [
+                    {"id": call["id"], "type": "function",
+                     "function": {"name": call["name"], "arguments": dumps(call["arguments"])}}
+                    for call in turn["tool_calls"]]})
+            else:
+                calls = "".join(f"<tool_call>{dumps({'name': c['name'], 'arguments': c['arguments']})}</tool_call>"
+                                for c in turn["tool_calls"])
+                out.append({"role": "assistant", "content": turn["content"] + calls})
+        elif role == "tool":
+            message = {"role": "tool", "content": turn["content"]}
+            if dialect == "openai":
+                message["tool_call_id"] = turn["tool_call_id"]
+            out.append(message)
+        elif role == "developer" and dialect != "openai":
+            out.append({"role": "system", "content": turn["content"]})
+        else:
+            out.append({"role": role, "content": turn["content"]})
+    return out
+
+
+def anthropic_turns(record: Record) -> tuple[str | None, list[dict]]:
+    """The Messages API's top-level system (the record's system, then its system and developer
+    messages, which that API has no role for) and its messages before the final user turn."""
+    system = [record["system"]] if record.get("system") else []
+    messages: list[dict] = []
+    for turn in record.get("conversation") or []:
+        if turn.get("tool_calls"):
+            content = [{"type": "text", "text": turn["content"]}] if turn["content"] else []
+            content += [{"type": "tool_use", "id": c["id"], "name": c["name"], "input": c["arguments"]}
+                        for c in turn["tool_calls"]]
+            messages.append({"role": "assistant", "content": content})
+        elif turn["role"] == "tool":
+            messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": turn["tool_call_id"],
+                                                          "content": turn["content"]}]})
+        elif turn["role"] in ("system", "developer"):
+            system.append(turn["content"])
+        else:
+            messages.append({"role": turn["role"], "content": turn["content"]})
+    return ("\n\n".join(system) or None), messages
 
 
 def answer_text(record: Record) -> str:
