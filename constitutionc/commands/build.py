@@ -95,6 +95,8 @@ def command(path, out_dir, seed, targets, only, limit, shard, style, max_combina
         _fail(str(e))
     except OSError as e:
         _fail(f"cannot write {out_dir}: {e.strerror or e}; the previous output is intact")
+    for warning in outcome.warnings:
+        click.echo(f"constitutionc: warning: {warning}", err=True)
     if not result.constitution.generators:
         # "0 records" would read as a failure of the build; the cause is that nothing asks for records.
         first = result.constitution.principles[0].id if result.constitution.principles else "PRINCIPLE"
