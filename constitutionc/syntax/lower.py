@@ -133,22 +133,23 @@ class Fields:
 
 
 def _broken_text(before, node) -> str | None:
-    """Why an unknown "field" right after a text on the same line is really part of that text, if it is.
+    """Why an unknown "field" right after a text is really part of that text, if it is.
 
-    `text: the assistant never lies` reads `the` as the value and `assistant` as the next key;
-    `text: "Avoid "filler" words"` ends the text at the inner quote and reads `filler` as a key.
+    `text: the assistant never lies` reads `the` as the value and `assistant never lies` as words
+    without a `:` (cut off where the next field starts); `text: "Avoid "filler" words"` ends the
+    text at the inner quote and reads `filler "words"` so. Only the tree is consulted, never the
+    layout, so a reformatted file gets the same message.
     """
     if not isinstance(before, Entry) or before.value.single is None or before.labels:
         return None
-    value, key = before.value.single, node.key
-    if key.pos[1] != value.pos[3]:
-        return None  # not on the line where the value ends
-    field = before.key.text
+    if not isinstance(node, Entry) or node.value.atoms:
+        return None  # a field of its own, with its own `:` and value
+    value, key, field = before.value.single, node.key, before.key.text
     if value.kind == "name":
-        words = " ".join([value.raw, key.raw, *(a.raw for a in node.labels if a.pos[1] == key.pos[1])])
+        words = " ".join([value.raw, key.raw, *(a.raw for a in node.labels)])
         return (f'text must be quoted: `{field}: {words}` reads `{value.raw}` as the value and `{key.raw}` as '
                 f'another field; write `{field}: "{words}"` or a text block `{field}: """{words}"""`')
-    if value.kind == "string" and value.pos[4] == key.pos[2]:
+    if value.kind == "string" and any(a.kind == "string" for a in node.labels[:1]):
         return (f'the `"` before `{key.raw}` ends the text of `{field}` early: escape a quote inside a text '
                 f'as `\\"`, or write the text as a block `"""..."""`, where quotes need no escaping')
     return None
