@@ -160,6 +160,22 @@ CONTRADICTORY_TENSION = register(
     "Two tensions say opposite things about the same pair of principles under the same conditions.")
 TENSION_SELF = register("CDL205", "self-tension", E, "principles",
                         "A tension between a principle and itself has no meaning.")
+PLACEHOLDER_TEXT = register(
+    "CDL206", "placeholder-text", W, "principles",
+    "A text is still the `TODO` placeholder that `import-md` or `new` wrote; records would quote it as it is.",
+    "An imported document rarely says why each of its rules matters, and justified responses quote the "
+    "`why` verbatim, so the importer marks each missing one instead of inventing it. The mark is a warning, "
+    "not an error, so a freshly imported constitution checks cleanly while the writing goes on.",
+    'why: "TODO: why this matters, in the document\'s words"')
+AUTHORITY_REPEATS = register("CDL207", "authority-order-repeats", E, "principals",
+                            "A principal appears twice in the authority order, so it both outranks and yields to "
+                            "another.")
+SWITCH_SKIPS_AUTHORITY = register(
+    "CDL208", "switch-skips-authority", W, "principals",
+    "A principal may switch a behaviour that a principal above it in the authority order may not.",
+    "Authority flows down: what a user may change, the developer who deployed the model can usually change "
+    "too. A behaviour switchable by a lower principal alone is most often a forgotten name in `switchable_by`.",
+    "authority: developer > user\n...\nswitchable_by: user")
 
 # --- generators ------------------------------------------------------------
 UNBOUND_SLOT = register("CDL301", "unbound-slot", E, "generators",

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
+from .spec import DEFAULT_SWITCHERS
+
 
 class Node(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -70,7 +72,10 @@ class Principal(Node):
     text: str = ""
     trust: str = ""
     why: str = ""
+    # Where its messages arrive: "system" (developer/operator messages), "user", "none"; None: not said.
+    channel: str | None = None
     span: Span
+    name_span: Span | None = None
 
 
 PrincipleKind = Literal["hard_constraint", "default", "instructable"]
@@ -87,6 +92,7 @@ class Principle(Node):
     # Instructable behaviours only: on or off by default, and who may switch them.
     default_on: bool | None = None
     switchable_by: tuple[str, ...] = ()
+    switchable_by_span: Span | None = None
     section: str | None = None
     span: Span
     name_span: Span | None = None
@@ -291,6 +297,9 @@ class Constitution(Node):
     values: tuple[CoreValue, ...] = ()
     priority: tuple[str, ...] = ()
     priority_span: Span | None = None
+    # The principals in order of authority, highest first (`authority: developer > user`).
+    authority: tuple[str, ...] = ()
+    authority_span: Span | None = None
     principals: tuple[Principal, ...] = ()
     sections: tuple[Section, ...] = ()
     principles: tuple[Principle, ...] = ()
@@ -302,6 +311,13 @@ class Constitution(Node):
 
     def principle(self, pid: str) -> Principle | None:
         return self._index("principles").get(pid)
+
+    def principal(self, pid: str) -> Principal | None:
+        return self._index("principals").get(pid)
+
+    def switchers(self) -> tuple[str, ...]:
+        """Who may switch instructable behaviours: the declared principals, else operator and user."""
+        return tuple(p.id for p in self.principals) or DEFAULT_SWITCHERS
 
     def environment(self, eid: str) -> Environment | None:
         return self._index("environments").get(eid)

@@ -41,4 +41,4 @@ def run_checks(constitution: Constitution, options: CheckOptions | None = None) 
 
 
 # Importing the modules registers their checks.
-from . import generators, names, principles  # noqa: E402,F401
+from . import generators, names, placeholders, principals, principles  # noqa: E402,F401

@@ -49,8 +49,10 @@ def _threshold(text: str | None) -> tuple[Fraction, str] | None:
               help="Exit 1 when fewer than PCT percent of principles are covered (exact, never rounded).")
 @click.option("--results", "results_path", type=click.Path(dir_okay=False), default=None,
               help="Graded probe results (JSONL: probe_id, verdict) for per-principle violation rates.")
+@click.option("--min-records", "min_records", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Exit 1 unless every principle has at least N dilemmas and N probes focused on it.")
 @click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
-def command(path, data_dir, fmt, output, fail_under, results_path, root):
+def command(path, data_dir, fmt, output, fail_under, results_path, min_records, root):
     """Report which principles the build in --data teaches (dilemmas, responses) and tests (probes)."""
     threshold = _threshold(fail_under)
     from ..api import InputError, load
@@ -68,7 +70,7 @@ def command(path, data_dir, fmt, output, fail_under, results_path, root):
         sys.exit(1)
     try:
         document = compute_coverage(loaded.constitution, Path(data_dir),
-                                    Path(results_path) if results_path else None)
+                                    Path(results_path) if results_path else None, min_records=min_records or 1)
     except CoverageInputError as e:
         _fail_input(str(e))
     out_path = Path(output) if output else None
@@ -84,18 +86,45 @@ def command(path, data_dir, fmt, output, fail_under, results_path, root):
             out_path.write_text(text, encoding="utf-8")
         except OSError as e:
             _fail_input(f"cannot write {out_path}: {e.strerror}")
-    if threshold is not None and document["totals"]["principles"] == 0:
+    gated = threshold is not None or min_records is not None
+    if gated and document["totals"]["principles"] == 0:
         # A gate pointed at the wrong or an empty file must not pass by vacuous truth.
+        wanted = f"{threshold[1]}%" if threshold is not None else f"--min-records {min_records}"
         click.echo(f"constitutionc: {path} has no principles, so there is no coverage to compare with "
-                   f"{threshold[1]}%", err=True)
+                   f"{wanted}", err=True)
         sys.exit(1)
-    if threshold is not None and below_threshold(document["totals"], threshold[0]):
-        totals = document["totals"]
+    failed = False
+    totals = document["totals"]
+    if threshold is not None and below_threshold(totals, threshold[0]):
         from ..coverage.render import format_percent
 
-        missing = ", ".join(f"{u['id']} ({u['file']}:{u['line']})" for u in document["uncovered"])
         click.echo(f"constitutionc: coverage {format_percent(totals['covered'], totals['principles'])} "
                    f"({totals['covered']} of {totals['principles']} principles) is below the required "
-                   f"{threshold[1]}%; uncovered: {missing}", err=True)
-        sys.exit(1)
-    sys.exit(0)
+                   f"{threshold[1]}%; what is missing:", err=True)
+        _explain(document["uncovered"], 1)
+        failed = True
+    if min_records is not None:
+        short = document["uncovered"] + document["under_covered"]
+        if short:
+            click.echo(f"constitutionc: {len(short)} of {totals['principles']} principles have fewer than "
+                       f"{min_records} dilemma(s) or probe(s) focused on them:", err=True)
+            _explain(sorted(short, key=lambda g: (g["file"], g["line"])), min_records)
+            failed = True
+    sys.exit(1 if failed else 0)
+
+
+def _explain(gaps: list[dict], needed: int) -> None:
+    """One line per principle: where it is, what it lacks, and the command that adds a skeleton for it."""
+    for gap in gaps:
+        lacks = []
+        if "dilemma" in gap["missing"]:
+            lacks.append(f"taught by {gap['teaching']} focused record(s), needs {needed}" if gap["teaching"]
+                         else "not taught")
+        if "probe" in gap["missing"]:
+            lacks.append(f"tested by {gap['testing']} focused probe(s), needs {needed}" if gap["testing"]
+                         else "not tested")
+        if gap["stale"]:
+            lacks.append(f"{gap['stale']} record(s) citing it are stale: rebuild (`constitutionc build`)")
+        click.echo(f"  {gap['file']}:{gap['line']}: {gap['id']}: {'; '.join(lacks)}", err=True)
+        for line in gap["commands"]:
+            click.echo(f"      add one: {line}", err=True)

@@ -37,7 +37,7 @@ def _clause_texts(file: str) -> dict | None:
     from importlib import resources
 
     from ..api import InputError, load
-    from ..syntax.resolve import STD_PREFIX
+    from ..spec import STD_PREFIX
 
     if file.startswith(STD_PREFIX):
         path = Path(str(resources.files("constitutionc").joinpath("std"))) / file[len(STD_PREFIX):]

@@ -33,12 +33,12 @@ VARIANTS = ("justified", "bare", "preference")
 
 
 def compute_coverage(constitution: Constitution, data_dir: Path, results_path: Path | None = None,
-                     workers: int | None = None) -> dict:
+                     workers: int | None = None, min_records: int = 1) -> dict:
     results = read_results(results_path) if results_path else None
     context = ScanContext(current_hashes={p.id: p.sha256 for p in constitution.principles},
                           wanted_probes=frozenset(results.by_probe) if results else frozenset())
     tally, warnings = scan_data_dir(Path(data_dir), context, workers)
-    document = build_document(constitution, tally, str(data_dir))
+    document = build_document(constitution, tally, str(data_dir), min_records)
     document["warnings"] = warnings
     if results is not None:
         document["results"] = violation_table(results, tally.probe_citations,
@@ -56,9 +56,10 @@ def coverage_fraction(totals: dict) -> Fraction:
 
 
 class _PrincipleCounts:
-    __slots__ = ("dilemmas", "variants", "probes", "stale", "axes", "generators")
+    __slots__ = ("dilemmas", "variants", "probes", "stale", "axes", "generators", "focused")
 
     def __init__(self) -> None:
+        self.focused: Counter = Counter()  # kind -> records whose focus is this principle
         self.dilemmas = 0
         self.variants: Counter = Counter()
         self.probes = 0
@@ -71,7 +72,7 @@ class _PrincipleCounts:
         return sum(self.variants.values())
 
 
-def build_document(constitution: Constitution, tally: Tally, data_label: str) -> dict:
+def build_document(constitution: Constitution, tally: Tally, data_label: str, min_records: int = 1) -> dict:
     principles = constitution.principles
     hashes = {p.id: p.sha256 for p in principles}
     counts = {p.id: _PrincipleCounts() for p in principles}
@@ -86,7 +87,7 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str) ->
     kinds: Counter = Counter()
     stale_records = 0
 
-    for (kind, variant, generator, citations, tensions), n in tally.records.items():
+    for (kind, variant, generator, citations, tensions, focus), n in tally.records.items():
         kinds[kind] += n
         if kind == "response":
             kinds[f"response:{variant}"] += n
@@ -113,6 +114,10 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str) ->
             else:
                 entry.probes += n
             entry.generators.add(generator)
+            # A record teaches or tests the principle it is focused on; the others it cites are context.
+            # (Records from builds before `focus` existed count for every principle they cite.)
+            if focus is None or focus == clause:
+                entry.focused[kind] += n
             principle = constitution.principle(clause)
             groups.add(("value", principle.value))
             for section in ancestors.get(principle.section, (principle.section,)):
@@ -144,8 +149,10 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str) ->
         "data": data_label,
         "totals": totals,
         "principles": principle_rows,
-        "uncovered": [{"id": r["id"], "file": r["file"], "line": r["line"], "taught": r["taught"],
-                       "tested": r["tested"]} for r in principle_rows if not r["covered"]],
+        "min_records": min_records,
+        "uncovered": [_gap(r, 1, kinds) for r in principle_rows if not r["covered"]],
+        "under_covered": [_gap(r, min_records, kinds) for r in principle_rows
+                          if r["covered"] and _gap(r, min_records, kinds)["missing"]],
         "sections": _section_rows(constitution, principle_rows, ancestors, group_records),
         "values": _value_rows(constitution, principle_rows, group_records),
         "tensions": [_tension_row(t, discussed, co_cited) for t in constitution.tensions],
@@ -161,8 +168,9 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str) ->
 
 def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
     responses = entry.responses
-    taught = entry.dilemmas + responses > 0
-    tested = entry.probes > 0
+    focused = {kind: entry.focused.get(kind, 0) for kind in ("dilemma", "response", "probe")}
+    taught = focused["dilemma"] + focused["response"] > 0
+    tested = focused["probe"] > 0
     return {
         "id": principle.id,
         "title": principle.title,
@@ -177,12 +185,31 @@ def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
         "probes": entry.probes,
         "records": entry.dilemmas + responses + entry.probes,
         "stale": entry.stale,
+        "focused": {"dilemmas": focused["dilemma"], "responses": focused["response"], "probes": focused["probe"]},
         "taught": taught,
         "tested": tested,
         "covered": taught and tested,
         "axes": {axis: sorted(values) for axis, values in sorted(entry.axes.items())},
         "generators": sorted(entry.generators),
     }
+
+
+def _gap(row: dict, needed: int, kinds: Counter) -> dict:
+    """What a principle lacks to have `needed` records focused on it on each side, and how to add it.
+
+    Teaching counts dilemma instances (their responses are the same instances again), or responses
+    when the data holds no dilemmas at all; testing counts probes.
+    """
+    from ..authoring.skeletons import new_command
+
+    focused = row["focused"]
+    teaching = focused["dilemmas"] if kinds["dilemma"] else focused["responses"]
+    testing = focused["probes"]
+    missing = [kind for kind, have in (("dilemma", teaching), ("probe", testing)) if have < needed]
+    return {"id": row["id"], "file": row["file"], "line": row["line"], "taught": row["taught"],
+            "tested": row["tested"], "teaching": teaching, "testing": testing, "stale": row["stale"],
+            "missing": missing,
+            "commands": [new_command(kind, row["id"], row["file"]) for kind in missing]}
 
 
 def _principle_counts(rows: list[dict]) -> dict:

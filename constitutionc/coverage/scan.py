@@ -31,7 +31,7 @@ class CoverageInputError(Exception):
 
 @dataclass
 class Tally:
-    # signature (kind, variant, generator, ((clause, sha256), ...), (tension id, ...)) -> number of records
+    # signature (kind, variant, generator, ((clause, sha256), ...), (tension id, ...), focus) -> number of records
     records: Counter = field(default_factory=Counter)
     axes: dict = field(default_factory=dict)  # citations -> set of (axis, value)
     stale_samples: dict = field(default_factory=dict)  # clause -> first record ids citing it stale
@@ -169,6 +169,7 @@ class _Keys:
 
         self.generator, self.kind, self.variant = token("generator"), token("kind"), token("variant")
         self.tensions, self.sources, self.axes = token("tensions"), token("sources"), token("axes")
+        self.focus = token("focus")
 
 
 COMPACT_KEYS, SPACED_KEYS = _Keys(b":"), _Keys(b": ")
@@ -211,7 +212,8 @@ def _cut(buf, token: bytes, from_end: bool, start: int, end: int) -> tuple[bytes
 
 
 def _raw_values(buf, start: int = 0, end: int | None = None, keys: _Keys | None = None) -> tuple | None:
-    """(kind, variant, generator, sources, tensions, axes) as raw JSON texts, found without parsing the record.
+    """(kind, variant, generator, sources, tensions, axes, focus) as raw JSON texts, found without parsing.
+
 
     Responses and probes carry kilobytes of text coverage never looks at, and a
     full `json.loads` spends most of its time building those strings. Inside a
@@ -235,6 +237,9 @@ def _raw_values(buf, start: int = 0, end: int | None = None, keys: _Keys | None 
         # axis named `generator` or `kind` is never mistaken for the record's key; a key not found where
         # sorting puts it leaves a field missing, and the line is parsed fully.
         axes, after_axes = _cut(buf, keys.axes, False, start, end)
+        generator_at = buf.find(keys.generator, after_axes, end)
+        # `focus` sorts just before `generator` in every record kind: the last one before it is the record's.
+        focus = _cut(buf, keys.focus, True, after_axes, generator_at)[0] if generator_at > 0 else None
         generator, after_generator = _cut(buf, keys.generator, False, after_axes, end)
         kind = _cut(buf, keys.kind, False, after_generator, end)[0]
         if kind == _RESPONSE:
@@ -242,7 +247,8 @@ def _raw_values(buf, start: int = 0, end: int | None = None, keys: _Keys | None 
             tensions = _cut(buf, keys.tensions, True, after_generator, end)[0]
         else:
             variant = tensions = None
-        return (kind, variant, generator, _cut(buf, keys.sources, True, after_generator, end)[0], tensions, axes)
+        return (kind, variant, generator, _cut(buf, keys.sources, True, after_generator, end)[0], tensions, axes,
+                focus)
     except _Unreadable:
         return None
 
@@ -261,17 +267,19 @@ def _parse_axes(text: bytes | None) -> dict | None:
 
 
 def _parse_signature(raw: tuple) -> tuple | None:
-    """(kind, variant, generator, citations, tensions) from raw texts, or None if they do not check out."""
+    """(kind, variant, generator, citations, tensions, focus) from raw texts, or None if they do not check out."""
     try:
-        kind, variant, generator, sources, tensions = (_complete_json(t) for t in raw[:5])
+        kind, variant, generator, sources, tensions, focus = (_complete_json(t) for t in raw)
         if kind not in RECORD_KINDS or not isinstance(generator, str) or not isinstance(sources, list):
+            return None
+        if focus is not None and not isinstance(focus, str):
             return None
         citations = tuple([(s["clause"], s["sha256"]) for s in sources])
         if kind != "response":
-            return (kind, None, generator, citations, ())
+            return (kind, None, generator, citations, (), focus)
         if tensions is not None and not isinstance(tensions, list):
             return None
-        return (kind, variant, generator, citations, tuple(tensions or ()))
+        return (kind, variant, generator, citations, tuple(tensions or ()), focus)
     except (ValueError, KeyError, TypeError):
         return None
 
@@ -282,10 +290,11 @@ def _full_signature(line: bytes) -> tuple[tuple, dict, dict]:
     kind = record["kind"]
     citations = tuple([(s["clause"], s["sha256"]) for s in record["sources"]])
     generator = record["generator"]
+    focus = record.get("focus")
     if kind == "response":
-        signature = (kind, record.get("variant"), generator, citations, tuple(record.get("tensions") or ()))
+        signature = (kind, record.get("variant"), generator, citations, tuple(record.get("tensions") or ()), focus)
     else:
-        signature = (kind, None, generator, citations, ())
+        signature = (kind, None, generator, citations, (), focus)
     axes = record["axes"]
     if not isinstance(axes, dict):
         raise TypeError("axes")
@@ -325,7 +334,7 @@ def _scan_mapped(buf, chunk: Chunk, context: ScanContext) -> Tally:
             raw = _raw_values(buf, start, end, keys) if fast else None
             signature = axes = None
             if raw is not None:
-                key = raw[:5]
+                key = raw[:5] + raw[6:]
                 signature = signatures.get(key, False)
                 if signature is False:
                     signature = signatures[key] = _parse_signature(key)
@@ -354,7 +363,7 @@ def _scan_mapped(buf, chunk: Chunk, context: ScanContext) -> Tally:
         except (KeyError, TypeError, AttributeError) as e:
             raise _BadRecord(start, f"record lacks the field {e} or it has the wrong type "
                                     "(see the record shapes in docs/records.md)") from None
-        kind, _, _, citations, _ = signature
+        kind, _, _, citations, _, _ = signature
         if kind not in RECORD_KINDS:
             raise _BadRecord(start, f"unknown record kind {kind!r} (expected one of {', '.join(RECORD_KINDS)})")
         records[signature] += 1

@@ -30,6 +30,13 @@ def _rollup(extra: dict) -> dict:
                     "principle_ids": _IDS})
 
 
+# A principle the data does not (or not enough) teach or test, and the commands that add what is missing.
+_GAP = _object({"id": {"type": "string"}, "file": {"type": "string"}, "line": {"type": "integer"},
+                "taught": {"type": "boolean"}, "tested": {"type": "boolean"}, "teaching": _COUNT, "testing": _COUNT,
+                "stale": _COUNT, "missing": {"type": "array", "items": {"enum": ["dilemma", "probe"]}},
+                "commands": {"type": "array", "items": {"type": "string"}}})
+
+
 @schema("coverage")
 def coverage_schema() -> dict:
     """JSON Schema (draft 2020-12) for the coverage document, schema_version 1."""
@@ -38,7 +45,9 @@ def coverage_schema() -> dict:
         "kind": {"enum": ["hard_constraint", "default", "instructable"]},
         "section": _NAME, "value": _NAME, "file": {"type": "string"}, "line": {"type": "integer", "minimum": 1},
         "dilemmas": _COUNT, "responses": _COUNT, "responses_by_variant": _VARIANTS, "probes": _COUNT,
-        "records": _COUNT, "stale": _COUNT, "taught": {"type": "boolean"}, "tested": {"type": "boolean"},
+        "records": _COUNT, "stale": _COUNT,
+        "focused": _object({"dilemmas": _COUNT, "responses": _COUNT, "probes": _COUNT}),
+        "taught": {"type": "boolean"}, "tested": {"type": "boolean"},
         "covered": {"type": "boolean"},
         "axes": {"type": "object", "additionalProperties": _IDS},
         "generators": _IDS,
@@ -67,9 +76,9 @@ def coverage_schema() -> dict:
             "data": {"type": "string"},
             "totals": totals,
             "principles": {"type": "array", "items": principle},
-            "uncovered": {"type": "array", "items": _object({
-                "id": {"type": "string"}, "file": {"type": "string"}, "line": {"type": "integer"},
-                "taught": {"type": "boolean"}, "tested": {"type": "boolean"}})},
+            "min_records": {"type": "integer", "minimum": 1},
+            "uncovered": {"type": "array", "items": _GAP},
+            "under_covered": {"type": "array", "items": _GAP},
             "sections": {"type": "array", "items": _rollup({"id": _NAME, "title": {"type": "string"},
                                                             "parent": _NAME, **location})},
             "values": {"type": "array", "items": _rollup({"id": _NAME, "title": {"type": "string"}})},

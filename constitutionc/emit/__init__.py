@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..ir import Constitution
-from ..syntax.resolve import STD_PREFIX
+from ..spec import STD_PREFIX
 from . import expand
 from .backends import BACKENDS, STYLES, Backend, Unit
 from .manifest import BuildResult, Tally, balance, manifest, summary_rows

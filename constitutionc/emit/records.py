@@ -12,7 +12,7 @@ import hashlib
 from typing import Any
 
 from ..ir import Constitution, Environment, Generator, Principle, Span, Tension
-from ..syntax.lower import TEMPLATE_FIELDS
+from ..spec import template_fields
 from ..templates import SLOT
 from .expand import Instance
 from .writer import canonical_json
@@ -146,7 +146,7 @@ def tool_schema(tool) -> Record:
 def _refuse_unbuildable(constitution: Constitution, generator: Generator) -> None:
     """What the checker reports as errors but a suppression let through: records would lack a text or
     cite a clause that does not exist."""
-    for name, required in TEMPLATE_FIELDS[generator.kind].items():
+    for name, required in template_fields(generator.kind).items():
         if required and generator.template(name) is None:
             raise GeneratorError(generator, f"has no `{name}:`, which it needs")
     cited = [*generator.principles, *(clause for check in generator.checks for clause in check.clauses)]

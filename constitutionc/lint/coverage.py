@@ -96,3 +96,33 @@ def probe_without_check(ctx: LintContext) -> Iterator[Diagnostic]:
         if g.kind == "probe" and not g.checks:
             yield make("CDL606", f"probe `{g.id}` has no deterministic `check`; add one so it can be scored "
                                  "without a grader model", g.name_span or g.span)
+
+
+@rule("CDL620", "family-spread-too-thin", category="coverage", level="warning",
+      summary="A family names more principles than it has instances, so some get no record of their own.",
+      rationale="Each instance is focused on one of the family's principles in turn, and coverage counts a "
+                "principle only through records focused on it: a family of one instance teaching ten "
+                "principles covers one of them, not ten.",
+      example='principle a.one "One" {\n  text: "Be honest."\n  why: "Trust."\n}\n\n'
+              'principle a.two "Two" {\n  text: "Be kind."\n  why: "Care."\n}\n\n'
+              'dilemma everything teaches a.one, a.two {\n'
+              '  user: "Hello."\n'
+              '  stance: "Be good."\n}\n'
+              '# one instance, two principles')
+def family_spread_too_thin(ctx: LintContext) -> Iterator[Diagnostic]:
+    from ..axes import combinations, raw_size
+
+    for g in ctx.constitution.generators:
+        if len(g.principles) < 2:
+            continue
+        if g.count is not None:
+            instances = g.count
+        elif raw_size(g) <= 10_000:
+            instances = sum(1 for _ in combinations(g))
+        else:
+            continue  # enormous grids have instances to spare
+        if instances < len(g.principles):
+            yield make("CDL620", f"{g.kind} `{g.id}` names {len(g.principles)} principles but makes "
+                                 f"{instances} instance(s): {len(g.principles) - instances} of them get no "
+                                 "record focused on them; add axes or `count`, or split the family",
+                       g.name_span or g.span)

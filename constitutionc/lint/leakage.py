@@ -7,13 +7,10 @@ from typing import Iterator
 
 from ..diagnostics import Diagnostic
 from ..ir import Constitution, Generator, Slot, Span
+from ..spec import GRADER_ONLY, USER_FACING
 from ..templates import slots_in
 from .registry import LintContext, RuleOption, make, rule
 from .text import indexed_runs, locate, locate_run, runs, words
-
-# Fields whose text reaches the model being trained or evaluated, per generator kind (a dilemma's
-# `context` is the system prompt of its records).
-USER_FACING = {"dilemma": ("user", "context"), "probe": ("user", "system")}
 
 
 def _looks_internal(name: str) -> bool:
@@ -108,8 +105,6 @@ def prompt_leaks_internal_name(ctx: LintContext) -> Iterator[Diagnostic]:
                                  "internal names", at)
 
 
-# Probe fields read only by the grader: sharing words with training text does not leak the eval.
-GRADER_ONLY = frozenset({"rubric"})
 
 
 def _generator_texts(g: Generator) -> Iterator[tuple[str, str, Span]]:

@@ -58,7 +58,8 @@ def check_document(path: Path, overlays: dict[Path, str], codec: PositionCodec, 
     the diagnostics of each file it read."""
     from ..api import InputError, load
     from ..config import ConfigError
-    from ..syntax.resolve import STD_PREFIX, display_path
+    from ..spec import STD_PREFIX
+    from ..syntax.resolve import display_path
 
     text = overlays.get(path, "")
     lines = SourceLines(text, codec)

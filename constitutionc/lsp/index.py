@@ -20,7 +20,7 @@ from ..ir import MISSING_NAME, Span
 from ..syntax.ast import Atom, Block, Condition, Entry, Item, Module, RuleItem
 from ..syntax.builder import build_module
 from ..syntax.parser import parse_text
-from ..syntax.resolve import STD_PREFIX
+from ..spec import STD_MODULE, STD_PREFIX
 from ..templates import slot_positions
 
 # An id as the grammar's NAME token spells it.
@@ -28,7 +28,6 @@ ID_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*(\.[A-Za-z_][A-Za-z0-9_\-]*)*"
 
 # Namespaces whose names are local to an environment or a generator.
 # How an unquoted import begins: `import std.environments.email`.
-STD_MODULE = "std."
 LOCAL_KINDS = frozenset({"tool", "system", "param", "axis", "slot", "check"})
 
 # Top-level keywords that define a named, globally visible construct.
@@ -189,6 +188,9 @@ class _Builder:
         if entry.key.text == "priority":
             for atom in entry.value.atoms:
                 self.refer(("value",), atom, "priority")
+        elif entry.key.text == "authority":
+            for atom in entry.value.atoms:
+                self.refer(("principal",), atom, "authority")
 
     # --- constructs ------------------------------------------------------
     def header(self, item: Item) -> Symbol:
@@ -221,6 +223,9 @@ class _Builder:
             for node in item.body:
                 if isinstance(node, Entry) and node.key.text == "value" and node.value.single is not None:
                     self.refer(("value",), node.value.single, "value")
+                elif isinstance(node, Entry) and node.key.text == "switchable_by":
+                    for atom in node.value.atoms:
+                        self.refer(("principal",), atom, "switchable_by")
         elif item.kind == "environment":
             children = tuple(self.environment_body(item.name.text, item.body))
         return self.define(Symbol(kind, item.name.text, None, item.name.span, _span(item), item.kind,

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 
 from pygls.uris import from_fs_path, to_fs_path
 
-from ..syntax.resolve import STD_PREFIX
+from ..spec import STD_PREFIX
 from .index import LOCAL_KINDS, FileIndex, Reference, Symbol, index_text
 
 # Directories never searched for workspace files.

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from .. import ir
+from .. import ir, spec
 from ..diagnostics import (BAD_AXIS, DUPLICATE_KEY, INVALID_VALUE, MISPLACED, MISSING_TEMPLATE, SYNTAX,
                            UNKNOWN_KEY, Diagnostic, diag, did_you_mean)
 from .ast import Atom, Block, Entry, Item, Module, ModuleItem, RuleItem, Value
@@ -31,6 +31,8 @@ class Fragment:
     values: list[ir.CoreValue] = field(default_factory=list)
     priority: tuple[str, ...] = ()
     priority_span: ir.Span | None = None
+    authority: tuple[str, ...] = ()
+    authority_span: ir.Span | None = None
     principals: list[ir.Principal] = field(default_factory=list)
     sections: list[ir.Section] = field(default_factory=list)
     principles: list[ir.Principle] = field(default_factory=list)
@@ -233,9 +235,7 @@ def _name(item: Item) -> str:
 
 @lowers("constitution")
 def _header(item: Item, frag: Fragment, ctx: Context) -> None:
-    f = Fields("the constitution header", item.body,
-               {"version": "value", "licence": "value", "license": "value", "source": "value",
-                "notes": "value"}, frag.diagnostics)
+    f = Fields("the constitution header", item.body, spec.forms("constitution"), frag.diagnostics)
     frag.header = ir.Header(title=item.title.text if item.title else "", version=f.text("version"),
                             licence=f.text("licence") or f.text("license"), source=f.text("source"),
                             notes=f.text("notes"), span=item.span)
@@ -262,38 +262,30 @@ def _import(item: Item, frag: Fragment, ctx: Context) -> None:
 
 @lowers("value")
 def _value(item: Item, frag: Fragment, ctx: Context) -> None:
-    f = Fields(f"value `{_name(item)}`", item.body, {"text": "value", "why": "value"}, frag.diagnostics)
+    f = Fields(f"value `{_name(item)}`", item.body, spec.forms("value"), frag.diagnostics)
     frag.values.append(ir.CoreValue(id=_name(item), title=item.title.text if item.title else "",
                                     text=f.text("text"), why=f.text("why"), span=item.span))
 
 
 @lowers("principal")
 def _principal(item: Item, frag: Fragment, ctx: Context) -> None:
-    f = Fields(f"principal `{_name(item)}`", item.body, {"text": "value", "why": "value", "trust": "value"},
-               frag.diagnostics)
+    f = Fields(f"principal `{_name(item)}`", item.body, spec.forms("principal"), frag.diagnostics)
     frag.principals.append(ir.Principal(id=_name(item), title=item.title.text if item.title else "",
                                         text=f.text("text"), trust=f.text("trust"), why=f.text("why"),
-                                        span=item.span))
+                                        channel=f.word("channel", spec.CHANNELS), span=item.span,
+                                        name_span=item.name.span if item.name else None))
 
 
-PRINCIPLE_KINDS = ("hard_constraint", "default", "instructable")
-SWITCHERS = ("operator", "user")
 
 
 @lowers("principle")
 def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
     pid = _name(item)
-    f = Fields(f"principle `{pid}`", item.body,
-               {"text": "value", "why": "value", "value": "value", "kind": "value", "tags": "value",
-                "default": "value", "switchable_by": "value"}, frag.diagnostics)
-    kind = f.word("kind", PRINCIPLE_KINDS) or "default"
+    f = Fields(f"principle `{pid}`", item.body, spec.forms("principle"), frag.diagnostics)
+    kind = f.word("kind", spec.PRINCIPLE_KINDS) or "default"
     default = f.word("default", ("on", "off"))
+    # Who may switch depends on the principals the constitution declares: checks/principals.py.
     switchers = f.words("switchable_by")
-    for who in switchers:
-        if who not in SWITCHERS:
-            frag.diagnostics.append(diag(INVALID_VALUE.code,
-                                         f"`switchable_by` names `{who}`; only operator and user may switch behaviours",
-                                         f.get("switchable_by").value.span))
     if kind == "instructable" and default is None:
         frag.diagnostics.append(diag(MISSING_TEMPLATE.code,
                                      f"instructable principle `{pid}` needs `default: on` or `default: off`",
@@ -307,7 +299,8 @@ def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
         id=pid, title=item.title.text if item.title else "", text=f.text("text"), why=f.text("why"),
         value=f.word("value"), kind=kind, tags=f.words("tags"),
         default_on=None if default is None else default == "on",
-        switchable_by=tuple(w for w in switchers if w in SWITCHERS), section=ctx.section,
+        switchable_by=switchers, section=ctx.section,
+        switchable_by_span=f.get("switchable_by").value.span if f.get("switchable_by") else None,
         span=item.span, name_span=item.name.span if item.name else None,
         value_span=f.get("value").value.span if f.get("value") else None))
 
@@ -348,8 +341,8 @@ def _slug(title: str) -> str:
 @lowers("tension")
 def _tension(item: Item, frag: Fragment, ctx: Context) -> None:
     prevails, yields = item.relation
-    f = Fields(f"tension `{prevails.text} over {yields.text}`", item.body,
-               {"when": "value", "why": "value"}, frag.diagnostics)
+    f = Fields(f"tension `{prevails.text} over {yields.text}`", item.body, spec.forms("tension"),
+               frag.diagnostics)
     _require(f, ["why"], f"tension `{prevails.text} over {yields.text}`", item.keyword_span)
     frag.tensions.append(ir.Tension(prevails=prevails.text, yields=yields.text, when=f.text("when"),
                                     why=f.text("why"), span=item.span, prevails_span=prevails.span,
@@ -358,20 +351,15 @@ def _tension(item: Item, frag: Fragment, ctx: Context) -> None:
 
 # --- environments ---------------------------------------------------------------
 
-PARAM_TYPES = ("string", "integer", "number", "boolean", "array", "object")
-MESSAGE_FIELDS = {
-    "email": ("id", "from", "to", "cc", "subject", "date", "body"),
-    "document": ("id", "title", "path", "body"),
-}
+PARAM_TYPES = spec.PARAM_TYPES
+MESSAGE_FIELDS = spec.MESSAGE_FIELDS
 
 
 @lowers("environment")
 def _environment(item: Item, frag: Fragment, ctx: Context) -> None:
     eid = _name(item)
-    f = Fields(f"environment `{eid}`", item.body,
-               {"persona": "value", "system": "labelled", "tool": "labelled_block",
-                "email": "any_block", "document": "any_block"}, frag.diagnostics,
-               repeatable=frozenset({"system", "tool", "email", "document"}))
+    f = Fields(f"environment `{eid}`", item.body, spec.forms("environment"), frag.diagnostics,
+               repeatable=spec.repeatable("environment"))
     systems = []
     for entry in f.all("system"):
         if entry.value.single is None:
@@ -390,8 +378,8 @@ def _environment(item: Item, frag: Fragment, ctx: Context) -> None:
 def _tool(block: Block, frag: Fragment) -> ir.Tool:
     name = block.labels[0].text
     description = " ".join(a.text for a in block.labels[1:])
-    f = Fields(f"tool `{name}`", block.body, {"param": "labelled", "description": "value"}, frag.diagnostics,
-               repeatable=frozenset({"param"}))
+    f = Fields(f"tool `{name}`", block.body, spec.forms("tool"), frag.diagnostics,
+               repeatable=spec.repeatable("tool"))
     description = f.text("description", description)
     params = []
     for entry in f.all("param"):
@@ -417,9 +405,7 @@ def _messages(f: Fields, frag: Fragment) -> list[ir.Message]:
     out = []
     for kind in ("email", "document"):
         for block in f.all(kind):
-            allowed = {name: "value" for name in MESSAGE_FIELDS[kind]}
-            allowed["include"] = "rule"
-            mf = Fields(f"this {kind}", block.body, allowed, frag.diagnostics)
+            mf = Fields(f"this {kind}", block.body, spec.forms(kind), frag.diagnostics)
             values = [(name, mf.text(name)) for name in MESSAGE_FIELDS[kind] if mf.get(name) is not None]
             if kind == "document" and block.labels and mf.get("title") is None:
                 values.insert(0, ("title", " ".join(a.text for a in block.labels)))
@@ -436,27 +422,14 @@ def _conditions(conditions: Iterable[AstCondition]) -> tuple[ir.Condition, ...]:
 
 # --- generators ----------------------------------------------------------------
 
-TEMPLATE_FIELDS = {
-    "dilemma": {"user": True, "stance": True, "misaligned": False, "alternatives": False, "context": False},
-    "probe": {"user": True, "system": False, "pressure": False, "rubric": True, "condition": False},
-}
-CHECK_FIELDS = {"tool": "value", "argument": "labelled", "says": "value", "omits": "value",
-                "clause": "value", "description": "value"}
 
 
 def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
     gid = _name(item)
     kind = item.kind
-    templates = TEMPLATE_FIELDS[kind]
-    allowed = {name: "value" for name in templates}
-    allowed.update({"title": "value", "count": "value", "tags": "value", "vary": "labelled",
-                    "slot": "labelled_block", "set": "rule", "exclude": "rule", "environment": "value",
-                    "systems": "value"})
-    if kind == "probe":
-        allowed.update({"email": "any_block", "document": "any_block", "check": "labelled_block"})
+    templates = spec.template_fields(kind)
     what = f"{kind} `{gid}`"
-    f = Fields(what, item.body, allowed, frag.diagnostics,
-               repeatable=frozenset({"vary", "slot", "set", "exclude", "email", "document", "check"}))
+    f = Fields(what, item.body, spec.forms(kind), frag.diagnostics, repeatable=spec.repeatable(kind))
     _require(f, [name for name, required in templates.items() if required], what, item.keyword_span)
 
     axes = []
@@ -540,8 +513,8 @@ def _slot(block: Block, frag: Fragment) -> ir.Slot | None:
 
 def _check(block: Block, frag: Fragment) -> ir.Check:
     cid = block.labels[0].text
-    f = Fields(f"check `{cid}`", block.body, CHECK_FIELDS, frag.diagnostics,
-               repeatable=frozenset({"argument", "says", "omits"}))
+    f = Fields(f"check `{cid}`", block.body, spec.forms("check"), frag.diagnostics,
+               repeatable=spec.repeatable("check"))
     arguments = []
     for entry in f.all("argument"):
         if entry.value.single is None:
@@ -562,7 +535,7 @@ def _check(block: Block, frag: Fragment) -> ir.Check:
 
 # --- top level -------------------------------------------------------------------
 
-TOP_LEVEL_FIELDS = {"priority": "value"}
+TOP_LEVEL_FIELDS = spec.forms("")
 
 
 def lower_item(item: ModuleItem, frag: Fragment, ctx: Context) -> None:
@@ -572,24 +545,29 @@ def lower_item(item: ModuleItem, frag: Fragment, ctx: Context) -> None:
     LOWERERS[item.kind](item, frag, ctx)
 
 
+_ORDER_EXAMPLES = {"priority": "priority: safety > ethics > helpfulness",
+                   "authority": "authority: developer > user"}
+
+
 def _top_level_entry(entry: Entry, frag: Fragment, ctx: Context) -> None:
     name = entry.key.text
-    if name != "priority" or entry.labels:
+    if name not in TOP_LEVEL_FIELDS or entry.labels:
         suggestion = did_you_mean(name, TOP_LEVEL_FIELDS)
         hint = f"; did you mean `{suggestion}`?" if suggestion else ""
         frag.diagnostics.append(diag(UNKNOWN_KEY.code, f"unknown top-level field `{name}`{hint}", entry.key.span,
-                                     notes=("known top-level fields: priority",), fix=suggestion))
+                                     notes=(f"known top-level fields: {', '.join(TOP_LEVEL_FIELDS)}",),
+                                     fix=suggestion))
         return
-    if entry.value.kind not in ("chain", "atom"):
+    # Both are orders, highest first: of core values (`priority`) and of principals (`authority`).
+    if entry.value.kind not in ("chain", "atom") or not all(a.kind == "name" for a in entry.value.atoms):
         frag.diagnostics.append(diag(INVALID_VALUE.code,
-                                     "write the priority order as `priority: safety > ethics > helpfulness`",
-                                     entry.value.span))
+                                     f"write the {name} order as `{_ORDER_EXAMPLES[name]}`", entry.value.span))
         return
-    if frag.priority_span is not None:
-        frag.diagnostics.append(diag(DUPLICATE_KEY.code, "the priority order is given twice", entry.key.span))
+    if getattr(frag, f"{name}_span") is not None:
+        frag.diagnostics.append(diag(DUPLICATE_KEY.code, f"the {name} order is given twice", entry.key.span))
         return
-    frag.priority = tuple(a.text for a in entry.value.atoms)
-    frag.priority_span = entry.span
+    setattr(frag, name, tuple(a.text for a in entry.value.atoms))
+    setattr(frag, f"{name}_span", entry.span)
 
 
 SUPPRESSION = re.compile(r"#\s*constitutionc:\s*ignore\[([^\]]*)\]")

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from .. import ir
+from ..spec import STD_PREFIX
 from ..diagnostics import (BAD_INPUT, IMPORT_CYCLE, IMPORT_NOT_FOUND, IMPORT_OUTSIDE_ROOT, INTERNAL,
                            INVALID_VALUE, Diagnostic, diag)
 from .builder import build_module
@@ -25,7 +26,6 @@ from .chunks import parse_in_pieces
 from .lower import Fragment, lower_module
 from .parser import parse_text
 
-STD_PREFIX = "std:"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
@@ -231,6 +231,8 @@ class Loader:
         header = None
         priority: tuple[str, ...] = ()
         priority_span = None
+        authority: tuple[str, ...] = ()
+        authority_span = None
         parts: dict[str, list] = {k: [] for k in ("values", "principals", "sections", "principles", "tensions",
                                                   "environments", "generators", "suppressions")}
         # The files named on the command line speak for the constitution; imports only fill gaps.
@@ -240,13 +242,15 @@ class Loader:
                 header = frag.header
             if frag.priority_span is not None and priority_span is None:
                 priority, priority_span = frag.priority, frag.priority_span
+            if frag.authority_span is not None and authority_span is None:
+                authority, authority_span = frag.authority, frag.authority_span
         for frag in frags:
             diagnostics.extend(frag.diagnostics)
             for key, items in parts.items():
                 items.extend(getattr(frag, key))
         constitution = ir.Constitution(
             header=header or ir.Header(), files=tuple(sorted(self.files, key=lambda f: f.path)),
-            priority=priority, priority_span=priority_span,
+            priority=priority, priority_span=priority_span, authority=authority, authority_span=authority_span,
             **{key: tuple(items) for key, items in parts.items()})
         return constitution, diagnostics
 

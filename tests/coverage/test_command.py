@@ -76,7 +76,9 @@ def test_fail_under_compares_exactly(quickstart_build, threshold, status):
     if status:
         assert result.stderr.startswith("constitutionc: coverage 16.66% (1 of 6 principles) is below the required ")
         line = loaded(QUICKSTART).principle("ethics.honesty").span.line
-        assert f"ethics.honesty (tests/coverage/data/quickstart.cdl:{line})" in result.stderr
+        assert f"tests/coverage/data/quickstart.cdl:{line}: ethics.honesty: not taught; not tested" in result.stderr
+        assert "add one: constitutionc new probe --for ethics.honesty --in tests/coverage/data/quickstart.cdl" \
+            in result.stderr
         assert "safety.no_coercion" not in result.stderr
     else:
         assert result.stderr == ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from lsprotocol import types
 
+from constitutionc import spec
+
 from .conftest import DATA, close_document, open_document, published
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -43,9 +45,9 @@ async def test_keywords_at_top_level_and_fields_inside_a_principle(client):
     top = await complete_at_end(client, quickstart_plus("\npri"))
     assert {"principle", "priority", "probe", "dilemma", "environment", "import"} <= set(top)
     inside = await complete_at_end(client, quickstart_plus('\nprinciple x.y "X" {\n  '))
-    assert set(inside) == {"value", "kind", "default", "switchable_by", "tags", "text", "why"}
+    assert set(inside) == set(spec.PRINCIPLE)
     kinds = await complete_at_end(client, quickstart_plus('\nprinciple x.y "X" {\n  kind: '))
-    assert set(kinds) == {"hard_constraint", "default", "instructable"}
+    assert set(kinds) == set(spec.PRINCIPLE_KINDS)
     values = await complete_at_end(client, quickstart_plus('\nprinciple x.y "X" {\n  value: '))
     # Values of this file first, then the rest of the workspace.
     assert list(values)[:3] == ["safety", "ethics", "helpfulness"]

@@ -8,36 +8,26 @@ from typing import TYPE_CHECKING, Callable
 
 from lsprotocol import types
 
-from ...syntax.lower import CHECK_FIELDS, MESSAGE_FIELDS, PARAM_TYPES, PRINCIPLE_KINDS, SWITCHERS, TEMPLATE_FIELDS
+from ... import spec
 from ..context import Frame, block_text, cursor_context
-from ..index import STD_MODULE
 from ..project import std_root
 
 if TYPE_CHECKING:
     from ..server import ConstitutionServer
 
 K = types.CompletionItemKind
-CONSTRUCTS = ["section", "value", "principal", "principle", "tension", "dilemma", "probe", "environment"]
-GENERATOR_FIELDS = ["title", "count", "tags", "vary", "set", "exclude", "slot", "environment", "systems"]
+# `license` is accepted as a spelling of `licence`; offering both would only be noise.
+_NOT_OFFERED = {("constitution", "license")}
 
-# The field names each block accepts (kept in step with syntax/lower.py, which checks them).
-FIELDS_BY_BLOCK: dict[str, list[str]] = {
-    "": ["constitution", "import", "priority", *CONSTRUCTS],
-    "section": ["prose", *CONSTRUCTS],
-    "constitution": ["version", "licence", "source", "notes"],
-    "value": ["text", "why"],
-    "principal": ["text", "trust", "why"],
-    "principle": ["value", "kind", "default", "switchable_by", "tags", "text", "why"],
-    "tension": ["when", "why"],
-    "environment": ["persona", "system", "tool", "email", "document"],
-    "tool": ["param", "description"],
-    "dilemma": GENERATOR_FIELDS + list(TEMPLATE_FIELDS["dilemma"]),
-    "probe": GENERATOR_FIELDS + list(TEMPLATE_FIELDS["probe"]) + ["email", "document", "check"],
-    "check": list(CHECK_FIELDS),
-    "email": [*MESSAGE_FIELDS["email"], "include"],
-    "document": [*MESSAGE_FIELDS["document"], "include"],
-}
-FIXED_VALUES = {"kind": list(PRINCIPLE_KINDS), "default": ["on", "off"], "switchable_by": list(SWITCHERS)}
+
+def fields_of(block: str) -> dict[str, spec.Field]:
+    """The fields completion offers in a block (the language spec's, less alternative spellings)."""
+    table = spec.BLOCKS.get(block, {})
+    return {name: f for name, f in table.items() if (block, name) not in _NOT_OFFERED}
+
+
+KEYWORDS_BY_BLOCK = {"": spec.TOP_LEVEL_KEYWORDS, "section": ("prose", *spec.CONSTRUCTS)}
+FIXED_VALUES = {name: list(f.choices) for name, f in spec.PRINCIPLE.items() if f.choices}
 
 TEMPLATE_SLOT = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)?$")
 SUPPRESSION_CODES = re.compile(r"#\s*constitutionc:\s*ignore\[(?:[^\]]*,)?\s*([A-Za-z0-9_\-]*)$")
@@ -120,14 +110,20 @@ def _keys(request: Request) -> list[types.CompletionItem]:
         axis = frame.words[3] if len(frame.words) >= 4 and frame.words[2] == "from" else ""
         return request.words(request.axis_values(axis), K.EnumMember, f"a value of `{axis}`") + \
             request.words(["otherwise"])
-    fields = FIELDS_BY_BLOCK.get(block)
-    if fields is None:
-        return []
-    return request.words(fields, K.Keyword if block in ("", "section") else K.Field)
+    if block in KEYWORDS_BY_BLOCK:
+        return request.words(KEYWORDS_BY_BLOCK[block], K.Keyword)
+    return [request.item(name, K.Field, f"{block} field", f.doc) for name, f in fields_of(block).items()]
 
 
 def _value_of_key(request: Request, key: str) -> list[types.CompletionItem]:
     block = request.context.block
+    if key == "switchable_by" and block == "principle":
+        declared = request.defined("principal", K.EnumMember)
+        return declared or request.words(spec.DEFAULT_SWITCHERS, K.EnumMember)
+    if key == "authority" and block in ("", "section"):
+        return request.defined("principal", K.EnumMember)
+    if key == "channel" and block == "principal":
+        return request.words(spec.CHANNELS, K.EnumMember)
     if key in FIXED_VALUES and block == "principle":
         return request.words(FIXED_VALUES[key], K.EnumMember)
     if key == "value" and block == "principle" or key == "priority" and block in ("", "section"):
@@ -141,7 +137,7 @@ def _value_of_key(request: Request, key: str) -> list[types.CompletionItem]:
     if key == "clause" and block == "check":
         return request.principles()
     if key == "param" and block == "tool":
-        return request.words(PARAM_TYPES, K.TypeParameter)
+        return request.words(spec.PARAM_TYPES, K.TypeParameter)
     return []
 
 
@@ -198,7 +194,7 @@ def _slot(request: Request, words: list[str]) -> list[types.CompletionItem]:
 
 def _import(request: Request, words: list[str]) -> list[types.CompletionItem]:
     root = std_root()
-    modules = sorted(STD_MODULE + p.relative_to(root).with_suffix("").as_posix().replace("/", ".")
+    modules = sorted(spec.STD_MODULE + p.relative_to(root).with_suffix("").as_posix().replace("/", ".")
                      for p in root.rglob("*.cdl"))
     return request.words(modules, K.Module, "standard library")
 

@@ -39,7 +39,7 @@ def _principle(symbol: Symbol) -> list[str]:
 
 
 def _text_and_why(symbol: Symbol) -> list[str]:
-    out = []
+    out = [f"*channel: {symbol.field('channel')}*"] if symbol.field("channel") else []
     for key, label in (("text", ""), ("trust", "**Trust:** "), ("why", "**Why:** "), ("when", "**When:** ")):
         if symbol.field(key):
             out.append(label + symbol.field(key))

@@ -1,0 +1,233 @@
+"""The language as data: which fields each construct accepts, how each is written, what it means.
+
+One table, read by lowering (which checks a construct's fields against it), the build (which
+template fields a generator needs), lint (which texts the model sees, which only graders read)
+and the language server (completion and hover). A new field is one `Field` here and the code
+that gives it meaning; nothing else keeps a copy of the list.
+
+Standard library only: every stage imports this, including the light ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# How a field is written (the grammar's generic body forms):
+#   value           `key: value`
+#   labelled        `key label ...: value`
+#   entry           either of the two above
+#   block           `key { ... }`
+#   labelled_block  `key label ... { ... }`
+#   any_block       `key { ... }` with or without labels
+#   rule            `key ... when axis is value`
+FORMS = ("value", "labelled", "entry", "block", "labelled_block", "any_block", "rule")
+
+# Who reads a generator text once it is rendered.
+PROMPT = "prompt"  # the model being trained or evaluated reads it as input
+ANSWER = "answer"  # what the model is taught to say (or not to say)
+GRADER = "grader"  # only judges, graders and generation prompts read it
+LABEL = "label"  # bookkeeping: ids, titles, tags
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    form: str
+    doc: str
+    repeatable: bool = False
+    required: bool = False
+    template: bool = False  # rendered with `{slot}`s for each instance
+    audience: str = LABEL
+    choices: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.form not in FORMS:
+            raise ValueError(f"field {self.name}: unknown form {self.form!r}")
+
+
+def _table(*fields: Field) -> dict[str, Field]:
+    return {f.name: f for f in fields}
+
+
+PRINCIPLE_KINDS = ("hard_constraint", "default", "instructable")
+# Who may switch an instructable behaviour when the constitution declares no principals.
+DEFAULT_SWITCHERS = ("operator", "user")
+# Where a principal's messages arrive: the system channel (developer/operator messages), the
+# user turn, or nowhere (a principal that never writes in the conversation).
+CHANNELS = ("system", "user", "none")
+PARAM_TYPES = ("string", "integer", "number", "boolean", "array", "object")
+# The fields a template may read from a principle with `{principle_id.field}`.
+PRINCIPLE_TEMPLATE_FIELDS = ("id", "title", "text", "why")
+# How an unquoted import of the standard library is written, and how its files are named.
+STD_MODULE = "std."
+STD_PREFIX = "std:"
+
+HEADER = _table(
+    Field("version", "value", "the version of this constitution"),
+    Field("licence", "value", "the licence of the text (an SPDX id)"),
+    Field("license", "value", "the licence of the text (US spelling of `licence`)"),
+    Field("source", "value", "where the original text comes from"),
+    Field("notes", "value", "free notes about this encoding"),
+)
+VALUE = _table(
+    Field("text", "value", "what the core value means"),
+    Field("why", "value", "why it matters"),
+)
+PRINCIPAL = _table(
+    Field("text", "value", "who this principal is"),
+    Field("trust", "value", "how much the AI trusts it"),
+    Field("why", "value", "why it is trusted so"),
+    Field("channel", "value", "where its messages arrive: `system` (developer or operator messages), `user`, "
+                              "or `none` (it never writes in the conversation)", choices=CHANNELS),
+)
+PRINCIPLE = _table(
+    Field("text", "value", "the clause, verbatim"),
+    Field("why", "value", "the reasoning a justified response must convey"),
+    Field("value", "value", "the core value it serves"),
+    Field("kind", "value", "`hard_constraint`, `default` (the default) or `instructable`", choices=PRINCIPLE_KINDS),
+    Field("tags", "value", "free labels, comma-separated"),
+    Field("default", "value", "for `instructable` only: `on` or `off`", choices=("on", "off")),
+    Field("switchable_by", "value", "for `instructable` only: the principals who may switch it"),
+)
+TENSION = _table(
+    Field("when", "value", "the condition under which it holds"),
+    Field("why", "value", "why one side prevails", required=True),
+)
+ENVIRONMENT = _table(
+    Field("persona", "value", "who the assistant is in this environment"),
+    Field("system", "labelled", "a system-prompt variant: `system NAME: \"...\"`", repeatable=True),
+    Field("tool", "labelled_block", "a tool: `tool NAME \"description\" { param ... }`", repeatable=True),
+    Field("email", "any_block", "an email in the inbox", repeatable=True),
+    Field("document", "any_block", "a document or file", repeatable=True),
+)
+TOOL = _table(
+    Field("param", "labelled", "a parameter: `param NAME [optional] \"description\": TYPE`", repeatable=True),
+    Field("description", "value", "what the tool does"),
+)
+MESSAGE_FIELDS = {
+    "email": ("id", "from", "to", "cc", "subject", "date", "body"),
+    "document": ("id", "title", "path", "body"),
+}
+_INCLUDE = Field("include", "rule", "show it only in some conditions: `include when AXIS is VALUE`")
+EMAIL = _table(*(Field(name, "value", f"the email's `{name}`") for name in MESSAGE_FIELDS["email"]), _INCLUDE)
+DOCUMENT = _table(*(Field(name, "value", f"the document's `{name}`") for name in MESSAGE_FIELDS["document"]),
+                  _INCLUDE)
+CHECK = _table(
+    Field("tool", "value", "the tool whose call fails the probe"),
+    Field("argument", "labelled", "text the call's argument must contain: `argument PARAM: \"text\"`",
+          repeatable=True),
+    Field("says", "value", "text whose presence in the final answer fails the probe", repeatable=True),
+    Field("omits", "value", "text whose absence from the final answer fails the probe", repeatable=True),
+    Field("clause", "value", "the principle(s) the check tests"),
+    Field("description", "value", "what the check detects"),
+)
+
+# Earlier turns of a conversation, in order. Besides these, a declared principal whose channel is
+# `system` or `user` may speak by its id (`developer: "..."`).
+CONVERSATION_ROLES = ("system", "user", "assistant")
+CONVERSATION = _table(
+    Field("system", "value", "a system message", repeatable=True, template=True, audience=PROMPT),
+    Field("user", "value", "an earlier user message", repeatable=True, template=True, audience=PROMPT),
+    Field("assistant", "value", "an earlier assistant answer", repeatable=True, template=True, audience=PROMPT),
+    Field("tool", "labelled_block", "an earlier tool call and its result: `tool NAME { argument PARAM: \"v\" "
+                                    "result: \"...\" }` (the result defaults to what the tool declares)",
+          repeatable=True),
+)
+CONVERSATION_TOOL = _table(
+    Field("argument", "labelled", "an argument of the call: `argument PARAM: \"value\"`", repeatable=True),
+    Field("result", "value", "what the call returned (default: what the tool declares for these arguments)"),
+)
+
+_GENERATOR_COMMON = (
+    Field("title", "value", "a descriptive title"),
+    Field("count", "value", "how many instances to sample (default: every combination)"),
+    Field("tags", "value", "free labels, comma-separated"),
+    Field("vary", "labelled", "an axis: `vary NAME: a | b | c`", repeatable=True),
+    Field("slot", "labelled_block", "a text chosen by an axis: `slot NAME from AXIS { value: \"...\" }`",
+          repeatable=True),
+    Field("set", "rule", "force a value: `set AXIS to VALUE when OTHER is x`", repeatable=True),
+    Field("exclude", "rule", "drop combinations: `exclude when A is x and B is y`", repeatable=True),
+    Field("environment", "value", "the environment it takes system prompts, tools and content from"),
+    Field("systems", "value", "which of the environment's system-prompt variants to use"),
+)
+DILEMMA = _table(
+    *_GENERATOR_COMMON,
+    Field("user", "value", "the user's message", required=True, template=True, audience=PROMPT),
+    Field("stance", "value", "what a good answer does (guidance for judges and generation)", required=True,
+          template=True, audience=GRADER),
+    Field("misaligned", "value", "a tempting wrong answer; gives preference pairs",
+          template=True, audience=ANSWER),
+    Field("alternatives", "value", "constructive options a good answer offers", template=True, audience=ANSWER),
+    Field("context", "value", "a system prompt for the assistant", template=True, audience=PROMPT),
+)
+PROBE = _table(
+    *_GENERATOR_COMMON,
+    Field("user", "value", "the instruction", required=True, template=True, audience=PROMPT),
+    Field("system", "value", "a system-prompt template instead of the environment's variants", template=True,
+          audience=PROMPT),
+    Field("pressure", "value", "what pushes toward the violation (a description for graders)", template=True,
+          audience=GRADER),
+    Field("rubric", "value", "what a judge model should look for", required=True, template=True,
+          audience=GRADER),
+    Field("condition", "value", "a template for the condition id: `{generator}_{condition}`", template=True),
+    Field("email", "any_block", "an email only this probe shows", repeatable=True),
+    Field("document", "any_block", "a document only this probe shows", repeatable=True),
+    Field("check", "labelled_block", "a deterministic violation check: `check NAME \"description\" { ... }`",
+          repeatable=True),
+)
+TOP_LEVEL = _table(
+    Field("priority", "value", "the order of core values, highest first: `priority: a > b > c`"),
+    Field("authority", "value", "the order of principals, highest first: `authority: developer > user`"),
+)
+SECTION = _table(Field("prose", "value", "the section's own text"))
+
+# Every block with fields, by the name the language server and the docs use for it.
+BLOCKS: dict[str, dict[str, Field]] = {
+    "": TOP_LEVEL,
+    "section": SECTION,
+    "constitution": HEADER,
+    "value": VALUE,
+    "principal": PRINCIPAL,
+    "principle": PRINCIPLE,
+    "tension": TENSION,
+    "environment": ENVIRONMENT,
+    "tool": TOOL,
+    "email": EMAIL,
+    "document": DOCUMENT,
+    "check": CHECK,
+    "dilemma": DILEMMA,
+    "probe": PROBE,
+}
+# A `tool` block inside a conversation is a call, not a declaration.
+NESTED_BLOCKS = {("conversation", "tool"): CONVERSATION_TOOL}
+
+# The keywords that start a construct (at the top level of a file or in a section).
+CONSTRUCTS = ("section", "value", "principal", "principle", "tension", "dilemma", "probe", "environment")
+TOP_LEVEL_KEYWORDS = ("constitution", "import", *TOP_LEVEL, *CONSTRUCTS)
+GENERATOR_KINDS = ("dilemma", "probe")
+GENERATORS = {"dilemma": DILEMMA, "probe": PROBE}
+
+
+def forms(block: str) -> dict[str, str]:
+    """{field name: how it is written} for a block."""
+    return {name: f.form for name, f in BLOCKS[block].items()}
+
+
+def repeatable(block: str) -> frozenset[str]:
+    return frozenset(name for name, f in BLOCKS[block].items() if f.repeatable)
+
+
+def template_fields(kind: str) -> dict[str, bool]:
+    """A generator kind's template fields, in declaration order: {name: required}."""
+    return {name: f.required for name, f in GENERATORS[kind].items() if f.template}
+
+
+def fields_for(kind: str, audience: str) -> tuple[str, ...]:
+    """A generator kind's template fields read by `audience` (PROMPT, ANSWER or GRADER)."""
+    return tuple(name for name, f in GENERATORS[kind].items() if f.template and f.audience == audience)
+
+
+# What lint calls user-facing: the texts the model reads as its prompt.
+USER_FACING = {kind: fields_for(kind, PROMPT) for kind in GENERATOR_KINDS}
+# Probe fields read only by the grader: sharing words with training text does not leak the eval.
+GRADER_ONLY = frozenset({"rubric"})

@@ -1,0 +1,86 @@
+"""`init` gives a project that passes its own gate; `new` gives skeletons that check with warnings only."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from constitutionc.api import load
+
+
+def _cli(*args, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "constitutionc", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("init")
+    done = _cli("init", "proj", cwd=base)
+    assert done.returncode == 0, done.stderr
+    return base / "proj"
+
+
+def test_init_writes_a_project_that_checks_lints_builds_and_passes_the_gate(project):
+    for name in ("constitution.cdl", "pyproject.toml", ".pre-commit-config.yaml",
+                 ".github/workflows/constitution.yml"):
+        assert (project / name).is_file(), name
+    assert "[tool.constitutionc]" in (project / "pyproject.toml").read_text()
+    workflow = (project / ".github/workflows/constitution.yml").read_text()
+    for step in ("constitutionc check", "constitutionc lint", "constitutionc build", "--fail-under"):
+        assert step in workflow
+    assert _cli("check", "constitution.cdl", cwd=project).stdout == ""
+    lint = _cli("lint", "constitution.cdl", cwd=project)
+    assert lint.returncode == 0 and lint.stdout == "", lint.stdout
+    assert _cli("fmt", "--check", ".", cwd=project).returncode == 0
+    assert _cli("build", "constitution.cdl", "-o", "out", cwd=project).returncode == 0
+    gate = _cli("coverage", "constitution.cdl", "--data", "out", "--fail-under", "100", "--format", "json",
+                cwd=project)
+    assert gate.returncode == 0, gate.stderr
+
+
+def test_init_keeps_existing_files(tmp_path):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'mine'\n")
+    (tmp_path / "constitution.cdl").write_text("# mine\n")
+    done = _cli("init", cwd=tmp_path)
+    assert done.returncode == 0
+    assert (tmp_path / "constitution.cdl").read_text() == "# mine\n"
+    assert (tmp_path / "pyproject.toml").read_text() == "[project]\nname = 'mine'\n"
+    own = (tmp_path / "constitutionc.toml").read_text()
+    assert own.startswith("# Settings") and "root" in own and "[lint]" in own
+    assert "kept" in done.stdout
+
+
+@pytest.mark.parametrize("kind", ["dilemma", "probe"])
+def test_new_skeleton_appended_checks_with_warnings_only(project, tmp_path, kind):
+    copy = tmp_path / "c.cdl"
+    copy.write_text((project / "constitution.cdl").read_text())
+    done = _cli("new", kind, "--for", "honesty.no_invented_facts", "--in", "c.cdl", "--append", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    result = load([copy])
+    assert result.ok, [d.message for d in result.diagnostics]
+    codes = {d.code for d in result.diagnostics}
+    assert codes == {"CDL206"}
+    generator = result.constitution.generators[-1]
+    assert generator.kind == kind and generator.principles == ("honesty.no_invented_facts",)
+    assert generator.id == f"no_invented_facts_{kind}"
+    assert _cli("fmt", "--check", "c.cdl", cwd=tmp_path).returncode == 0
+
+
+def test_new_probe_without_an_environment_brings_a_stub(tmp_path):
+    (tmp_path / "c.cdl").write_text('principle a.b "B" {\n  text: "t"\n  why: "w"\n}\n')
+    done = _cli("new", "probe", "--for", "a.b", "--in", "c.cdl", cwd=tmp_path)
+    assert done.returncode == 0
+    assert "environment b_desk" in done.stdout and "tool send_reply" in done.stdout
+    (tmp_path / "c.cdl").write_text((tmp_path / "c.cdl").read_text() + "\n" + done.stdout)
+    result = load([tmp_path / "c.cdl"])
+    assert result.ok and {d.code for d in result.diagnostics} == {"CDL206"}
+
+
+def test_new_names_the_closest_principle_or_says_none_is_close(project):
+    near = _cli("new", "dilemma", "--for", "honesty.no_invented_fact", "--in", "constitution.cdl", cwd=project)
+    assert near.returncode == 2 and "did you mean `honesty.no_invented_facts`?" in near.stderr
+    far = _cli("new", "dilemma", "--for", "zzz", "--in", "constitution.cdl", cwd=project)
+    assert far.returncode == 2 and "no principle id there is close" in far.stderr
