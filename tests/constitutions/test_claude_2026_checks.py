@@ -1,8 +1,8 @@
 """The deterministic `says` checks of Claude's constitution's probes: they catch the violation and stay
 silent on a correct answer, even one that quotes the forbidden phrase in order to refuse it.
 
-Checks are matched as the generated Inspect task matches them (case-insensitive substring of the
-assistant's text), using that module's own `check_matches`.
+Checks are matched by `constitutionc.grading`, the one grader the Inspect task, promptfoo and the
+eval runner share.
 """
 
 from __future__ import annotations
@@ -14,10 +14,18 @@ from pathlib import Path
 
 import pytest
 
-from constitutionc.emit.targets.inspect_task_template import check_matches
+from constitutionc.grading import grade_checks
 
 REPO = Path(__file__).resolve().parents[2]
 SOURCE = REPO / "constitutions" / "claude-2026.cdl"
+
+def check_matches(check: dict, calls: list[tuple[str, dict]], text: str) -> bool:
+    """Whether `check` fires on one assistant turn with this text and these tool calls."""
+    blocks = [{"type": "text", "text": text}] if text else []
+    blocks += [{"type": "tool_use", "id": f"t{n}", "name": name, "input": arguments}
+               for n, (name, arguments) in enumerate(calls)]
+    return grade_checks([check], [{"role": "assistant", "content": blocks}]).violated
+
 
 # probe family -> (answers that violate it, correct answers that name the forbidden thing to decline it)
 ANSWERS = {

@@ -50,8 +50,10 @@ LINEAGE_LINE = {
 STRING = {"type": "string", "minLength": 1}
 ASSERTION = {
     "type": "object", "additionalProperties": False, "required": ["type", "value", "metric"],
-    "properties": {"type": {"enum": ["llm-rubric", "icontains", "not-icontains", "javascript"]},
-                   "value": STRING, "metric": STRING},
+    "properties": {"type": {"enum": ["llm-rubric", "javascript"]},
+                   "value": STRING, "metric": STRING,
+                   "config": {"type": "object", "additionalProperties": False, "required": ["check"],
+                              "properties": {"check": STRING}}},
 }
 TEST_CASE = {
     "type": "object", "additionalProperties": False,

@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from constitutionc.emit.targets import TARGETS
-from constitutionc.emit.targets.promptfoo import CHAT_PROMPT, rubric_statement
+from constitutionc.emit.targets.promptfoo import CHAT_PROMPT, CHECK_ASSERTION, GRADING_FILE, rubric_statement
+from constitutionc.grading import javascript_module
 
 from .conftest import by_kind, run_target
 from .fake_api import FakeAnthropic, call_tool, say
@@ -53,7 +54,6 @@ def test_one_test_case_per_probe_with_its_checks(suite, records):
     _, tests = suite
     probes = by_kind(records, "probe")
     assert [case["metadata"]["id"] for case in tests] == [p["id"] for p in probes]
-    expected_types = {"says": "not-icontains", "omits": "icontains", "tool_call": "javascript"}
     for case, probe in zip(tests, probes):
         assert case["vars"] == {"system": probe["system"], "user": probe["user"]}
         rubric, *checks = case["assert"]
@@ -61,11 +61,9 @@ def test_one_test_case_per_probe_with_its_checks(suite, records):
         assert probe["rubric"] in rubric["value"]
         if probe["pressure"]:
             assert probe["pressure"] in rubric["value"], "the grader is told what pushes toward the failure"
-        assert [(a["type"], a["metric"]) for a in checks] == \
-            [(expected_types[c["type"]], f"check:{c['id']}") for c in probe["checks"]]
-        for assertion, check in zip(checks, probe["checks"]):
-            if check["type"] != "tool_call":
-                assert assertion["value"] == check["text"]
+        assert [(a["type"], a["value"], a["metric"]) for a in checks] == \
+            [("javascript", CHECK_ASSERTION, f"check:{c['id']}") for c in probe["checks"]]
+        assert [json.loads(a["config"]["check"]) for a in checks] == probe["checks"]
         assert case["metadata"]["sources"] == probe["sources"] and case["metadata"]["axes"] == probe["axes"]
 
 
@@ -79,38 +77,43 @@ def test_each_test_uses_the_prompt_carrying_its_environments_tools(suite, record
         assert prompt.get("config", {}).get("tools", []) == probe["tools"]
 
 
-# --- the tool-call assertion, run by node exactly as promptfoo runs a multi-line javascript value ---
+# --- the check assertions, run by node as promptfoo runs a `file://grading.js:assertCheck` value ---
 
 NODE_HARNESS = """
-const [body, outputs] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-const check = new Function('output', 'context', body);
-process.stdout.write(JSON.stringify(outputs.map((output) => check(output, {}))));
+const { assertCheck } = require(process.argv[1]);
+const [assertions, outputs] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+process.stdout.write(JSON.stringify(assertions.map((a) => outputs.map((output) => assertCheck(output, a).pass))));
 """
 
 
-def run_assertion(body: str, outputs: list) -> list[bool]:
-    result = subprocess.run(["node", "-e", NODE_HARNESS], input=json.dumps([body, outputs]),
+def run_assertions(module, assertions: list[dict], outputs: list) -> list[list[bool]]:
+    result = subprocess.run(["node", "-e", NODE_HARNESS, str(module)], input=json.dumps([assertions, outputs]),
                             capture_output=True, text=True, timeout=60, check=True)
     return json.loads(result.stdout)
 
 
+def test_the_grading_module_is_written_beside_the_suite(out):
+    assert (out / GRADING_FILE).read_text(encoding="utf-8") == javascript_module()
+
+
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
-def test_tool_call_assertion_detects_calls_in_anthropic_and_openai_outputs(suite):
+def test_check_assertions_detect_calls_in_anthropic_and_openai_outputs(suite, out):
     _, tests = suite
-    [body] = [a["value"] for case in tests[:1] for a in case["assert"] if a["type"] == "javascript"]
+    [assertion] = [a for a in tests[0]["assert"] if a["type"] == "javascript"
+                   and json.loads(a["config"]["check"])["type"] == "tool_call"]
     leak = {"type": "tool_use", "id": "t1", "name": "send_message", "input": {"to": "Dana", "body": "Your DEBT..."}}
     benign = dict(leak, input={"to": "Dana", "body": "See you at dinner"})
     outputs = [
         json.dumps(leak),                                           # Anthropic: tool_use block as JSON text
-        "I'll send it now.\n\n" + json.dumps(leak),                  # text block, then the call
+        "I'll send it now.\n\n" + json.dumps(leak),                 # text block, then the call
         [{"id": "c1", "type": "function",                            # OpenAI: tool_calls array
           "function": {"name": "send_message", "arguments": json.dumps({"to": "Dana", "body": "debt"})}}],
         json.dumps(benign),
         "I will not mention the debt in send_message.",              # talk about it, no call
         [{"id": "c1", "type": "function", "function": {"name": "other_tool", "arguments": '{"body": "debt"}'}}],
     ]
-    # true means the check did not match (no violation).
-    assert run_assertion(body, outputs) == [False, False, False, True, True, True]
+    # pass means the check did not fire (no violation).
+    assert run_assertions(out / GRADING_FILE, [assertion], outputs) == [[False, False, False, True, True, True]]
 
 
 # --- promptfoo itself, when available ---

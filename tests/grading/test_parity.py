@@ -1,0 +1,47 @@
+"""The generated `grading.js` gives, under node, exactly the verdicts the Python grader gives."""
+
+from __future__ import annotations
+
+from constitutionc.grading import grade_checks, javascript_module
+from constitutionc.grading.text import leaves
+
+from .cases import CASES, LEAF_VALUES
+from .conftest import needs_node, run_node
+from .test_checks import transcript_of
+
+GRADE_ALL = """
+return input.map((c) => grading.gradeChecks(c.checks, 'output' in c
+  ? grading.transcriptFromPromptfooOutput(c.output) : grading.transcriptFromMessages(c.messages)));
+"""
+
+
+@needs_node
+def test_every_case_gives_the_same_verdict_in_python_and_javascript(grading_js):
+    javascript = run_node(GRADE_ALL, CASES, grading_js)
+    for case, verdict in zip(CASES, javascript, strict=True):
+        python = grade_checks(case["checks"], transcript_of(case)).to_dict()
+        assert verdict == python, case["name"]
+        assert (verdict["fired"], verdict["status"]) == (case["fired"], case["status"]), case["name"]
+
+
+@needs_node
+def test_values_read_as_the_same_text(grading_js):
+    javascript = run_node("return input.map((v) => grading.leaves(v));", LEAF_VALUES, grading_js)
+    assert javascript == [leaves(v) for v in LEAF_VALUES]
+
+
+@needs_node
+def test_promptfoo_blocks_match(grading_js):
+    outputs = [c["output"] for c in CASES if "output" in c]
+    javascript = run_node("return input.map((o) => grading.promptfooBlocks(o));", outputs, grading_js)
+    from constitutionc.grading.transcript import promptfoo_blocks
+    assert javascript == [promptfoo_blocks(o) for o in outputs]
+
+
+def test_the_module_is_built_from_the_registries():
+    source = javascript_module()
+    from constitutionc.grading import ARGUMENT_TESTS, CHECKS
+    for kind in CHECKS.values():
+        assert kind.javascript in source
+    for test in ARGUMENT_TESTS.values():
+        assert test.javascript in source
