@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable, TypeVar
 
 from .errors import Failure, ProviderError
+from .outcome import Outcome
 from .request import Request, Response
 
 if TYPE_CHECKING:
-    from .session import Outcome, Session
+    from .session import Session
 
 T = TypeVar("T")
 
@@ -94,9 +95,7 @@ def _collect(session: "Session", batch_id: str, requests: dict[str, Request], pe
     session.progress.advance(session.spent_usd, len(received))
 
 
-def run_batched(session: "Session", requests: list[Request]) -> list["Outcome"]:
-    from .session import Outcome
-
+def run_batched(session: "Session", requests: list[Request]) -> list[Outcome]:
     provider = session.provider
     if provider is None or not provider.supports_batches:
         raise ValueError(f"the {session.provider_name} provider has no batch API; run without --batch")

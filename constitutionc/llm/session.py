@@ -13,28 +13,16 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from .batches import run_batched
 from .cache import Cache
 from .errors import Failure, ProviderError
 from .journal import Journal, JournalState
+from .outcome import Outcome
 from .pricing import Budget, BudgetStop, PriceTable
 from .progress import Progress
 from .providers.base import Provider, heuristic_tokens
 from .request import Request, Response
 from .retry import AdaptiveLimit, RetryPolicy
-
-
-@dataclass
-class Outcome:
-    request: Request
-    key: str
-    response: Response | None = None
-    failure: Failure | None = None
-    cached: bool = False
-    cost_usd: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.response is not None
 
 
 @dataclass
@@ -129,8 +117,6 @@ class Session:
         """Many independent requests, in their order; `batch=True` sends them through Message Batches."""
         requests = list(requests)
         if batch:
-            from .batches import run_batched
-
             return run_batched(self, requests)
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
             return list(pool.map(self.call, requests))

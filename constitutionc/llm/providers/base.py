@@ -73,13 +73,3 @@ class Provider:
 
     def close(self) -> None:
         pass
-
-
-def get_provider(name: str, **options) -> Provider:
-    from . import anthropic, openai_compatible  # noqa: F401  (registration)
-
-    try:
-        cls = PROVIDERS[name]
-    except KeyError:
-        raise ValueError(f"unknown provider {name!r} (known: {', '.join(sorted(PROVIDERS))})") from None
-    return cls(**options)
