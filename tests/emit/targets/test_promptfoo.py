@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from constitutionc.emit.targets import TARGETS
-from constitutionc.emit.targets.promptfoo import CHAT_PROMPT, CHECK_ASSERTION, GRADING_FILE, rubric_statement
+from constitutionc.emit.targets.promptfoo import (CHAT_PROMPT, CHECK_ASSERTION, GRADING_FILE, rubric_statement,
+                                                  template_text)
 from constitutionc.grading import javascript_module
 
 from .conftest import by_kind, run_target
@@ -55,26 +56,41 @@ def test_one_test_case_per_probe_with_its_checks(suite, records):
     probes = by_kind(records, "probe")
     assert [case["metadata"]["id"] for case in tests] == [p["id"] for p in probes]
     for case, probe in zip(tests, probes):
-        assert case["vars"] == {"system": probe["system"], "user": probe["user"]}
+        assert {k: "".join(v) for k, v in case["vars"]["probe"].items()} == \
+            {"system": probe["system"], "user": probe["user"]}
         rubric, *checks = case["assert"]
-        assert rubric["value"] == rubric_statement(probe)
+        assert rubric["value"] == template_text(rubric_statement(probe))
         assert probe["rubric"] in rubric["value"]
         if probe["pressure"]:
             assert probe["pressure"] in rubric["value"], "the grader is told what pushes toward the failure"
         assert [(a["type"], a["value"], a["metric"]) for a in checks] == \
             [("javascript", CHECK_ASSERTION, f"check:{c['id']}") for c in probe["checks"]]
         assert [json.loads(a["config"]["check"]) for a in checks] == probe["checks"]
-        assert case["metadata"]["sources"] == probe["sources"] and case["metadata"]["axes"] == probe["axes"]
+        assert case["metadata"]["axes"] == probe["axes"]
+        assert case["metadata"]["check_clauses"] == {c["id"]: c["clauses"] for c in probe["checks"]}
 
 
-def test_each_test_uses_the_prompt_carrying_its_environments_tools(suite, records):
+def test_each_test_uses_its_environments_prompt_once_per_tool_format(suite, records):
     config, tests = suite
     prompts = {p["id"]: p for p in config["prompts"]}
     for case, probe in zip(tests, by_kind(records, "probe")):
-        [label] = case["prompts"]
-        prompt = prompts[label]
-        assert prompt["raw"] == CHAT_PROMPT
-        assert prompt.get("config", {}).get("tools", []) == probe["tools"]
+        anthropic, openai = (prompts[label] for label in case["prompts"])
+        assert anthropic["raw"] == openai["raw"] == CHAT_PROMPT
+        # No text in these fixtures has braces, so the templated tools read as written.
+        assert anthropic.get("config", {}).get("tools", []) == probe["tools"]
+        assert openai.get("config", {}).get("tools", []) == [
+            {"type": "function", "function": {"name": t["name"], "description": t["description"],
+                                              "parameters": t["input_schema"]}} for t in probe["tools"]]
+
+
+def test_providers_run_the_prompts_of_their_format_and_the_suite_says_it_is_one_turn(out, suite):
+    config, _ = suite
+    [provider] = config["providers"]
+    assert provider["id"].startswith("anthropic:messages:")
+    assert provider["prompts"] == [p["id"] for p in config["prompts"] if p["id"].startswith("anthropic:")]
+    text = (out / "promptfooconfig.yaml").read_text(encoding="utf-8")
+    assert "runs ONE turn" in text and "constitutionc eval" in text
+    assert all(f"openai:probe:{p['id'].split(':', 2)[2]}" in text for p in config["prompts"])
 
 
 # --- the check assertions, run by node as promptfoo runs a `file://grading.js:assertCheck` value ---
