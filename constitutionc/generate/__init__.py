@@ -1,0 +1,1 @@
+"""`constitutionc generate`: the model stage that turns a planned build into model-written records."""
