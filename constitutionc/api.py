@@ -37,6 +37,8 @@ def load(paths: Iterable[str | Path], *, root: str | Path | None = None, config:
     paths = [Path(p) for p in paths]
     if config is None:
         config = load_config(paths[0] if paths else None)
+    if root is not None and not Path(root).is_dir():
+        raise InputError(f"--root {root}: {'not a directory' if Path(root).exists() else 'no such directory'}")
     loader = Loader(root=Path(root).resolve() if root else config.root, overlays=dict(overlays or {}))
     for path in paths:
         loader.load_root(path)

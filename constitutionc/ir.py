@@ -280,8 +280,11 @@ class Environment(Node):
 
 
 class SourceFile(Node):
-    path: str
+    path: str  # as diagnostics show it: relative to the working directory
     sha256: str
+    # Relative to the project root (`std:` for the standard library): what outputs record, so a
+    # build from any directory writes the same bytes. Empty when made without a loader.
+    project_path: str = ""
 
 
 class Suppression(Node):
@@ -307,6 +310,13 @@ class Constitution(Node):
     environments: tuple[Environment, ...] = ()
     generators: tuple[Generator, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+
+    def project_path(self, shown: str) -> str:
+        """A displayed path (a span's file) as outputs record it: relative to the project root."""
+        for f in self.files:
+            if f.path == shown:
+                return f.project_path or shown
+        return shown
     _indexes: dict = PrivateAttr(default_factory=dict)
 
     def principle(self, pid: str) -> Principle | None:

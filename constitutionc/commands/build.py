@@ -95,6 +95,8 @@ def command(path, out_dir, seed, targets, only, limit, shard, style, max_combina
         _fail(str(e))
     except OSError as e:
         _fail(f"cannot write {out_dir}: {e.strerror or e}; the previous output is intact")
+    for warning in outcome.warnings:
+        click.echo(f"constitutionc: warning: {warning}", err=True)
     print_summary(outcome.manifest, out_dir, rich_table=interactive(sys.stdout))
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+MAX_DECIMALS = 30  # of a --fail-under threshold: far past any meaningful precision, short of unbounded work
 FORMATS = ["text", "json", "html", "markdown"]  # mirrors constitutionc.coverage.render.FORMATS (kept import-free)
 
 
@@ -28,12 +29,14 @@ def _threshold(text: str | None) -> tuple[Fraction, str] | None:
         return None
     try:
         written = Decimal(text.strip().removesuffix("%"))
-        value = Fraction(written)
     except (InvalidOperation, ValueError):
         raise click.BadParameter(f"{text!r} is not a number", param_hint="--fail-under") from None
-    if not 0 <= value <= 100:
+    # Checked on the decimal before any exact conversion: `1e999999999` as a fraction would never finish.
+    if written.is_nan() or not 0 <= written <= 100:
         raise click.BadParameter(f"{text} is not between 0 and 100", param_hint="--fail-under")
-    return value, format(written, "f")
+    if written.as_tuple().exponent < -MAX_DECIMALS:
+        raise click.BadParameter(f"{text} has more than {MAX_DECIMALS} decimal places", param_hint="--fail-under")
+    return Fraction(written), format(written.normalize() if written == 0 else written, "f")
 
 
 @click.command("coverage")

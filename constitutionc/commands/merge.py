@@ -26,4 +26,6 @@ def command(shard_dirs, out_dir):
     except OSError as e:
         click.echo(f"constitutionc: error: cannot merge into {out_dir}: {e.strerror or e}", err=True)
         sys.exit(1)
+    for warning in outcome.warnings:
+        click.echo(f"constitutionc: warning: {warning}", err=True)
     print_summary(outcome.manifest, out_dir, rich_table=interactive(sys.stdout))

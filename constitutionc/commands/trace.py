@@ -9,8 +9,14 @@ import click
 FILES_BY_PREFIX = {"dl": "dilemmas.jsonl", "rs": "responses.jsonl", "pr": "probes.jsonl"}
 
 
+class TraceError(Exception):
+    """The data directory cannot be read; the message is one line."""
+
+
 def find_record(data_dir, record_id: str) -> dict | None:
-    """Stream the one JSONL file the id's prefix names; parse only lines that contain the id."""
+    """Stream the one JSONL file the id's prefix names; parse only lines that contain the id.
+
+    A line that mentions the id but is not a JSON object (a damaged file) is passed over."""
     import json
     from pathlib import Path
 
@@ -21,63 +27,91 @@ def find_record(data_dir, record_id: str) -> dict | None:
         path = Path(data_dir) / name
         if not path.is_file():
             continue
-        with open(path, "rb") as handle:
-            for line in handle:
-                if needle in line:
-                    record = json.loads(line)
-                    if record.get("id") == record_id:
-                        return record
+        try:
+            with open(path, "rb") as handle:
+                for line in handle:
+                    if needle in line:
+                        try:
+                            record = json.loads(line)
+                        except (ValueError, RecursionError):
+                            continue
+                        if isinstance(record, dict) and record.get("id") == record_id:
+                            return record
+        except OSError as e:
+            raise TraceError(f"cannot read {path}: {e.strerror or e}") from None
     return None
 
 
-def _clause_texts(file: str) -> dict | None:
-    """The principles of a source file as it is now (None when the file cannot be read)."""
+def source_location(file: str, root):
+    """Where a record's source file is now: inside the project root or the standard library, else None.
+
+    Records are data; a `file` of `/etc/passwd` or `std:../../x` must not make trace open it."""
     from pathlib import Path
 
-    from importlib import resources
-
-    from ..api import InputError, load
     from ..spec import STD_PREFIX
+    from ..syntax.resolve import std_root
 
     if file.startswith(STD_PREFIX):
-        path = Path(str(resources.files("constitutionc").joinpath("std"))) / file[len(STD_PREFIX):]
+        base, relative = std_root(), file[len(STD_PREFIX):]
     else:
-        path = Path(file)
-    if not path.is_file():
+        base, relative = Path(root).resolve(), file
+    if not relative or "\0" in relative or Path(relative).is_absolute():
         return None
     try:
-        result = load([path])
-    except (InputError, OSError):
+        path = (base / relative).resolve()
+        path.relative_to(base)
+    except (ValueError, OSError):
         return None
-    return {p.id: p for p in result.constitution.principles if p.span.file == file}
+    return path
 
 
-def describe(record: dict) -> list[str]:
+def _clause_texts(file: str, root) -> dict | None:
+    """The principles of a source file as it is now (None when the file cannot be read)."""
+    from ..api import InputError, load
+    from ..config import ConfigError
+    from ..spec import STD_PREFIX
+
+    path = source_location(file, root)
+    try:
+        if path is None or not path.is_file():
+            return None
+        result = load([path], root=None if file.startswith(STD_PREFIX) else root)
+    except (InputError, ConfigError, OSError):
+        return None
+    return {p.id: p for p in result.constitution.principles if result.constitution.project_path(p.span.file) == file}
+
+
+def describe(record: dict, root=".") -> list[str]:
     kind = record.get("kind", "?")
-    detail = f" ({record['variant']}, {record['style']})" if kind == "response" else ""
-    lines = [f"{record['id']}  {kind}{detail} from {record.get('generator', '?')}"]
-    if record.get("axes"):
+    detail = f" ({record.get('variant', '?')}, {record.get('style', '?')})" if kind == "response" else ""
+    lines = [f"{record.get('id', '?')}  {kind}{detail} from {record.get('generator', '?')}"]
+    if isinstance(record.get("axes"), dict) and record["axes"]:
         lines.append("  axes: " + ", ".join(f"{k}={v}" for k, v in record["axes"].items()))
     if record.get("dilemma_id"):
         lines.append(f"  dilemma: {record['dilemma_id']}")
     cache: dict[str, dict | None] = {}
-    for source in record.get("sources", []):
+    sources = record.get("sources")
+    for source in sources if isinstance(sources, list) else ():
+        if not isinstance(source, dict) or not isinstance(source.get("file"), str):
+            lines.append(f"  (a source without a file: {str(source)[:200]})")
+            continue
         file = source["file"]
         if file not in cache:
-            cache[file] = _clause_texts(file)
-        lines.append(f"{file}:{source['line']}-{source['end_line']}: {source['clause']}")
+            cache[file] = _clause_texts(file, root)
+        lines.append(f"{file}:{source.get('line', '?')}-{source.get('end_line', '?')}: {source.get('clause', '?')}")
         principles = cache[file]
         if principles is None:
-            lines.append(f"  (cannot read {file} from here; paths are relative to where the build ran)")
+            lines.append(f"  (cannot read {file} under the project root {root}; paths are relative to it, "
+                         "and only files inside it or the standard library are read)")
             continue
-        principle = principles.get(source["clause"])
+        principle = principles.get(source.get("clause"))
         if principle is None:
             lines.append("  (the file no longer defines this clause)")
             continue
         lines.append(f"  text: {principle.text}")
         if principle.why:
             lines.append(f"  why: {principle.why}")
-        if principle.sha256 != source["sha256"]:
+        if principle.sha256 != source.get("sha256"):
             lines.append("  note: the clause text has changed since this record was built")
     return lines
 
@@ -86,10 +120,27 @@ def describe(record: dict) -> list[str]:
 @click.argument("record_id", metavar="ID")
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False, exists=True),
               help="A build's output directory.")
-def command(record_id, data_dir):
+@click.option("--root", type=click.Path(file_okay=False, exists=True), default=None,
+              help="The project root the build's source paths are relative to (default: the configured "
+                   "root, else the current directory).")
+def command(record_id, data_dir, root):
     """Print the source clauses of record ID (file:line, text and why)."""
-    record = find_record(data_dir, record_id)
+    from pathlib import Path
+
+    from ..config import ConfigError, load_config
+
+    if root is None:
+        try:
+            root = load_config(Path.cwd()).root or Path(".")
+        except ConfigError as e:
+            click.echo(f"constitutionc: error: {e}", err=True)
+            sys.exit(2)
+    try:
+        record = find_record(data_dir, record_id)
+    except TraceError as e:
+        click.echo(f"constitutionc: error: {e}", err=True)
+        sys.exit(2)
     if record is None:
         click.echo(f"constitutionc: error: no record `{record_id}` in {data_dir}", err=True)
         sys.exit(1)
-    click.echo("\n".join(describe(record)))
+    click.echo("\n".join(describe(record, root)))

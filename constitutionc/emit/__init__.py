@@ -100,4 +100,4 @@ def build(constitution: Constitution, out_dir: Path, options: BuildOptions, *,
                          plan.built_per_generator())
         staging.write_manifest(built)
         staging.commit()
-    return BuildResult(built, Path(out_dir))
+    return BuildResult(built, Path(out_dir), staging.warnings)

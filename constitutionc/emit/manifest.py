@@ -22,6 +22,7 @@ from .backends import Backend
 class BuildResult:
     manifest: dict
     out_dir: Path
+    warnings: list[str] = field(default_factory=list)  # the output is complete; something beside it is not
 
     @property
     def records(self) -> dict[str, int]:
@@ -67,7 +68,8 @@ def manifest(constitution: Constitution, seed: int, shard: tuple[int, int] | Non
         "seed": seed,
         "shard": None if shard is None else {"index": shard[0], "count": shard[1]},
         "options": options,
-        "sources": [{"path": f.path, "sha256": f.sha256} for f in constitution.files],
+        "sources": sorted(({"path": f.project_path or f.path, "sha256": f.sha256} for f in constitution.files),
+                          key=lambda f: f["path"]),
         "outputs": sorted(outputs, key=lambda o: o["path"]),
         "records": records_per_kind(outputs, backends),
         "principles": principles,

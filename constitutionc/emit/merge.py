@@ -13,7 +13,8 @@ from pathlib import Path
 
 from .backends import BACKENDS
 from .manifest import BuildResult, records_per_kind
-from .targets import run_targets
+from .targets import TARGETS, run_targets
+from .trust import shape_problem
 from .writer import MANIFEST, BUFFER_BYTES, JsonlSink, Staging
 
 SHARD_AGREEMENT = ("compiler", "seed", "options", "sources")
@@ -40,9 +41,14 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
                 _copy_verified(directory, manifest, b.filename, sink)
             sink.close()
             outputs.append({"path": b.filename, "sha256": sink.sha256, "records": sink.records})
-        outputs += run_targets(staging.path, first["options"]["targets"], [(b.kind, b.filename) for b in backends],
-                               model=first["options"].get("model"))
-        merged = {key: first[key] for key in SHARD_AGREEMENT}
+        try:
+            outputs += run_targets(staging.path, first["options"]["targets"],
+                                   [(b.kind, b.filename) for b in backends], model=first["options"].get("model"))
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+            # The records match their manifests' sha256s, but a manifest can be written by hand.
+            raise MergeError(f"the shards' records are not records this compiler writes "
+                             f"({type(e).__name__}: {str(e)[:200]})") from None
+        merged = {key: first.get(key) for key in SHARD_AGREEMENT}
         merged["shard"] = None
         merged["outputs"] = sorted(outputs, key=lambda o: o["path"])
         merged["records"] = records_per_kind(outputs, backends)
@@ -50,17 +56,27 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
         merged["generators"] = _merge_generators([m["generators"] for _d, m in ordered])
         staging.write_manifest(merged)
         staging.commit()
-    return BuildResult(merged, Path(out_dir))
+    return BuildResult(merged, Path(out_dir), staging.warnings)
 
 
 def _load_manifest(directory: Path) -> dict:
     path = directory / MANIFEST
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise MergeError(f"{directory}: no {MANIFEST}; is it a shard build's output?") from None
-    except (OSError, ValueError) as e:
+    except (OSError, ValueError, RecursionError) as e:
         raise MergeError(f"{path}: cannot read ({e})") from None
+    problem = shape_problem(manifest)
+    if problem:
+        raise MergeError(f"{path} is not a build manifest: {problem}")
+    unknown = [kind for kind in manifest["options"]["only"] if kind not in BACKENDS]
+    if unknown:
+        raise MergeError(f"{path} names record kinds this compiler does not know: {', '.join(unknown)[:200]}")
+    unknown = [name for name in manifest["options"].get("targets", []) if name not in TARGETS]
+    if unknown:
+        raise MergeError(f"{path} names targets this compiler does not know: {', '.join(unknown)[:200]}")
+    return manifest
 
 
 def _check_shards(manifests: list[tuple[Path, dict]]) -> dict[int, tuple[Path, dict]]:
@@ -101,8 +117,16 @@ def _copy_verified(directory: Path, manifest: dict, filename: str, sink: JsonlSi
         handle = open(directory / filename, "rb")
     except FileNotFoundError:
         raise MergeError(f"{directory} has no {filename}, though its manifest lists it") from None
+    except OSError as e:
+        raise MergeError(f"cannot read shard file {directory / filename}: {e.strerror or e}") from None
     with handle:
-        for chunk in iter(lambda: handle.read(BUFFER_BYTES), b""):
+        while True:
+            try:
+                chunk = handle.read(BUFFER_BYTES)
+            except OSError as e:  # a read error is the shard's; a write error below is the output's
+                raise MergeError(f"cannot read shard file {directory / filename}: {e.strerror or e}") from None
+            if not chunk:
+                break
             digest.update(chunk)
             sink.write_raw(chunk)
     if digest.hexdigest() != expected:

@@ -123,9 +123,9 @@ def _maybe(text: str | None, where: str, span: Span) -> Template | None:
 
 # --- per-generator preparation ------------------------------------------------------------------
 
-def clause_source(principle: Principle) -> Record:
+def clause_source(constitution: Constitution, principle: Principle) -> Record:
     span = principle.span
-    return {"clause": principle.id, "file": span.file, "line": span.line, "end_line": span.end_line,
+    return {"clause": principle.id, "file": constitution.project_path(span.file), "line": span.line, "end_line": span.end_line,
             "sha256": principle.sha256}
 
 
@@ -168,7 +168,7 @@ class GeneratorContext:
         self.principles = list(generator.principles)
         self.principle_ids = tuple(generator.principles)
         self.principle_nodes = [constitution.principle(pid) for pid in generator.principles]
-        self.sources = [clause_source(p) for p in self.principle_nodes]
+        self.sources = [clause_source(constitution, p) for p in self.principle_nodes]
         spans = dict(generator.template_spans)
         self.templates = {name: Template(text, f"`{name}`", spans.get(name, generator.span))
                           for name, text in generator.templates}
@@ -209,7 +209,7 @@ class GeneratorContext:
             principle = self.constitution.principle(pid)
             if principle is not None and pid not in seen:
                 seen.add(pid)
-                sources.append(clause_source(principle))
+                sources.append(clause_source(self.constitution, principle))
         return sources
 
     def _check_templates(self, check):

@@ -16,7 +16,7 @@ SchemaFunction = Callable[[], dict[str, Any]]
 SCHEMAS: dict[str, SchemaFunction] = {}
 
 # Modules imported before the registry is read (each registers with `@schema`).
-SCHEMA_MODULES: list[str] = ["constitutionc.emit.schema", "constitutionc.coverage.schema"]
+SCHEMA_MODULES: list[str] = ["constitutionc.emit.schema", "constitutionc.coverage.schema", "constitutionc.audit.schema"]
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 

@@ -1,15 +1,19 @@
 """Atomic, streaming output: records go to JSONL in a staging directory that replaces DIR at the end.
 
 The staging directory is a sibling `DIR.tmp-<random>` (same filesystem, so the
-final renames are atomic). Commit fsyncs every file, moves the old DIR aside,
-renames the staging directory into place and deletes the old one. A build killed
-at any moment therefore leaves the previous complete output, or (only between
-the two renames) none; never a partial file under DIR. A killed build may leave
-its `DIR.tmp-*` sibling behind; it is never read and can be deleted.
+swap is atomic). Commit fsyncs every file, then exchanges the staging directory
+and DIR in one step (`renameat2(RENAME_EXCHANGE)` on Linux), so at every instant
+DIR is the previous complete output or the new one, never neither and never a
+partial file. Where the exchange is not available (another system, a filesystem
+without it) the old DIR is renamed aside first, leaving a moment with no DIR.
+A killed build leaves its `DIR.tmp-*` sibling (or a `DIR.old-*`) behind; the next
+build or merge into DIR deletes such leftovers once no live process holds them.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import json
 import os
@@ -21,6 +25,8 @@ from collections import defaultdict
 from json.encoder import encode_basestring as encode_string  # what json.dumps uses with ensure_ascii=False
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+
+from . import trust
 
 MANIFEST = "manifest.json"
 BUFFER_BYTES = 1 << 20
@@ -210,11 +216,15 @@ class Staging:
         parent = self.final.absolute().parent
         try:
             parent.mkdir(parents=True, exist_ok=True)
-            self.path = parent / f"{self.final.name}.tmp-{secrets.token_hex(6)}"
+            remove_leftovers(self.final)
+            self.path = parent / f"{self.final.name}{STAGING_MARK}{secrets.token_hex(6)}"
             self.path.mkdir()
+            self._lock = _hold(self.path)
         except OSError as e:
             raise OutputError(describe_os_error(e, self.final)) from e
         self._sinks: list[JsonlSink] = []
+        # Problems after the new output is in place (the old one could not be deleted): for the user, not fatal.
+        self.warnings: list[str] = []
 
     def sink(self, filename: str) -> JsonlSink:
         sink = JsonlSink(self.path / filename)
@@ -235,23 +245,37 @@ class Staging:
         self.close_sinks()
         _fsync_tree(self.path)
         old = None
-        if self.final.exists():
-            old = self.final.parent / f"{self.final.name}.old-{secrets.token_hex(6)}"
-            os.rename(self.final, old)
-        try:
-            os.rename(self.path, self.final)
-        except BaseException:
-            if old is not None:
-                os.rename(old, self.final)
-            raise
+        if os.path.lexists(self.final):
+            if exchange(self.path, self.final):
+                old = self.path  # the name now holds the previous output
+            else:
+                old = self.final.parent / f"{self.final.name}{OLD_MARK}{secrets.token_hex(6)}"
+                os.rename(self.final, old)
+        if old is not self.path:
+            try:
+                os.rename(self.path, self.final)
+            except BaseException:
+                if old is not None:
+                    os.rename(old, self.final)
+                raise
         _fsync_dir(self.final.absolute().parent)
+        self._release()
         if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            problem = _remove_tree(old)
+            if problem:
+                self.warnings.append(f"the previous output is left at {old} and could not be deleted "
+                                     f"({problem}); the next build into {self.final} deletes it")
 
     def abort(self) -> None:
         for sink in self._sinks:
             sink.discard()
         shutil.rmtree(self.path, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
 
     def __enter__(self) -> "Staging":
         return self
@@ -260,6 +284,96 @@ class Staging:
         if error_type is not None:
             self.abort()
         return False
+
+
+STAGING_MARK = ".tmp-"
+OLD_MARK = ".old-"
+RENAME_EXCHANGE = 2  # linux/fs.h
+AT_FDCWD = -100
+
+
+def _renameat2():
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):  # not Linux, or a C library older than glibc 2.28
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+_RENAMEAT2 = _renameat2()
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step; False when this system or filesystem cannot (nothing changed)."""
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
+
+
+def _hold(directory: Path):
+    """Lock a staging directory for as long as this process lives, so another build's clean-up
+    (`remove_leftovers`) can tell a build in progress from one that was killed."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: leftovers are then never deleted automatically
+        return None
+    fd = os.open(directory, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
+def _held_elsewhere(directory: Path) -> bool:
+    try:
+        import fcntl
+    except ImportError:
+        return True
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # releases the probe's lock too
+
+
+def leftovers(final: Path) -> list[Path]:
+    """`DIR.tmp-*` and `DIR.old-*` siblings of DIR that no live build holds: killed builds' remains."""
+    parent = final.absolute().parent
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return []
+    found = []
+    for name in sorted(names):
+        if not (name.startswith(final.name + STAGING_MARK) or name.startswith(final.name + OLD_MARK)):
+            continue
+        path = parent / name
+        if path.is_dir() and not path.is_symlink() and not _held_elsewhere(path):
+            found.append(path)
+    return found
+
+
+def remove_leftovers(final: Path) -> None:
+    for path in leftovers(final):
+        _remove_tree(path)
+
+
+def _remove_tree(path: Path) -> str | None:
+    """Delete a directory tree; the first failure's reason, or None."""
+    problems: list[str] = []
+    shutil.rmtree(path, onerror=lambda _f, where, info: problems.append(f"{where}: {info[1]}"))
+    return problems[0] if problems else None
 
 
 def _refuse_foreign(final: Path) -> None:
@@ -278,18 +392,36 @@ def _refuse_foreign(final: Path) -> None:
 
 def _refuse_strangers(final: Path) -> None:
     """A previous build may be replaced only as a whole: files it did not write (a coverage
-    report, graded results, another build in a subdirectory) would be lost with it."""
+    report, graded results, another build in a subdirectory) would be lost with it.
+
+    The manifest's word is not enough (anyone can write one): every file it lists must still
+    have the sha256 it records, and a build writes no symbolic links."""
     try:
-        written = {entry["path"] for entry in json.loads((final / MANIFEST).read_text(encoding="utf-8"))["outputs"]}
-    except (OSError, ValueError, KeyError, TypeError) as e:
+        manifest = json.loads((final / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError) as e:
         raise OutputError(f"refusing to replace {final}: its {MANIFEST} cannot be read ({e})") from e
-    written.add(MANIFEST)
+    problem = trust.outputs_problem(manifest)
+    if problem:
+        raise OutputError(f"refusing to replace {final}: its {MANIFEST} cannot be used ({problem})")
+    links = trust.symlinks_under(final)
+    if links:
+        raise OutputError(f"refusing to replace {final}: it holds symbolic links ({_some(links)}), which no "
+                          "build writes; move them or build into another directory")
+    written = {entry["path"] for entry in manifest["outputs"]} | {MANIFEST}
     strangers = sorted(path.relative_to(final).as_posix() for path in final.rglob("*")
                        if not path.is_dir() and path.relative_to(final).as_posix() not in written)
     if strangers:
-        shown = ", ".join(strangers[:5]) + (f" and {len(strangers) - 5} more" if len(strangers) > 5 else "")
         raise OutputError(f"refusing to replace {final}: it holds files the previous build did not write "
-                          f"({shown}); move them or build into another directory")
+                          f"({_some(strangers)}); move them or build into another directory")
+    changed = trust.unverified_outputs(final, manifest["outputs"])
+    if changed:
+        raise OutputError(f"refusing to replace {final}: {_some(changed)} no longer match the sha256 in its "
+                          f"{MANIFEST} (edited since the build, or not written by one); move them or build "
+                          "into another directory")
+
+
+def _some(paths: list[str]) -> str:
+    return ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
 
 
 def _refuse_holding(final: Path, protected: Iterable[str | Path]) -> None:

@@ -35,9 +35,8 @@ class InputError(Exception):
 
 def display_path(path: Path) -> str:
     """How compilers print a path: relative to the working directory, POSIX separators."""
-    std_root = _std_root()
     try:
-        return STD_PREFIX + path.resolve().relative_to(std_root).as_posix()
+        return STD_PREFIX + path.resolve().relative_to(std_root()).as_posix()
     except ValueError:
         pass
     try:
@@ -47,7 +46,8 @@ def display_path(path: Path) -> str:
     return Path(rel).as_posix()
 
 
-def _std_root() -> Path:
+def std_root() -> Path:
+    """Where the standard library's files are (shipped inside the package)."""
     return Path(str(resources.files("constitutionc").joinpath("std"))).resolve()
 
 
@@ -142,17 +142,21 @@ class Loader:
     sources: dict[str, str] = field(default_factory=dict)
     roots: list[Path] = field(default_factory=list)
     _root: Path = field(default_factory=Path.cwd)
+    # The root in effect for the first named file: outputs name files relative to it.
+    _project_root: Path | None = None
 
     def load_root(self, path: Path) -> None:
         resolved = path.resolve()
         self._root = (self.root or resolved.parent).resolve()
+        if self._project_root is None:
+            self._project_root = self._root
         self.roots.append(resolved)
         if resolved in self.overlays:
             self._load(resolved, [])
             return
-        if not resolved.is_file():
-            raise InputError(f"{path}: no such file" if not resolved.exists() else f"{path}: not a file")
         try:
+            if not resolved.is_file():
+                raise InputError(f"{path}: no such file" if not resolved.exists() else f"{path}: not a file")
             with open(resolved, "rb"):
                 pass
         except OSError as e:
@@ -160,9 +164,11 @@ class Loader:
         self._load(resolved, [])
 
     def _read(self, path: Path) -> bytes:
+        """The file's bytes, at most MAX_FILE_BYTES + 1 of them: a larger file is refused unread."""
         if path in self.overlays:
             return self.overlays[path].encode("utf-8")
-        return path.read_bytes()
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
 
     def _load(self, path: Path, stack: list[Path]) -> None:
         if path in self.fragments:
@@ -172,24 +178,38 @@ class Loader:
             data = self._read(path)
         except OSError as e:
             raise InputError(f"{shown}: cannot read ({e.strerror})") from e
-        text, problem = decode_source(data, shown)
+        if len(data) > MAX_FILE_BYTES:
+            text, problem = None, diag(BAD_INPUT.code, f"the file is larger than {MAX_FILE_BYTES // (1 << 20)} MB, "
+                                                       "the most a constitution file may be; it was not read",
+                                       ir.Span(file=shown, line=1, column=1, end_line=1, end_column=2))
+        else:
+            text, problem = decode_source(data, shown)
         frag = Fragment(file=shown) if text is None else compile_cached(text, shown)
         self.sources[shown] = text or ""
         if problem:
             frag.diagnostics.append(problem)
         self.fragments[path] = frag
-        self.files.append(ir.SourceFile(path=shown, sha256=hashlib.sha256(data).hexdigest()))
+        self.files.append(ir.SourceFile(path=shown, sha256=hashlib.sha256(data).hexdigest(),
+                                        project_path=self._in_project(path, shown)))
         for target, span in frag.imports:
             self._follow(path, target, span, stack + [path], frag)
         self.order.append(path)
 
+    def _in_project(self, path: Path, shown: str) -> str:
+        if shown.startswith(STD_PREFIX):
+            return shown
+        try:
+            return Path(os.path.relpath(path.resolve(), self._project_root or Path.cwd().resolve())).as_posix()
+        except ValueError:  # another drive on Windows
+            return shown
+
     def _follow(self, importer: Path, target: str, span: ir.Span, stack: list[Path], frag: Fragment) -> None:
         if target.startswith(STD_PREFIX):
             module = target[len(STD_PREFIX):]
-            candidate = _std_root().joinpath(*module.split(".")).with_suffix(".cdl")
-            if not candidate.is_file():
-                available = sorted(p.relative_to(_std_root()).with_suffix("").as_posix().replace("/", ".")
-                                   for p in _std_root().rglob("*.cdl"))
+            candidate = std_root().joinpath(*module.split(".")).with_suffix(".cdl")
+            if not _is_file(candidate):
+                available = sorted(p.relative_to(std_root()).with_suffix("").as_posix().replace("/", ".")
+                                   for p in std_root().rglob("*.cdl"))
                 from ..diagnostics import did_you_mean
 
                 guess = did_you_mean(module, available)
@@ -205,19 +225,26 @@ class Loader:
                                              f"write import paths with `/`, not `\\`: `{target.replace(chr(92), '/')}`",
                                              span, fix='"' + target.replace("\\", "/") + '"'))
                 return
-            candidate = (importer.parent / target).resolve()
-            root = _std_root() if _is_within(importer, _std_root()) else self._root
-            if not _is_within(candidate, root):
-                self.diagnostics.append(diag(IMPORT_OUTSIDE_ROOT.code,
-                                             f"`{target}` is outside the project root `{display_path(root)}`; "
-                                             "it was not read", span,
-                                             notes=("set a wider root with --root or `root` in the configuration "
-                                                    "if this is intended",)))
-                return
-            if not candidate.is_file() and candidate not in self.overlays:
-                problem = "is a directory; import a `.cdl` file in it" if candidate.is_dir() else "cannot be found"
-                self.diagnostics.append(diag(IMPORT_NOT_FOUND.code, f"the imported file `{target}` {problem}",
-                                             span))
+            try:
+                candidate = (importer.parent / target).resolve()
+                root = std_root() if _is_within(importer, std_root()) else self._root
+                if not _is_within(candidate, root):
+                    self.diagnostics.append(diag(IMPORT_OUTSIDE_ROOT.code,
+                                                 f"`{target}` is outside the project root `{display_path(root)}`; "
+                                                 "it was not read", span,
+                                                 notes=("set a wider root with --root or `root` in the "
+                                                        "configuration if this is intended",)))
+                    return
+                if not candidate.is_file() and candidate not in self.overlays:
+                    problem = ("is a directory; import a `.cdl` file in it" if candidate.is_dir()
+                               else "cannot be found")
+                    self.diagnostics.append(diag(IMPORT_NOT_FOUND.code, f"the imported file `{target}` {problem}",
+                                                 span))
+                    return
+            except OSError as e:  # a name too long for the filesystem, a loop of links
+                self.diagnostics.append(diag(IMPORT_NOT_FOUND.code,
+                                             f"the imported file `{target[:200]}` cannot be opened "
+                                             f"({e.strerror or e})", span))
                 return
         if candidate in stack:
             cycle = " -> ".join(display_path(p) for p in stack[stack.index(candidate):] + [candidate])
@@ -253,6 +280,13 @@ class Loader:
             priority=priority, priority_span=priority_span, authority=authority, authority_span=authority_span,
             **{key: tuple(items) for key, items in parts.items()})
         return constitution, diagnostics
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # a name too long for the filesystem
+        return False
 
 
 def _is_within(path: Path, root: Path) -> bool:

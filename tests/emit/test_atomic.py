@@ -163,7 +163,9 @@ def test_merging_into_a_shard_directory_is_refused(in_data, tmp_path):
 
 
 def test_a_failed_swap_puts_the_previous_output_back(in_data, tmp_path, monkeypatch):
+    """Where the one-step exchange is unavailable, the two renames undo the first when the second fails."""
     out, before = _previous(tmp_path)
+    monkeypatch.setattr(writer, "exchange", lambda a, b: False)
     real_rename = os.rename
 
     def failing_second_rename(src, dst):

@@ -156,13 +156,14 @@ def test_sources_name_the_file_each_clause_is_in(in_data, tmp_path):
     result = run_build("multi/main.cdl", "-o", out)
     assert result.exit_code == 0, result.output
     dilemma = read_jsonl(out / "dilemmas.jsonl")[0]
-    assert dilemma["sources"][0]["file"] == "multi/clauses.cdl"
+    # Relative to the project root (the named file's directory), not to where the command ran.
+    assert dilemma["sources"][0]["file"] == "clauses.cdl"
     assert (dilemma["sources"][0]["line"], dilemma["sources"][0]["end_line"]) == (2, 5)
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     paths = [s["path"] for s in manifest["sources"]]
-    assert paths[:2] == ["multi/clauses.cdl", "multi/main.cdl"] and paths[2].startswith("std:")
+    assert paths[:2] == ["clauses.cdl", "main.cdl"] and paths[2].startswith("std:")
     for entry in manifest["sources"][:2]:
-        assert entry["sha256"] == hashlib.sha256((DATA / entry["path"]).read_bytes()).hexdigest()
+        assert entry["sha256"] == hashlib.sha256((DATA / "multi" / entry["path"]).read_bytes()).hexdigest()
 
 
 def test_seed_keeps_the_ids_of_dilemmas_and_probes_with_several_system_prompts(in_data, tmp_path):

@@ -104,4 +104,7 @@ def test_trace_from_another_directory_says_where_paths_are_relative_to(built, tm
     monkeypatch.chdir(tmp_path)
     result = run_trace(record["id"], "--data", built)
     assert result.exit_code == 0
-    assert "(cannot read families.cdl from here; paths are relative to where the build ran)" in result.output
+    assert "(cannot read families.cdl under the project root .; paths are relative to it" in result.output
+    # Named, the project root finds the file from anywhere.
+    result = run_trace(record["id"], "--data", built, "--root", DATA)
+    assert result.exit_code == 0 and "  text: " in result.output

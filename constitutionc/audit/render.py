@@ -1,0 +1,137 @@
+"""The audit report as text, JSON, Markdown or HTML: one registry of renderers."""
+
+from __future__ import annotations
+
+import html
+from typing import Callable
+
+import orjson
+
+RENDERERS: dict[str, Callable[[dict], str]] = {}
+
+
+def renderer(name: str):
+    def register(fn):
+        RENDERERS[name] = fn
+        return fn
+
+    return register
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _summary_lines(report: dict) -> list[tuple[str, str, str]]:
+    """(section, figure, value) rows shared by the text, Markdown and HTML forms."""
+    v, p, d = report["voice"], report["preference"], report["diversity"]
+    c, e, s = report["contamination"], report["environments"], report["specificity"]
+    worst = p["worst"]
+    rows = [
+        ("counts", "training items (distinct)", f"{report['counts']['training_items']:,}"),
+        ("voice", "assistant turns", f"{v['assistant_turns']:,}"),
+        ("voice", "speak to the user as the assistant", _pct(v["speaks_as_assistant"])),
+        ("voice", "stage directions", _pct(v["stage_direction"])),
+        ("voice", "assistant in the third person", _pct(v["third_person_assistant"])),
+        ("voice", "user in the third person", _pct(v["third_person_user"])),
+        ("voice", "words pasted from the constitution (mean)",
+         _pct(v["pasted_constitution_mean"]) if v["pasted_constitution_available"] else "constitution not given"),
+        ("preference", "pairs", f"{p['pairs']:,}"),
+        ("preference", "best single-feature classifier",
+         f"{worst['feature']}, {worst['direction']}: {_pct(worst['accuracy'])}" if worst else "-"),
+        ("preference", "median rejected/chosen length", "-" if p["length_ratio_median"] is None
+         else f"{p['length_ratio_median']:.2f}"),
+        ("diversity", "distinct prompts", f"{d['distinct_prompts']:,}"),
+        ("diversity", "distinct-1 / distinct-2 of prompts", f"{d['distinct_1']:.3f} / {d['distinct_2']:.3f}"),
+        ("diversity", "distinct-1 / distinct-2 of answers",
+         f"{d['answers_distinct_1']:.3f} / {d['answers_distinct_2']:.3f}"),
+        ("diversity", f"near-duplicate prompts ({d['near_duplicate_method']})", _pct(d["near_duplicate_share"])),
+        ("diversity", "words of distinct user text", f"{d['user_words']:,}"),
+        ("contamination", "probe texts", f"{c['probe_texts']:,}"),
+        ("contamination", "training items sharing 8+ words with a probe",
+         f"{c['overlap_8']['items']:,} ({_pct(c['overlap_8']['share'])})"),
+        ("contamination", "training items sharing 13+ words with a probe",
+         f"{c['overlap_13']['items']:,} ({_pct(c['overlap_13']['share'])})"),
+        ("environments", "system prompts: training / probes / shared",
+         f"{e['training_system_prompts']} / {e['probe_system_prompts']} / {e['shared_system_prompts']}"),
+        ("environments", "tool sets: training / probes", f"{e['training_tool_sets']} / {e['probe_tool_sets']}"),
+        ("specificity", "answers given word for word to different prompts", _pct(s["shared_across_prompts"])),
+    ]
+    return rows
+
+
+def _findings_lines(report: dict) -> list[str]:
+    if not report["findings"]:
+        return ["no findings"]
+    return [f"{f['level']}: {f['code']} {f['name']}: {f['message']}" for f in report["findings"]]
+
+
+@renderer("json")
+def render_json(report: dict) -> str:
+    return orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+
+
+@renderer("text")
+def render_text(report: dict) -> str:
+    lines = []
+    section = None
+    for name, figure, value in _summary_lines(report):
+        if name != section:
+            lines.append(name)
+            section = name
+        lines.append(f"  {figure:<52} {value}")
+    worst = report["contamination"]["worst"][:3]
+    if worst:
+        lines.append("  worst overlaps:")
+        lines.extend(f"    {w['words']} words, {w['file']}:{w['line']} with probe {w['probe']}: \"{w['excerpt']}\""
+                     for w in worst)
+    examples = report["voice"]["examples"][:3]
+    if examples:
+        lines.append("  turns that do not speak as the assistant, e.g.:")
+        lines.extend(f"    {x['file']}:{x['line']} ({'; '.join(x['reasons'])}): \"{x['excerpt']}\"" for x in examples)
+    lines.append("")
+    lines.extend(_findings_lines(report))
+    lines.append("coverage of the same build: constitutionc coverage FILE.cdl --data OUT")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+@renderer("markdown")
+def render_markdown(report: dict) -> str:
+    lines = ["# Dataset audit", "", "| section | figure | value |", "|---|---|---|"]
+    lines += [f"| {a} | {_md(b)} | {_md(c)} |" for a, b, c in _summary_lines(report)]
+    lines += ["", "## Findings", ""]
+    lines += [f"- **{f['level']}** `{f['code']}` {f['name']}: {_md(f['message'])}" for f in report["findings"]] \
+        or ["No findings."]
+    if report["contamination"]["worst"]:
+        lines += ["", "## Worst overlaps with probes", "", "| words | item | probe | excerpt |", "|---|---|---|---|"]
+        lines += [f"| {w['words']} | {_md(w['file'])}:{w['line']} | {_md(w['probe'])} | {_md(w['excerpt'])} |"
+                  for w in report["contamination"]["worst"]]
+    lines += ["", "Coverage of the same build: `constitutionc coverage FILE.cdl --data OUT`."]
+    return "\n".join(lines) + "\n"
+
+
+@renderer("html")
+def render_html(report: dict) -> str:
+    e = html.escape
+    body = ["<h1>Dataset audit</h1>", '<p class="links"><a href="coverage.html">Coverage report</a> '
+            "(written by <code>constitutionc coverage FILE.cdl --data OUT --format html -o coverage.html</code>)</p>",
+            "<h2>Findings</h2>", "<ul id=\"findings\">"]
+    body += [f'<li class="{e(f["level"])}"><b>{e(f["level"])}</b> <code>{e(f["code"])}</code> '
+             f'{e(f["name"])}: {e(f["message"])}</li>' for f in report["findings"]] or ["<li>No findings.</li>"]
+    body += ["</ul>", "<h2>Figures</h2>", '<table id="figures"><tr><th>section</th><th>figure</th><th>value</th></tr>']
+    body += [f"<tr><td>{e(a)}</td><td>{e(b)}</td><td>{e(c)}</td></tr>" for a, b, c in _summary_lines(report)]
+    body += ["</table>"]
+    if report["contamination"]["worst"]:
+        body += ["<h2>Worst overlaps with probes</h2>", "<table><tr><th>words</th><th>item</th><th>probe</th>"
+                 "<th>excerpt</th></tr>"]
+        body += [f"<tr><td>{w['words']}</td><td>{e(w['file'])}:{w['line']}</td><td>{e(str(w['probe']))}</td>"
+                 f"<td>{e(w['excerpt'])}</td></tr>" for w in report["contamination"]["worst"]]
+        body += ["</table>"]
+    style = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse}"
+             "td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left}.error{color:#a00}.warning{color:#850}")
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Dataset audit</title>"
+            f"<style>{style}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")

@@ -1,0 +1,256 @@
+"""Read any build's files into one shape: what a training tool or a model under test would see.
+
+The audit does not trust file names: each JSON line is recognised by its shape
+(chat messages, preference pairs in the HF or OpenAI layout, Anthropic request
+parameters, canonical records by `kind`). A shape is a registered reader, so a
+new format is one function.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import orjson
+
+TRAINING, PROBE, PROMPT, OTHER, UNREADABLE = "training", "probe", "prompt", "other", "unreadable"
+
+
+@dataclass(slots=True)
+class Row:
+    file: str
+    line: int
+    role: str = OTHER  # training (has an answer), probe, prompt (a request with no answer), other
+    id: str | None = None
+    family: str | None = None
+    kind: str | None = None
+    variant: str | None = None
+    clauses: tuple[str, ...] = ()
+    system: str | None = None
+    tools: tuple[str, ...] | None = None
+    prompt: str = ""
+    assistant: list[str] = field(default_factory=list)
+    chosen: str | None = None
+    rejected: str | None = None
+    probe_text: str = ""
+
+
+def text_of(content: Any) -> str:
+    """The text of a message content: a string, or Anthropic/OpenAI content blocks."""
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        parts = []
+        for block in content:
+            if isinstance(block, str):
+                parts.append(block)
+            elif isinstance(block, dict):
+                if isinstance(block.get("text"), str):
+                    parts.append(block["text"])
+                elif block.get("type") == "tool_result":
+                    parts.append(text_of(block.get("content")))
+        return "\n".join(p for p in parts if p)
+    if isinstance(content, dict):
+        return text_of(content.get("text") or content.get("content"))
+    return ""
+
+
+def tool_names(tools: Any) -> tuple[str, ...] | None:
+    if not isinstance(tools, list) or not tools:
+        return None
+    names = []
+    for tool in tools:
+        if isinstance(tool, dict):
+            name = tool.get("name") or (tool.get("function") or {}).get("name")
+            if isinstance(name, str):
+                names.append(name)
+    return tuple(sorted(names)) or None
+
+
+def _apply_messages(row: Row, messages: list, system: Any = None) -> None:
+    systems = [text_of(system)] if system else []
+    users = []
+    for message in messages:
+        if not isinstance(message, dict):
+            continue
+        role = message.get("role")
+        text = text_of(message.get("content"))
+        if role in ("system", "developer"):
+            systems.append(text)
+        elif role in ("user", "tool"):
+            users.append(text)
+        elif role == "assistant" and text:
+            row.assistant.append(text)
+    row.system = "\n".join(s for s in systems if s) or None
+    row.prompt = "\n".join(u for u in users if u)
+
+
+def _last_answer(value: Any) -> str:
+    if isinstance(value, list):
+        answers = [text_of(m.get("content")) for m in value if isinstance(m, dict) and m.get("role") == "assistant"]
+        return answers[-1] if answers else text_of(value)
+    return text_of(value)
+
+
+def _common(row: Row, record: dict) -> None:
+    for key in ("id", "generator", "kind", "variant"):
+        value = record.get(key)
+        if isinstance(value, str):
+            setattr(row, "family" if key == "generator" else key, value)
+    principles = record.get("principles")
+    if isinstance(principles, list):
+        row.clauses = tuple(p for p in principles if isinstance(p, str))
+    elif isinstance(record.get("sources"), list):
+        row.clauses = tuple(s["clause"] for s in record["sources"] if isinstance(s, dict) and "clause" in s)
+    row.tools = tool_names(record.get("tools"))
+
+
+Reader = Callable[[dict, Row], bool]  # fills the row and returns True when the shape is its own
+READERS: list[tuple[str, Reader]] = []
+
+
+def reader(name: str):
+    def register(fn: Reader) -> Reader:
+        READERS.append((name, fn))
+        return fn
+
+    return register
+
+
+@reader("preference")
+def _preference(record: dict, row: Row) -> bool:
+    chosen = record.get("chosen", record.get("preferred_output"))
+    rejected = record.get("rejected", record.get("non_preferred_output"))
+    if chosen is None or rejected is None:
+        return False
+    _common(row, record)
+    prompt = record.get("prompt", record.get("input"))
+    if isinstance(prompt, dict):
+        _apply_messages(row, prompt.get("messages") or [], prompt.get("system"))
+        row.tools = row.tools or tool_names(prompt.get("tools"))
+    elif isinstance(prompt, list):
+        _apply_messages(row, prompt)
+    elif isinstance(prompt, str):
+        row.prompt = prompt
+    elif isinstance(chosen, list):
+        _apply_messages(row, [m for m in chosen if isinstance(m, dict) and m.get("role") != "assistant"])
+    if isinstance(record.get("system"), str):
+        row.system = record["system"]
+    row.assistant = []
+    row.chosen, row.rejected = _last_answer(chosen), _last_answer(rejected)
+    row.role = TRAINING
+    return True
+
+
+@reader("probe")
+def _probe(record: dict, row: Row) -> bool:
+    if record.get("kind") != "probe":
+        return False
+    _common(row, record)
+    row.role = PROBE
+    row.system = record.get("system") if isinstance(record.get("system"), str) else None
+    parts = [row.system or "", text_of(record.get("user"))]
+    for message in record.get("messages") or []:
+        if isinstance(message, dict):
+            parts.extend(v for k, v in message.items() if isinstance(v, str) and k not in ("id", "kind", "path"))
+            parts.append(text_of(message.get("content")))
+    row.prompt = text_of(record.get("user"))
+    row.probe_text = "\n".join(p for p in parts if p)
+    return True
+
+
+@reader("canonical")
+def _canonical(record: dict, row: Row) -> bool:
+    if not isinstance(record.get("kind"), str):
+        return False
+    _common(row, record)
+    if isinstance(record.get("messages"), list) and record["messages"] and "role" in record["messages"][0]:
+        _apply_messages(row, record["messages"], record.get("system"))
+    else:
+        row.system = record.get("system") if isinstance(record.get("system"), str) else None
+        row.prompt = text_of(record.get("prompt") or record.get("user"))
+    answer = record.get("completion", record.get("response"))
+    if isinstance(answer, str) and answer:
+        row.assistant.append(answer)
+    row.role = TRAINING if row.assistant else (PROMPT if row.prompt else OTHER)
+    return True
+
+
+@reader("anthropic-request")
+def _anthropic_request(record: dict, row: Row) -> bool:
+    params = record["params"] if isinstance(record.get("params"), dict) else record
+    if not isinstance(params.get("messages"), list) or not ("max_tokens" in params or "model" in params):
+        return False
+    row.id = record.get("custom_id") if isinstance(record.get("custom_id"), str) else None
+    _apply_messages(row, params["messages"], params.get("system"))
+    row.tools = tool_names(params.get("tools"))
+    row.role = TRAINING if row.assistant else PROMPT
+    return True
+
+
+@reader("chat")
+def _chat(record: dict, row: Row) -> bool:
+    messages = record.get("messages")
+    if not isinstance(messages, list):
+        return False
+    _common(row, record)
+    _apply_messages(row, messages, record.get("system"))
+    row.role = TRAINING if row.assistant else PROMPT
+    return True
+
+
+@reader("inspect-sample")
+def _inspect_sample(record: dict, row: Row) -> bool:
+    if "input" not in record:
+        return False
+    value = record["input"]
+    if isinstance(value, list):
+        _apply_messages(row, value)
+    else:
+        row.prompt = text_of(value)
+    row.id = record.get("id") if isinstance(record.get("id"), str) else None
+    row.role = PROMPT
+    return True
+
+
+def read_row(record: Any, file: str, line: int) -> Row:
+    row = Row(file, line)
+    if isinstance(record, dict):
+        for _, fn in READERS:
+            if fn(record, row):
+                return row
+            row = Row(file, line)
+    return row
+
+
+def data_files(out_dir: Path) -> list[Path]:
+    """Every JSON-lines file of the build, in a stable order (the manifest's when it lists them)."""
+    manifest = out_dir / "manifest.json"
+    listed: list[Path] = []
+    if manifest.is_file():
+        try:
+            outputs = orjson.loads(manifest.read_bytes()).get("outputs") or []
+            listed = [out_dir / o["path"] for o in outputs if isinstance(o, dict) and str(o.get("path", "")).endswith(".jsonl")]
+        except (orjson.JSONDecodeError, AttributeError, TypeError):
+            listed = []
+    found = sorted(p for p in out_dir.rglob("*.jsonl") if p.is_file())
+    seen = {p.resolve() for p in listed}
+    return [p for p in listed if p.is_file()] + [p for p in found if p.resolve() not in seen]
+
+
+def read_rows(out_dir: Path, files: list[Path] | None = None) -> Iterator[Row]:
+    for path in files if files is not None else data_files(out_dir):
+        name = path.relative_to(out_dir).as_posix()
+        with path.open("rb") as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    yield Row(name, number, role=UNREADABLE)
+                    continue
+                yield read_row(record, name, number)

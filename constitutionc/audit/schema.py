@@ -1,0 +1,164 @@
+"""The published shape of `constitutionc audit --format json` (`constitutionc schema audit`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..emit.schema import schema
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Share = Field(ge=0, le=1)
+
+
+class FileFigures(Strict):
+    path: str
+    rows: int
+    training: int
+    probes: int
+    prompts: int
+    other: int
+    unreadable: int
+    assistant_turns: int
+    stage_direction: int
+    third_person_assistant: int
+    speaks_as_assistant: int
+
+
+class Counts(Strict):
+    training_items: int = Field(description="Distinct training items (same content in several files counts once).")
+    kinds: dict[str, int]
+    variants: dict[str, int]
+    clauses: dict[str, int] = Field(description="Canonical records citing each clause.")
+
+
+class VoiceExample(Strict):
+    file: str
+    line: int
+    id: str | None
+    reasons: list[str]
+    excerpt: str
+
+
+class Voice(Strict):
+    assistant_turns: int
+    speaks_as_assistant: float = Share
+    stage_direction: float = Share
+    third_person_assistant: float = Share
+    third_person_user: float = Share
+    pasted_constitution_mean: float = Share
+    pasted_constitution_available: bool
+    mostly_pasted: float = Share
+    examples: list[VoiceExample]
+
+
+class Classifier(Strict):
+    feature: str
+    accuracy: float = Field(ge=0.5, le=1)
+    direction: str
+
+
+class Preference(Strict):
+    pairs: int
+    classifiers: list[Classifier]
+    worst: Classifier | None
+    length_ratio_median: float | None
+    length_ratio_outside: float = Share
+
+
+class FamilyDiversity(Strict):
+    family: str
+    prompts: int
+    distinct_1: float
+    distinct_2: float
+    answers: int
+    answers_distinct_1: float
+    answers_distinct_2: float
+
+
+class Diversity(Strict):
+    distinct_prompts: int
+    distinct_1: float
+    distinct_2: float
+    answers_distinct_1: float
+    answers_distinct_2: float
+    near_duplicate_share: float = Share
+    near_duplicate_method: Literal["exact", "minhash"]
+    user_words: int
+    user_characters: int
+    families: list[FamilyDiversity]
+
+
+class OverlapCount(Strict):
+    items: int
+    share: float = Share
+
+
+class Overlap(Strict):
+    file: str
+    line: int
+    id: str | None
+    probe: str
+    words: int
+    excerpt: str
+
+
+class Contamination(Strict):
+    probe_texts: int
+    training_items: int
+    overlap_8: OverlapCount
+    overlap_13: OverlapCount
+    worst: list[Overlap]
+
+
+class Environments(Strict):
+    training_system_prompts: int
+    probe_system_prompts: int
+    shared_system_prompts: int
+    training_tool_sets: int
+    probe_tool_sets: int
+    training_with_tools: float = Share
+
+
+class FamilySpecificity(Strict):
+    family: str
+    answers: int
+    shared_across_prompts: float = Share
+
+
+class Specificity(Strict):
+    distinct_answers: int
+    shared_across_prompts: float = Share
+    families: list[FamilySpecificity]
+
+
+class Finding(Strict):
+    code: str = Field(pattern=r"^AUD\d{3}$")
+    name: str
+    level: Literal["error", "warning"]
+    value: float
+    message: str
+
+
+class AuditReport(Strict):
+    schema_version: Literal[1]
+    files: list[FileFigures]
+    counts: Counts
+    voice: Voice
+    preference: Preference
+    diversity: Diversity
+    contamination: Contamination
+    environments: Environments
+    specificity: Specificity
+    findings: list[Finding]
+    ok: bool
+
+
+@schema("audit")
+def audit_schema() -> dict:
+    return AuditReport.model_json_schema()

@@ -1,0 +1,93 @@
+"""`constitutionc audit OUT`: a dataset report before training, with rules CI can fail on."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+FORMATS = ["text", "json", "markdown", "html"]
+
+
+def _fail(message: str) -> None:
+    click.echo(f"constitutionc: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _constitution_clauses(out_dir: Path, explicit: str | None, root: str | None):
+    """Clause texts for the pasted-text figure: the named constitution, else the one the manifest names."""
+    from ..api import InputError, load
+    from ..audit import clause_texts
+    from ..config import ConfigError
+
+    candidates: list[Path] = [Path(explicit)] if explicit else []
+    if not explicit:
+        import orjson
+
+        try:
+            manifest = orjson.loads((out_dir / "manifest.json").read_bytes())
+            paths = [s["path"] for s in manifest.get("sources", []) if not str(s.get("path", "")).startswith("std:")]
+        except (OSError, ValueError, AttributeError, TypeError, KeyError):
+            paths = []
+        for path in paths[:1]:
+            candidates += [Path(path), out_dir.parent / path]
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                result = load([str(candidate)], root=root)
+            except (InputError, ConfigError) as e:
+                _fail(str(e))
+            if result.constitution is not None:
+                return clause_texts(result.constitution), str(candidate)
+    if explicit:
+        _fail(f"{explicit}: no such file")
+    return None, None
+
+
+@click.command("audit")
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
+              help="Write the report to this file instead of standard output.")
+@click.option("--constitution", type=click.Path(dir_okay=False), default=None,
+              help="The constitution the build came from (default: the first source its manifest names), "
+                   "for the share of answer text pasted from its clauses.")
+@click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
+@click.option("--fail-on", "fail_on", multiple=True, metavar="RULE",
+              help="Treat these rules (code or name; comma-separated or repeated) as errors.")
+@click.option("--rules", "list_rules", is_flag=True, help="List the audit rules and exit.")
+def command(out, fmt, output, constitution, root, fail_on, list_rules):
+    """Report voice, preference tells, diversity, contamination, environments and specificity of a build.
+
+    Exit status: 0 no error-level finding, 1 an error-level finding (see --fail-on
+    and `[tool.constitutionc.audit]`), 2 usage or input problems.
+    """
+    from ..audit import RULES, AuditSettingError, AuditSettings, audit
+    from ..audit.render import RENDERERS
+    from ..config import ConfigError, load_config
+
+    if list_rules:
+        for code, r in RULES.items():
+            click.echo(f"{code}  {r.name:<26} {r.level:<8} {r.summary}")
+        return
+    out_dir = Path(out)
+    if not out_dir.is_dir():
+        _fail(f"{out}: no such directory (build or generate into it first)")
+    try:
+        config = load_config(out_dir)
+        settings = AuditSettings.from_table(config.audit, str(config.path or "configuration"))
+        for value in fail_on:
+            for selector in (part.strip() for part in value.split(",")):
+                if selector:
+                    settings.set_level(selector, "error")
+    except (ConfigError, AuditSettingError) as e:
+        _fail(str(e))
+    clauses, _ = _constitution_clauses(out_dir, constitution, root)
+    report = audit(out_dir, settings, clauses)
+    text = RENDERERS[fmt](report)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    sys.exit(0 if report["ok"] else 1)
