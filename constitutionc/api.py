@@ -8,13 +8,9 @@ from typing import Iterable
 
 from .checks import CheckOptions, run_checks
 from .config import Config, load_config
-from .diagnostics import CODES, UNKNOWN_SUPPRESSION, Diagnostic, diag, has_errors, unique
+from .diagnostics import CODES, Diagnostic, apply_suppressions, code_names, has_errors, unique
 from .ir import Constitution
 from .syntax.resolve import InputError, Loader
-
-# Lint rules register their codes (CDL6xx) when imported; every caller of the API
-# must know them, or a suppression naming a lint code would be reported as unknown.
-from . import lint as _lint_rules  # noqa: E402,F401  isort: skip
 
 __all__ = ["InputError", "Result", "load", "check_paths", "lint", "build", "coverage", "format_text"]
 
@@ -45,31 +41,19 @@ def load(paths: Iterable[str | Path], *, root: str | Path | None = None, config:
     constitution, diagnostics = loader.constitution()
     options = CheckOptions(max_combinations=max_combinations or config.max_combinations)
     diagnostics.extend(run_checks(constitution, options))
-    diagnostics = apply_suppressions(constitution, diagnostics)
+    _register_codes_named_by(constitution)
+    diagnostics = apply_suppressions(constitution.suppressions, diagnostics)
     diagnostics.sort(key=Diagnostic.sort_key)
     return Result(constitution, unique(diagnostics), config, loader.sources)
 
 
-def code_names() -> dict[str, str]:
-    return {entry.name: code for code, entry in CODES.items()}
-
-
-def apply_suppressions(constitution: Constitution, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Drop diagnostics silenced by `# constitutionc: ignore[CODE]` on their line or the line above."""
+def _register_codes_named_by(constitution: Constitution) -> None:
+    """Lint rules register their codes (CDL6xx) when imported. A suppression may name one, so
+    when a suppression names a code not yet known, the rules are loaded before it is judged
+    unknown; a constitution without such suppressions never pays for importing them."""
     names = code_names()
-    silenced: dict[tuple[str, int], set[str]] = {}
-    extra: list[Diagnostic] = []
-    for s in constitution.suppressions:
-        for code in s.codes:
-            resolved = code if code in CODES else names.get(code)
-            if resolved is None:
-                extra.append(diag(UNKNOWN_SUPPRESSION.code, f"`{code}` is not a diagnostic code", s.span))
-                continue
-            for line in (s.line, s.line + 1):
-                silenced.setdefault((s.file, line), set()).add(resolved)
-    kept = [d for d in diagnostics
-            if d.span is None or d.code not in silenced.get((d.span.file, d.span.line), ())]
-    return kept + extra
+    if any(code not in CODES and code not in names for s in constitution.suppressions for code in s.codes):
+        from . import lint  # noqa: F401  (registers the lint codes)
 
 
 def check_paths(paths: Iterable[str | Path], **kwargs) -> Result:

@@ -36,6 +36,9 @@ class Code:
     tags: tuple[str, ...] = field(default_factory=tuple)
     # False for lint rules that are off unless a user turns them on.
     enabled: bool = True
+    # False for errors that leave nothing trustworthy to work on (the text did not parse, a file
+    # could not be read or imported): a suppression comment cannot silence them.
+    suppressible: bool = True
 
     @property
     def help_uri(self) -> str:
@@ -46,10 +49,13 @@ CODES: dict[str, Code] = {}
 
 
 def register(code: str, name: str, severity: Severity, category: str, summary: str,
-             rationale: str = "", example: str = "", *, enabled: bool = True) -> Code:
+             rationale: str = "", example: str = "", *, enabled: bool = True, suppressible: bool = True) -> Code:
     if code in CODES:
         raise ValueError(f"diagnostic code {code} registered twice")
-    entry = Code(code, name, severity, category, summary, rationale, example, enabled=enabled)
+    if not suppressible and severity is not Severity.ERROR:
+        raise ValueError(f"diagnostic code {code}: only errors can be unsuppressible")
+    entry = Code(code, name, severity, category, summary, rationale, example, enabled=enabled,
+                 suppressible=suppressible)
     CODES[code] = entry
     return entry
 
@@ -120,6 +126,41 @@ def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return out
 
 
+def code_names() -> dict[str, str]:
+    """Rule name -> code, for suppressions and selectors written by name."""
+    return {entry.name: code for code, entry in CODES.items()}
+
+
+def apply_suppressions(suppressions: Iterable, diagnostics: Iterable[Diagnostic], *,
+                       report_problems: bool = True) -> list[Diagnostic]:
+    """Drop diagnostics silenced by `# constitutionc: ignore[CODE]` on their line or the line above.
+
+    `suppressions` are `ir.Suppression`s (file, line, codes, span). A code that does not exist is
+    reported (CDL501); an error that makes the input unusable is kept and the suppression naming
+    it reported (CDL502). `report_problems=False` leaves those reports out (for a second pass
+    over the same suppressions, as lint makes).
+    """
+    names = code_names()
+    silenced: dict[tuple[str, int], set[str]] = {}
+    problems: list[Diagnostic] = []
+    for s in suppressions:
+        for code in s.codes:
+            resolved = code if code in CODES else names.get(code)
+            if resolved is None:
+                problems.append(diag(UNKNOWN_SUPPRESSION.code, f"`{code}` is not a diagnostic code", s.span))
+                continue
+            if not CODES[resolved].suppressible:
+                problems.append(diag(UNSUPPRESSIBLE.code,
+                                     f"`{code}` ({CODES[resolved].name}) cannot be suppressed: the input it "
+                                     "reports cannot be used as written; fix the cause instead", s.span))
+                continue
+            for line in (s.line, s.line + 1):
+                silenced.setdefault((s.file, line), set()).add(resolved)
+    kept = [d for d in diagnostics
+            if d.span is None or d.code not in silenced.get((d.span.file, d.span.line), ())]
+    return kept + problems if report_problems else kept
+
+
 def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)
 
@@ -128,11 +169,12 @@ E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 # --- input and syntax -------------------------------------------------------
 SYNTAX = register("CDL001", "syntax-error", E, "syntax",
-                  "The text does not follow the grammar of the language.")
+                  "The text does not follow the grammar of the language.", suppressible=False)
 BAD_INPUT = register("CDL002", "unreadable-input", E, "syntax",
-                     "The file cannot be read as UTF-8 text, or is nested too deeply to process.")
+                     "The file cannot be read as UTF-8 text, or is nested too deeply to process.",
+                     suppressible=False)
 INTERNAL = register("CDL009", "internal-error", E, "syntax",
-                    "The compiler hit a bug while processing this file; please report it.")
+                    "The compiler hit a bug while processing this file; please report it.", suppressible=False)
 
 # --- structure and names ----------------------------------------------------
 DUPLICATE_ID = register("CDL101", "duplicate-id", E, "names",
@@ -197,12 +239,16 @@ MISSING_TEMPLATE = register("CDL308", "missing-template", E, "generators",
 
 # --- imports ---------------------------------------------------------------
 IMPORT_NOT_FOUND = register("CDL401", "import-not-found", E, "imports",
-                            "An imported file does not exist.")
+                            "An imported file does not exist.", suppressible=False)
 IMPORT_CYCLE = register("CDL402", "import-cycle", E, "imports",
-                        "Files import each other in a cycle.")
+                        "Files import each other in a cycle.", suppressible=False)
 IMPORT_OUTSIDE_ROOT = register("CDL403", "import-outside-root", E, "imports",
-                               "An import reaches outside the project root; it is refused and never read.")
+                               "An import reaches outside the project root; it is refused and never read.",
+                               suppressible=False)
 
 # --- suppressions ----------------------------------------------------------
 UNKNOWN_SUPPRESSION = register("CDL501", "unknown-code", W, "suppressions",
                                "A suppression comment or configuration names a code that does not exist.")
+UNSUPPRESSIBLE = register("CDL502", "unsuppressible-code", W, "suppressions",
+                          "A suppression names an error that makes the input unusable (a syntax error, an "
+                          "unreadable file, a refused or missing import); such errors are always reported.")

@@ -7,7 +7,7 @@ from typing import Iterator
 
 from ..diagnostics import DUPLICATE_ID, UNRESOLVED, Diagnostic, diag, did_you_mean
 from ..ir import MISSING_NAME, Constitution, Span
-from . import CheckOptions, check
+from .registry import CheckOptions, check
 
 # What error recovery puts where a construct's name is missing (see syntax/parser.py).
 

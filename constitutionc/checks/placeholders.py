@@ -7,7 +7,7 @@ from typing import Iterator
 from ..authoring.cdl_text import is_placeholder
 from ..diagnostics import PLACEHOLDER_TEXT, Diagnostic, diag
 from ..ir import Constitution
-from . import CheckOptions, check
+from .registry import CheckOptions, check
 
 
 @check("placeholders")

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from ..diagnostics import (AUTHORITY_REPEATS, INVALID_VALUE, SWITCH_SKIPS_AUTHORITY, Diagnostic, diag)
 from ..ir import MISSING_NAME, Constitution
-from . import CheckOptions, check
+from .registry import CheckOptions, check
 from .names import unresolved
 
 

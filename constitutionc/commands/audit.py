@@ -15,6 +15,38 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
+def _manifest_sources(out_dir: Path) -> list[Path]:
+    """Files on disk matching the manifest's first source: its path is relative to the project root, which
+    is not recorded, so look beside the working directory and the output, and trust only a matching sha256."""
+    import hashlib
+
+    import orjson
+
+    try:
+        manifest = orjson.loads((out_dir / "manifest.json").read_bytes())
+        first = next(s for s in manifest.get("sources", []) if not str(s.get("path", "")).startswith("std:"))
+        relative, digest = Path(first["path"]), first["sha256"]
+    except (OSError, ValueError, AttributeError, TypeError, KeyError, StopIteration):
+        return []
+    if relative.is_absolute() or ".." in relative.parts:
+        return []
+    bases = []
+    for start in (Path.cwd(), out_dir.resolve().parent):
+        bases += [start, *list(start.parents)[:2]]
+    found = []
+    for base in dict.fromkeys(bases):
+        nested = [*sorted(base.glob(f"*/{relative.as_posix()}")), *sorted(base.glob(f"*/*/{relative.as_posix()}"))]
+        for candidate in [base / relative, *nested]:
+            try:
+                if candidate.is_file() and hashlib.sha256(candidate.read_bytes()).hexdigest() == digest:
+                    found.append(candidate)
+            except OSError:
+                continue
+        if found:
+            break
+    return found[:1]
+
+
 def _constitution_clauses(out_dir: Path, explicit: str | None, root: str | None):
     """Clause texts for the pasted-text figure: the named constitution, else the one the manifest names."""
     from ..api import InputError, load
@@ -23,15 +55,7 @@ def _constitution_clauses(out_dir: Path, explicit: str | None, root: str | None)
 
     candidates: list[Path] = [Path(explicit)] if explicit else []
     if not explicit:
-        import orjson
-
-        try:
-            manifest = orjson.loads((out_dir / "manifest.json").read_bytes())
-            paths = [s["path"] for s in manifest.get("sources", []) if not str(s.get("path", "")).startswith("std:")]
-        except (OSError, ValueError, AttributeError, TypeError, KeyError):
-            paths = []
-        for path in paths[:1]:
-            candidates += [Path(path), out_dir.parent / path]
+        candidates = _manifest_sources(out_dir)
     for candidate in candidates:
         if candidate.is_file():
             try:

@@ -13,6 +13,9 @@ def command(name):
     """Print the JSON Schema of NAME (dilemma, response, probe, manifest, ...); all of them without NAME."""
     import json
 
+    # The stages after the build register their documents' schemas when imported.
+    from ..audit import schema as _audit_schema  # noqa: F401
+    from ..coverage import schema as _coverage_schema  # noqa: F401
     from ..emit.schema import load_schemas
 
     schemas = load_schemas()

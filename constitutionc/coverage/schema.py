@@ -1,7 +1,7 @@
 """The published JSON Schema of the coverage document (`constitutionc coverage --format json`).
 
 Registered as `coverage` in the `constitutionc schema` registry when this module
-is imported (the registry imports the modules named in its SCHEMA_MODULES).
+is imported (the build's registry never names it: the coverage stage comes later).
 """
 
 from __future__ import annotations

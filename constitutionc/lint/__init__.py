@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..diagnostics import INTERNAL, UNKNOWN_SUPPRESSION, Diagnostic, Severity, diag, unique
+from ..diagnostics import INTERNAL, Diagnostic, Severity, apply_suppressions, diag, unique
 from .registry import RULES, LintContext, Rule, rule
 from .settings import LintSettings, SelectorError, apply_command_line, from_config
 
 # Importing the rule modules registers their rules, in code order.
-from . import clarity, coverage, grading, leakage, variation  # noqa: E402,F401
+from . import clarity, coverage, grading, leakage, tensions, variation  # noqa: E402,F401
 
 __all__ = ["RULES", "Rule", "rule", "LintContext", "LintSettings", "LintReport", "SelectorError",
            "settings_for", "no_rules", "lint_result", "merge"]
@@ -68,13 +68,11 @@ def run_rules(context: LintContext, settings: LintSettings) -> list[Diagnostic]:
 
 def lint_result(result, settings: LintSettings) -> LintReport:
     """Lint a loaded `api.Result`: its own diagnostics plus the active rules' findings."""
-    from ..api import apply_suppressions
-
     context = LintContext(constitution=result.constitution, sources=result.sources, options=settings.options,
                           max_combinations=result.config.max_combinations)
     found = run_rules(context, settings)
-    # Unknown codes in suppressions were already reported when the files were loaded.
-    found = [d for d in apply_suppressions(result.constitution, found) if d.code != UNKNOWN_SUPPRESSION.code]
+    # Problems with the suppressions themselves were already reported when the files were loaded.
+    found = apply_suppressions(result.constitution.suppressions, found, report_problems=False)
     combined = unique(list(result.diagnostics) + found + settings.diagnostics)
     combined.sort(key=Diagnostic.sort_key)
     return LintReport(combined, {**result.sources, **settings.sources})

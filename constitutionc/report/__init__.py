@@ -2,25 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from .registry import RENDERERS, Renderer, render, renderer
 
-from ..diagnostics import Diagnostic
+__all__ = ["RENDERERS", "Renderer", "render", "renderer"]
 
-Renderer = Callable[[Sequence[Diagnostic], dict[str, str], bool], str]
-RENDERERS: dict[str, Renderer] = {}
-
-
-def renderer(name: str):
-    def register(fn: Renderer) -> Renderer:
-        RENDERERS[name] = fn
-        return fn
-
-    return register
-
-
-def render(fmt: str, diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool = False) -> str:
-    """`sources` maps a displayed file path to its text, for source lines under messages."""
-    return RENDERERS[fmt](diagnostics, sources, color)
-
-
+# Importing the modules registers their renderers.
 from . import formats  # noqa: E402,F401

@@ -8,7 +8,7 @@ from typing import Sequence
 
 from .. import __version__
 from ..diagnostics import CODES, Diagnostic, Severity
-from . import renderer
+from .registry import renderer
 
 _COLORS = {Severity.ERROR: "\x1b[1;31m", Severity.WARNING: "\x1b[1;33m", Severity.INFO: "\x1b[1;36m"}
 _BOLD, _DIM, _RESET, _CARET = "\x1b[1m", "\x1b[2m", "\x1b[0m", "\x1b[1;32m"
@@ -109,6 +109,8 @@ def _artifact(file: str) -> dict:
 
 @renderer("sarif")
 def sarif(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
+    from .. import lint  # noqa: F401  (registers the lint codes: the log lists every rule the tool has)
+
     rule_ids = list(CODES)
     rules = []
     for code in rule_ids:
