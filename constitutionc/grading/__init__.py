@@ -25,7 +25,7 @@ Public API (what the Inspect task, the eval runner and `constitutionc grade` cal
   tools: their declared result), shared by the Inspect task and the eval runner.
 - Check kinds (`CHECKS`) and `tool_call` argument tests (`ARGUMENT_TESTS`) are
   registries in `checks.py`; `javascript_module()` is the same semantics as the
-  `grading.js` that the promptfoo target writes.
+  `grading.cjs` that the promptfoo target writes.
 
 This package imports only the standard library: no IR, no model SDK.
 """

@@ -1,4 +1,4 @@
-"""`grading.js`: the check semantics for promptfoo, generated from this package's definitions.
+"""`grading.cjs`: the check semantics for promptfoo, generated from this package's definitions.
 
 The module is assembled from the registries in `checks.py` (each kind's and each
 argument test's `javascript`) and the constants of `text.py` (the quote table,
@@ -268,7 +268,7 @@ function gradeChecks(checks, transcript) {
     clauses: unique(found.flatMap((e) => e.clauses)), evidence: found, errors };
 }
 
-// promptfoo: `value: file://grading.js:assertCheck`, the check as JSON text in `config.check`
+// promptfoo: `value: file://grading.cjs:assertCheck`, the check as JSON text in `config.check`
 // (text, so promptfoo never reads it as a template or a file reference). A check that cannot be
 // evaluated throws: promptfoo then reports an error, neither a pass nor a fail.
 function assertCheck(output, context) {
@@ -295,7 +295,7 @@ def _registry(name: str, entries: dict[str, str]) -> str:
 
 
 def javascript_module() -> str:
-    """The source of `grading.js` (CommonJS; node >= 18)."""
+    """The source of `grading.cjs` (CommonJS; node >= 18)."""
     core = (CORE.replace("__QUOTES__", json.dumps(json.dumps(QUOTES, ensure_ascii=True, sort_keys=True)))
             .replace("__MAX_DEPTH__", str(MAX_DEPTH)))
     return (HEADER + core + "\n"

@@ -5,13 +5,13 @@
   (the chat prompt of the probe's environment, once per tool format), `assert`
   (an `llm-rubric` stating that the failure the rubric describes was avoided,
   with the probe's pressure as context, then one `javascript` assertion per
-  check, run by `grading.js`), `metadata` (record id, condition, generator,
+  check, run by `grading.cjs`), `metadata` (record id, condition, generator,
   principles, axes, the clauses of each check).
 - `promptfooconfig.yaml`: the suite: per environment and tool format a chat
   prompt whose `config` carries the environment's tools in that provider's own
   shape (Anthropic `input_schema`, OpenAI `function.parameters`); providers run
   the prompts of their format; `tests: file://tests.yaml`.
-- `grading.js`: the check semantics of `constitutionc.grading`, generated from it.
+- `grading.cjs`: the check semantics of `constitutionc.grading`, generated from it.
 
 promptfoo runs one turn: the reply to the user turn is graded and no tool call is
 answered. The multi-turn agent loop is `constitutionc eval` or the Inspect task.
@@ -38,7 +38,8 @@ from . import yaml_text
 from .anthropic_api import DEFAULT_MODEL
 from .base import Record, Target, grading_criterion, target
 
-GRADING_FILE = "grading.js"
+# CommonJS whatever the directory's package.json says (`.cjs`), so node and promptfoo load it the same way.
+GRADING_FILE = "grading.cjs"
 CHECK_ASSERTION = f"file://{GRADING_FILE}:assertCheck"
 # Prefixes promptfoo resolves as files or packages wherever a config string starts with them.
 REFERENCE_PREFIXES = ("file://", "package:")

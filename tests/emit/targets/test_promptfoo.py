@@ -93,7 +93,7 @@ def test_providers_run_the_prompts_of_their_format_and_the_suite_says_it_is_one_
     assert all(f"openai:probe:{p['id'].split(':', 2)[2]}" in text for p in config["prompts"])
 
 
-# --- the check assertions, run by node as promptfoo runs a `file://grading.js:assertCheck` value ---
+# --- the check assertions, run by node as promptfoo runs a `file://grading.cjs:assertCheck` value ---
 
 NODE_HARNESS = """
 const { assertCheck } = require(process.argv[1]);
