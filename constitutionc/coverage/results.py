@@ -25,6 +25,8 @@ from .scan import CoverageInputError
 Z_95 = 1.959963984540054
 VERDICTS = ("pass", "fail", "error")
 ResultsInputError = CoverageInputError
+# One graded run is a small object; a longer line (say /dev/zero given as the file) is not read into memory whole.
+MAX_LINE_CHARS = 1 << 23
 
 
 @dataclass(frozen=True)
@@ -107,12 +109,17 @@ def read_runs(path: Path) -> Iterator[Run]:
         raise CoverageInputError(f"cannot read results file {path}: {e.strerror}") from None
     with handle:
         try:
-            for number, line in enumerate(handle, start=1):
+            for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_CHARS + 1), ""), start=1):
+                if len(line) > MAX_LINE_CHARS:
+                    raise CoverageInputError(f"{path}:{number}: a line longer than {MAX_LINE_CHARS:,} characters; "
+                                             "is this a results file?")
                 if not line.strip():
                     continue
                 try:
                     value = json.loads(line)
-                except (ValueError, RecursionError) as e:
+                except RecursionError:
+                    raise CoverageInputError(f"{path}:{number}: nested too deeply to be a result") from None
+                except ValueError as e:
                     raise CoverageInputError(f"{path}:{number}: not a JSON object ({e})") from None
                 yield parse_run(value, f"{path}:{number}")
         except UnicodeDecodeError:
