@@ -92,6 +92,9 @@ def atom(a: Atom, indent: str) -> str:
         return quote(a.text)
     if a.kind == "long_string":
         return _long_string(a.raw, indent)
+    if a.kind == "raw_string":
+        # Re-indenting keeps the meaning: a raw block is dedented when read, and loses trailing blanks.
+        return "raw" + _long_string(a.raw[len("raw"):], indent)
     return a.raw
 
 

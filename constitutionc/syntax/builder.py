@@ -48,6 +48,22 @@ def decode_long_string(raw: str) -> str:
     return "\n\n".join(p for p in folded if p)
 
 
+def decode_raw_string(raw: str) -> str:
+    """A raw text block: dedented, the line break after the opening quotes and the blank line before
+    the closing ones dropped, trailing blanks of each line dropped; every other line break kept."""
+    body = raw[len('raw"""'):-3].replace("\r\n", "\n")
+    lines = [line.rstrip(" \t") for line in body.split("\n")]
+    # Text on the opening line stays as written; the lines below it are dedented among themselves
+    # (so the formatter may re-indent them).
+    first = lines.pop(0)
+    if lines and not lines[-1]:
+        lines.pop()
+    rest = textwrap.dedent("\n".join(lines)) if lines else ""
+    if not first:
+        return rest
+    return first + ("\n" + rest if lines else "")
+
+
 class SpanMaker:
     def __init__(self, file: str):
         self.file = file
@@ -87,6 +103,8 @@ class TreeBuilder:
         raw = str(token)
         if kind == "string":
             text = decode_string(raw)
+        elif kind == "long_string" and raw.startswith("raw"):
+            kind, text = "raw_string", decode_raw_string(raw)
         elif kind == "long_string":
             text = decode_long_string(raw)
         else:
