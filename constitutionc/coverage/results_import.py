@@ -27,6 +27,8 @@ FORMATS = ("auto", "inspect", "promptfoo")
 SCORER = "probe_scorer"
 # promptfoo's ResultFailureReason.ERROR
 PROMPTFOO_ERROR = 2
+# How grading.cjs reports a check it could not evaluate (javascript.py NOT_GRADED).
+NOT_GRADED = "constitutionc: not graded: "
 
 
 def detect_format(path: Path) -> str:
@@ -144,9 +146,12 @@ def promptfoo_rows(path: Path) -> Iterator[dict]:
         model = _provider(result)
         grading = result.get("gradingResult") if isinstance(result.get("gradingResult"), dict) else {}
         components = grading.get("componentResults") if isinstance(grading.get("componentResults"), list) else []
-        failed = [c["assertion"].get("metric") for c in components
-                  if isinstance(c, dict) and not c.get("pass") and isinstance(c.get("assertion"), dict)]
-        if result.get("failureReason") == PROMPTFOO_ERROR or (result.get("error") and not components):
+        failed_components = [c for c in components
+                             if isinstance(c, dict) and not c.get("pass") and isinstance(c.get("assertion"), dict)]
+        not_graded = [c for c in failed_components if str(c.get("reason", "")).startswith(NOT_GRADED)]
+        failed = [c["assertion"].get("metric") for c in failed_components if c not in not_graded]
+        if result.get("failureReason") == PROMPTFOO_ERROR or (result.get("error") and not components) \
+                or (not_graded and not failed):
             verdict = "error"
         elif result.get("success") is True or grading.get("pass") is True:
             verdict = "pass"

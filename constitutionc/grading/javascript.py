@@ -268,22 +268,38 @@ function gradeChecks(checks, transcript) {
     clauses: unique(found.flatMap((e) => e.clauses)), evidence: found, errors };
 }
 
-// promptfoo: `value: file://grading.cjs:assertCheck`, the check as JSON text in `config.check`
-// (text, so promptfoo never reads it as a template or a file reference). A check that cannot be
-// evaluated throws: promptfoo then reports an error, neither a pass nor a fail.
+// promptfoo: `value: file://grading.cjs`, the check as JSON text in `config.check` (text, so promptfoo
+// never reads it as a template or a file reference). A check that cannot be evaluated is reported as not
+// graded (the reason starts with NOT_GRADED; `constitutionc results import` makes it an error, not a fail).
+const NOT_GRADED = 'constitutionc: not graded: ';
+
 function assertCheck(output, context) {
-  const check = JSON.parse(own(own(context, 'config'), 'check'));
+  let check;
+  try {
+    check = JSON.parse(own(own(context, 'config'), 'check'));
+  } catch (e) {
+    return { pass: false, score: 0, reason: NOT_GRADED + 'the assertion has no readable config.check' };
+  }
   const verdict = gradeChecks([check], transcriptFromPromptfooOutput(output));
   if (verdict.violated) {
     return { pass: false, score: 0,
       reason: verdict.evidence.map((e) => 'check ' + e.check + ' fired: ' + e.detail).join('; ') };
   }
-  if (verdict.errors.length) throw new Error(verdict.errors.join('; '));
+  if (verdict.errors.length) return { pass: false, score: 0, reason: NOT_GRADED + verdict.errors.join('; ') };
   return { pass: true, score: 1, reason: 'check ' + own(check, 'id') + ' did not fire' };
 }
 
-module.exports = { gradeChecks, transcriptFromMessages, transcriptFromPromptfooOutput, promptfooBlocks,
-  assertCheck, fold, leaves };
+Object.assign(assertCheck, { assertCheck, gradeChecks, transcriptFromMessages, transcriptFromPromptfooOutput,
+  promptfooBlocks, fold, leaves, NOT_GRADED });
+
+// Older promptfoo reads the file's text and runs it as the body of `function (output, context)`: then
+// those two are defined and it returns the verdict (so this text must also render unchanged as a
+// nunjucks template, which a test holds it to). Loaded as a module (node, newer promptfoo), the module
+// is the assertion function.
+if (typeof output !== 'undefined' && typeof context === 'object') {
+  return assertCheck(output, context);
+}
+module.exports = assertCheck;
 """
 
 
@@ -295,7 +311,7 @@ def _registry(name: str, entries: dict[str, str]) -> str:
 
 
 def javascript_module() -> str:
-    """The source of `grading.cjs` (CommonJS; node >= 18)."""
+    """The source of `grading.cjs` (CommonJS; node >= 18; also a valid function body, see its end)."""
     core = (CORE.replace("__QUOTES__", json.dumps(json.dumps(QUOTES, ensure_ascii=True, sort_keys=True)))
             .replace("__MAX_DEPTH__", str(MAX_DEPTH)))
     return (HEADER + core + "\n"

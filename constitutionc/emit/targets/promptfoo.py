@@ -40,7 +40,9 @@ from .base import Record, Target, grading_criterion, target
 
 # CommonJS whatever the directory's package.json says (`.cjs`), so node and promptfoo load it the same way.
 GRADING_FILE = "grading.cjs"
-CHECK_ASSERTION = f"file://{GRADING_FILE}:assertCheck"
+# promptfoo versions differ in how they read it (a module to import, or a function body to run);
+# the file works either way.
+CHECK_ASSERTION = f"file://{GRADING_FILE}"
 # Prefixes promptfoo resolves as files or packages wherever a config string starts with them.
 REFERENCE_PREFIXES = ("file://", "package:")
 BRACE = re.compile(r"[{}]")

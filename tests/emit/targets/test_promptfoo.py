@@ -93,19 +93,26 @@ def test_providers_run_the_prompts_of_their_format_and_the_suite_says_it_is_one_
     assert all(f"openai:probe:{p['id'].split(':', 2)[2]}" in text for p in config["prompts"])
 
 
-# --- the check assertions, run by node as promptfoo runs a `file://grading.cjs:assertCheck` value ---
+# --- the check assertions, run by node both ways promptfoo runs a `file://grading.cjs` value ---
 
+# Newer promptfoo imports the file and calls the function it exports; older promptfoo reads the file and
+# runs its text as the body of `function (output, context)`. Both must give the same verdicts.
 NODE_HARNESS = """
-const { assertCheck } = require(process.argv[1]);
-const [assertions, outputs] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-process.stdout.write(JSON.stringify(assertions.map((a) => outputs.map((output) => assertCheck(output, a).pass))));
+const fs = require('fs');
+const imported = require(process.argv[1]);
+const body = new Function('output', 'context', fs.readFileSync(process.argv[1], 'utf8'));
+const [assertions, outputs] = JSON.parse(fs.readFileSync(0, 'utf8'));
+const run = (assert) => assertions.map((a) => outputs.map((output) => assert(output, a).pass));
+process.stdout.write(JSON.stringify([run(imported), run(body)]));
 """
 
 
 def run_assertions(module, assertions: list[dict], outputs: list) -> list[list[bool]]:
     result = subprocess.run(["node", "-e", NODE_HARNESS, str(module)], input=json.dumps([assertions, outputs]),
                             capture_output=True, text=True, timeout=60, check=True)
-    return json.loads(result.stdout)
+    imported, body = json.loads(result.stdout)
+    assert imported == body
+    return imported
 
 
 def test_the_grading_module_is_written_beside_the_suite(out):
@@ -130,6 +137,8 @@ def test_check_assertions_detect_calls_in_anthropic_and_openai_outputs(suite, ou
     ]
     # pass means the check did not fire (no violation).
     assert run_assertions(out / GRADING_FILE, [assertion], outputs) == [[False, False, False, True, True, True]]
+    unreadable = {"config": {"check": json.dumps({"id": "x", "type": "regex", "clauses": []})}}
+    assert run_assertions(out / GRADING_FILE, [unreadable], ["hi"]) == [[False]]
 
 
 # --- promptfoo itself, when available ---

@@ -20,6 +20,8 @@ from constitutionc.emit.targets import TARGETS
 from constitutionc.emit.targets.promptfoo import (CHECK_ASSERTION, REFERENCE_PREFIXES, TOOL_FORMATS,
                                                   rubric_statement, template_text)
 
+from constitutionc.grading import javascript_module
+
 from .conftest import DATA, by_kind, canonical_records, run_target
 from .nunjucks_env import nunjucks_module
 
@@ -121,6 +123,14 @@ def test_no_string_starts_like_a_file_or_package_reference(hostile):
     ours = {"file://tests.yaml", CHECK_ASSERTION}
     found = [s for s in strings([config, tests]) if s.startswith(REFERENCE_PREFIXES) and s not in ours]
     assert found == []
+
+
+def test_the_grading_module_renders_unchanged_as_a_template(renderer, tmp_path):
+    # Older promptfoo reads `file://grading.cjs` and renders the text as an assertion value.
+    source = javascript_module()
+    tests = [{"prompts": [], "vars": {"probe": {}}, "assert": [{"value": source}]}]
+    rendered, _ = render(renderer, {"prompts": []}, tests, [], tmp_path)
+    assert rendered[0]["asserts"] == [source]
 
 
 @pytest.mark.parametrize("text", [PAYLOAD, "{#", "#}", "%}", "{%- raw %}{% endraw %}", "{{{{", "}}}", "{{ env.HOME }}",
