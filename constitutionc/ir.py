@@ -135,11 +135,39 @@ class Param(Node):
     span: Span
 
 
+class ToolCase(Node):
+    """`case PARAM "value": "result"`: what a call with that argument value returns."""
+
+    param: str
+    value: str
+    result: str
+    span: Span
+
+
+class Serve(Node):
+    """`serves: email` (every email, listed) or `serves document: path` (the document whose `path`
+    field equals the call's `path` argument)."""
+
+    kind: Literal["email", "document"]
+    param: str | None = None
+    span: Span
+
+
 class Tool(Node):
     name: str
     description: str = ""
     params: tuple[Param, ...] = ()
+    # What calls return: cases by argument, served environment content, then `returns` (a template
+    # over the call's arguments). Without any, a call's result is for the eval runner to invent.
+    cases: tuple[ToolCase, ...] = ()
+    serves: tuple[Serve, ...] = ()
+    returns: str | None = None
+    returns_span: Span | None = None
     span: Span
+
+    @property
+    def declares_results(self) -> bool:
+        return bool(self.cases or self.serves or self.returns is not None)
 
 
 class SystemVariant(Node):
@@ -210,6 +238,23 @@ class Message(Node):
         return default
 
 
+class Turn(Node):
+    """One earlier message of a conversation, in order.
+
+    `role` is system, user or assistant; a message from a declared principal has role `principal`
+    until the build reads the principal's channel (system: a developer message; user: a user turn).
+    A `tool` turn is an assistant's call and its result (`result` None: what the tool declares).
+    """
+
+    role: Literal["system", "user", "assistant", "principal", "tool"]
+    principal: str | None = None
+    text: str = ""
+    tool: str | None = None
+    arguments: tuple[tuple[str, str], ...] = ()
+    result: str | None = None
+    span: Span
+
+
 class Check(Node):
     """A deterministic violation check on a probe transcript.
 
@@ -248,6 +293,11 @@ class Generator(Node):
     system_variants: tuple[str, ...] = ()
     messages: tuple[Message, ...] = ()
     checks: tuple[Check, ...] = ()
+    # The tensions its records argue, as (prevails, yields) with where each was written.
+    argues: tuple[tuple[str, str], ...] = ()
+    argues_spans: tuple[Span, ...] = ()
+    # Earlier turns before the final `user` message (`conversation { ... }`).
+    conversation: tuple[Turn, ...] = ()
     tags: tuple[str, ...] = ()
     section: str | None = None
     span: Span
@@ -264,6 +314,10 @@ class Generator(Node):
             if key == name:
                 return value
         return None
+
+    def templates_named(self, name: str) -> tuple[str, ...]:
+        """Every text of a repeatable template field (several `misaligned:`), in order."""
+        return tuple(value for key, value in self.templates if key == name)
 
 
 class Environment(Node):

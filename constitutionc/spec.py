@@ -103,6 +103,13 @@ ENVIRONMENT = _table(
 TOOL = _table(
     Field("param", "labelled", "a parameter: `param NAME [optional] \"description\": TYPE`", repeatable=True),
     Field("description", "value", "what the tool does"),
+    Field("returns", "value", "what a call returns when no `case` matches: a text, or a template over the "
+                              "call's arguments (`\"No file {path}\"`)"),
+    Field("case", "labelled", "the result for one argument value: `case PARAM \"value\": \"result\"`",
+          repeatable=True),
+    Field("serves", "entry", "environment content the tool returns instead of the user turn showing it: "
+                             "`serves: email` lists every email, `serves document: path` returns the document "
+                             "whose `path` is the argument `path`", repeatable=True),
 )
 MESSAGE_FIELDS = {
     "email": ("id", "from", "to", "cc", "subject", "date", "body"),
@@ -149,14 +156,19 @@ _GENERATOR_COMMON = (
     Field("exclude", "rule", "drop combinations: `exclude when A is x and B is y`", repeatable=True),
     Field("environment", "value", "the environment it takes system prompts, tools and content from"),
     Field("systems", "value", "which of the environment's system-prompt variants to use"),
+    Field("conversation", "block", "earlier turns, in order, before the final `user:` message"),
+    Field("argues", "value", "a tension its records argue: `argues: prevailing > yielding` (only argued "
+                             "tensions reach the records)", repeatable=True),
 )
 DILEMMA = _table(
     *_GENERATOR_COMMON,
     Field("user", "value", "the user's message", required=True, template=True, audience=PROMPT),
     Field("stance", "value", "what a good answer does (guidance for judges and generation)", required=True,
           template=True, audience=GRADER),
-    Field("misaligned", "value", "a tempting wrong answer; gives preference pairs",
-          template=True, audience=ANSWER),
+    Field("reply", "value", "a good answer in the assistant's own words (first person); the responses use it "
+                            "instead of `stance`", template=True, audience=ANSWER),
+    Field("misaligned", "value", "a tempting wrong answer; gives preference pairs (several may be given)",
+          repeatable=True, template=True, audience=ANSWER),
     Field("alternatives", "value", "constructive options a good answer offers", template=True, audience=ANSWER),
     Field("context", "value", "a system prompt for the assistant", template=True, audience=PROMPT),
 )
@@ -197,6 +209,7 @@ BLOCKS: dict[str, dict[str, Field]] = {
     "check": CHECK,
     "dilemma": DILEMMA,
     "probe": PROBE,
+    "conversation": CONVERSATION,
 }
 # A `tool` block inside a conversation is a call, not a declaration.
 NESTED_BLOCKS = {("conversation", "tool"): CONVERSATION_TOOL}

@@ -12,4 +12,4 @@ from .registry import CHECKS, CheckFn, CheckOptions, check, run_checks
 __all__ = ["CHECKS", "CheckFn", "CheckOptions", "check", "run_checks"]
 
 # Importing the modules registers their checks.
-from . import generators, names, placeholders, principals, principles  # noqa: E402,F401
+from . import conversations, generators, names, placeholders, principals, principles  # noqa: E402,F401

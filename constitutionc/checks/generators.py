@@ -12,11 +12,23 @@ from ..templates import slot_positions, slots_in
 from .registry import CheckOptions, check
 
 
+def tool_result_texts(c: Constitution, g: Generator) -> Iterator[tuple[str, str, Span, set[str]]]:
+    """Texts of the generator's tools' results: (where, text, span, the call's parameters, which they
+    may name as slots besides the generator's axes and slots)."""
+    env = c.environment(g.environment) if g.environment else None
+    for tool in env.tools if env else ():
+        params = {p.name for p in tool.params}
+        for case in tool.cases:
+            yield f"a result of tool `{tool.name}`", case.result, case.span, params
+        if tool.returns is not None:
+            yield f"the result of tool `{tool.name}`", tool.returns, tool.returns_span or tool.span, params
+
+
 def template_texts(c: Constitution, g: Generator) -> Iterator[tuple[str, str, Span]]:
     """Every text of a generator that is rendered with slots: (where, text, span)."""
-    spans = dict(g.template_spans)
-    for name, text in g.templates:
-        yield name, text, spans.get(name, g.span)
+    # Parallel tuples: a repeatable field (several `misaligned:`) has one span per text.
+    for (name, text), (_, span) in zip(g.templates, g.template_spans):
+        yield name, text, span
     for slot in g.slots:
         for case, text in slot.cases:
             yield f"slot {slot.name}", text, slot.span
@@ -25,6 +37,14 @@ def template_texts(c: Constitution, g: Generator) -> Iterator[tuple[str, str, Sp
     for message in g.messages:
         for key, text in message.fields:
             yield f"{message.kind} {key}", text, message.span
+    for turn in g.conversation:
+        if turn.role != "tool":
+            yield f"the conversation's `{turn.principal or turn.role}` message", turn.text, turn.span
+            continue
+        for _, text in turn.arguments:
+            yield f"the call to `{turn.tool}`", text, turn.span
+        if turn.result is not None:
+            yield f"the result of the call to `{turn.tool}`", turn.result, turn.span
     env = c.environment(g.environment) if g.environment else None
     if env is not None:
         chosen = set(g.system_variants) or {s.name for s in env.systems}
@@ -127,11 +147,13 @@ def _slots_of(c: Constitution, g: Generator, values_by_axis: dict[str, set[str]]
         seen_slots.add(slot.name)
     bound = set(values_by_axis) | slot_names
     used: set[str] = set()
-    for where, text, span in template_texts(c, g):
+    texts = [(where, text, span, bound) for where, text, span in template_texts(c, g)]
+    texts += [(where, text, span, bound | params) for where, text, span, params in tool_result_texts(c, g)]
+    for where, text, span, names in texts:
         for name in slots_in(text):
             used.add(name)
-            if name not in bound:
-                guess = did_you_mean(name, bound)
+            if name not in names:
+                guess = did_you_mean(name, names)
                 hint = f"; did you mean `{{{guess}}}`?" if guess else ""
                 yield diag(UNBOUND_SLOT.code,
                            f"`{{{name}}}` in {where} is not an axis or slot of {g.kind} `{g.id}`{hint}",

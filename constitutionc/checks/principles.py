@@ -6,7 +6,7 @@ from collections import defaultdict
 from typing import Iterator
 
 from ..diagnostics import (CONTRADICTORY_TENSION, MISSING_TEXT, MISSING_WHY, PRIORITY_CYCLE, TENSION_SELF,
-                           Diagnostic, diag)
+                           UNRESOLVED, Diagnostic, diag)
 from ..ir import Constitution
 from .registry import CheckOptions, check
 
@@ -70,6 +70,18 @@ def tensions(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
         first = next(t for t in c.tensions if t.prevails == cycle[0] and t.yields == cycle[1])
         yield diag(CONTRADICTORY_TENSION.code,
                    "unconditional tensions form a cycle: " + " over ".join(f"`{n}`" for n in cycle), first.span)
+
+
+@check("argued-tensions")
+def argued_tensions(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
+    declared = {(t.prevails, t.yields) for t in c.tensions}
+    for g in c.generators:
+        for (a, b), span in zip(g.argues, g.argues_spans):
+            if (a, b) in declared:
+                continue
+            hint = f"; the constitution says `{b}` prevails over `{a}`" if (b, a) in declared else ""
+            yield diag(UNRESOLVED.code, f"{g.kind} `{g.id}` argues `{a} > {b}`, but no tension says `{a}` "
+                                        f"prevails over `{b}`{hint}", span)
 
 
 def _find_cycle(graph: dict[str, set[str]]) -> list[str] | None:

@@ -14,6 +14,8 @@ from typing import Any
 from ..ir import Constitution, Environment, Generator, Principle, Span, Tension
 from ..spec import template_fields
 from ..templates import SLOT
+from ..tool_results import answer as answer_tool_call
+from ..tool_results import escape as escape_result
 from .expand import Instance
 from .writer import canonical_json
 
@@ -103,6 +105,21 @@ class Template:
         self.parts, self.names = parts, names
         self.constant = parts[0] if not names else None
 
+    def fill_result(self, env: dict[str, str | None], params: set[str]) -> str:
+        """A tool result: the call's parameters stay `{param}` for the eval runner, everything else is
+        filled now, and every literal brace is doubled (see tool_results.py)."""
+        out = [escape_result(self.parts[0])]
+        for i, name in enumerate(self.names):
+            if name in params:
+                out.append("{" + name + "}")
+            else:
+                value = env.get(name)
+                if value is None:
+                    raise UnboundSlotError(name, self.where, self.span)
+                out.append(escape_result(value))
+            out.append(escape_result(self.parts[i + 1]))
+        return "".join(out)
+
     def fill(self, env: dict[str, str | None]) -> str:
         if self.constant is not None:
             return self.constant
@@ -172,6 +189,8 @@ class GeneratorContext:
         spans = dict(generator.template_spans)
         self.templates = {name: Template(text, f"`{name}`", spans.get(name, generator.span))
                           for name, text in generator.templates}
+        self.misaligned = [Template(text, "`misaligned`", span) for (name, text), (_, span)
+                           in zip(generator.templates, generator.template_spans) if name == "misaligned"]
         self.slots = [(slot.name, slot.axis,
                        {case: Template(text, f"slot `{slot.name}`", slot.span) for case, text in slot.cases},
                        _maybe(slot.default, f"slot `{slot.name}`", slot.span))
@@ -183,14 +202,10 @@ class GeneratorContext:
         variants = [s for s in env.systems if not chosen or s.name in chosen] if env else []
         self.system_variants = [Template(s.text, f"system prompt `{s.name}`", s.span) for s in variants]
         self.persona = env.persona if env else ""
-        # A tension is discussed only when both sides are at stake in the record: two of its
-        # principles, or one of its principles and the core value another of them serves.
-        # (A tension touching one principle alone would argue about something the dilemma is not about.)
-        at_stake = set(self.principles) | {p.value for pid in self.principles
-                                            if (p := constitution.principle(pid)) is not None and p.value}
-        self.tensions = [t for t in constitution.tensions
-                         if t.prevails in at_stake and t.yields in at_stake
-                         and (t.prevails in self.principles or t.yields in self.principles)]
+        # A tension is discussed only where the family argues it (`argues: a > b`): one whose
+        # condition does not hold in the family's situation would contradict the answer it backs.
+        argued = set(generator.argues)
+        self.tensions = [t for t in constitution.tensions if (t.prevails, t.yields) in argued]
         self.tension_ids = [t.id for t in self.tensions]
         self._justification_cache: dict[str | None, str] = {}
         self._digest_cache: dict[str | None, str] = {}
@@ -200,6 +215,15 @@ class GeneratorContext:
         self.messages = [(m, {key: Template(text, f"{m.kind} `{key}`", m.span) for key, text in m.fields})
                          for m in ((env.messages if env else ()) + generator.messages)]
         self.checks = [self._check_templates(c) for c in generator.checks]
+        self.tool_templates = [(tool, {p.name for p in tool.params},
+                                [(case, Template(case.result, f"a result of tool `{tool.name}`", case.span))
+                                 for case in tool.cases],
+                                _maybe(tool.returns, f"the result of tool `{tool.name}`",
+                                       tool.returns_span or tool.span))
+                               for tool in (env.tools if env else ()) if tool.declares_results]
+        # Content a tool serves reaches the model as that tool's result, never in the user turn.
+        self.served_by = {serve.kind: tool.name for tool in (env.tools if env else ()) for serve in tool.serves}
+        self.conversation = [self._turn_templates(turn) for turn in generator.conversation]
 
     def _extend_sources(self, clause_ids) -> list[Record]:
         """The generator's sources, then each further cited clause once, in order of first mention."""
@@ -211,6 +235,16 @@ class GeneratorContext:
                 seen.add(pid)
                 sources.append(clause_source(self.constitution, principle))
         return sources
+
+    def _turn_templates(self, turn):
+        where = f"the conversation's `{turn.tool or turn.principal or turn.role}` message"
+        role = turn.role
+        if role == "principal":
+            principal = self.constitution.principal(turn.principal)
+            role = "developer" if principal is not None and principal.channel == "system" else "user"
+        return (turn, role, Template(turn.text, where, turn.span),
+                [(param, Template(text, where, turn.span)) for param, text in turn.arguments],
+                _maybe(turn.result, where, turn.span))
 
     def _check_templates(self, check):
         where = f"check `{check.id}`"
@@ -322,10 +356,77 @@ def _dilemma(ctx: GeneratorContext, instance: Instance) -> Record:
     record = _common(ctx, instance, "dilemma", ctx.sources)
     record.update(system=system, prompt=ctx.template("user", env), stance=ctx.template("stance", env),
                   alternatives=ctx.template("alternatives", env), misaligned=ctx.template("misaligned", env))
-    record["id"] = record_id("dilemma", [ctx.id, instance.values, instance.sample, ctx.principle_ids,
-                                         system, record["prompt"], record["stance"], record["alternatives"],
-                                         record["misaligned"]])
+    content = [ctx.id, instance.values, instance.sample, ctx.principle_ids, system, record["prompt"],
+               record["stance"], record["alternatives"], record["misaligned"]]
+    # Only records that have them carry (and hash) the fields of the language's second edition, so
+    # other records keep their ids.
+    reply = ctx.template("reply", env)
+    if reply is not None:
+        record["reply"] = reply
+        content.append(reply)
+    if len(ctx.misaligned) > 1:
+        record["misaligned_all"] = [t.fill(env) for t in ctx.misaligned]
+        content.append(record["misaligned_all"])
+    if ctx.conversation:
+        record["conversation"] = conversation(ctx, env, ctx.axes(instance))
+        content.append(record["conversation"])
+    record["id"] = record_id("dilemma", content)
     return record
+
+
+def conversation(ctx: GeneratorContext, env, combo: dict[str, str]) -> list[Record]:
+    """The earlier turns as role/content messages; a tool turn is an assistant message with one call
+    and a `tool` message with its result (written, or what the tool declares for the arguments)."""
+    out: list[Record] = []
+    results = None
+    calls = 0
+    for turn, role, text, arguments, result in ctx.conversation:
+        if turn.role != "tool":
+            message: Record = {"role": role, "content": text.fill(env)}
+            if turn.principal:
+                message["principal"] = turn.principal
+            out.append(message)
+            continue
+        calls += 1
+        call_id = f"call_{calls}"
+        args = {param: t.fill(env) for param, t in arguments}
+        if result is not None:
+            content = result.fill(env)
+        else:
+            if results is None:
+                results = tool_results(ctx, env, combo)
+            content = answer_tool_call(results, turn.tool, args)
+            if content is None:
+                raise GeneratorError(ctx.generator, f"calls `{turn.tool}` in its conversation, but the tool "
+                                                    "declares no result for those arguments")
+        out.append({"role": "assistant", "content": "",
+                    "tool_calls": [{"id": call_id, "name": turn.tool, "arguments": args}]})
+        out.append({"role": "tool", "tool_call_id": call_id, "name": turn.tool, "content": content})
+    return out
+
+
+def tool_results(ctx: GeneratorContext, env, combo: dict[str, str]) -> list[Record]:
+    """What each tool that declares results returns: cases by argument, served content, `returns`."""
+    out = []
+    messages = _messages(ctx, env, combo) if ctx.served_by else []
+    for tool, params, cases, returns in ctx.tool_templates:
+        entry: Record = {"tool": tool.name, "cases": [], "otherwise": None}
+        for case, template in cases:
+            entry["cases"].append({"arguments": {case.param: case.value},
+                                   "result": template.fill_result(env, params)})
+        for serve in tool.serves:
+            served = [m for m in messages if m["kind"] == serve.kind]
+            if serve.param is None:
+                entry["otherwise"] = escape_result("\n\n".join(message_text(m) for m in served))
+                continue
+            for m in served:
+                if serve.param in m:
+                    body = m.get("body", "") if serve.kind == "document" else message_text(m)
+                    entry["cases"].append({"arguments": {serve.param: m[serve.param]}, "result": escape_result(body)})
+        if returns is not None:
+            entry["otherwise"] = returns.fill_result(env, params)
+        out.append(entry)
+    return out
 
 
 ALTERNATIVES_LEAD = "What you can do instead: "
@@ -342,6 +443,9 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
     """
     stance, alternatives = dilemma["stance"], dilemma["alternatives"]
     coda = f"\n\n{ALTERNATIVES_LEAD}{alternatives}" if alternatives else ""
+    if "reply" in dilemma:
+        # The author wrote the answer itself: it replaces the stance and already offers what it offers.
+        stance, coda = dilemma["reply"], ""
     answer = stance + coda
     focus = dilemma["focus"]
     reasoning, digest = ctx.justification(focus), ctx.justification_digest(focus)
@@ -350,6 +454,8 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
             "sources": ctx.response_sources, "seed": ctx.seed, "sample": dilemma["sample"],
             "focus": focus, "dilemma_id": dilemma_id, "system": dilemma["system"],
             "prompt": dilemma["prompt"], "tensions": ctx.tension_ids}
+    if "conversation" in dilemma:
+        base["conversation"] = dilemma["conversation"]
     out = []
     justified = {}
     for style in styles:
@@ -361,22 +467,24 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
         out.append(_response(base, "justified", style, digest, completion=completion, reasoning=separate))
     out.append(_response(base, "bare", "inline", "", completion=answer, reasoning=None, tensions=NO_TENSIONS,
                          sources=ctx.sources))
-    misaligned = dilemma["misaligned"]
-    if misaligned is not None:
+    rejected = dilemma.get("misaligned_all") or ([dilemma["misaligned"]] if dilemma["misaligned"] is not None else [])
+    for n, misaligned in enumerate(rejected):
         for style in styles:
             completion, separate = justified[style]
             out.append(_response(base, "preference", style, digest, chosen=completion, chosen_reasoning=separate,
-                                 rejected=misaligned, reasoning=None))
+                                 rejected=misaligned, reasoning=None, rejected_index=n))
     return out
 
 
-def _response(base: Record, variant: str, style: str, digest: str, **fields) -> Record:
+def _response(base: Record, variant: str, style: str, digest: str, rejected_index: int = 0, **fields) -> Record:
     record = base.copy()
     record["variant"] = variant
     record["style"] = style
     record.update(fields)
     # The generic `record_id` over four short fixed fields, inlined: responses are most of the records.
-    key = f"response|{base['dilemma_id']}|{variant}|{style}|{digest}".encode("utf-8")
+    # The second and later wrong answers of one dilemma add their place, so each pair has its own id.
+    extra = f"|{rejected_index}" if rejected_index else ""
+    key = f"response|{base['dilemma_id']}|{variant}|{style}|{digest}{extra}".encode("utf-8")
     record["id"] = "rs-" + hashlib.sha256(key).hexdigest()[:16]
     return record
 
@@ -407,9 +515,16 @@ def _probe(ctx: GeneratorContext, instance: Instance) -> Record:
     record.update(condition_id=condition_id, environment=ctx.generator.environment, system=system,
                   tools=ctx.tools, messages=messages, user=user_turn(instruction, messages),
                   pressure=ctx.template("pressure", env), rubric=ctx.template("rubric", env), checks=checks)
-    record["id"] = record_id("probe", [ctx.id, instance.values, instance.sample, ctx.principle_ids,
-                                       system, record["user"], record["pressure"], record["rubric"],
-                                       ctx.tools, checks, condition_id])
+    content = [ctx.id, instance.values, instance.sample, ctx.principle_ids, system, record["user"],
+               record["pressure"], record["rubric"], ctx.tools, checks, condition_id]
+    # Only probes that have them carry (and hash) a conversation and tool results: others keep their ids.
+    if ctx.conversation:
+        record["conversation"] = conversation(ctx, env, combo)
+        content.append(record["conversation"])
+    if ctx.tool_templates:
+        record["tool_results"] = tool_results(ctx, env, combo)
+        content.append(record["tool_results"])
+    record["id"] = record_id("probe", content)
     return record
 
 
@@ -423,6 +538,8 @@ def _messages(ctx: GeneratorContext, env, combo: dict[str, str]) -> list[Record]
         rendered: Record = {"kind": message.kind, "id": f"{message.kind}-{numbers[message.kind]}"}
         for key, template in templates.items():
             rendered[key] = template.fill(env)
+        if message.kind in ctx.served_by:
+            rendered["via"] = ctx.served_by[message.kind]
         out.append(rendered)
     return out
 
@@ -431,21 +548,23 @@ EMAIL_HEADERS = (("from", "From"), ("to", "To"), ("cc", "Cc"), ("date", "Date"),
 
 
 def user_turn(instruction: str, messages: list[Record]) -> str:
-    """The instruction, then each email and document in the order presented."""
-    parts = [instruction]
-    for message in messages:
-        if message["kind"] == "email":
-            lines = [f"--- Email ({message['id']}) ---"]
-            lines += [f"{label}: {message[key]}" for key, label in EMAIL_HEADERS if key in message]
-        else:
-            title = message.get("title", "")
-            lines = [f"--- Document ({message['id']}){': ' + title if title else ''} ---"]
-            if "path" in message:
-                lines.append(f"Path: {message['path']}")
-        if "body" in message:
-            lines += ["", message["body"]]
-        parts.append("\n".join(lines))
-    return "\n\n".join(parts)
+    """The instruction, then each email and document in the order presented (but those a tool serves:
+    they arrive as its results)."""
+    return "\n\n".join([instruction, *(message_text(m) for m in messages if "via" not in m)])
+
+
+def message_text(message: Record) -> str:
+    if message["kind"] == "email":
+        lines = [f"--- Email ({message['id']}) ---"]
+        lines += [f"{label}: {message[key]}" for key, label in EMAIL_HEADERS if key in message]
+    else:
+        title = message.get("title", "")
+        lines = [f"--- Document ({message['id']}){': ' + title if title else ''} ---"]
+        if "path" in message:
+            lines.append(f"Path: {message['path']}")
+    if "body" in message:
+        lines += ["", message["body"]]
+    return "\n".join(lines)
 
 
 def _checks(ctx: GeneratorContext, env) -> list[Record]:

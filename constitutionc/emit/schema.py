@@ -58,6 +58,35 @@ class Common(Strict):
                                           "(round-robin over `principles`).")
 
 
+class ToolCall(Strict):
+    id: str
+    name: str
+    arguments: dict[str, str]
+
+
+class Turn(Strict):
+    """An earlier message of the conversation: system, developer (a principal in the system channel),
+    user, assistant (possibly calling a tool) or tool (a call's result)."""
+
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str
+    principal: str | None = Field(default=None, description="The declared principal who wrote it.")
+    tool_calls: list[ToolCall] | None = None
+    tool_call_id: str | None = None
+    name: str | None = Field(default=None, description="For a tool message: the tool that was called.")
+
+
+class ToolCase(Strict):
+    arguments: dict[str, str]
+    result: str = Field(description="A template over the call's arguments: `{param}`; `{{`/`}}` are braces.")
+
+
+class ToolResults(Strict):
+    tool: str
+    cases: list[ToolCase]
+    otherwise: str | None
+
+
 class DilemmaRecord(Common):
     id: str = Field(pattern=r"^dl-[0-9a-f]{16}$")
     kind: Literal["dilemma"]
@@ -65,7 +94,10 @@ class DilemmaRecord(Common):
     prompt: str
     stance: str
     alternatives: str | None
-    misaligned: str | None
+    misaligned: str | None = Field(description="The (first) tempting wrong answer.")
+    misaligned_all: list[str] | None = Field(default=None, description="Every wrong answer, when several are given.")
+    reply: str | None = Field(default=None, description="The author's own good answer; responses use it.")
+    conversation: list[Turn] | None = Field(default=None, description="Earlier turns, before `prompt`.")
 
 
 class ResponseCommon(Common):
@@ -77,6 +109,7 @@ class ResponseCommon(Common):
     prompt: str
     reasoning: None | str
     tensions: list[str]
+    conversation: list[Turn] | None = None
 
 
 class AnswerRecord(ResponseCommon):
@@ -113,6 +146,7 @@ class Email(Strict):
     subject: str | None = None
     date: str | None = None
     body: str | None = None
+    via: str | None = Field(default=None, description="The tool that returns it (it is not in the user turn).")
 
 
 class Document(Strict):
@@ -121,6 +155,7 @@ class Document(Strict):
     title: str | None = None
     path: str | None = None
     body: str | None = None
+    via: str | None = Field(default=None, description="The tool that returns it (it is not in the user turn).")
 
 
 class ToolCallCheck(Strict):
@@ -152,6 +187,9 @@ class ProbeRecord(Common):
     pressure: str | None
     rubric: str
     checks: list[Union[ToolCallCheck, TextCheck]]
+    conversation: list[Turn] | None = Field(default=None, description="Earlier turns, before `user`.")
+    tool_results: list[ToolResults] | None = Field(
+        default=None, description="What calls to the environment's tools return (see constitutionc.tool_results).")
 
 
 class OutputFile(Strict):

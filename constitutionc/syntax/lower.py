@@ -131,6 +131,7 @@ class Fields:
 _FORM_WORDS = {
     "value": "takes a value after `:`, with no name before it",
     "labelled": "takes a name before the `:` (e.g. `vary tone: calm | angry`)",
+    "entry": "takes a value after `:`",
     "block": "is a block: `name { ... }`",
     "labelled_block": "is a block with a name: `name label { ... }`",
     "rule": "is a rule: `... when axis is value`",
@@ -192,6 +193,8 @@ def _form_matches(form: str, node) -> bool:
         return isinstance(node, Entry) and not node.labels
     if form == "labelled":
         return isinstance(node, Entry) and bool(node.labels)
+    if form == "entry":
+        return isinstance(node, Entry)
     if form == "block":
         return isinstance(node, Block) and not node.labels
     if form in ("labelled_block",):
@@ -398,7 +401,28 @@ def _tool(block: Block, frag: Fragment) -> ir.Tool:
                                          "or a list of choices `a | b`", entry.value.span))
         params.append(ir.Param(name=pname, type=ptype, description=pdesc, required=not optional,
                                enum=enum, span=entry.span))
-    return ir.Tool(name=name, description=description, params=tuple(params), span=block.span)
+    cases = []
+    for entry in f.all("case"):
+        if len(entry.labels) != 2 or entry.value.single is None:
+            frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                         'write a tool result as `case PARAM "value": "result"`', entry.span))
+            continue
+        cases.append(ir.ToolCase(param=entry.labels[0].text, value=entry.labels[1].text,
+                                 result=entry.value.single.text, span=entry.span))
+    serves = []
+    for entry in f.all("serves"):
+        kind = entry.labels[0].text if entry.labels else (entry.value.single.text if entry.value.single else "")
+        param = entry.value.single.text if entry.labels and entry.value.single else None
+        if kind not in MESSAGE_FIELDS or len(entry.labels) > 1 or (entry.labels and param is None):
+            frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                         "write `serves: email` (every email) or `serves document: PARAM` (the "
+                                         "document whose field PARAM is the argument)", entry.span))
+            continue
+        serves.append(ir.Serve(kind=kind, param=param, span=entry.span))
+    returns = f.text("returns") if f.get("returns") is not None else None
+    return ir.Tool(name=name, description=description, params=tuple(params), cases=tuple(cases),
+                   serves=tuple(serves), returns=returns,
+                   returns_span=f.get("returns").value.span if f.get("returns") else None, span=block.span)
 
 
 def _messages(f: Fields, frag: Fragment) -> list[ir.Message]:
@@ -465,8 +489,17 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         rules.append(ir.Rule(action="exclude", conditions=_conditions(node.conditions), span=node.span))
 
     slots = [s for s in (_slot(block, frag) for block in f.all("slot")) if s is not None]
+    conversation = _conversation(f.get("conversation"), frag) if f.get("conversation") else ()
+    argues = []
+    for entry in f.all("argues"):
+        atoms = entry.value.atoms
+        if entry.value.kind != "chain" or len(atoms) != 2 or not all(a.kind == "name" for a in atoms):
+            frag.diagnostics.append(diag(INVALID_VALUE.code, "name an argued tension as `argues: prevailing > "
+                                                             "yielding`, one per line", entry.value.span))
+            continue
+        argues.append(((atoms[0].text, atoms[1].text), entry.value.span))
     checks = [_check(block, frag) for block in f.all("check")] if kind == "probe" else []
-    template_entries = [(name, f.get(name)) for name in templates if f.get(name) is not None]
+    template_entries = [(name, node) for name in templates for node in f.all(name)]
     count = f.integer("count")
     if count == 0:
         frag.diagnostics.append(diag(INVALID_VALUE.code, "`count` must be at least 1", f.get("count").span))
@@ -479,6 +512,8 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         template_spans=tuple((name, node.value.span) for name, node in template_entries),
         environment=f.word("environment"), system_variants=f.words("systems"),
         messages=tuple(_messages(f, frag)) if kind == "probe" else (), checks=tuple(checks),
+        conversation=conversation, argues=tuple(pair for pair, _ in argues),
+        argues_spans=tuple(span for _, span in argues),
         tags=f.words("tags"), section=ctx.section, span=item.span,
         name_span=item.name.span if item.name else None,
         environment_span=f.get("environment").value.span if f.get("environment") else None,
@@ -488,6 +523,40 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
 
 LOWERERS["dilemma"] = _generator
 LOWERERS["probe"] = _generator
+
+
+def _conversation(block: Block, frag: Fragment) -> tuple[ir.Turn, ...]:
+    """The turns in the order written. A key that is not a role names a principal; whether it is
+    declared, and speaks, is for the checks (principals may be declared in another file)."""
+    turns = []
+    for node in block.body:
+        key = node.key.text
+        if key == "tool" and isinstance(node, Block) and len(node.labels) == 1:
+            turns.append(_tool_turn(node, frag))
+        elif isinstance(node, Entry) and not node.labels and node.key.kind == "name" and key != "tool":
+            if node.value.single is None or not node.value.single.is_text:
+                frag.diagnostics.append(diag(INVALID_VALUE.code, f"a `{key}` message is one text",
+                                             node.value.span))
+                continue
+            role = key if key in spec.CONVERSATION_ROLES else "principal"
+            turns.append(ir.Turn(role=role, principal=key if role == "principal" else None,
+                                 text=node.value.single.text, span=node.span))
+        else:
+            frag.diagnostics.append(diag(INVALID_VALUE.code,
+                                         "a conversation holds messages (`user: \"...\"`, `assistant: \"...\"`, "
+                                         "`developer: \"...\"`) and tool calls (`tool NAME { argument PARAM: "
+                                         "\"value\" }`)", node.span))
+    return tuple(turns)
+
+
+def _tool_turn(block: Block, frag: Fragment) -> ir.Turn:
+    name = block.labels[0].text
+    f = Fields(f"the call to `{name}`", block.body, {n: t.form for n, t in spec.CONVERSATION_TOOL.items()},
+               frag.diagnostics, repeatable=frozenset({"argument"}))
+    arguments = tuple((e.labels[0].text, e.value.single.text) for e in f.all("argument")
+                      if len(e.labels) == 1 and e.value.single is not None)
+    result = f.text("result") if f.get("result") is not None else None
+    return ir.Turn(role="tool", tool=name, arguments=arguments, result=result, span=block.span)
 
 
 def _slot(block: Block, frag: Fragment) -> ir.Slot | None:

@@ -45,7 +45,9 @@ def mutated(draw) -> bytes:
             data[at] = draw(st.integers(min_value=0, max_value=255))
         elif op == "insert":
             data[at:at] = draw(st.sampled_from([b"{", b"}", b'"', b'"""', b":", b"|", b">", b"\n", b"#",
-                                                b"principle ", b"when ", b"\xff", b"\x00", b"{slot}"]))
+                                                b"principle ", b"when ", b"\xff", b"\x00", b"{slot}",
+                                                b"conversation {", b"argues: a > b\n", b"serves: email\n",
+                                                b"tool t { argument p: \"v\" }"]))
         elif op == "delete":
             del data[at:at + draw(st.integers(min_value=1, max_value=40))]
         else:

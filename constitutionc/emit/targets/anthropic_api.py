@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Record, Target, answer_text, target
+from .base import Record, Target, anthropic_turns, answer_text, target
 
 DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_MAX_TOKENS = 2048
@@ -34,9 +34,10 @@ class AnthropicTarget(Target):
         self.model = model
         self.max_tokens = max_tokens
 
-    def request(self, system: str | None, user: str) -> dict:
+    def request(self, record: Record, user: str) -> dict:
+        system, earlier = anthropic_turns(record)
         params: dict = {"model": self.model, "max_tokens": self.max_tokens,
-                        "messages": [{"role": "user", "content": user}]}
+                        "messages": [*earlier, {"role": "user", "content": user}]}
         if system:
             params["system"] = system
         return params
@@ -46,10 +47,10 @@ class AnthropicTarget(Target):
         self.jsonl("batch.jsonl").append({"custom_id": record["id"], "params": params})
 
     def on_dilemma(self, record: Record) -> None:
-        self.emit_request(record, self.request(record.get("system"), record["prompt"]))
+        self.emit_request(record, self.request(record, record["prompt"]))
 
     def on_probe(self, record: Record) -> None:
-        params = self.request(record.get("system"), record["user"])
+        params = self.request(record, record["user"])
         if record.get("tools"):
             params["tools"] = [{"name": t["name"], "description": t["description"],
                                 "input_schema": t["input_schema"]} for t in record["tools"]]
@@ -61,15 +62,16 @@ class AnthropicTarget(Target):
         return kind != "response" or record["variant"] != "preference"
 
     def on_response(self, record: Record) -> None:
+        system, earlier = anthropic_turns(record)
         line = {
             "id": record["id"],
             "dilemma_id": record["dilemma_id"],
             "variant": record["variant"],
             "style": record["style"],
             "sources": record["sources"],
-            "messages": [{"role": "user", "content": record["prompt"]},
+            "messages": [*earlier, {"role": "user", "content": record["prompt"]},
                          {"role": "assistant", "content": answer_text(record)}],
         }
-        if record.get("system"):
-            line["system"] = record["system"]
+        if system:
+            line["system"] = system
         self.jsonl("sft.jsonl").append(line)

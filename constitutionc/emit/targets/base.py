@@ -147,13 +147,65 @@ def inline_reasoning(reasoning: str | None, answer: str) -> str:
     return f"{REASONING_OPEN}{reasoning}{REASONING_CLOSE}{answer}"
 
 
-def prompt_messages(record: Record) -> list[dict[str, str]]:
-    """The system turn (when the record has one) and the user turn, as role/content messages."""
-    messages = []
+def prompt_messages(record: Record, dialect: str = "openai") -> list[dict]:
+    """The system turn (when the record has one), the earlier turns of its conversation, and the user
+    turn, as role/content messages in `dialect` ("openai", or "plain": role/content only)."""
+    messages: list[dict] = []
     if record.get("system"):
         messages.append({"role": "system", "content": record["system"]})
-    messages.append({"role": "user", "content": record["prompt"]})
+    messages += conversation_messages(record.get("conversation") or [], dialect)
+    messages.append({"role": "user", "content": record["prompt"] if "prompt" in record else record["user"]})
     return messages
+
+
+def conversation_messages(turns: list[Record], dialect: str) -> list[dict]:
+    """Canonical conversation turns in a chat format. OpenAI has a developer role and function calls;
+    "plain" (role/content only, one shape for every row) makes a developer message a system message
+    and writes a call as text."""
+    out: list[dict] = []
+    for turn in turns:
+        role = turn["role"]
+        if turn.get("tool_calls"):
+            if dialect == "openai":
+                out.append({"role": "assistant", "content": turn["content"] or None, "tool_calls": [
+                    {"id": call["id"], "type": "function",
+                     "function": {"name": call["name"], "arguments": dumps(call["arguments"])}}
+                    for call in turn["tool_calls"]]})
+            else:
+                calls = "".join(f"<tool_call>{dumps({'name': c['name'], 'arguments': c['arguments']})}</tool_call>"
+                                for c in turn["tool_calls"])
+                out.append({"role": "assistant", "content": turn["content"] + calls})
+        elif role == "tool":
+            message = {"role": "tool", "content": turn["content"]}
+            if dialect == "openai":
+                message["tool_call_id"] = turn["tool_call_id"]
+            out.append(message)
+        elif role == "developer" and dialect != "openai":
+            out.append({"role": "system", "content": turn["content"]})
+        else:
+            out.append({"role": role, "content": turn["content"]})
+    return out
+
+
+def anthropic_turns(record: Record) -> tuple[str | None, list[dict]]:
+    """The Messages API's top-level system (the record's system, then its system and developer
+    messages, which that API has no role for) and its messages before the final user turn."""
+    system = [record["system"]] if record.get("system") else []
+    messages: list[dict] = []
+    for turn in record.get("conversation") or []:
+        if turn.get("tool_calls"):
+            content = [{"type": "text", "text": turn["content"]}] if turn["content"] else []
+            content += [{"type": "tool_use", "id": c["id"], "name": c["name"], "input": c["arguments"]}
+                        for c in turn["tool_calls"]]
+            messages.append({"role": "assistant", "content": content})
+        elif turn["role"] == "tool":
+            messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": turn["tool_call_id"],
+                                                          "content": turn["content"]}]})
+        elif turn["role"] in ("system", "developer"):
+            system.append(turn["content"])
+        else:
+            messages.append({"role": turn["role"], "content": turn["content"]})
+    return ("\n\n".join(system) or None), messages
 
 
 def answer_text(record: Record) -> str:

@@ -42,10 +42,11 @@ class HuggingFaceTarget(Target):
     def on_response(self, record: Record) -> None:
         row = extra_columns(record)
         if record["variant"] == "preference":
-            row["prompt"] = prompt_messages(record)
+            row["prompt"] = prompt_messages(record, "plain")
             row["chosen"] = [{"role": "assistant", "content": chosen_text(record)}]
             row["rejected"] = [{"role": "assistant", "content": record["rejected"]}]
             self.jsonl("preference.jsonl").append(row)
         else:
-            row["messages"] = [*prompt_messages(record), {"role": "assistant", "content": answer_text(record)}]
+            row["messages"] = [*prompt_messages(record, "plain"),
+                               {"role": "assistant", "content": answer_text(record)}]
             self.jsonl("sft.jsonl").append(row)

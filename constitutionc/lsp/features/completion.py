@@ -112,6 +112,14 @@ def _keys(request: Request) -> list[types.CompletionItem]:
             request.words(["otherwise"])
     if block in KEYWORDS_BY_BLOCK:
         return request.words(KEYWORDS_BY_BLOCK[block], K.Keyword)
+    frames = [frame.keyword for frame in request.context.frames]
+    nested = spec.NESTED_BLOCKS.get(tuple(frames[-2:]))
+    if nested is not None:
+        return [request.item(name, K.Field, f"{block} field", f.doc) for name, f in nested.items()]
+    if block == "conversation":
+        # Besides the roles, the declared principals speak by their ids.
+        return ([request.item(name, K.Field, "conversation turn", f.doc) for name, f in fields_of(block).items()]
+                + request.defined("principal", K.Field))
     return [request.item(name, K.Field, f"{block} field", f.doc) for name, f in fields_of(block).items()]
 
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
+from ... import spec
+from ..context import cursor_context
 from ..index import ID_PATTERN, Reference, Symbol
 from ..project import Identity, Located, uri_of_path
 from . import location, node_at, span_of
@@ -128,6 +130,29 @@ def suppression_hover(lines, line: int, column: int) -> tuple[str, types.Range] 
     return None
 
 
+FIELD_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def field_hover(lines, line: int, column: int) -> tuple[str, types.Range] | None:
+    """On the key of a field (`reply:`, `tool read_file {` in a conversation, ...): what the language
+    spec says it means, for the block it is written in."""
+    text = lines.lines[line - 1]
+    for word in FIELD_KEY.finditer(text):
+        before = text[:word.start()].rstrip()
+        if not word.start() <= column - 1 <= word.end() or (before and not before.endswith("{")):
+            continue
+        context = cursor_context(lines.text, lines.offset(line, word.start() + 1))
+        frames = [frame.keyword for frame in context.frames]
+        block = frames[-1] if frames else ""
+        table = spec.NESTED_BLOCKS.get(tuple(frames[-2:]), spec.BLOCKS.get(block, {}))
+        field = table.get(word.group(0))
+        if field is None:
+            return None
+        where = f"`{block}`" if block else "the top level"
+        return f"**{field.name}** (field of {where})\n\n{field.doc}", _word_range(lines, line, word)
+    return None
+
+
 def _word_range(lines, line: int, word: re.Match) -> types.Range:
     return types.Range(start=lines.position(line, word.start() + 1), end=lines.position(line, word.end() + 1))
 
@@ -165,6 +190,8 @@ def register(server: "ConstitutionServer") -> None:
         lines = server.lines(params.text_document.uri)
         if node is None:
             found_code = suppression_hover(lines, *lines.location_of(params.position))
+            if found_code is None:
+                found_code = field_hover(lines, *lines.location_of(params.position))
             return _markdown(*found_code) if found_code else None
         if isinstance(node, Reference) and node.kinds == ("file",):
             target = server.project.import_target(path, node)
