@@ -7,7 +7,7 @@ from typing import Iterator
 from .. import spec
 from ..diagnostics import INVALID_VALUE, MISSING_TEMPLATE, UNRESOLVED, Diagnostic, diag
 from ..ir import Constitution, Environment, Generator, Tool
-from . import CheckOptions, check
+from .registry import CheckOptions, check
 from .names import unresolved
 
 
