@@ -13,14 +13,26 @@ GRID_LINES = 20
 
 
 def _parse_only(ctx, param, value):
+    """Record kinds by the names in the kind registry; `dilemma` and `dilemmas` both mean the dilemma
+    records, as in `constitutionc schema dilemma`. Returns their plurals, as the manifest records them."""
     if value is None:
         return None
-    # `dilemma` and `dilemmas` both mean the dilemma records, as in `constitutionc schema dilemma`.
-    plural = {"dilemma": "dilemmas", "response": "responses", "probe": "probes"}
-    names = tuple(dict.fromkeys(plural.get(n.strip(), n.strip()) for n in value.split(",") if n.strip()))
-    if not names:
-        raise click.BadParameter("expected a comma-separated list such as dilemmas,responses,probes")
-    return names
+    from ..emit import kinds
+
+    words = [n.strip() for n in value.split(",") if n.strip()]
+    offline = [k.plural for k in kinds.KINDS.values() if k.offline]
+    if not words:
+        raise click.BadParameter(f"expected a comma-separated list such as {','.join(offline)}")
+    chosen = []
+    for word in words:
+        kind = kinds.lookup(word)
+        if kind is None:
+            raise click.BadParameter(f"unknown record kind {word} (known: {', '.join(offline)})")
+        if not kind.offline:
+            raise click.BadParameter(f"{kind.plural} are written by a model (`constitutionc generate`), "
+                                     "not by the offline build")
+        chosen.append(kind.plural)
+    return tuple(dict.fromkeys(chosen))
 
 
 def _parse_shard(ctx, param, value):
@@ -48,7 +60,8 @@ def interactive(stream) -> bool:
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sampling order.")
 @click.option("--target", "targets", multiple=True, help="Also write a format under DIR/<target>/ (repeatable).")
 @click.option("--only", callback=_parse_only, default=None,
-              help="Record kinds to build: dilemmas,responses,probes (default: all).")
+              help="Record kinds to build, comma-separated (default: the kinds on by default; "
+                   "`constitutionc schema` lists them all).")
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="At most N instances per generator (the first N of its sampled order).")
 @click.option("--shard", callback=_parse_shard, default=None,
@@ -65,12 +78,8 @@ def command(path, out_dir, seed, targets, only, limit, shard, style, max_combina
     """Build training data and eval probes from a constitution into DIR."""
     from pathlib import Path
 
-    from ..emit import BACKENDS, BuildInputError, BuildOptions, OutputError, build
+    from ..emit import BuildInputError, BuildOptions, OutputError, build, default_only
 
-    unknown_kinds = [n for n in only or () if n not in BACKENDS]
-    if unknown_kinds:
-        raise click.BadParameter(f"unknown record kind {', '.join(unknown_kinds)} (known: {', '.join(BACKENDS)})",
-                                 param_hint="--only")
     if targets:
         from ..emit.targets import TARGETS
 
@@ -82,7 +91,7 @@ def command(path, out_dir, seed, targets, only, limit, shard, style, max_combina
     if not result.ok:
         click.echo("constitutionc: error: the constitution has errors; nothing was written", err=True)
         sys.exit(1)
-    options = BuildOptions(seed=seed, only=only or tuple(BACKENDS), targets=tuple(dict.fromkeys(targets)),
+    options = BuildOptions(seed=seed, only=only or default_only(), targets=tuple(dict.fromkeys(targets)),
                            limit=limit, shard=shard, style=style, max_combinations=max_combinations,
                            model=model)
     show_progress = interactive(sys.stderr)

@@ -16,9 +16,10 @@ def command(name):
     # The stages after the build register their documents' schemas when imported.
     from ..audit import schema as _audit_schema  # noqa: F401
     from ..coverage import schema as _coverage_schema  # noqa: F401
+    from ..emit.kinds import schemas as kind_schemas
     from ..emit.schema import load_schemas
 
-    schemas = load_schemas()
+    schemas = {**kind_schemas(), **load_schemas()}
     if name is None:
         document = {key: fn() for key, fn in sorted(schemas.items())}
     elif name in schemas:

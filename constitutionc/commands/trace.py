@@ -6,22 +6,23 @@ import sys
 
 import click
 
-FILES_BY_PREFIX = {"dl": "dilemmas.jsonl", "rs": "responses.jsonl", "pr": "probes.jsonl"}
-
 
 class TraceError(Exception):
     """The data directory cannot be read; the message is one line."""
 
 
 def find_record(data_dir, record_id: str) -> dict | None:
-    """Stream the one JSONL file the id's prefix names; parse only lines that contain the id.
+    """Stream the one JSONL file the id's prefix names (every kind's file for an unknown prefix);
+    parse only lines that contain the id.
 
     A line that mentions the id but is not a JSON object (a damaged file) is passed over."""
     import json
     from pathlib import Path
 
-    prefix = record_id.split("-", 1)[0]
-    names = [FILES_BY_PREFIX[prefix]] if prefix in FILES_BY_PREFIX else list(FILES_BY_PREFIX.values())
+    from ..emit import kinds
+
+    kind = kinds.by_prefix(record_id)
+    names = [kind.filename] if kind is not None else [k.filename for k in kinds.KINDS.values()]
     needle = json.dumps(record_id).encode("utf-8")
     for name in names:
         path = Path(data_dir) / name
@@ -83,8 +84,10 @@ def _clause_texts(file: str, root) -> dict | None:
 
 def describe(record: dict, root=".") -> list[str]:
     kind = record.get("kind", "?")
-    detail = f" ({record.get('variant', '?')}, {record.get('style', '?')})" if kind == "response" else ""
-    lines = [f"{record.get('id', '?')}  {kind}{detail} from {record.get('generator', '?')}"]
+    shown = [str(record[key]) for key in ("variant", "style") if record.get(key)]
+    detail = f" ({', '.join(shown)})" if shown else ""
+    origin = f" from {record['generator']}" if record.get("generator") else ""
+    lines = [f"{record.get('id', '?')}  {kind}{detail}{origin}"]
     if isinstance(record.get("axes"), dict) and record["axes"]:
         lines.append("  axes: " + ", ".join(f"{k}={v}" for k, v in record["axes"].items()))
     if record.get("dilemma_id"):

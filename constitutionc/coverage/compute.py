@@ -24,6 +24,7 @@ from collections import Counter
 from fractions import Fraction
 from pathlib import Path
 
+from ..emit import kinds as record_kinds
 from ..ir import Constitution, Principle
 from .results import read_results, violation_table
 from .scan import ScanContext, Tally, scan_data_dir
@@ -56,20 +57,31 @@ def coverage_fraction(totals: dict) -> Fraction:
 
 
 class _PrincipleCounts:
-    __slots__ = ("dilemmas", "variants", "probes", "stale", "axes", "generators", "focused")
+    __slots__ = ("kinds", "variants", "stale", "axes", "generators", "focused")
 
     def __init__(self) -> None:
-        self.focused: Counter = Counter()  # kind -> records whose focus is this principle
-        self.dilemmas = 0
-        self.variants: Counter = Counter()
-        self.probes = 0
+        self.kinds: Counter = Counter()  # record kind -> fresh records citing the principle
+        self.focused: Counter = Counter()  # kind -> those of them whose focus is this principle
+        self.variants: Counter = Counter()  # response variant -> records
         self.stale = 0
         self.axes: dict[str, set[str]] = {}
         self.generators: set[str] = set()
 
     @property
+    def dilemmas(self) -> int:
+        return self.kinds["dilemma"]
+
+    @property
     def responses(self) -> int:
-        return sum(self.variants.values())
+        return self.kinds["response"]
+
+    @property
+    def probes(self) -> int:
+        return self.kinds["probe"]
+
+    def by_role(self, role: str) -> int:
+        """Records focused on the principle, of the kinds the registry gives this coverage role."""
+        return sum(self.focused[kind] for kind in record_kinds.names(role))
 
 
 def build_document(constitution: Constitution, tally: Tally, data_label: str, min_records: int = 1) -> dict:
@@ -88,6 +100,9 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
     stale_records = 0
 
     for (kind, variant, generator, citations, tensions, focus), n in tally.records.items():
+        if kind not in record_kinds.KINDS:
+            # The scan refuses such records; a tally made elsewhere must not slip one through either.
+            raise ValueError(f"unknown record kind {kind!r} in the tally")
         kinds[kind] += n
         if kind == "response":
             kinds[f"response:{variant}"] += n
@@ -107,13 +122,11 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
         groups: set[tuple[str, str | None]] = set()
         for clause in fresh:
             entry = counts[clause]
-            if kind == "dilemma":
-                entry.dilemmas += n
-            elif kind == "response":
+            entry.kinds[kind] += n
+            if kind == "response":
                 entry.variants[variant] += n
-            else:
-                entry.probes += n
-            entry.generators.add(generator)
+            if generator is not None:
+                entry.generators.add(generator)
             # A record teaches or tests the principle it is focused on; the others it cites are context.
             # (Records from builds before `focus` existed count for every principle they cite.)
             if focus is None or focus == clause:
@@ -169,8 +182,8 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
 def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
     responses = entry.responses
     focused = {kind: entry.focused.get(kind, 0) for kind in ("dilemma", "response", "probe")}
-    taught = focused["dilemma"] + focused["response"] > 0
-    tested = focused["probe"] > 0
+    taught = entry.by_role("taught") > 0
+    tested = entry.by_role("tested") > 0
     return {
         "id": principle.id,
         "title": principle.title,
@@ -183,7 +196,7 @@ def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
         "responses": responses,
         "responses_by_variant": {v: entry.variants.get(v, 0) for v in VARIANTS},
         "probes": entry.probes,
-        "records": entry.dilemmas + responses + entry.probes,
+        "records": sum(entry.kinds.values()),
         "stale": entry.stale,
         "focused": {"dilemmas": focused["dilemma"], "responses": focused["response"], "probes": focused["probe"]},
         "taught": taught,
@@ -227,7 +240,7 @@ def _principle_counts(rows: list[dict]) -> dict:
 def _totals(rows: list[dict], kinds: Counter, stale_records: int) -> dict:
     return {
         **_principle_counts(rows),
-        "records": kinds["dilemma"] + kinds["response"] + kinds["probe"],
+        "records": sum(kinds[name] for name in record_kinds.KINDS),
         "dilemmas": kinds["dilemma"],
         "responses": kinds["response"],
         "responses_by_variant": {v: kinds[f"response:{v}"] for v in VARIANTS},

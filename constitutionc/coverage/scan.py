@@ -19,8 +19,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA_FILES = ("dilemmas.jsonl", "responses.jsonl", "probes.jsonl")
-RECORD_KINDS = ("dilemma", "response", "probe")
+from ..emit import kinds as record_kinds
+
 STALE_SAMPLE_SIZE = 20
 # Below this size a file is scanned in one piece: process start-up costs more than it saves.
 PARALLEL_THRESHOLD_BYTES = 32 * 1024 * 1024
@@ -70,16 +70,20 @@ class _BadRecord(Exception):
 
 
 def scan_data_dir(data_dir: Path, context: ScanContext, workers: int | None = None) -> tuple[Tally, list[str]]:
-    """Scan the build's three record files; returns the tally and warnings (e.g. a missing file)."""
+    """Scan the build's record files (one per registered kind); returns the tally and warnings
+    (a missing file of a kind built by default)."""
     if not data_dir.exists():
         raise CoverageInputError(f"data directory {data_dir} does not exist (run `constitutionc build` first)")
     if not data_dir.is_dir():
         raise CoverageInputError(f"{data_dir} is not a directory")
-    paths = [data_dir / name for name in DATA_FILES]
-    present = [p for p in paths if p.is_file()]
+    kinds = list(record_kinds.KINDS.values())
+    present = [data_dir / k.filename for k in kinds if (data_dir / k.filename).is_file()]
     if not present:
-        raise CoverageInputError(f"{data_dir} holds no build records (expected {', '.join(DATA_FILES)})")
-    warnings = [f"{p} is missing; counted as empty" for p in paths if not p.is_file()]
+        expected = ", ".join(k.filename for k in kinds if k.default)
+        raise CoverageInputError(f"{data_dir} holds no build records (expected {expected})")
+    # Files of kinds off by default are read when present and never missed.
+    warnings = [f"{data_dir / k.filename} is missing; counted as empty" for k in kinds
+                if k.default and not (data_dir / k.filename).is_file()]
     chunks = [c for p in present for c in _split(p, workers or os.cpu_count() or 1)]
     tally = Tally()
     if len(chunks) <= len(present) or (workers or os.cpu_count() or 1) < 2:
@@ -268,9 +272,12 @@ def _parse_axes(text: bytes | None) -> dict | None:
 
 def _parse_signature(raw: tuple) -> tuple | None:
     """(kind, variant, generator, citations, tensions, focus) from raw texts, or None if they do not check out."""
+    if raw[2] is None:
+        return None  # no `generator` key at all (null is fine): the full parse reports it
     try:
         kind, variant, generator, sources, tensions, focus = (_complete_json(t) for t in raw)
-        if kind not in RECORD_KINDS or not isinstance(generator, str) or not isinstance(sources, list):
+        if kind not in record_kinds.KINDS or not isinstance(sources, list) or not (
+                generator is None or isinstance(generator, str)):
             return None
         if focus is not None and not isinstance(focus, str):
             return None
@@ -364,8 +371,9 @@ def _scan_mapped(buf, chunk: Chunk, context: ScanContext) -> Tally:
             raise _BadRecord(start, f"record lacks the field {e} or it has the wrong type "
                                     "(see the record shapes in docs/records.md)") from None
         kind, _, _, citations, _, _ = signature
-        if kind not in RECORD_KINDS:
-            raise _BadRecord(start, f"unknown record kind {kind!r} (expected one of {', '.join(RECORD_KINDS)})")
+        if kind not in record_kinds.KINDS:
+            raise _BadRecord(start, f"unknown record kind {kind!r} "
+                                    f"(expected one of {', '.join(record_kinds.KINDS)})")
         records[signature] += 1
         if kind == "probe" and wanted:
             record = record or json.loads(buf[start:end])

@@ -1,24 +1,26 @@
-"""The record backends: a registry name -> how one instance becomes records of one kind.
+"""The producers of the offline record kinds: one build unit in, that kind's records out.
 
-A backend names the record kind it emits, the file the records go to and the
-generator kind that feeds it. Adding a backend is one decorated function; the
-build, the writer, the manifest and the shared contract test pick it up.
+A unit is what a kind's `feed` (see `kinds.py`) enumerates: a sampled generator
+instance (`Unit`) or one principle or section of the constitution (`ItemUnit`).
+Adding a producer is one function decorated with `@produces(kind name)`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
 
+from ..ir import Constitution, Principle, Section
 from .expand import Instance
-from .records import GeneratorContext, Record, dilemma_record, probe_record, response_records
+from .kinds import produces
+from .records import (GeneratorContext, Record, clause_source, dilemma_record, probe_record,
+                      response_records)
 
 STYLES = ("inline", "separate")
 
 
 @dataclass
 class Unit:
-    """One instance being built, with the records backends share (the dilemma feeds its responses)."""
+    """One instance being built, with the records producers share (the dilemma feeds its responses)."""
 
     ctx: GeneratorContext
     instance: Instance
@@ -32,41 +34,40 @@ class Unit:
         return self._dilemma
 
 
-Produce = Callable[[Unit], list[Record]]
+@dataclass
+class ItemUnit:
+    """One principle or section, for kinds with one record per principle or per section."""
+
+    constitution: Constitution
+    feed: str  # "principle" or "section"
+    item: Principle | Section
+    seed: int
+    styles: tuple[str, ...]
+
+    def principles(self) -> list[Principle]:
+        """The principle itself, or the section's own principles (not those of its sub-sections)."""
+        if isinstance(self.item, Principle):
+            return [self.item]
+        return [p for p in self.constitution.principles if p.section == self.item.id]
+
+    def common(self, kind: str) -> Record:
+        """The shared record fields for a record made from this item (no generator, no axes)."""
+        principles = self.principles()
+        return {"kind": kind, "generator": None, "principles": [p.id for p in principles], "axes": {},
+                "sources": [clause_source(self.constitution, p) for p in principles], "seed": self.seed, "sample": 0,
+                "focus": principles[0].id if len(principles) == 1 else None}
 
 
-@dataclass(frozen=True)
-class Backend:
-    name: str  # what `--only` names
-    kind: str  # the `kind` of its records
-    filename: str
-    generator_kind: str  # "dilemma" or "probe": the generators it expands
-    produce: Produce
-
-
-BACKENDS: dict[str, Backend] = {}
-
-
-def backend(name: str, kind: str, generator_kind: str):
-    def register(fn: Produce) -> Produce:
-        if name in BACKENDS:
-            raise ValueError(f"record backend {name!r} registered twice")
-        BACKENDS[name] = Backend(name, kind, f"{name}.jsonl", generator_kind, fn)
-        return fn
-
-    return register
-
-
-@backend("dilemmas", "dilemma", "dilemma")
+@produces("dilemma")
 def dilemmas(unit: Unit) -> list[Record]:
     return [unit.dilemma]
 
 
-@backend("responses", "response", "dilemma")
+@produces("response")
 def responses(unit: Unit) -> list[Record]:
     return response_records(unit.ctx, unit.dilemma, unit.styles)
 
 
-@backend("probes", "probe", "probe")
+@produces("probe")
 def probes(unit: Unit) -> list[Record]:
     return [probe_record(unit.ctx, unit.instance)]

@@ -19,11 +19,12 @@ principles are split evenly between them (counts differ by at most one).
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Iterator
 
 from .. import axes as axis_math
-from ..ir import Constitution, Generator
+from ..ir import Constitution, Generator, Principle, Section
+from .kinds import ITEM_FEEDS
 
 SEPARATOR = "\x1f"
 
@@ -36,6 +37,14 @@ class Instance:
     values: tuple[str, ...]  # one value per axis, in axis declaration order
     sample: int  # which round of the combinations this instance comes from
     focus: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A unit of the kinds with one record per principle or per section (see `kinds.py`)."""
+
+    feed: str  # "principle" or "section"
+    node: Principle | Section
 
 
 @dataclass
@@ -102,7 +111,8 @@ def extent(generator: Generator, limit: int | None = None) -> Extent:
 
 @dataclass
 class Plan:
-    """Every generator's extent, and which slice of the global instance sequence this shard builds.
+    """Every generator's extent, then the principles and sections some kinds make one record from,
+    and which slice of that global unit sequence this shard builds.
 
     A generator's combinations and sampled order are made only when the build reaches it and
     dropped after, so memory holds one generator's combinations at a time.
@@ -111,8 +121,9 @@ class Plan:
     extents: list[Extent]
     seed: int
     limit: int | None
-    start: int  # global instance index range [start, stop) of this shard
+    start: int  # global unit index range [start, stop) of this shard
     stop: int
+    items: list[Item] = field(default_factory=list)  # after every generator's instances
 
     @property
     def size(self) -> int:
@@ -124,14 +135,17 @@ class Plan:
             yield e, max(self.start - offset, 0), max(min(self.stop - offset, e.instances), 0)
             offset += e.instances
 
-    def instances(self) -> Iterator[Instance]:
-        """The shard's instances in build order: generators in declaration order, each in sampled order."""
+    def instances(self) -> Iterator[Instance | Item]:
+        """The shard's units in build order: generators in declaration order, each in sampled order,
+        then the items (principles, then sections, each in declaration order)."""
         for e, lo, hi in self._slices():
             if lo >= hi:
                 continue
             generator_plan = plan_generator(e.generator, self.seed, self.limit)
             for position in range(lo, hi):
                 yield generator_plan.instance(position)
+        offset = sum(e.instances for e in self.extents)
+        yield from self.items[max(self.start - offset, 0):max(self.stop - offset, 0)]
 
     def built_per_generator(self) -> dict[str, dict]:
         """Per generator: its combinations, the instances this shard builds and their focus principles."""
@@ -153,9 +167,17 @@ def shard_range(total: int, shard: tuple[int, int] | None) -> tuple[int, int]:
     return index * total // count, (index + 1) * total // count
 
 
+def items(constitution: Constitution, feeds: set[str]) -> list[Item]:
+    """The principles and sections (in declaration order) that the item feeds in `feeds` enumerate."""
+    nodes = {"principle": constitution.principles, "section": constitution.sections}
+    return [Item(feed, node) for feed in ITEM_FEEDS if feed in feeds for node in nodes[feed]]
+
+
 def plan(constitution: Constitution, seed: int, *, kinds: set[str] | None = None, limit: int | None = None,
          shard: tuple[int, int] | None = None) -> Plan:
-    """Plan the generators whose kind is in `kinds` (all when None)."""
+    """Plan the generators whose kind is in `kinds` (all when None), then the items of the item feeds
+    in `kinds` (none when None): `kinds` are the feeds of the record kinds being built."""
     extents = [extent(g, limit) for g in constitution.generators if kinds is None or g.kind in kinds]
-    start, stop = shard_range(sum(e.instances for e in extents), shard)
-    return Plan(extents, seed, limit, start, stop)
+    units = items(constitution, kinds or set())
+    start, stop = shard_range(sum(e.instances for e in extents) + len(units), shard)
+    return Plan(extents, seed, limit, start, stop, units)

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from .. import __version__
 from ..ir import Constitution
-from .backends import Backend
+from .kinds import RecordKind
 
 
 @dataclass
@@ -55,14 +55,14 @@ class Tally:
         return out
 
 
-def records_per_kind(outputs: list[dict], backends: list[Backend]) -> dict[str, int]:
-    """Each backend's record count, read from its entry in `outputs`."""
+def records_per_kind(outputs: list[dict], kinds: list[RecordKind]) -> dict[str, int]:
+    """Each kind's record count, read from its file's entry in `outputs`."""
     counts = {o["path"]: o["records"] for o in outputs}
-    return {b.kind: counts[b.filename] for b in backends}
+    return {k.name: counts[k.filename] for k in kinds}
 
 
 def manifest(constitution: Constitution, seed: int, shard: tuple[int, int] | None, options: dict,
-             outputs: list[dict], backends: list[Backend], principles: dict, generators: dict) -> dict:
+             outputs: list[dict], kinds: list[RecordKind], principles: dict, generators: dict) -> dict:
     return {
         "compiler": {"name": "constitutionc", "version": __version__},
         "seed": seed,
@@ -71,7 +71,7 @@ def manifest(constitution: Constitution, seed: int, shard: tuple[int, int] | Non
         "sources": sorted(({"path": f.project_path or f.path, "sha256": f.sha256} for f in constitution.files),
                           key=lambda f: f["path"]),
         "outputs": sorted(outputs, key=lambda o: o["path"]),
-        "records": records_per_kind(outputs, backends),
+        "records": records_per_kind(outputs, kinds),
         "principles": principles,
         "generators": generators,
     }

@@ -11,7 +11,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from .backends import BACKENDS
+from . import kinds as record_kinds
 from .manifest import BuildResult, records_per_kind
 from .targets import TARGETS, run_targets
 from .trust import shape_problem
@@ -31,19 +31,19 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
     by_index = _check_shards(manifests)
     ordered = [by_index[i] for i in range(len(by_index))]
     first = manifests[0][1]
-    backends = [BACKENDS[name] for name in first["options"]["only"]]
+    kinds = [record_kinds.by_plural(plural) for plural in first["options"]["only"]]  # known: _load_manifest
 
     with Staging(out_dir, protected=shard_dirs) as staging:
         outputs = []
-        for b in backends:
-            sink = staging.sink(b.filename)
+        for k in kinds:
+            sink = staging.sink(k.filename)
             for directory, manifest in ordered:
-                _copy_verified(directory, manifest, b.filename, sink)
+                _copy_verified(directory, manifest, k.filename, sink)
             sink.close()
-            outputs.append({"path": b.filename, "sha256": sink.sha256, "records": sink.records})
+            outputs.append({"path": k.filename, "sha256": sink.sha256, "records": sink.records})
         try:
             outputs += run_targets(staging.path, first["options"]["targets"],
-                                   [(b.kind, b.filename) for b in backends], model=first["options"].get("model"))
+                                   [(k.name, k.filename) for k in kinds], model=first["options"].get("model"))
         except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
             # The records match their manifests' sha256s, but a manifest can be written by hand.
             raise MergeError(f"the shards' records are not records this compiler writes "
@@ -51,7 +51,7 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
         merged = {key: first.get(key) for key in SHARD_AGREEMENT}
         merged["shard"] = None
         merged["outputs"] = sorted(outputs, key=lambda o: o["path"])
-        merged["records"] = records_per_kind(outputs, backends)
+        merged["records"] = records_per_kind(outputs, kinds)
         merged["principles"] = _sum_nested([m["principles"] for _d, m in ordered])
         merged["generators"] = _merge_generators([m["generators"] for _d, m in ordered])
         staging.write_manifest(merged)
@@ -70,7 +70,8 @@ def _load_manifest(directory: Path) -> dict:
     problem = shape_problem(manifest)
     if problem:
         raise MergeError(f"{path} is not a build manifest: {problem}")
-    unknown = [kind for kind in manifest["options"]["only"] if kind not in BACKENDS]
+    plurals = {k.plural for k in record_kinds.KINDS.values()}  # the names a build's manifest records
+    unknown = [kind for kind in manifest["options"]["only"] if kind not in plurals]
     if unknown:
         raise MergeError(f"{path} names record kinds this compiler does not know: {', '.join(unknown)[:200]}")
     unknown = [name for name in manifest["options"].get("targets", []) if name not in TARGETS]

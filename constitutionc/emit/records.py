@@ -17,11 +17,10 @@ from ..templates import SLOT
 from ..tool_results import answer as answer_tool_call
 from ..tool_results import escape as escape_result
 from .expand import Instance
+from .kinds import KINDS
 from .writer import canonical_json
 
 Record = dict[str, Any]
-
-ID_PREFIX = {"dilemma": "dl", "response": "rs", "probe": "pr"}
 
 
 def record_id(kind: str, content: list) -> str:
@@ -43,7 +42,7 @@ def record_id(kind: str, content: list) -> str:
             text = canonical_json(value)
             pieces.append(f"j{len(text)}:{text}")
     digest = hashlib.sha256(f"{kind}|{'|'.join(pieces)}".encode("utf-8")).hexdigest()
-    return f"{ID_PREFIX[kind]}-{digest[:16]}"
+    return f"{KINDS[kind].prefix}-{digest[:16]}"
 
 
 # --- templates ----------------------------------------------------------------------------------
@@ -430,6 +429,7 @@ def tool_results(ctx: GeneratorContext, env, combo: dict[str, str]) -> list[Reco
 
 
 ALTERNATIVES_LEAD = "What you can do instead: "
+RESPONSE_ID_START = KINDS["response"].prefix + "-"
 NO_TENSIONS: list[str] = []  # shared, never mutated: the writer encodes a value once per identity
 
 
@@ -485,7 +485,7 @@ def _response(base: Record, variant: str, style: str, digest: str, rejected_inde
     # The second and later wrong answers of one dilemma add their place, so each pair has its own id.
     extra = f"|{rejected_index}" if rejected_index else ""
     key = f"response|{base['dilemma_id']}|{variant}|{style}|{digest}{extra}".encode("utf-8")
-    record["id"] = "rs-" + hashlib.sha256(key).hexdigest()[:16]
+    record["id"] = RESPONSE_ID_START + hashlib.sha256(key).hexdigest()[:16]
     return record
 
 

@@ -1,10 +1,11 @@
 """JSON Schemas of the canonical records and the manifest, from pydantic models.
 
 The models describe the records; the build never constructs them (records are
-plain dicts on the hot path). `SCHEMAS` is a registry name -> function returning
-a JSON Schema; later stages add their own entries with `@schema("name")` when
-imported (this module names none of them: whoever shows every schema, the
-`schema` command, imports the stages it shows).
+plain dicts on the hot path). Each record kind's entry in the kind registry
+(`kinds.py`) names its schema function here. `SCHEMAS` holds the other
+published schemas (the manifest; later stages add their documents' with
+`@schema("name")` when imported; this module names none of them: whoever shows
+every schema, the `schema` command, imports the stages it shows).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def schema(name: str):
 
 
 def load_schemas() -> dict[str, SchemaFunction]:
-    """The registry: the record and manifest schemas, plus those of every stage imported so far."""
+    """The registry: the manifest schema, plus those of every stage imported so far (record kinds'
+    schemas are in the kind registry, `kinds.schemas()`)."""
     return SCHEMAS
 
 
@@ -222,17 +224,15 @@ def _json_schema(model) -> dict[str, Any]:
     return adapter.json_schema(by_alias=True)
 
 
-@schema("dilemma")
+# The record kinds' schemas are listed in the kind registry (kinds.py), which `constitutionc schema` reads.
 def dilemma_schema() -> dict[str, Any]:
     return _json_schema(DilemmaRecord)
 
 
-@schema("response")
 def response_schema() -> dict[str, Any]:
     return _json_schema(TypeAdapter(Union[AnswerRecord, PreferenceRecord]))
 
 
-@schema("probe")
 def probe_schema() -> dict[str, Any]:
     return _json_schema(ProbeRecord)
 

@@ -12,12 +12,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from constitutionc.commands.build import command as build_command
 from constitutionc.coverage import coverage_schema
 from constitutionc.coverage.scan import _full_signature, _parse_signature, _raw_values
 
 from .conftest import QUICKSTART, REPO, loaded, naive_counts
-
-build_command = pytest.importorskip("constitutionc.commands.build", reason="the build command is not there yet").command
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from constitutionc.emit.backends import BACKENDS
+from constitutionc.emit.kinds import KINDS
 
 from .conftest import DATA, read_jsonl, run_build, run_trace
 
@@ -55,13 +55,10 @@ def test_trace_of_an_unknown_id_fails(built):
     assert result.exit_code == 1 and "no record `dl-0000000000000000`" in result.output
 
 
-@pytest.mark.parametrize("backend", list(BACKENDS))
-def test_schemas_validate_every_record(built, backend):
-    from constitutionc.emit.schema import load_schemas
-
-    kind = BACKENDS[backend].kind
-    validator = jsonschema.Draft202012Validator(load_schemas()[kind]())
-    records = read_jsonl(built / BACKENDS[backend].filename)
+@pytest.mark.parametrize("name", [name for name, kind in KINDS.items() if kind.default])
+def test_schemas_validate_every_record(built, name):
+    validator = jsonschema.Draft202012Validator(KINDS[name].schema())
+    records = read_jsonl(built / KINDS[name].filename)
     assert records
     for record in records:
         validator.validate(record)
@@ -78,24 +75,22 @@ def test_manifest_schema_validates_and_rejects_drift(built):
 
 
 def test_schema_rejects_a_record_missing_its_sources(built):
-    from constitutionc.emit.schema import load_schemas
-
     record = read_jsonl(built / "dilemmas.jsonl")[0]
     del record["sources"]
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate(record, load_schemas()["dilemma"]())
+        jsonschema.validate(record, KINDS["dilemma"].schema())
 
 
 def test_schema_command_prints_each_registered_schema():
     from constitutionc.commands.schema import command
 
     runner = CliRunner()
-    for name in ("dilemma", "response", "probe", "manifest"):
+    for name in (*KINDS, "manifest"):
         result = runner.invoke(command, [name])
         assert result.exit_code == 0
         jsonschema.Draft202012Validator.check_schema(json.loads(result.output))
     everything = json.loads(runner.invoke(command, []).output)
-    assert {"dilemma", "response", "probe", "manifest"} <= set(everything)
+    assert {*KINDS, "manifest"} <= set(everything)
     assert runner.invoke(command, ["nonsense"]).exit_code == 2
 
 

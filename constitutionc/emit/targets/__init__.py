@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Iterable
 
 from ..writer import file_entry, read_records
-from .base import RECORD_KINDS, TARGETS, Target, target
+from .base import TARGETS, Target, target
 
 # Importing the modules registers their targets.
 from . import anthropic_api, huggingface, inspect_eval, openai_api, promptfoo  # noqa: E402,F401
 
-__all__ = ["RECORD_KINDS", "TARGETS", "Target", "run_targets", "target"]
+__all__ = ["TARGETS", "Target", "run_targets", "target"]
 
 
 def run_targets(root: Path, names: Iterable[str], canonical: list[tuple[str, str]],

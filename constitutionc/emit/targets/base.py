@@ -15,20 +15,30 @@ from pathlib import Path
 from typing import Any, Callable, ClassVar, TextIO
 
 from ...canonical_json import canonical_json
+from ..kinds import KINDS
 
 Record = dict[str, Any]
 
 TARGETS: dict[str, type["Target"]] = {}
 
-RECORD_KINDS = ("dilemma", "response", "probe")
-
 
 def target(name: str) -> Callable[[type["Target"]], type["Target"]]:
-    """Class decorator: register a target under the name users pass to `--target`."""
+    """Class decorator: register a target under the name users pass to `--target`.
+
+    A target declares the record kinds it takes in `kinds`, each a registered kind with an
+    `on_<kind>` handler; a declaration that breaks this is refused here, at import.
+    """
 
     def register(cls: type[Target]) -> type[Target]:
         if name in TARGETS:
             raise ValueError(f"target {name!r} registered twice")
+        unknown = sorted(set(cls.kinds) - set(KINDS))
+        if unknown:
+            raise ValueError(f"target {name!r} declares unregistered record kinds {', '.join(unknown)}")
+        missing = sorted(k for k in cls.kinds if not callable(getattr(cls, f"on_{k}", None)))
+        if missing:
+            raise TypeError(f"target {name!r} declares kinds it has no handler for: "
+                            + ", ".join(f"on_{k}" for k in missing))
         cls.name = name
         TARGETS[name] = cls
         return cls
@@ -76,7 +86,9 @@ class Target:
 
     Subclasses set `description`, list the record kinds they consume in `kinds`
     and implement `on_<kind>` for each; records of other kinds are ignored,
-    because one build feeds every target the same stream.
+    because one build feeds every target the same stream (and a kind added to
+    the registry later must not reach a target that never heard of it).
+    `accepts` may narrow a declared kind further (e.g. by variant).
     """
 
     name: ClassVar[str] = ""
@@ -92,16 +104,21 @@ class Target:
         self._closed = False
 
     def write(self, kind: str, record: Record) -> None:
-        if kind not in RECORD_KINDS:
-            raise ValueError(f"unknown record kind {kind!r}; expected one of {', '.join(RECORD_KINDS)}")
+        if kind not in KINDS:
+            raise ValueError(f"unknown record kind {kind!r}; expected one of {', '.join(KINDS)}")
         if self._closed:
             raise RuntimeError(f"target {self.name!r} written after close()")
-        if self.accepts(kind, record):
+        if self.handles(kind, record):
             getattr(self, f"on_{kind}")(record)
 
+    def handles(self, kind: str, record: Record) -> bool:
+        """Whether this target emits anything for the record: a declared kind it `accepts`
+        (the contract test holds it to this)."""
+        return kind in self.kinds and self.accepts(kind, record)
+
     def accepts(self, kind: str, record: Record) -> bool:
-        """Whether this target emits anything for the record (the contract test holds it to this)."""
-        return kind in self.kinds
+        """Narrows a declared kind (only ever asked about a kind in `kinds`); all of it by default."""
+        return True
 
     def close(self) -> list[Path]:
         """Finish every file and return the paths written, in a stable order."""

@@ -30,7 +30,7 @@ def canonical_records(path: Path, out_dir: Path) -> list[tuple[str, dict]]:
     assert result.ok, result.diagnostics
     options = BuildOptions(seed=SEED)
     build(result.constitution, out_dir, options)
-    return [(b.kind, record) for b in options.backends() for record in read_records(out_dir / b.filename)]
+    return [(k.name, record) for k in options.kinds() for record in read_records(out_dir / k.filename)]
 
 
 @pytest.fixture(scope="session")

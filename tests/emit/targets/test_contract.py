@@ -1,25 +1,105 @@
-"""The contract every output target keeps, run against each registered target."""
+"""The contract every output target keeps, run against each registered target and, pair by pair,
+against every registered record kind (and a kind the tests register themselves), so neither a new
+target nor a new kind needs this file edited to be held to it."""
 
 from __future__ import annotations
 
 import copy
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
-from constitutionc.emit.targets import RECORD_KINDS, TARGETS, Target
+from constitutionc.emit.kinds import KINDS
+from constitutionc.emit.targets import TARGETS, Target, target
+from constitutionc.emit.writer import read_records
 
-from .conftest import run_target
+from .. import extra_kind
+from .conftest import QUICKSTART, VARIED, read_jsonl, run_target
 
 ALL_TARGETS = sorted(TARGETS)
+ALL_KINDS = [*KINDS, extra_kind.NAME]
+# Records of kinds only a model writes come from files here, one per kind, valid against its schema.
+MODEL_RECORDS = Path(__file__).resolve().parents[1] / "data" / "records"
 
 
-def test_the_registry_holds_the_documented_targets():
-    assert set(TARGETS) == {"anthropic", "openai", "hf", "inspect", "promptfoo"}
+def test_every_target_declares_registered_kinds_with_handlers():
     for name, cls in TARGETS.items():
         assert issubclass(cls, Target) and cls is not Target
         assert cls.name == name and cls.description
-        assert cls.kinds and cls.kinds <= set(RECORD_KINDS)
+        assert cls.kinds and cls.kinds <= set(KINDS)
+        for kind in cls.kinds:
+            assert callable(getattr(cls, f"on_{kind}", None)), f"{name} declares {kind} without on_{kind}"
+
+
+def test_a_target_declaring_what_it_cannot_handle_is_refused():
+    class NoHandler(Target):
+        description = "declares probes but has no on_probe"
+        kinds = frozenset({"probe"})
+
+    class UnknownKind(Target):
+        description = "declares a kind nobody registered"
+        kinds = frozenset({"horoscope"})
+
+        def on_horoscope(self, record):
+            pass
+
+    with pytest.raises(TypeError, match="on_probe"):
+        target("test-no-handler")(NoHandler)
+    with pytest.raises(ValueError, match="horoscope"):
+        target("test-unknown-kind")(UnknownKind)
+    assert "test-no-handler" not in TARGETS and "test-unknown-kind" not in TARGETS
+
+
+@pytest.fixture(scope="module")
+def stream(tmp_path_factory):
+    """(kind, record) for every registered kind, the test-only kind included, in build order."""
+    from constitutionc.api import load
+    from constitutionc.emit import BuildOptions, build
+
+    root = tmp_path_factory.mktemp("every-kind")
+    with extra_kind.registered():
+        offline = [k for k in KINDS.values() if k.offline]
+        out: list[tuple[str, dict]] = []
+        for source in (QUICKSTART, VARIED):
+            directory = root / source.stem
+            build(load([source]).constitution, directory, BuildOptions(only=tuple(k.plural for k in offline)))
+            out += [(k.name, r) for k in offline for r in read_records(directory / k.filename)]
+        for kind in KINDS.values():
+            if not kind.offline:
+                path = MODEL_RECORDS / kind.filename
+                assert path.is_file(), f"{kind.name} is written by a model: the contract needs {path}"
+                out += [(kind.name, record) for record in read_jsonl(path)]
+        yield out
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+@pytest.mark.parametrize("name", ALL_TARGETS)
+def test_each_kind_reaches_only_the_targets_declaring_it(name, kind, stream, tmp_path):
+    records = [record for k, record in stream if k == kind]
+    assert records, f"no {kind} records to feed"
+    cls = TARGETS[name]
+    if kind in cls.kinds:
+        out = tmp_path / "out"
+        target = cls(out)
+        taken = [r["id"] for r in records if target.handles(kind, r)]
+        for record in records:
+            target.write(kind, record)
+        text = "".join(p.read_text(encoding="utf-8") for p in target.close())
+        assert taken, f"{name} declares {kind} but takes none of its records"
+        assert [rid for rid in taken if rid not in text] == []
+        return
+
+    # An undeclared kind never reaches a handler, even one the class happens to have.
+    def refuse(self, record):
+        raise AssertionError(f"{name} handled a {kind} record it never declared")
+
+    guarded = type(f"Guarded{cls.__name__}", (cls,), {f"on_{kind}": refuse})
+    target = guarded(tmp_path / "out")
+    assert not any(target.handles(kind, r) for r in records)
+    for record in records:
+        target.write(kind, record)
+    assert target.close() == []
 
 
 @pytest.fixture(params=ALL_TARGETS)
@@ -55,7 +135,7 @@ def test_every_accepted_record_is_traceable_by_id(target_cls, records, tmp_path)
     target = target_cls(tmp_path)
     accepted, ignored, referenced = [], [], set()
     for kind, record in records:
-        if target.accepts(kind, record):
+        if target.handles(kind, record):
             accepted.append(record["id"])
             referenced.add(record.get("dilemma_id"))
         else:
@@ -68,10 +148,10 @@ def test_every_accepted_record_is_traceable_by_id(target_cls, records, tmp_path)
     assert [rid for rid in ignored if rid in text and rid not in referenced] == []
 
 
-def test_accepts_exactly_the_declared_kinds(target_cls, records, tmp_path):
+def test_handles_exactly_the_declared_kinds(target_cls, records, tmp_path):
     target = target_cls(tmp_path)
-    kinds_taken = {kind for kind, record in records if target.accepts(kind, record)}
-    assert kinds_taken == set(target_cls.kinds)
+    kinds_handled = {kind for kind, record in records if target.handles(kind, record)}
+    assert kinds_handled == set(target_cls.kinds)
 
 
 def test_an_empty_stream_writes_nothing(target_cls, tmp_path):
