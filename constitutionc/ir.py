@@ -12,7 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, computed_field
 
-from .spec import DEFAULT_SWITCHERS
+from .spec import DEFAULT_SWITCHERS, PRINCIPLE_TEMPLATE_FIELDS
+from .templates import FOCUS, split_reference
 
 
 class Node(BaseModel):
@@ -293,6 +294,9 @@ class Generator(Node):
     system_variants: tuple[str, ...] = ()
     messages: tuple[Message, ...] = ()
     checks: tuple[Check, ...] = ()
+    # The axis whose values are principles it names (`vary principle: a | b`): each instance cites
+    # the value it draws (and the principles no axis value names), and is focused on it.
+    selects: str | None = None
     # The tensions its records argue, as (prevails, yields) with where each was written.
     argues: tuple[tuple[str, str], ...] = ()
     argues_spans: tuple[Span, ...] = ()
@@ -305,6 +309,16 @@ class Generator(Node):
     environment_span: Span | None = None
     # Where each `key: value` field's value was written, for diagnostics that point at it.
     field_spans: tuple[tuple[str, Span], ...] = ()
+
+    def selecting_index(self) -> int | None:
+        return next((i for i, axis in enumerate(self.axes) if axis.name == self.selects), None)
+
+    def cited_for(self, value: str | None) -> tuple[str, ...]:
+        """The principles an instance cites when the selecting axis has `value`."""
+        if self.selects is None or value is None:
+            return self.principles
+        chosen = next(axis.values for axis in self.axes if axis.name == self.selects)
+        return (value, *(p for p in self.principles if p not in chosen))
 
     def field_span(self, name: str) -> Span:
         return next((span for key, span in self.field_spans if key == name), self.span)
@@ -378,6 +392,22 @@ class Constitution(Node):
 
     def principal(self, pid: str) -> Principal | None:
         return self._index("principals").get(pid)
+
+    def field_reference(self, generator: "Generator", name: str) -> tuple[str, str | None, str] | None:
+        """What a dotted slot `{owner.field}` of `generator` reads: ("principle", id, field), ("drawn",
+        None, field) for the principle its selecting axis draws, ("focus", None, field); None when it
+        reads nothing (not dotted, no such owner, or no such field)."""
+        parts = split_reference(name)
+        if parts is None or parts[1] not in PRINCIPLE_TEMPLATE_FIELDS:
+            return None
+        owner, field = parts
+        if owner == generator.selects:
+            return "drawn", None, field
+        if owner == FOCUS:
+            return "focus", None, field
+        if self.principle(owner) is not None:
+            return "principle", owner, field
+        return None
 
     def switchers(self) -> tuple[str, ...]:
         """Who may switch instructable behaviours: the declared principals, else operator and user."""

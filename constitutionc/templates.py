@@ -1,11 +1,23 @@
-"""Template slots: `{name}` in any generator text, `{{` and `}}` for literal braces."""
+"""Template slots: `{name}` in any generator text, `{{` and `}}` for literal braces.
+
+A dotted slot `{owner.field}` reads a field: of a principle (`{safety.no_blackmail.title}`), of the
+principle an axis draws (`{principle.text}`), of the instance's focus (`{focus.why}`).
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Callable
 
-SLOT = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
+SLOT = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_\-]*)*)\}")
+# The name a template gives the focus principle of an instance in `{focus.field}`.
+FOCUS = "focus"
+
+
+def split_reference(name: str) -> tuple[str, str] | None:
+    """`owner.field` of a dotted slot, or None for a plain one."""
+    owner, dot, field = name.rpartition(".")
+    return (owner, field) if dot else None
 
 
 def slots_in(text: str) -> list[str]:

@@ -14,10 +14,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-from .measures import Contamination, Diversity, Environments, Preferences, Specificity, Voice, _key
+from .measures import Contamination, Diversity, Environments, Preferences, Specificity, Voice, VoiceJudge, _key
 from .rows import PROBE, TRAINING, data_files, read_rows
 from .rules import RULES, AuditSettingError, AuditSettings, findings
-from .text import CopiedSpans, assistant_pattern
+from .text import CopiedSpans, assistant_pattern, words
 
 __all__ = ["AuditSettingError", "AuditSettings", "RULES", "audit", "clause_texts"]
 
@@ -50,13 +50,14 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
         if row.role == PROBE:
             contamination.add_probe(row)
             probe_paths.append(row.file)
-    voice, preferences, diversity = Voice(pattern, copied), Preferences(), Diversity()
+    judge = VoiceJudge(pattern, settings.assistant_names, copied)
+    voice, preferences, diversity = Voice(judge), Preferences(), Diversity()
     environments, specificity = Environments(), Specificity()
     per_file: dict[str, dict] = {}
     kinds: Counter = Counter()
     variants: Counter = Counter()
     clause_counts: Counter = Counter()
-    seen: set[bytes] = set()
+    seen: set[int] = set()
     for row in read_rows(out_dir, files):
         entry = per_file.setdefault(row.file, _file_entry(row.file))
         entry["rows"] += 1
@@ -70,26 +71,30 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
             continue
         answers = row.assistant + [t for t in (row.chosen,) if t]
         spoken = answers + [t for t in (row.rejected,) if t]  # a rejected answer must sound like one too
-        file_voice = Voice(pattern, None)
+        file_voice = Voice(judge)
         for text in spoken:
             file_voice.add(row, text)
         entry["assistant_turns"] += file_voice.turns
         entry["stage_direction"] += file_voice.stage
         entry["third_person_assistant"] += file_voice.third_assistant
         entry["speaks_as_assistant"] += file_voice.speaking
-        key = _key(row.system, row.prompt, tuple(row.assistant), row.chosen, row.rejected)
+        key = hash((row.system, row.prompt, tuple(row.assistant), row.chosen, row.rejected))  # in-process only
         if key in seen:
             continue
         seen.add(key)
+        # Each text is split into words once; every figure below reads the same list.
+        tokens = {id(t): words(t) for t in (row.system, row.prompt, *spoken) if t}
         for text in spoken:
-            voice.add(row, text)
+            voice.add(row, text, tokens[id(text)])
         if row.chosen is not None and row.rejected is not None:
-            preferences.add(row.chosen, row.rejected)
-        diversity.add(row, answers)
-        specificity.add(row, answers)
-        texts = [t for t in (row.system, row.prompt, *row.assistant, row.chosen, row.rejected) if t]
+            preferences.add(row.chosen, row.rejected, tokens[id(row.chosen)], tokens[id(row.rejected)])
+        prompt_key = _key(row.prompt)
+        answer_keys = [_key(a) for a in answers]
+        diversity.add(row, prompt_key, len(tokens.get(id(row.prompt), ())),
+                      [(k, a, len(tokens[id(a)])) for k, a in zip(answer_keys, answers)])
+        specificity.add(row, prompt_key, answer_keys)
         if contamination.index8:
-            contamination.add(row, texts)
+            contamination.add(row, list(tokens.values()))
         else:
             contamination.rows += 1
     report = {

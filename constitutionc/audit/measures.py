@@ -7,6 +7,8 @@ same example written to three target files is one example.
 from __future__ import annotations
 
 import hashlib
+import heapq
+from array import array
 import re
 import statistics
 from collections import Counter, defaultdict
@@ -19,14 +21,41 @@ from .text import CopiedSpans, ProbeIndex, is_stage_direction, jaccard, ngrams, 
 EXAMPLES = 10  # worst cases kept per figure
 EXACT_PAIR_LIMIT = 1500  # distinct prompts up to which near-duplicates are found by exact comparison
 NEAR_DUPLICATE_JACCARD = 0.5
+TEXT_SAMPLE = 10_000  # distinct texts (hash-chosen) for near-duplicates and distinct-n
+FAMILY_SAMPLE = 1_000  # the same, per family
+CANDIDATES_CHECKED = 20  # LSH candidates compared exactly per text
 
 
-def _key(*parts) -> bytes:
-    digest = hashlib.blake2b(digest_size=16)
+def _key(*parts: str | None) -> int:
+    """A stable 64-bit key of texts (samples are chosen by it, so it must not change between runs)."""
+    digest = hashlib.blake2b(digest_size=8)
     for part in parts:
-        digest.update(repr(part).encode("utf-8", "surrogatepass"))
+        digest.update(b"\x01" if part is None else part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
-    return digest.digest()
+    return int.from_bytes(digest.digest(), "big")
+
+
+class BottomK:
+    """The k items of smallest key: a sample that does not depend on the order rows arrive in."""
+
+    def __init__(self, k: int):
+        self.k = k
+        self.heap: list[int] = []  # negated keys: the largest key on top
+        self.members: dict[int, object] = {}
+
+    def add(self, key: int, item) -> None:
+        if key in self.members:
+            return
+        if len(self.heap) < self.k:
+            heapq.heappush(self.heap, -key)
+            self.members[key] = item
+        elif key < -self.heap[0]:
+            evicted = -heapq.heapreplace(self.heap, -key)
+            del self.members[evicted]
+            self.members[key] = item
+
+    def items(self) -> list:
+        return [self.members[k] for k in sorted(self.members)]
 
 
 def _share(part: int, whole: int) -> float:
@@ -38,10 +67,36 @@ def _excerpt(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
+MEMO_LIMIT = 200_000  # texts whose voice verdict is remembered (the same answer recurs across files)
+
+
+class VoiceJudge:
+    """The voice verdict of one assistant turn, remembered per text."""
+
+    def __init__(self, pattern: re.Pattern[str], names: tuple[str, ...], copied: CopiedSpans | None):
+        self.pattern = pattern
+        self.names = tuple(n.lower() for n in names)
+        self.copied = copied
+        self.memo: dict[int, tuple[bool, bool, bool, float]] = {}
+
+    def __call__(self, text: str, tokens: list[str] | None = None) -> tuple[bool, bool, bool, float]:
+        key = hash(text)  # in-process only: nothing written depends on it
+        verdict = self.memo.get(key)
+        if verdict is None:
+            lowered = text.lower()
+            verdict = (is_stage_direction(text),
+                       any(n in lowered for n in self.names) and third_person_assistant(text, self.pattern),
+                       "the user" in lowered and third_person_user(text),
+                       self.copied.share(text, tokens) if self.copied else 0.0)
+            if len(self.memo) >= MEMO_LIMIT:
+                self.memo.clear()
+            self.memo[key] = verdict
+        return verdict
+
+
 @dataclass
 class Voice:
-    assistant_pattern: re.Pattern[str]
-    copied: CopiedSpans | None
+    judge: VoiceJudge
     turns: int = 0
     stage: int = 0
     third_assistant: int = 0
@@ -51,19 +106,19 @@ class Voice:
     speaking: int = 0
     examples: list[dict] = field(default_factory=list)
 
-    def add(self, row: Row, text: str) -> None:
+    def add(self, row: Row, text: str, tokens: list[str] | None = None) -> None:
         self.turns += 1
+        stage, third_assistant, third_user, pasted = self.judge(text, tokens)
         reasons = []
-        if is_stage_direction(text):
+        if stage:
             self.stage += 1
             reasons.append("stage direction")
-        if third_person_assistant(text, self.assistant_pattern):
+        if third_assistant:
             self.third_assistant += 1
             reasons.append("talks about the assistant in the third person")
-        if third_person_user(text):
+        if third_user:
             self.third_user += 1
             reasons.append("talks about the user in the third person")
-        pasted = self.copied.share(text) if self.copied else 0.0
         self.pasted_total += pasted
         if pasted >= 0.5:
             self.pasted_heavy += 1
@@ -80,61 +135,68 @@ class Voice:
                 "third_person_assistant": _share(self.third_assistant, self.turns),
                 "third_person_user": _share(self.third_user, self.turns),
                 "pasted_constitution_mean": round(self.pasted_total / self.turns, 4) if self.turns else 0.0,
-                "pasted_constitution_available": self.copied is not None,
+                "pasted_constitution_available": self.judge.copied is not None,
                 "mostly_pasted": _share(self.pasted_heavy, self.turns), "examples": self.examples}
 
 
 # Single surface features a lazy classifier could use to tell chosen from rejected.
 _HEADER = re.compile(r"^\s{0,3}#", re.MULTILINE)
+_DIGIT = re.compile(r"\d")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s", re.MULTILINE)
-SURFACE_FEATURES = {
-    "characters": len,
-    "words": lambda t: len(words(t)),
-    "newlines": lambda t: t.count("\n"),
-    "paragraphs": lambda t: len([p for p in t.split("\n\n") if p.strip()]),
-    "header lines": lambda t: len(_HEADER.findall(t)),
-    "list items": lambda t: len(_BULLET.findall(t)),
-    "question marks": lambda t: t.count("?"),
-    "exclamation marks": lambda t: t.count("!"),
-    "bold markers": lambda t: t.count("**"),
-    "quotation marks": lambda t: t.count('"') + t.count("“"),
-    "digits": lambda t: sum(c.isdigit() for c in t),
-    "first person (I)": lambda t: words(t).count("i"),
-    "second person (you)": lambda t: sum(w in ("you", "your") for w in words(t)),
+SURFACE_FEATURES = {  # each is (text, its words) -> a number
+    "characters": lambda t, w: len(t),
+    "words": lambda t, w: len(w),
+    "newlines": lambda t, w: t.count("\n"),
+    "paragraphs": lambda t, w: len([p for p in t.split("\n\n") if p.strip()]),
+    "header lines": lambda t, w: len(_HEADER.findall(t)),
+    "list items": lambda t, w: len(_BULLET.findall(t)),
+    "question marks": lambda t, w: t.count("?"),
+    "exclamation marks": lambda t, w: t.count("!"),
+    "bold markers": lambda t, w: t.count("**"),
+    "quotation marks": lambda t, w: t.count('"') + t.count("“"),
+    "digits": lambda t, w: len(_DIGIT.findall(t)),
+    "first person (I)": lambda t, w: w.count("i"),
+    "second person (you)": lambda t, w: w.count("you") + w.count("your"),
 }
 PHRASE_CANDIDATES = 300  # most frequent word 1- and 2-grams tried as presence features
 LENGTH_RATIO_RANGE = (0.8, 1.25)
 
 
+PAIR_SAMPLE = 4000  # pairs whose phrases are tried as features (a hash-chosen sample)
+
+
 @dataclass
 class Preferences:
-    pairs: list[tuple[str, str]] = field(default_factory=list)
+    pairs: int = 0
+    scores: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SURFACE_FEATURES, 0.0))
+    ratios: array = field(default_factory=lambda: array("d"))
+    sample: BottomK = field(default_factory=lambda: BottomK(PAIR_SAMPLE))
 
-    def add(self, chosen: str, rejected: str) -> None:
-        self.pairs.append((chosen, rejected))
+    def add(self, chosen: str, rejected: str, chosen_words: list[str], rejected_words: list[str]) -> None:
+        self.pairs += 1
+        for name, feature in SURFACE_FEATURES.items():
+            a, b = feature(chosen, chosen_words), feature(rejected, rejected_words)
+            self.scores[name] += 1.0 if a > b else 0.5 if a == b else 0.0
+        if chosen:
+            self.ratios.append(len(rejected) / len(chosen))
+        self.sample.add(_key(chosen, rejected), (chosen, rejected))
 
     @staticmethod
-    def accuracy(pairs: list[tuple[str, str]], feature) -> tuple[float, str]:
-        """Accuracy of the better of "higher is chosen" and "lower is chosen"; ties score half."""
-        score = 0.0
-        for chosen, rejected in pairs:
-            a, b = feature(chosen), feature(rejected)
-            score += 1.0 if a > b else 0.5 if a == b else 0.0
-        accuracy = score / len(pairs)
-        return (accuracy, "higher is chosen") if accuracy >= 0.5 else (1 - accuracy, "lower is chosen")
+    def _classifier(feature: str, score: float, n: int, higher: str, lower: str) -> dict:
+        accuracy = score / n
+        return {"feature": feature, "accuracy": round(max(accuracy, 1 - accuracy), 4),
+                "direction": higher if accuracy >= 0.5 else lower}
 
     def summary(self) -> dict:
         if not self.pairs:
-            return {"pairs": 0, "classifiers": [], "worst": None, "length_ratio_median": None,
+            return {"pairs": 0, "phrase_sample": 0, "classifiers": [], "worst": None, "length_ratio_median": None,
                     "length_ratio_outside": 0.0}
-        classifiers = []
-        for name, fn in SURFACE_FEATURES.items():
-            accuracy, direction = self.accuracy(self.pairs, fn)
-            classifiers.append({"feature": name, "accuracy": round(accuracy, 4), "direction": direction})
+        classifiers = [self._classifier(name, score, self.pairs, "higher is chosen", "lower is chosen")
+                       for name, score in self.scores.items()]
         # Phrase presence: each side's word 1- and 2-grams once, then one membership test per phrase.
         sides = []
         frequency: Counter = Counter()
-        for chosen, rejected in self.pairs:
+        for chosen, rejected in self.sample.items():
             pair = []
             for side in (chosen, rejected):
                 tokens = words(side)
@@ -147,13 +209,13 @@ class Preferences:
             for chosen_grams, rejected_grams in sides:
                 a, b = phrase in chosen_grams, phrase in rejected_grams
                 score += 1.0 if a and not b else 0.0 if b and not a else 0.5
-            accuracy = score / len(sides)
-            classifiers.append({"feature": f'contains "{phrase}"', "accuracy": round(max(accuracy, 1 - accuracy), 4),
-                                "direction": "present is chosen" if accuracy >= 0.5 else "absent is chosen"})
+            classifiers.append(self._classifier(f'contains "{phrase}"', score, len(sides), "present is chosen",
+                                                "absent is chosen"))
         classifiers.sort(key=lambda c: (-c["accuracy"], c["feature"]))
-        ratios = [len(r) / len(c) for c, r in self.pairs if c]
         low, high = LENGTH_RATIO_RANGE
-        return {"pairs": len(self.pairs), "classifiers": classifiers[:20], "worst": classifiers[0],
+        ratios = self.ratios
+        return {"pairs": self.pairs, "phrase_sample": len(sides), "classifiers": classifiers[:20],
+                "worst": classifiers[0],
                 "length_ratio_median": round(statistics.median(ratios), 4) if ratios else None,
                 "length_ratio_outside": _share(sum(not (low <= r <= high) for r in ratios), len(ratios))}
 
@@ -183,49 +245,76 @@ def near_duplicates(texts: list[str]) -> tuple[int, str]:
     from datasketch import MinHash, MinHashLSH
 
     lsh = MinHashLSH(threshold=NEAR_DUPLICATE_JACCARD, num_perm=64)
+    template = MinHash(num_perm=64, seed=1)
     for i, shingle_set in enumerate(sets):
-        signature = MinHash(num_perm=64)
+        signature = MinHash(num_perm=64, seed=1, permutations=template.permutations, scheme=template.scheme)
         signature.update_batch([" ".join(s).encode("utf-8", "surrogatepass") for s in shingle_set])
-        for j in lsh.query(signature):  # candidates are confirmed exactly
+        # Candidates are confirmed exactly; one confirmed neighbour is all a text needs.
+        for j in sorted(lsh.query(signature))[:CANDIDATES_CHECKED]:
             if jaccard(shingle_set, sets[j]) > NEAR_DUPLICATE_JACCARD:
                 flagged[i] = flagged[j] = True
+                break
         lsh.insert(i, signature)
     return sum(flagged), "minhash"
 
 
 @dataclass
-class Diversity:
-    prompts: dict[bytes, str] = field(default_factory=dict)
-    family_prompts: dict[str, dict[bytes, str]] = field(default_factory=lambda: defaultdict(dict))
-    family_answers: dict[str, dict[bytes, str]] = field(default_factory=lambda: defaultdict(dict))
+class _TextSet:
+    """Distinct texts seen: their count and words in full, a hash-chosen sample of the texts themselves."""
 
-    def add(self, row: Row, answers: list[str]) -> None:
+    sample_size: int
+    keys: set[int] = field(default_factory=set)
+    words: int = 0
+    characters: int = 0
+    sample: BottomK | None = None
+
+    def add(self, key: int, text: str, count_words: int) -> None:
+        if key in self.keys:
+            return
+        self.keys.add(key)
+        self.words += count_words
+        self.characters += len(text)
+        if self.sample is None:
+            self.sample = BottomK(self.sample_size)
+        self.sample.add(key, text)
+
+    def texts(self) -> list[str]:
+        return self.sample.items() if self.sample else []
+
+
+@dataclass
+class Diversity:
+    prompts: _TextSet = field(default_factory=lambda: _TextSet(TEXT_SAMPLE))
+    answers: _TextSet = field(default_factory=lambda: _TextSet(TEXT_SAMPLE))
+    family_prompts: dict[str, _TextSet] = field(default_factory=lambda: defaultdict(lambda: _TextSet(FAMILY_SAMPLE)))
+    family_answers: dict[str, _TextSet] = field(default_factory=lambda: defaultdict(lambda: _TextSet(FAMILY_SAMPLE)))
+
+    def add(self, row: Row, prompt_key: int, prompt_words: int, answers: list[tuple[int, str, int]]) -> None:
         family = row.family or "(none)"
         if row.prompt:
-            key = _key(row.prompt)
-            self.prompts[key] = row.prompt
-            self.family_prompts[family][key] = row.prompt
-        for answer in answers:
-            self.family_answers[family][_key(answer)] = answer
+            self.prompts.add(prompt_key, row.prompt, prompt_words)
+            self.family_prompts[family].add(prompt_key, row.prompt, prompt_words)
+        for key, answer, count in answers:
+            self.answers.add(key, answer, count)
+            self.family_answers[family].add(key, answer, count)
 
     def summary(self) -> dict:
-        texts = list(self.prompts.values())
+        texts = self.prompts.texts()
         d1, d2 = _distinct(texts)
-        all_answers = [a for answers in self.family_answers.values() for a in answers.values()]
-        a1, a2 = _distinct(all_answers)
+        a1, a2 = _distinct(self.answers.texts())
         duplicates, method = near_duplicates(texts)
-        user_words = sum(len(words(t)) for t in texts)
         families = []
         for family in sorted(set(self.family_prompts) | set(self.family_answers)):
-            p1, p2 = _distinct(list(self.family_prompts[family].values()))
-            f1, f2 = _distinct(list(self.family_answers[family].values()))
-            families.append({"family": family, "prompts": len(self.family_prompts[family]), "distinct_1": p1,
-                             "distinct_2": p2, "answers": len(self.family_answers[family]),
-                             "answers_distinct_1": f1, "answers_distinct_2": f2})
-        return {"distinct_prompts": len(texts), "distinct_1": d1, "distinct_2": d2, "answers_distinct_1": a1,
-                "answers_distinct_2": a2, "near_duplicate_share": _share(duplicates, len(texts)),
-                "near_duplicate_method": method, "user_words": user_words,
-                "user_characters": sum(len(t) for t in texts), "families": families}
+            prompts, answers = self.family_prompts[family], self.family_answers[family]
+            p1, p2 = _distinct(prompts.texts())
+            f1, f2 = _distinct(answers.texts())
+            families.append({"family": family, "prompts": len(prompts.keys), "distinct_1": p1, "distinct_2": p2,
+                             "answers": len(answers.keys), "answers_distinct_1": f1, "answers_distinct_2": f2})
+        return {"distinct_prompts": len(self.prompts.keys), "sample": len(texts), "distinct_1": d1,
+                "distinct_2": d2, "answers_distinct_1": a1, "answers_distinct_2": a2,
+                "near_duplicate_share": _share(duplicates, len(texts)), "near_duplicate_method": method,
+                "user_words": self.prompts.words, "user_characters": self.prompts.characters,
+                "families": families}
 
 
 @dataclass
@@ -243,11 +332,11 @@ class Contamination:
         self.index8.add(row.id or f"{row.file}:{row.line}", row.probe_text)
         self.index13.add(row.id or f"{row.file}:{row.line}", row.probe_text)
 
-    def add(self, row: Row, texts: list[str]) -> None:
+    def add(self, row: Row, token_lists: list[list[str]]) -> None:
         self.rows += 1
         best = None
-        for text in texts:
-            found = self.index8.longest(text)
+        for tokens in token_lists:
+            found = self.index8.longest_tokens(tokens)
             if found and (best is None or found[1].words > best[1].words):
                 best = found
         if best is None:
@@ -298,22 +387,27 @@ class Environments:
                 "training_with_tools": _share(self.training_with_tools, self.training_rows)}
 
 
+SHARED = -1
+
+
 @dataclass
 class Specificity:
     """Answers that are the same text for different prompts of a family say nothing about the prompt."""
 
-    prompts_by_answer: dict[tuple[str, bytes], set[bytes]] = field(default_factory=lambda: defaultdict(set))
+    first_prompt: dict[tuple[str, int], int] = field(default_factory=dict)  # answer -> its prompt, or SHARED
 
-    def add(self, row: Row, answers: list[str]) -> None:
-        prompt = _key(row.prompt)
-        for answer in answers:
-            self.prompts_by_answer[(row.family or "(none)", _key(answer))].add(prompt)
+    def add(self, row: Row, prompt_key: int, answer_keys: list[int]) -> None:
+        family = row.family or "(none)"
+        for answer in answer_keys:
+            seen = self.first_prompt.setdefault((family, answer), prompt_key)
+            if seen != prompt_key:
+                self.first_prompt[(family, answer)] = SHARED
 
     def summary(self) -> dict:
         per_family: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for (family, _), prompts in self.prompts_by_answer.items():
+        for (family, _), prompt in self.first_prompt.items():
             per_family[family][0] += 1
-            if len(prompts) > 1:
+            if prompt == SHARED:
                 per_family[family][1] += 1
         answers = sum(v[0] for v in per_family.values())
         shared = sum(v[1] for v in per_family.values())

@@ -65,6 +65,7 @@ class Classifier(Strict):
 
 class Preference(Strict):
     pairs: int
+    phrase_sample: int = Field(description="Pairs (a hash-chosen sample of at most 4,000) whose phrases were tried.")
     classifiers: list[Classifier]
     worst: Classifier | None
     length_ratio_median: float | None
@@ -83,6 +84,8 @@ class FamilyDiversity(Strict):
 
 class Diversity(Strict):
     distinct_prompts: int
+    sample: int = Field(description="Distinct prompts (a hash-chosen sample of at most 10,000) that distinct-n "
+                                    "and near-duplicates were measured on.")
     distinct_1: float
     distinct_2: float
     answers_distinct_1: float

@@ -8,7 +8,8 @@ from .. import axes as axis_math
 from ..diagnostics import (BAD_AXIS, BAD_RULE, DUPLICATE_ID, EMPTY_EXPANSION, PRODUCT_TOO_LARGE, TEACHES_NOTHING,
                            UNBOUND_SLOT, UNRESOLVED, UNUSED_AXIS, Diagnostic, diag, did_you_mean)
 from ..ir import Constitution, Generator, Span
-from ..templates import slot_positions, slots_in
+from ..spec import PRINCIPLE_TEMPLATE_FIELDS
+from ..templates import FOCUS, slot_positions, slots_in
 from .registry import CheckOptions, check
 
 
@@ -152,6 +153,13 @@ def _slots_of(c: Constitution, g: Generator, values_by_axis: dict[str, set[str]]
     for where, text, span, names in texts:
         for name in slots_in(text):
             used.add(name)
+            if "." in name:
+                owner = name.rpartition(".")[0]
+                used.add(owner)
+                if c.field_reference(g, name) is None:
+                    yield diag(UNBOUND_SLOT.code, f"`{{{name}}}` in {where} reads nothing: "
+                                                  f"{_reference_problem(c, g, name)}", _slot_span(span, text, name))
+                continue
             if name not in names:
                 guess = did_you_mean(name, names)
                 hint = f"; did you mean `{{{guess}}}`?" if guess else ""
@@ -182,6 +190,19 @@ def _slots_of(c: Constitution, g: Generator, values_by_axis: dict[str, set[str]]
             yield diag(UNUSED_AXIS.code,
                        f"axis `{axis.name}` is used by no template, slot or condition of {g.kind} `{g.id}`; "
                        f"it multiplies instances by {len(axis.values)} without changing them", axis.span)
+
+
+def _reference_problem(c: Constitution, g: Generator, name: str) -> str:
+    owner, _, field = name.rpartition(".")
+    fields = ", ".join(PRINCIPLE_TEMPLATE_FIELDS)
+    if field not in PRINCIPLE_TEMPLATE_FIELDS:
+        guess = did_you_mean(field, PRINCIPLE_TEMPLATE_FIELDS)
+        return f"a principle has no field `{field}`" + (f"; did you mean `{guess}`?" if guess else f" ({fields})")
+    owners = [p.id for p in c.principles] + [FOCUS] + ([g.selects] if g.selects else [])
+    guess = did_you_mean(owner, owners)
+    hint = f"; did you mean `{guess}`?" if guess else ""
+    return (f"`{owner}` is not a principle, `focus`, or an axis of {g.kind} `{g.id}` whose values are "
+            f"principles it names{hint}")
 
 
 def _slot_span(span: Span, text: str, name: str) -> Span:

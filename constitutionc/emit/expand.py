@@ -76,6 +76,10 @@ class GeneratorPlan:
         principles = self.generator.principles
         focus = principles[position % len(principles)] if principles else None
         combination = self.ranked(sample)[position % n]
+        selecting = self.generator.selecting_index()
+        if selecting is not None:
+            # An axis that selects principles decides the focus: the principle this instance cites.
+            focus = self.combinations[combination][selecting]
         return Instance(self.generator, position, combination, self.combinations[combination], sample, focus)
 
 
@@ -153,8 +157,13 @@ class Plan:
         for e, lo, hi in self._slices():
             principles = e.generator.principles
             focus = {pid: 0 for pid in principles}
-            for position in range(lo, hi):
-                focus[principles[position % len(principles)]] += 1
+            if e.generator.selects is not None and lo < hi:
+                generator_plan = plan_generator(e.generator, self.seed, self.limit)
+                for position in range(lo, hi):
+                    focus[generator_plan.instance(position).focus] += 1
+            else:
+                for position in range(lo, hi):
+                    focus[principles[position % len(principles)]] += 1
             out[e.generator.id] = {"combinations": e.combinations, "instances": max(hi - lo, 0), "focus": focus}
         return out
 

@@ -8,6 +8,7 @@ Records are plain dicts, never models: this is the hot path of the build.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from typing import Any
 
@@ -223,6 +224,31 @@ class GeneratorContext:
         # Content a tool serves reaches the model as that tool's result, never in the user turn.
         self.served_by = {serve.kind: tool.name for tool in (env.tools if env else ()) for serve in tool.serves}
         self.conversation = [self._turn_templates(turn) for turn in generator.conversation]
+        self._views: dict[str, GeneratorContext] = {}
+        self.references = self._field_references()
+
+    def view(self, instance: Instance) -> "GeneratorContext":
+        """This context as the instance cites it: itself, or for a generator whose axis selects principles,
+        a copy citing the drawn principle and those no axis value names (made once per value)."""
+        if self.generator.selects is None:
+            return self
+        return self.view_of(instance.values[self.generator.selecting_index()])
+
+    def view_of(self, value: str) -> "GeneratorContext":
+        view = self._views.get(value)
+        if view is None:
+            view = self._views[value] = copy.copy(self)
+            cited = self.generator.cited_for(value)
+            view.principles, view.principle_ids = list(cited), tuple(cited)
+            view.principle_nodes = [self.constitution.principle(pid) for pid in cited]
+            view.sources = [clause_source(self.constitution, p) for p in view.principle_nodes]
+            sides = set(cited) | {p.value for p in view.principle_nodes if p is not None and p.value}
+            view.tensions = [t for t in self.tensions if t.prevails in sides and t.yields in sides]
+            view.tension_ids = [t.id for t in view.tensions]
+            view._justification_cache, view._digest_cache = {}, {}
+            view.response_sources = view._extend_sources(p for t in view.tensions for p in (t.prevails, t.yields))
+            view.probe_sources = view._extend_sources(c for check in self.generator.checks for c in check.clauses)
+        return view
 
     def _extend_sources(self, clause_ids) -> list[Record]:
         """The generator's sources, then each further cited clause once, in order of first mention."""
@@ -251,8 +277,45 @@ class GeneratorContext:
                 [Template(text, where, check.span) for text in check.says],
                 [Template(text, where, check.span) for text in check.omits])
 
+    def _field_references(self) -> list[tuple[str, str, str | None, str]]:
+        """(slot, how, principle id, field) of every dotted slot the generator's texts use."""
+        names = {name for template in self._all_templates() for name in template.names if "." in name}
+        return [(name, *ref) for name in sorted(names)
+                if (ref := self.constitution.field_reference(self.generator, name)) is not None]
+
+    def _all_templates(self):
+        yield from self.templates.values()
+        yield from self.misaligned
+        for _, _, cases, default in self.slots:
+            yield from cases.values()
+            if default is not None:
+                yield default
+        yield from self.system_variants
+        for _, templates in self.messages:
+            yield from templates.values()
+        for _, _, text, arguments, result in self.conversation:
+            yield text
+            yield from (t for _, t in arguments)
+            if result is not None:
+                yield result
+        for _, _, cases, returns in self.tool_templates:
+            yield from (t for _, t in cases)
+            if returns is not None:
+                yield returns
+        for _, arguments, says, omits in self.checks:
+            yield from (t for _, t in arguments)
+            yield from says
+            yield from omits
+
     def env(self, instance: Instance) -> dict[str, str | None]:
         env: dict[str, str | None] = dict(zip(self.axis_names, instance.values))
+        for name, how, pid, field in self.references:
+            if how == "drawn":
+                pid = instance.values[self.generator.selecting_index()]
+            elif how == "focus":
+                pid = instance.focus
+            principle = self.constitution.principle(pid) if pid else None
+            env[name] = _principle_field(principle, field) if principle is not None else None
         axis_value = env.copy()
         for name, axis, cases, default in self.slots:
             chosen = cases.get(axis_value.get(axis, ""), default)
@@ -289,6 +352,12 @@ class GeneratorContext:
                                                                            self.principle_nodes,
                                                                            self.tensions, focus)
         return cached
+
+
+def _principle_field(principle: Principle, field: str) -> str:
+    if field == "title":
+        return principle.title or principle.id
+    return getattr(principle, field)
 
 
 def _quote(text: str) -> str:
@@ -342,6 +411,7 @@ def _bound(ctx: GeneratorContext, instance: Instance, make):
 
 
 def dilemma_record(ctx: GeneratorContext, instance: Instance) -> Record:
+    ctx = ctx.view(instance)
     return _bound(ctx, instance, lambda: _dilemma(ctx, instance))
 
 
@@ -441,6 +511,8 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
     ids hash the dilemma id (its content) with the variant, style and the reasoning's digest:
     everything a response's text is made from.
     """
+    if ctx.generator.selects is not None:
+        ctx = ctx.view_of(dilemma["axes"][ctx.generator.selects])
     stance, alternatives = dilemma["stance"], dilemma["alternatives"]
     coda = f"\n\n{ALTERNATIVES_LEAD}{alternatives}" if alternatives else ""
     if "reply" in dilemma:
@@ -490,6 +562,7 @@ def _response(base: Record, variant: str, style: str, digest: str, rejected_inde
 
 
 def probe_record(ctx: GeneratorContext, instance: Instance) -> Record:
+    ctx = ctx.view(instance)
     return _bound(ctx, instance, lambda: _probe(ctx, instance))
 
 

@@ -359,6 +359,12 @@ class _Builder:
             if not atom.is_text:
                 continue
             for name, start, end in slot_positions(atom.raw):
+                if "." in name:
+                    # `{owner.field}`: the owner is an axis that draws principles, or a principle.
+                    owner = name.rpartition(".")[0]
+                    span = _span_inside(atom, start + 1, start + 1 + len(owner))
+                    self.index.references.append(Reference(("axis", "principle"), owner, gid, span, "template"))
+                    continue
                 span = _span_inside(atom, start + 1, end - 1)
                 self.index.references.append(Reference(("slot", "axis"), name, gid, span, "template"))
 

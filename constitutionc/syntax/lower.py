@@ -489,6 +489,8 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         rules.append(ir.Rule(action="exclude", conditions=_conditions(node.conditions), span=node.span))
 
     slots = [s for s in (_slot(block, frag) for block in f.all("slot")) if s is not None]
+    named = {a.text for a in item.relation}
+    selects = next((axis.name for axis in axes if axis.values and set(axis.values) <= named), None)
     conversation = _conversation(f.get("conversation"), frag) if f.get("conversation") else ()
     argues = []
     for entry in f.all("argues"):
@@ -512,7 +514,7 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         template_spans=tuple((name, node.value.span) for name, node in template_entries),
         environment=f.word("environment"), system_variants=f.words("systems"),
         messages=tuple(_messages(f, frag)) if kind == "probe" else (), checks=tuple(checks),
-        conversation=conversation, argues=tuple(pair for pair, _ in argues),
+        conversation=conversation, selects=selects, argues=tuple(pair for pair, _ in argues),
         argues_spans=tuple(span for _, span in argues),
         tags=f.words("tags"), section=ctx.section, span=item.span,
         name_span=item.name.span if item.name else None,
