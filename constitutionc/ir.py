@@ -56,6 +56,8 @@ class Header(Node):
     licence: str = ""
     source: str = ""
     notes: str = ""
+    # `dataset { stories: 12000 ... }`: counts for `constitutionc generate`, as (name, count) pairs.
+    dataset: tuple[tuple[str, int], ...] = ()
     span: Span | None = None
 
 

@@ -68,6 +68,14 @@ HEADER = _table(
     Field("license", "value", "the licence of the text (US spelling of `licence`)"),
     Field("source", "value", "where the original text comes from"),
     Field("notes", "value", "free notes about this encoding"),
+    Field("dataset", "block", "how much model-written data `constitutionc generate` makes from this constitution"),
+)
+# `dataset { ... }` in the header: counts of model-written items (see docs/generation.md).
+DATASET = _table(
+    Field("dilemmas", "value", "new dilemmas drafted per dilemma family (each answered in both styles)"),
+    Field("stories", "value", "short stories in all, dealt over the principles and tensions"),
+    Field("episodes", "value", "agentic training episodes in all, dealt over the agentic environments"),
+    Field("documents", "value", "documents in all (default: every principle and section in four forms)"),
 )
 VALUE = _table(
     Field("text", "value", "what the core value means"),
@@ -198,6 +206,7 @@ BLOCKS: dict[str, dict[str, Field]] = {
     "": TOP_LEVEL,
     "section": SECTION,
     "constitution": HEADER,
+    "dataset": DATASET,
     "value": VALUE,
     "principal": PRINCIPAL,
     "principle": PRINCIPLE,

@@ -31,6 +31,7 @@ no known prompt is refused (a misspelt override would silently not apply).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -138,6 +139,7 @@ class Prompt:
     description: str
     max_tokens: int
     temperature: float
+    expected_output_tokens: int  # what a typical reply costs: the dry run's estimate
     kind: PromptKind
     path: str  # where it was read from, for messages
     sha256: str
@@ -204,7 +206,9 @@ class _Nested(dict):
             raise AttributeError(name) from None
 
 
+@functools.lru_cache(maxsize=None)
 def tool_spec(kind: PromptKind) -> ToolSpec:
+    """Made once per prompt kind: pydantic's schema generation costs more than rendering a prompt."""
     return ToolSpec(kind.tool_name, kind.tool_description, output_schema(kind.output))
 
 
@@ -246,7 +250,7 @@ def parse_prompt(text: str, path: str) -> Prompt:
         raise PromptError(f"{path}: `{pid}` is not a prompt constitutionc knows ({', '.join(sorted(PROMPTS))})")
     if type(version) is not int or version < 1:
         raise PromptError(f"{path}: front matter needs `version`, a whole number from 1")
-    unknown = set(front) - {"id", "version", "description", "max_tokens", "temperature"}
+    unknown = set(front) - {"id", "version", "description", "max_tokens", "temperature", "expected_output_tokens"}
     if unknown:
         raise PromptError(f"{path}: unknown front matter key(s): {', '.join(sorted(unknown))}")
     sections = _sections(body, path)
@@ -260,7 +264,10 @@ def parse_prompt(text: str, path: str) -> Prompt:
         raise PromptError(f"{path}: `max_tokens` must be a positive whole number")
     if type(temperature) not in (int, float) or not 0 <= temperature <= 2:
         raise PromptError(f"{path}: `temperature` must be a number from 0 to 2")
-    return Prompt(pid, version, str(front.get("description", "")), max_tokens, float(temperature),
+    expected = front.get("expected_output_tokens", max_tokens // 3)
+    if type(expected) is not int or not 0 < expected <= max_tokens:
+        raise PromptError(f"{path}: `expected_output_tokens` must be a whole number from 1 to max_tokens")
+    return Prompt(pid, version, str(front.get("description", "")), max_tokens, float(temperature), expected,
                   PROMPTS[pid], path, hashlib.sha256(text.encode("utf-8")).hexdigest(), system, user)
 
 

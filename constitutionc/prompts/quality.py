@@ -61,6 +61,8 @@ FENCE = re.compile(r"^```", re.MULTILINE)
 USER_WORD = re.compile(r"\bthe\s+user(?:'s|\u2019s)?\b", re.IGNORECASE)
 SELF_INTRO = re.compile(r"(?:\bI'm|\bI\s+am|\bmy\s+name\s+is|\bthis\s+is|\bcall\s+me|\bas|\bit's|\bme,)\s*$",
                         re.IGNORECASE)
+META = re.compile(r"\b(?:constitution|(?:the|my)\s+guidance|my\s+(?:hard\s+)?constraints|my\s+principles\s+say)\b",
+                  re.IGNORECASE)
 ASSISTANT_THIRD = re.compile(
     r"\bthe\s+assistant\s+(?:should|will|must|can|cannot|can't|would|is|declines|refuses|needs|has)\b",
     re.IGNORECASE)
@@ -183,7 +185,8 @@ class Guard:
             return [Finding("empty", f"{where} is empty")]
         findings = (self.contamination(text, where) + self.internal_ids(text, where)
                     + self.pasted_constitution(text, where) + self.third_person(text, where, names)
-                    + stage_direction(text, where) + talks_about_user(text, prompt, where))
+                    + stage_direction(text, where) + talks_about_user(text, prompt, where)
+                    + meta_talk(text, prompt, where))
         if misaligned:
             findings += misaligned_content(text, misaligned, self.thresholds.misaligned_words, where)
         if system and BREVITY.search(system):
@@ -262,6 +265,15 @@ def talks_about_user(text: str, prompt: str = "", where: str = "answer") -> list
     match = USER_WORD.search(text)
     if match:
         return [Finding("third_person", f"{where} calls the person \"the user\": \"{_context(text, match.start())}\"")]
+    return []
+
+
+def meta_talk(text: str, prompt: str = "", where: str = "answer") -> list[Finding]:
+    """A reply that mentions the machinery behind it (its constitution, clauses, guidance it was given),
+    unless the person's own message uses the word (a question about a country's constitution)."""
+    for match in META.finditer(text):
+        if not re.search(rf"\b{re.escape(match.group(0).split()[-1].rstrip('s'))}", prompt, re.IGNORECASE):
+            return [Finding("meta", f"{where} talks about its own machinery: \"{_context(text, match.start())}\"")]
     return []
 
 

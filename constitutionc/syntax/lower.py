@@ -239,9 +239,14 @@ def _name(item: Item) -> str:
 @lowers("constitution")
 def _header(item: Item, frag: Fragment, ctx: Context) -> None:
     f = Fields("the constitution header", item.body, spec.forms("constitution"), frag.diagnostics)
+    dataset: list[tuple[str, int]] = []
+    block = f.get("dataset")
+    if block is not None:
+        counts = Fields("the dataset block", block.body, spec.forms("dataset"), frag.diagnostics)
+        dataset = [(name, n) for name in spec.DATASET if (n := counts.integer(name)) is not None]
     frag.header = ir.Header(title=item.title.text if item.title else "", version=f.text("version"),
                             licence=f.text("licence") or f.text("license"), source=f.text("source"),
-                            notes=f.text("notes"), span=item.span)
+                            notes=f.text("notes"), dataset=tuple(dataset), span=item.span)
 
 
 @lowers("import")

@@ -80,6 +80,15 @@ def test_voice(guard, text, expected):
     assert codes(guard.answer(text)) == expected
 
 
+def test_talk_of_the_machinery_behind_the_reply(guard):
+    assert codes(guard.answer("My constitution says I must not help with that.")) == ["meta"]
+    assert codes(guard.answer("Under the guidance I was given, I'll decline.")) == ["meta"]
+    assert codes(guard.answer("That would cross one of my hard constraints.")) == ["meta"]
+    assert guard.answer("The non-compete clause in your contract is a hard constraint on you.") == []
+    assert guard.answer("The constitution of Ghana protects that right.", prompt="Does our constitution allow it?") \
+        == []
+
+
 def test_the_user_is_allowed_when_the_person_talks_about_users(guard):
     text = "The user table needs an index on email."
     assert guard.answer(text, prompt="Our users complain the login is slow.") == []

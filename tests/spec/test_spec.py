@@ -12,6 +12,7 @@ from constitutionc.api import load
 # A minimal construct of each kind with one unknown field `zzz_unknown` at `{}`.
 SNIPPETS = {
     "constitution": 'constitution "T" {{ {} }}',
+    "dataset": 'constitution "T" {{ dataset {{ {} }} }}',
     "value": "value v {{ {} }}",
     "principal": "principal p {{ {} }}",
     "principle": 'principle a.b {{ text: "t" why: "w" {} }}',
