@@ -103,15 +103,43 @@ def diag(code: str, message: str, span: Span | None = None, *, notes: Iterable[s
                       span=span, notes=tuple(notes), fix=fix)
 
 
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: insertions, deletions and substitutions."""
+    if len(a) < len(b):
+        a, b = b, a
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+    return row[-1]
+
+
+def close_enough(word: str, candidate: str) -> bool:
+    """A suggestion a person would recognise as their word mistyped: a few edits, relative to its length.
+
+    Dotted ids share long prefixes (`safety.no_`), which makes unrelated ids look similar to a ratio;
+    counting edits over the whole id does not flatter them.
+    """
+    return edit_distance(word.lower(), candidate.lower()) <= max(2, len(word) // 4)
+
+
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    matches = difflib.get_close_matches(word, list(candidates), n=5, cutoff=0.6)
+    matches = [m for m in difflib.get_close_matches(word, list(candidates), n=5, cutoff=0.6)
+               if close_enough(word, m)]
     if not matches:
         return None
     # Among equally close candidates prefer the one that differs in the fewest places
     # (a mistyped letter, `CDL6O1` for `CDL601`, rather than swapped ones).
     best = difflib.SequenceMatcher(None, word, matches[0]).ratio()
     tied = [m for m in matches if difflib.SequenceMatcher(None, word, m).ratio() == best]
-    return max(tied, key=lambda m: (len(m) == len(word), sum(a == b for a, b in zip(word, m))))
+    # Then the one that differs only by look-alike characters (`O` for `0`, `l` for `1`).
+    plain = word.lower().translate(_LOOK_ALIKE)
+    return max(tied, key=lambda m: (len(m) == len(word), m.lower().translate(_LOOK_ALIKE) == plain,
+                                    sum(a == b for a, b in zip(word, m))))
+
+
+_LOOK_ALIKE = str.maketrans({"o": "0", "l": "1", "i": "1"})
 
 
 def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -53,8 +53,14 @@ def _duplicates_by_name(kind: str, nodes, attr: str = "name") -> Iterator[Diagno
 
 
 def unresolved(kind: str, name: str, known, span: Span) -> Diagnostic:
+    known = list(known)
     suggestion = did_you_mean(name, known)
-    hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+    if suggestion:
+        hint = f"; did you mean `{suggestion}`?"
+    elif known:
+        hint = f"; no defined {kind} has a name close to it"
+    else:
+        hint = f"; no {kind} is defined"
     return diag(UNRESOLVED.code, f"no {kind} named `{name}`{hint}", span, fix=suggestion)
 
 

@@ -106,6 +106,12 @@ def command(path, out_dir, seed, targets, only, limit, shard, style, max_combina
         _fail(f"cannot write {out_dir}: {e.strerror or e}; the previous output is intact")
     for warning in outcome.warnings:
         click.echo(f"constitutionc: warning: {warning}", err=True)
+    if not result.constitution.generators:
+        # "0 records" would read as a failure of the build; the cause is that nothing asks for records.
+        first = result.constitution.principles[0].id if result.constitution.principles else "PRINCIPLE"
+        click.echo(f"{path} has no dilemma or probe families, so {out_dir} holds no records; "
+                   f"add one with `constitutionc new dilemma --for {first} --in {path}`")
+        return
     print_summary(outcome.manifest, out_dir, rich_table=interactive(sys.stdout))
 
 

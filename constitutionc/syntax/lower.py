@@ -51,8 +51,13 @@ class Fields:
         self.what = what
         self.out = out
         self.entries: dict[str, list] = {}
+        previous = None
         for node in split_run_on_fields(body, allowed, out):
             name = node.key.text
+            before, previous = previous, node
+            if name not in allowed and (slip := _broken_text(before, node)) is not None:
+                out.append(diag(INVALID_VALUE.code, slip, node.key.span))
+                continue
             if name not in allowed:
                 suggestion = did_you_mean(name, allowed)
                 hint = f"; did you mean `{suggestion}`?" if suggestion else ""
@@ -127,6 +132,29 @@ class Fields:
         return int(atom.text)
 
 
+def _broken_text(before, node) -> str | None:
+    """Why an unknown "field" right after a text is really part of that text, if it is.
+
+    `text: the assistant never lies` reads `the` as the value and `assistant never lies` as words
+    without a `:` (cut off where the next field starts); `text: "Avoid "filler" words"` ends the
+    text at the inner quote and reads `filler "words"` so. Only the tree is consulted, never the
+    layout, so a reformatted file gets the same message.
+    """
+    if not isinstance(before, Entry) or before.value.single is None or before.labels:
+        return None
+    if not isinstance(node, Entry) or node.value.atoms:
+        return None  # a field of its own, with its own `:` and value
+    value, key, field = before.value.single, node.key, before.key.text
+    if value.kind == "name":
+        words = " ".join([value.raw, key.raw, *(a.raw for a in node.labels)])
+        return (f'text must be quoted: `{field}: {words}` reads `{value.raw}` as the value and `{key.raw}` as '
+                f'another field; write `{field}: "{words}"` or a text block `{field}: """{words}"""`')
+    if value.kind == "string" and any(a.kind == "string" for a in node.labels[:1]):
+        return (f'the `"` before `{key.raw}` ends the text of `{field}` early: escape a quote inside a text '
+                f'as `\\"`, or write the text as a block `"""..."""`, where quotes need no escaping')
+    return None
+
+
 # How each key may be written: as `key: value`, `key label: value`, a block or a rule.
 _FORM_WORDS = {
     "value": "takes a value after `:`, with no name before it",
@@ -151,6 +179,15 @@ def split_run_on_fields(body: Iterable, allowed: dict[str, str], out: list[Diagn
     """
     nodes: list = []
     for node in body:
+        if isinstance(node, Entry) and allowed.get(node.key.text) == "labelled" and len(node.labels) > 1:
+            # `vary audience from a` then `user: "..."` on the next line reads as one entry whose
+            # labels run into `user`: cut there, so the field after it is not lost.
+            cut = next((i for i, label in enumerate(node.labels) if i > 0 and label.kind == "name"
+                        and label.text in allowed and label.pos[1] > node.key.pos[1]), None)
+            if cut is not None:
+                nodes.append(Entry(node.key, node.labels[:cut], Value("atom", (), node.labels[cut - 1].pos),
+                                   _join(node.key.pos, node.labels[cut - 1].pos)))
+                node = _with_key(node, node.labels[cut], node.labels[cut + 1:])
         while allowed.get(node.key.text, "value") == "value":
             cut = next((i for i, label in enumerate(node.labels)
                         if label.kind == "name" and label.text in allowed), None)
@@ -464,8 +501,11 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
     axes = []
     for entry in f.all("vary"):
         if len(entry.labels) != 1:
+            like_slot = any(a.text == "from" for a in entry.labels)
             frag.diagnostics.append(diag(INVALID_VALUE.code, "write an axis as `vary name: a | b | c`",
-                                         entry.span))
+                                         entry.span, notes=("a text chosen by another axis's value is a slot: "
+                                                            "`slot name from axis { value: \"text\" }`",)
+                                         if like_slot else ()))
             continue
         values = tuple(a.text for a in entry.value.atoms)
         if entry.value.kind not in ("choices", "atom"):

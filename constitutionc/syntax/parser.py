@@ -500,7 +500,10 @@ def _recover_token(e: UnexpectedToken, text: str, file: str, report) -> bool:
     if (previous is not None and previous.type == "NAME" and str(previous).upper() in e.expected
             and str(previous).islower()):
         hint = f" (`{previous}` was read as a name: is the name before it missing?)"
-    report(f"expected {expected}{after}, found {_token_words(token)}{hint}", span)
+    if token.type == "$END" and _state().open_braces:
+        report(_unclosed_message(_state().open_braces, text), span)
+    else:
+        report(f"expected {expected}{after}, found {_token_words(token)}{hint}", span)
     if token.type == "$END":
         # Close every open block so the rest of the file still gets checked.
         for _ in range(MAX_NESTING + 1):
@@ -531,6 +534,36 @@ def _recover_token(e: UnexpectedToken, text: str, file: str, report) -> bool:
     return True  # drop the offending token and carry on
 
 
+def _unclosed_message(open_braces: list[Token], text: str) -> str:
+    """The file ended inside a block: name the innermost one still open and its line."""
+    brace = open_braces[-1]
+    line_start = text.rfind("\n", 0, brace.start_pos) + 1
+    head = " ".join(text[line_start:brace.start_pos].split()) or "a block"
+    more = f" ({len(open_braces) - 1} enclosing block(s) are open too)" if len(open_braces) > 1 else ""
+    return (f"the end of the file comes before the `}}` closing `{head}` (opened on line {brace.line}): "
+            f"add it{more}")
+
+
+_UNQUOTED_BEFORE = re.compile(r"([^\W\d][\w.\-]*)[ \t]*:[ \t]*([^\W\d][\w.\-]*)[ \t]+$")
+_QUOTED_BEFORE = re.compile(r"([^\W\d][\w.\-]*)[ \t]*:[ \t]*\"[^\"\n]*\"$")
+
+
+def _text_slip(text: str, first: Token, last: Token) -> str | None:
+    """Stray words right after `key: word` or `key: "text"` on one line are the rest of a text."""
+    line_start = text.rfind("\n", 0, first.start_pos) + 1
+    before = text[line_start:first.start_pos]
+    rest = text[first.start_pos:text.find("\n", first.start_pos) if "\n" in text[first.start_pos:] else len(text)]
+    rest = rest.split("}")[0].strip()
+    if (match := _UNQUOTED_BEFORE.search(before)) is not None:
+        key, words = match.group(1), f"{match.group(2)} {rest}"
+        return (f'text must be quoted: `{key}: {words}` reads `{match.group(2)}` as the value; write '
+                f'`{key}: "{words}"` or a text block `{key}: """{words}"""`')
+    if (match := _QUOTED_BEFORE.search(before)) is not None:
+        return (f'the `"` before `{first}` ends the text of `{match.group(1)}` early: escape a quote inside a '
+                f'text as `\\"`, or write the text as a block `"""..."""`, where quotes need no escaping')
+    return None
+
+
 def _recover_unfinished_item(parser, token: Token, text: str, file: str, report) -> bool:
     """`}` after words that never became a field (`stray words here }`, `why: }`).
 
@@ -552,8 +585,9 @@ def _recover_unfinished_item(parser, token: Token, text: str, file: str, report)
     shown = " ".join(str(w) for w in words)
     if len(shown) > 40:
         shown = shown[:37] + "..."
-    message = (f"`{shown}` is not a field: write `{first}: value`" if len(words) == 1 else
-               f"`{shown}` is not a field: a field is `name: value` (or `name {{ ... }}` for a block)")
+    message = _text_slip(text, first, last) or (
+        f"`{shown}` is not a field: write `{first}: value`" if len(words) == 1 else
+        f"`{shown}` is not a field: a field is `name: value` (or `name {{ ... }}` for a block)")
     end_line, end_col = (last.end_line or last.line), (last.end_column or last.column + 1)
     if end_line != first.line:
         end_line, end_col = first.line, first.column + len(str(first))

@@ -9,7 +9,8 @@ def test_constitution_with_errors_prints_diagnostics_and_writes_nothing(in_data,
     out = tmp_path / "out"
     result = run_build("broken.cdl", "-o", out)
     assert result.exit_code == 1
-    assert "broken.cdl:7:19: error: no principle named `nowhere` [CDL102]" in result.output
+    assert "broken.cdl:7:19: error: no principle named `nowhere`; no defined principle has a name close to it [CDL102]" \
+        in result.output
     assert not out.exists() and list(tmp_path.iterdir()) == []
 
 
