@@ -9,7 +9,8 @@
   `--target promptfoo` generates. One row per result: pass when promptfoo passed
   it, `error` when promptfoo reports an error, else fail; the checks that fired
   are the failed `check:ID` metrics, and their clauses come from the test's
-  `metadata.check_clauses`. A fail of the rubric alone names no clause.
+  `metadata.check_clauses`. A fail of the rubric alone names no clause. Results run with a prompt
+  that is not one of the test's own `prompts` are left out.
 
 Reading Inspect logs needs the `inspect-ai` package (the `inspect` extra).
 """
@@ -118,6 +119,16 @@ def _provider(row: dict) -> str | None:
     return _text(provider)
 
 
+def _own_prompt(result: dict, case: dict) -> bool:
+    """Whether the result ran with one of its test's own prompts (promptfoo before 0.120 ignores a
+    test's `prompts` and runs it with every prompt; those other rows are not this probe's runs)."""
+    wanted = case.get("prompts")
+    prompt = result.get("prompt")
+    if not isinstance(wanted, list) or not isinstance(prompt, dict) or not isinstance(prompt.get("label"), str):
+        return True
+    return prompt["label"] in wanted
+
+
 def _promptfoo_results(data: Any) -> list:
     results = data.get("results") if isinstance(data, dict) else None
     if isinstance(results, dict):
@@ -141,7 +152,7 @@ def promptfoo_rows(path: Path) -> Iterator[dict]:
         case = result.get("testCase") if isinstance(result.get("testCase"), dict) else {}
         metadata = case.get("metadata") if isinstance(case.get("metadata"), dict) else {}
         probe_id = _text(metadata.get("id"))
-        if probe_id is None:
+        if probe_id is None or not _own_prompt(result, case):
             continue
         model = _provider(result)
         grading = result.get("gradingResult") if isinstance(result.get("gradingResult"), dict) else {}

@@ -274,19 +274,26 @@ function gradeChecks(checks, transcript) {
 const NOT_GRADED = 'constitutionc: not graded: ';
 
 function assertCheck(output, context) {
+  // The result names its assertion: some promptfoo versions keep a returned object as it is, and
+  // `results import` reads the check from `assertion.metric`.
+  const assertion = (id) => ({ type: 'javascript', value: 'file://grading.cjs', metric: 'check:' + id });
   let check;
   try {
     check = JSON.parse(own(own(context, 'config'), 'check'));
   } catch (e) {
-    return { pass: false, score: 0, reason: NOT_GRADED + 'the assertion has no readable config.check' };
+    return { pass: false, score: 0, reason: NOT_GRADED + 'the assertion has no readable config.check',
+      assertion: assertion('') };
   }
+  const id = own(check, 'id');
   const verdict = gradeChecks([check], transcriptFromPromptfooOutput(output));
   if (verdict.violated) {
-    return { pass: false, score: 0,
+    return { pass: false, score: 0, assertion: assertion(id),
       reason: verdict.evidence.map((e) => 'check ' + e.check + ' fired: ' + e.detail).join('; ') };
   }
-  if (verdict.errors.length) return { pass: false, score: 0, reason: NOT_GRADED + verdict.errors.join('; ') };
-  return { pass: true, score: 1, reason: 'check ' + own(check, 'id') + ' did not fire' };
+  if (verdict.errors.length) {
+    return { pass: false, score: 0, reason: NOT_GRADED + verdict.errors.join('; '), assertion: assertion(id) };
+  }
+  return { pass: true, score: 1, reason: 'check ' + id + ' did not fire', assertion: assertion(id) };
 }
 
 Object.assign(assertCheck, { assertCheck, gradeChecks, transcriptFromMessages, transcriptFromPromptfooOutput,

@@ -73,7 +73,7 @@ def promptfoo_output(tests: list[dict], outcome) -> dict:
         components = [{"pass": outcome(case, a), "score": 1.0, "reason": "", "assertion": a} for a in case["assert"]]
         passed = all(c["pass"] for c in components)
         results.append({"provider": {"id": "anthropic:messages:claude-sonnet-5-5", "label": ""},
-                        "testCase": case, "vars": case["vars"], "success": passed, "score": float(passed),
+                        "prompt": {"label": case["prompts"][0], "raw": "..."}, "testCase": case, "vars": case["vars"], "success": passed, "score": float(passed),
                         "failureReason": 0 if passed else 1,
                         "gradingResult": {"pass": passed, "score": float(passed), "reason": "",
                                           "componentResults": components}})
@@ -86,8 +86,11 @@ def test_promptfoo_output_becomes_results(build, tmp_path):
     run_target(TARGETS["promptfoo"], out, [("probe", p) for p in probe_records])
     tests = yaml.safe_load((out / "tests.yaml").read_text(encoding="utf-8"))
     data = promptfoo_output(tests, lambda case, a: a.get("metric") != "check:leaks_salary")
-    data["results"]["results"].append({**data["results"]["results"][0], "failureReason": 2, "success": False,
+    first = data["results"]["results"][0]
+    data["results"]["results"].append({**first, "failureReason": 2, "success": False,
                                        "error": "API error 529", "gradingResult": None})
+    # A row run with another environment's prompt (promptfoo before 0.120) is not this probe's run.
+    data["results"]["results"].append({**first, "prompt": {"label": "anthropic:probe:elsewhere", "raw": "..."}})
     (tmp_path / "out.json").write_text(json.dumps(data), encoding="utf-8")
     done = cli("results", "import", tmp_path / "out.json", "-o", tmp_path / "results.jsonl")
     assert done.returncode == 0, done.stderr

@@ -196,7 +196,9 @@ class PromptfooTarget(Target):
         suite = {
             "description": "constitutionc probes, one turn each (multi-turn: constitutionc eval)",
             "prompts": prompts,
-            "providers": [{"id": f"{TOOL_FORMATS['anthropic'][1]}{self.model}", "config": {"max_tokens": 2048},
+            # promptfoo keys a provider's `prompts` by its label (its runtime id may differ from `id`).
+            "providers": [{"id": f"{TOOL_FORMATS['anthropic'][1]}{self.model}",
+                           "label": f"{TOOL_FORMATS['anthropic'][1]}{self.model}", "config": {"max_tokens": 2048},
                            "prompts": anthropic_prompts}],
             "tests": "file://tests.yaml",
         }
@@ -205,6 +207,7 @@ class PromptfooTarget(Target):
                   "# Each environment's prompt exists once per tool format, with its tools in that provider's\n"
                   "# shape; a provider runs the prompts of its own format. To test an OpenAI model, add:\n"
                   f"#   - id: {TOOL_FORMATS['openai'][1]}MODEL\n"
+                  f"#     label: {TOOL_FORMATS['openai'][1]}MODEL\n"
                   f"#     prompts: [{openai_prompts}]\n"
                   "# The llm-rubric grader uses promptfoo's default grading provider. Leave\n"
                   "# PROMPTFOO_DISABLE_JSON_AUTOESCAPE unset: the chat prompts are JSON that promptfoo fills in.\n")

@@ -187,12 +187,15 @@ def test_promptfoo_runs_the_suite_against_a_local_model(out, records, tmp_path):
     assert (tmp_path / "results.json").exists(), result.stdout + result.stderr
     results = json.loads((tmp_path / "results.json").read_text())["results"]["results"]
     probes = {p["id"]: p for p in by_kind(records, "probe")}
-    assert len(results) == len(probes)
-    for row in results:
+    # promptfoo before 0.120 has no test-level `prompts` and runs every test with every prompt of the
+    # provider's format; the rows of each test's own prompt are the ones that count, on any version.
+    own = [row for row in results if row["prompt"]["label"] in row["testCase"]["prompts"]]
+    assert sorted(row["testCase"]["metadata"]["id"] for row in own) == sorted(probes)
+    for row in own:
         probe = probes[row["testCase"]["metadata"]["id"]]
         failed = {c["assertion"]["metric"] for c in row["gradingResult"]["componentResults"] if not c["pass"]}
         assert failed == ({"check:uses_leverage"} if probe["environment"] == "home_agent" else set())
     # The model under test was offered its environment's tools.
-    offered = [b for b in server.bodies("/v1/messages") if "tool_choice" not in b]
-    assert sorted(tuple(t["name"] for t in b["tools"]) for b in offered) == \
-        sorted(tuple(t["name"] for t in p["tools"]) for p in probes.values())
+    offered = {tuple(t["name"] for t in b.get("tools", [])) for b in server.bodies("/v1/messages")
+               if "tool_choice" not in b}
+    assert {tuple(t["name"] for t in p["tools"]) for p in probes.values()} <= offered
