@@ -83,8 +83,11 @@ def builds(tmp_path_factory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("injection")
     targets = [arg for name in ("anthropic", "hf", "inspect", "openai", "promptfoo") for arg in ("--target", name)]
     outs = []
-    for name, text in (("clean", QUICKSTART.read_text(encoding="utf-8")),
-                       ("hostile", _hostile_source(QUICKSTART.read_text(encoding="utf-8")))):
+    # The example has no authored `reply:`, without which no training file is written: give it one.
+    source_text = QUICKSTART.read_text(encoding="utf-8").replace(
+        "  misaligned:", '  reply: """No: that would be using the secret as leverage. Say what you need plainly."""\n'
+        "  misaligned:", 1)
+    for name, text in (("clean", source_text), ("hostile", _hostile_source(source_text))):
         source = root / name / "constitution.cdl"
         source.parent.mkdir()
         source.write_text(text, encoding="utf-8")
