@@ -240,11 +240,13 @@ def _problems(document: dict, options: RenderOptions) -> str:
             items.append(f'<li><code>{escape(row["id"])}</code> ({missing}) at {where}</li>')
         parts.append(f'<h2>Uncovered principles</h2><ul id="uncovered">{"".join(items)}</ul>')
     if document["stale"]:
-        rows = "".join(f'<tr><td>{escape(e["clause"])}</td><td>{e["reason"]}</td><td class="num">{e["records"]}'
-                       f'</td><td>{escape(", ".join(str(i) for i in e["sample_ids"][:5]))}</td></tr>'
+        rows = "".join(f'<tr><td>{escape(e["part"])}</td><td>{escape(e["name"])}</td><td>{e["reason"]}</td>'
+                       f'<td class="num">{e["records"]}</td>'
+                       f'<td>{escape(", ".join(str(i) for i in e["sample_ids"][:5]))}</td></tr>'
                        for e in document["stale"])
-        parts.append(f'<h2>Stale records</h2><p>{document["totals"]["stale_records"]} records cite a clause edited '
-                     'or removed since the build.</p><table id="stale"><thead><tr><th>clause</th><th>reason</th>'
+        parts.append(f'<h2>Stale records</h2><p>{document["totals"]["stale_records"]} records were made from a part '
+                     'edited or removed since the build.</p><table id="stale"><thead><tr><th>what changed</th>'
+                     '<th>of</th><th>reason</th>'
                      f'<th class="num">records</th><th>examples</th></tr></thead><tbody>{rows}</tbody></table>')
     for warning in document["warnings"]:
         parts.append(f'<p class="muted">warning: {escape(warning)}</p>')
