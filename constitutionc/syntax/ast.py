@@ -31,14 +31,14 @@ class _Positioned:
 class Atom(_Positioned):
     """One token of value: a quoted string, a long text block, a name, or a number."""
 
-    kind: str  # "string" | "long_string" | "name" | "number"
+    kind: str  # "string" | "long_string" | "raw_string" | "name" | "number"
     text: str  # the decoded value
     raw: str  # as written
     pos: Pos
 
     @property
     def is_text(self) -> bool:
-        return self.kind in ("string", "long_string")
+        return self.kind in ("string", "long_string", "raw_string")
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,10 @@ def decode_long_string(raw: str) -> str:
     A blank line ends a paragraph; a line starting with `-`, `*` or `1.` starts
     a new line.
     """
-    body = raw[3:-3]
+    body = re.sub(r"\r+\n", "\n", raw[3:-3])  # carriage returns before a line feed end the line too
     if body.startswith("\n"):
         body = body[1:]
-    elif body.startswith("\r\n"):
-        body = body[2:]
-    body = textwrap.dedent(body.replace("\r\n", "\n")).strip()
+    body = textwrap.dedent(body).strip()
     paragraphs = re.split(r"\n[ \t]*\n", body)
     folded = []
     for paragraph in paragraphs:
@@ -46,6 +44,22 @@ def decode_long_string(raw: str) -> str:
                 out.append(line)
         folded.append("\n".join(out))
     return "\n\n".join(p for p in folded if p)
+
+
+def decode_raw_string(raw: str) -> str:
+    """A raw text block: dedented, the line break after the opening quotes and the blank line before
+    the closing ones dropped, trailing blanks of each line dropped; every other line break kept."""
+    body = raw[len('raw"""'):-3].replace("\r\n", "\n")
+    lines = [line.rstrip(" \t") for line in body.split("\n")]
+    # Text on the opening line stays as written; the lines below it are dedented among themselves
+    # (so the formatter may re-indent them).
+    first = lines.pop(0)
+    if lines and not lines[-1]:
+        lines.pop()
+    rest = textwrap.dedent("\n".join(lines)) if lines else ""
+    if not first:
+        return rest
+    return first + ("\n" + rest if lines else "")
 
 
 class SpanMaker:
@@ -87,6 +101,8 @@ class TreeBuilder:
         raw = str(token)
         if kind == "string":
             text = decode_string(raw)
+        elif kind == "long_string" and raw.startswith("raw"):
+            kind, text = "raw_string", decode_raw_string(raw)
         elif kind == "long_string":
             text = decode_long_string(raw)
         else:

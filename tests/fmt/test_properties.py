@@ -24,7 +24,8 @@ def long_strings(draw):
 
 
 def strings():
-    return st.one_of(WORDS.map(quote), long_strings())
+    # `raw"""..."""` keeps its line breaks: the formatter may re-indent it, never change what it reads.
+    return st.one_of(WORDS.map(quote), long_strings(), long_strings().map(lambda text: "raw" + text))
 
 
 def atoms():
