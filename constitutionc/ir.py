@@ -89,7 +89,8 @@ class Principle(Node):
     title: str = ""
     text: str = ""
     why: str = ""
-    value: str | None = None
+    value: str | None = None  # the first of `values`, as before several could be given
+    values: tuple[str, ...] = ()
     kind: PrincipleKind = "default"
     tags: tuple[str, ...] = ()
     # Instructable behaviours only: on or off by default, and who may switch them.

@@ -91,7 +91,7 @@ PRINCIPAL = _table(
 PRINCIPLE = _table(
     Field("text", "value", "the clause, verbatim"),
     Field("why", "value", "the reasoning a justified response must convey"),
-    Field("value", "value", "the core value it serves"),
+    Field("value", "value", "the core value it serves, or several, comma-separated"),
     Field("kind", "value", "`hard_constraint`, `default` (the default) or `instructable`", choices=PRINCIPLE_KINDS),
     Field("tags", "value", "free labels, comma-separated"),
     Field("default", "value", "for `instructable` only: `on` or `off`", choices=("on", "off")),

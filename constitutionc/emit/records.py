@@ -242,7 +242,7 @@ class GeneratorContext:
             view.principles, view.principle_ids = list(cited), tuple(cited)
             view.principle_nodes = [self.constitution.principle(pid) for pid in cited]
             view.sources = [clause_source(self.constitution, p) for p in view.principle_nodes]
-            sides = set(cited) | {p.value for p in view.principle_nodes if p is not None and p.value}
+            sides = set(cited) | {v for p in view.principle_nodes if p is not None for v in p.values}
             view.tensions = [t for t in self.tensions if t.prevails in sides and t.yields in sides]
             view.tension_ids = [t.id for t in view.tensions]
             view._justification_cache, view._digest_cache = {}, {}

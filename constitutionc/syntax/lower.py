@@ -329,6 +329,7 @@ def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
     f = Fields(f"principle `{pid}`", item.body, spec.forms("principle"), frag.diagnostics)
     kind = f.word("kind", spec.PRINCIPLE_KINDS) or "default"
     default = f.word("default", ("on", "off"))
+    values = f.words("value")
     # Who may switch depends on the principals the constitution declares: checks/principals.py.
     switchers = f.words("switchable_by")
     if kind == "instructable" and default is None:
@@ -342,7 +343,7 @@ def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
                                      node.span))
     frag.principles.append(ir.Principle(
         id=pid, title=item.title.text if item.title else "", text=f.text("text"), why=f.text("why"),
-        value=f.word("value"), kind=kind, tags=f.words("tags"),
+        value=(values or (None,))[0], values=values, kind=kind, tags=f.words("tags"),
         default_on=None if default is None else default == "on",
         switchable_by=switchers, section=ctx.section,
         switchable_by_span=f.get("switchable_by").value.span if f.get("switchable_by") else None,
