@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
@@ -41,10 +42,15 @@ class FormatResult:
         return self.text is not None
 
 
+LINE_END = re.compile(r"\r+\n")
+
+
 def format_text(text: str, file: str = "<input>") -> FormatResult:
     """Format CDL source text; refuses (text None) when it does not parse cleanly."""
     source = text[1:] if text.startswith("\ufeff") else text
-    source = source.replace("\r\n", "\n")
+    # Carriage returns before a line feed are part of the line end (as the builder reads text blocks); one
+    # replace of "\r\n" would turn "\r\r\n" into a new "\r\n" and the next run would change it again.
+    source = LINE_END.sub("\n", source)
     parsed = parse_text(source, file)
     if parsed.tree is None or parsed.diagnostics:
         return FormatResult(None, list(parsed.diagnostics))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Iterator
 
 from .. import axes as axis_math
@@ -81,7 +82,7 @@ def _axes_of(c: Constitution, g: Generator, options: CheckOptions) -> Iterator[D
             yield diag(BAD_AXIS.code, f"axis `{axis.name}` is declared twice in {g.kind} `{g.id}`", axis.span)
             broken = True
             continue
-        duplicates = sorted({v for v in axis.values if axis.values.count(v) > 1})
+        duplicates = sorted(v for v, n in Counter(axis.values).items() if n > 1)
         if duplicates:
             yield diag(BAD_AXIS.code, f"axis `{axis.name}` lists {', '.join(map(repr, duplicates))} more than once",
                        axis.span)
@@ -166,13 +167,17 @@ def _slots_of(c: Constitution, g: Generator, values_by_axis: dict[str, set[str]]
                 yield diag(UNBOUND_SLOT.code,
                            f"`{{{name}}}` in {where} is not an axis or slot of {g.kind} `{g.id}`{hint}",
                            _slot_span(span, text, name), fix=guess)
+    yield from _slot_order(g, slot_names)
+    reachable_by_axis = None  # one walk of the combinations for all slots (it is the costly part)
     for slot in g.slots:
         if slot.axis not in values_by_axis:
             yield diag(UNRESOLVED.code, f"slot `{slot.name}` reads axis `{slot.axis}`, which {g.kind} `{g.id}` "
                                         "does not vary", slot.span)
             continue
         used.add(slot.axis)
-        reachable = axis_math.reachable_values(g)[slot.axis]
+        if reachable_by_axis is None:
+            reachable_by_axis = axis_math.reachable_values(g)
+        reachable = reachable_by_axis[slot.axis]
         cases = {case for case, _ in slot.cases}
         missing = sorted(reachable - cases)
         if missing and slot.default is None:
@@ -190,6 +195,21 @@ def _slots_of(c: Constitution, g: Generator, values_by_axis: dict[str, set[str]]
             yield diag(UNUSED_AXIS.code,
                        f"axis `{axis.name}` is used by no template, slot or condition of {g.kind} `{g.id}`; "
                        f"it multiplies instances by {len(axis.values)} without changing them", axis.span)
+
+
+def _slot_order(g: Generator, slot_names: set[str]) -> Iterator[Diagnostic]:
+    """A slot's text may use axes and the slots declared before it: the build fills slots in order."""
+    first: dict[str, int] = {}
+    for index, slot in enumerate(g.slots):
+        first.setdefault(slot.name, index)
+    for index, slot in enumerate(g.slots):
+        texts = [text for _case, text in slot.cases] + ([slot.default] if slot.default is not None else [])
+        for name in sorted({n for text in texts for n in slots_in(text)} & slot_names):
+            if first[name] < index:
+                continue
+            which = "itself" if name == slot.name else f"slot `{name}`, declared after it"
+            yield diag(UNBOUND_SLOT.code, f"slot `{slot.name}` uses `{{{name}}}`, which is {which}; a slot's text "
+                                          "may use axes and the slots declared before it", slot.span)
 
 
 def _reference_problem(c: Constitution, g: Generator, name: str) -> str:

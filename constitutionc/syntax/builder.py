@@ -28,12 +28,10 @@ def decode_long_string(raw: str) -> str:
     A blank line ends a paragraph; a line starting with `-`, `*` or `1.` starts
     a new line.
     """
-    body = raw[3:-3]
+    body = re.sub(r"\r+\n", "\n", raw[3:-3])  # carriage returns before a line feed end the line too
     if body.startswith("\n"):
         body = body[1:]
-    elif body.startswith("\r\n"):
-        body = body[2:]
-    body = textwrap.dedent(body.replace("\r\n", "\n")).strip()
+    body = textwrap.dedent(body).strip()
     paragraphs = re.split(r"\n[ \t]*\n", body)
     folded = []
     for paragraph in paragraphs:
