@@ -53,3 +53,13 @@ def inline_expectations(path: Path) -> set[tuple[int, str]]:
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+@pytest.fixture
+def model_server():
+    """A local model server speaking the Anthropic and OpenAI protocols (see tests/llm/server.py)."""
+    from tests.llm.server import ModelServer
+
+    server = ModelServer().start()
+    yield server
+    server.stop()

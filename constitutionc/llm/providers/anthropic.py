@@ -1,0 +1,130 @@
+"""The Anthropic Messages API through the official `anthropic` SDK (retries are ours: max_retries=0)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping
+
+from ..errors import Failure, MissingCredentials, ProviderError
+from ..request import Request, Response, Usage
+from ._http import error_message, raw_json, status_error
+from .base import BatchState, Provider
+
+# Batch item errors that another try cannot fix; every other errored item is re-queued.
+PERMANENT_ERROR_TYPES = frozenset({"invalid_request_error", "authentication_error", "permission_error",
+                                   "not_found_error", "request_too_large"})
+
+
+def wire_body(request: Request) -> dict:
+    body: dict = {"model": request.model, "max_tokens": request.max_tokens, "messages": request.messages}
+    if request.system:
+        body["system"] = request.system
+    if request.tools:
+        body["tools"] = request.tools
+    if request.tool_choice:
+        body["tool_choice"] = request.tool_choice
+    body.update(request.params)
+    return body
+
+
+def response_from_message(data: dict) -> Response:
+    content = data.get("content")
+    if not isinstance(content, list) or not all(isinstance(b, dict) and "type" in b for b in content):
+        raise ProviderError("malformed", "the answer has no list of content blocks")
+    usage = data.get("usage") or {}
+    return Response(id=str(data.get("id", "")), model=str(data.get("model", "")), content=content,
+                    stop_reason=data.get("stop_reason"),
+                    usage=Usage(**{k: int(usage.get(k) or 0) for k in Usage.model_fields}))
+
+
+class AnthropicProvider(Provider):
+    name = "anthropic"
+    key_variable = "ANTHROPIC_API_KEY"
+    supports_batches = True
+
+    def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float = 120.0,
+                 env: Mapping[str, str] | None = None):
+        env = os.environ if env is None else env
+        key = api_key or env.get(self.key_variable)
+        if not key:
+            raise MissingCredentials(self.key_variable)
+        import anthropic
+
+        self._sdk = anthropic
+        self._client = anthropic.Anthropic(api_key=key, base_url=base_url or env.get("ANTHROPIC_BASE_URL") or None,
+                                           timeout=timeout, max_retries=0)
+
+    def _call(self, function, *args, **kwargs):
+        """Run one SDK call; SDK exceptions become `ProviderError`s."""
+        sdk = self._sdk
+        try:
+            return function(*args, **kwargs)
+        except sdk.APITimeoutError as e:
+            raise ProviderError("timeout", f"no answer in time: {e}") from None
+        except sdk.APIConnectionError as e:
+            raise ProviderError("connection", f"connection failed: {e}") from None
+        except sdk.APIStatusError as e:
+            try:
+                body = e.response.json()
+            except ValueError:
+                body = e.response.text
+            raise status_error(e.status_code, e.response.headers, error_message(body)) from None
+        except sdk.APIResponseValidationError as e:
+            raise ProviderError("malformed", f"unexpected answer: {e}") from None
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            raise ProviderError("malformed", f"the answer is not JSON: {e}") from None
+
+    def send(self, request: Request) -> Response:
+        raw = self._call(self._client.messages.with_raw_response.create, **wire_body(request))
+        return response_from_message(raw_json(raw))
+
+    def count_tokens(self, request: Request) -> int:
+        body = wire_body(request)
+        body.pop("max_tokens", None)
+        for unsupported in ("temperature", "top_p", "top_k", "stop_sequences", "metadata", "stream"):
+            body.pop(unsupported, None)
+        result = self._call(self._client.messages.count_tokens, **body)
+        return int(result.input_tokens)
+
+    # -- Message Batches -------------------------------------------------------------------------------
+    def create_batch(self, items: list[tuple[str, Request]]) -> str:
+        requests = [{"custom_id": custom_id, "params": wire_body(request)} for custom_id, request in items]
+        batch = self._call(self._client.messages.batches.create, requests=requests)
+        return batch.id
+
+    def retrieve_batch(self, batch_id: str) -> BatchState:
+        batch = self._call(self._client.messages.batches.retrieve, batch_id)
+        return BatchState(batch.id, batch.processing_status)
+
+    def batch_results(self, batch_id: str) -> Iterator[tuple[str, Response | Failure]]:
+        lines = self._call(self._client.messages.batches.results, batch_id)
+        iterator = iter(lines)
+        while True:
+            line = self._call(next, iterator, None)
+            if line is None:
+                return
+            yield line.custom_id, self._result(line.result.model_dump(mode="json", exclude_unset=True))
+
+    @staticmethod
+    def _result(result: dict) -> Response | Failure:
+        kind = result.get("type")
+        if kind == "succeeded":
+            try:
+                return response_from_message(result.get("message") or {})
+            except ProviderError as e:
+                return Failure("malformed", str(e))
+        if kind == "errored":
+            error = (result.get("error") or {}).get("error") or {}
+            permanent = error.get("type") in PERMANENT_ERROR_TYPES
+            return Failure("error" if permanent else "server", f"{error.get('type')}: {error.get('message')}")
+        return Failure(kind or "expired", f"batch item {kind}")
+
+    def cancel_batch(self, batch_id: str) -> None:
+        self._call(self._client.messages.batches.cancel, batch_id)
+
+    def batch_line_size(self, custom_id: str, request: Request) -> int:
+        return len(json.dumps({"custom_id": custom_id, "params": wire_body(request)}).encode()) + 1
+
+    def close(self) -> None:
+        self._client.close()
