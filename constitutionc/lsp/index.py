@@ -305,6 +305,9 @@ class _Builder:
                                      (("values", values),)))
         elif key == "environment" and node.value.single is not None:
             self.refer(("environment",), node.value.single, "environment")
+        elif key in ("judged_by", "argues"):
+            for atom in node.value.atoms:
+                self.refer(("principle", "value"), atom, key)
         elif key == "systems":
             for atom in node.value.atoms:
                 self.refer(("system",), atom, "systems", environment)
