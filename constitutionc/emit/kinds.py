@@ -162,3 +162,27 @@ RESPONSE = register(RecordKind(
 PROBE = register(RecordKind(
     name="probe", plural="probes", prefix="pr", schema=_probe_schema, role="tested", feed="probe",
     default=True, description="an eval probe: environment, user turn, rubric, deterministic checks"))
+
+
+# --- kinds written by `constitutionc generate` (feed "model"; schemas in generate/schema.py) ---------
+
+def _generated_schema(name: str) -> SchemaFunction:
+    def schema() -> dict[str, Any]:
+        from ..generate import schema as generated
+        return generated.SCHEMAS[name]()
+    return schema
+
+
+for _name, _plural, _prefix, _description in (
+        ("drafted_dilemma", "drafted_dilemmas", "dd", "a model-drafted dilemma for a family: system, prompt, "
+                                                      "stance, misaligned answer, the variation it was asked for"),
+        ("model_response", "model_responses", "mr", "a model-written reply to a dilemma: justified (inline or "
+                                                    "separate reasoning), bare, or a preference pair"),
+        ("ablation", "ablations", "ab", "justified > bare on one dilemma (the ablation pair)"),
+        ("revision", "revisions", "rv", "a critique naming and quoting one clause, revision > draft"),
+        ("document", "documents", "dc", "a document about one principle or section, in one of four forms"),
+        ("story", "stories", "st", "a short story of an AI facing a clause's pressure with integrity"),
+        ("episode", "episodes", "ep", "an agentic episode: system prompt, tools, tool calls and results, the "
+                                      "principled action with its reasoning")):
+    register(RecordKind(name=_name, plural=_plural, prefix=_prefix, schema=_generated_schema(_name), role="taught",
+                        feed=MODEL_FEED, default=False, description=_description))

@@ -171,12 +171,19 @@ class RejectedRecord(Strict):
     final: bool
 
 
-def schema_of(model: type[BaseModel]) -> dict:
-    return model.model_json_schema()
-
-
-def model_response_schema() -> dict:
-    from pydantic import TypeAdapter
+def _union(*models):
     from typing import Annotated, Union
-    adapter = TypeAdapter(Annotated[Union[ModelAnswerRecord, ModelPreferenceRecord], Field(discriminator="variant")])
-    return adapter.json_schema()
+
+    from pydantic import TypeAdapter
+    return lambda: TypeAdapter(Annotated[Union[models], Field(discriminator="variant")]).json_schema()
+
+
+SCHEMAS = {
+    "drafted_dilemma": DraftedDilemmaRecord.model_json_schema,
+    "model_response": _union(ModelAnswerRecord, ModelPreferenceRecord),
+    "ablation": AblationRecord.model_json_schema,
+    "revision": RevisionRecord.model_json_schema,
+    "document": DocumentRecord.model_json_schema,
+    "story": StoryRecord.model_json_schema,
+    "episode": EpisodeRecord.model_json_schema,
+}
