@@ -3,6 +3,8 @@
 A new check is one function decorated with `@check`; it receives the whole
 constitution and the options, and yields diagnostics. Checks never raise on
 bad input: anything odd in the IR is a diagnostic, not an exception.
+A check module imports `check` from `.registry`, never from this package, which
+imports it (tests/test_dependencies.py fails on the cycle).
 """
 
 from __future__ import annotations

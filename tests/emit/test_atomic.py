@@ -47,7 +47,7 @@ def test_disk_full_mid_write_keeps_previous_output(in_data, tmp_path, monkeypatc
 def test_a_real_full_device_keeps_previous_output(in_data, tmp_path, monkeypatch):
     """Records written to /dev/full fail with the kernel's own ENOSPC, in the helper thread."""
     out, before = _previous(tmp_path)
-    monkeypatch.setattr(writer.JsonlSink, "CHUNK_CHARS", 1024)
+    monkeypatch.setattr(writer.JsonlSink, "CHUNK_BYTES", 1024)
 
     def full_open(path, mode="r", *args, **kwargs):
         if str(path).endswith(".jsonl") and "w" in mode:

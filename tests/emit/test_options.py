@@ -54,7 +54,7 @@ def _peak_bytes(constitution, out: Path, limit: int) -> int:
 
 def test_memory_stays_flat_as_the_count_grows(tmp_path, monkeypatch):
     # Small chunks, so both builds reach the writer's bounded buffers and only growth remains.
-    monkeypatch.setattr(writer.JsonlSink, "CHUNK_CHARS", 16 * 1024)
+    monkeypatch.setattr(writer.JsonlSink, "CHUNK_BYTES", 16 * 1024)
     values = " | ".join(f'"value {i}"' for i in range(50))
     source = tmp_path / "wide.cdl"
     source.write_text('principle p "P" {\n  text: "A clause."\n  why: "A reason."\n}\n'

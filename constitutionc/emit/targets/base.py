@@ -11,10 +11,10 @@ no absolute paths, so the same records always give byte-identical files.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Callable, ClassVar, TextIO
 
+from ...canonical_json import canonical_json
 from ..kinds import KINDS
 
 Record = dict[str, Any]
@@ -48,7 +48,7 @@ def target(name: str) -> Callable[[type["Target"]], type["Target"]]:
 
 def dumps(value: Any) -> str:
     """The one JSON encoding every target writes: sorted keys, compact, real UTF-8."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return canonical_json(value)
 
 
 def jsonl_line(value: Any) -> str:
