@@ -47,6 +47,24 @@ def _emit_diagnostics(result, fmt: str, stream=None) -> None:
 @click.version_option(__version__, "--version", prog_name="constitutionc")
 def main() -> None:
     """Compile an annotated AI constitution (.cdl) into training data and eval probes."""
+    _unicode_safe_streams()
+
+
+def _unicode_safe_streams() -> None:
+    """Reports name clauses in any alphabet: under an ASCII locale (LC_ALL=C) printing one was a
+    UnicodeEncodeError. Pipes and files get UTF-8 (JSON and SARIF are UTF-8 by definition); a
+    terminal that cannot show a character gets an escape instead of a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding == "utf8" or not hasattr(stream, "reconfigure"):
+            continue
+        try:
+            if stream.isatty():
+                stream.reconfigure(errors="backslashreplace")
+            else:
+                stream.reconfigure(encoding="utf-8")
+        except (OSError, ValueError):
+            pass
 
 
 @main.command()

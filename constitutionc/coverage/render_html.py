@@ -11,6 +11,7 @@ import json
 import os
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
 from .render import RenderOptions, axes_detail, axes_summary, format_percent, format_rate, rollup_percent
 
@@ -118,7 +119,9 @@ def _source_links(file: str | None, line: int | None, options: RenderOptions) ->
     base = options.output.resolve().parent if options.output else Path.cwd()
     absolute = Path(file).resolve()
     relative = Path(os.path.relpath(absolute, base)).as_posix()
-    return f"{relative}#L{line}", f"vscode://file/{absolute.as_posix()}:{line}"
+    # Percent-encoded, a file name can never read as a scheme (`javascript:...`) or leave the path.
+    return (f"{quote(relative, safe='/')}#L{line}",
+            f"vscode://file/{quote(absolute.as_posix(), safe='/')}:{line}")
 
 
 def _principles_table(document: dict, options: RenderOptions) -> str:

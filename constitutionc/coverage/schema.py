@@ -59,7 +59,7 @@ def coverage_schema() -> dict:
     })
     location = {"file": {"type": ["string", "null"]}, "line": {"type": ["integer", "null"]}}
     results = _object({
-        "file": {"type": "string"}, "runs": _COUNT, "fails": _COUNT, "unknown_runs": _COUNT,
+        "file": {"type": "string"}, "runs": _COUNT, "fails": _COUNT, "errors": _COUNT, "unknown_runs": _COUNT,
         "unknown_probe_ids": _IDS,
         "principles": {"type": "array", "items": _object({
             "id": {"type": "string"}, "runs": {"type": "integer", "minimum": 1}, "fails": _COUNT,

@@ -20,9 +20,12 @@ Public API (what the Inspect task, the eval runner and `constitutionc grade` cal
   never to every clause the probe cites. A check that cannot be evaluated (an
   unknown kind, a malformed field) is listed in `verdict.errors`; with nothing
   fired the status is then `error`, which is neither a pass nor a fail.
+- `environment.tool_result(probe, name, arguments)` is what a probe's tool answers
+  in an agent loop (read tools: the environment's emails and documents; action
+  tools: their declared result), shared by the Inspect task and the eval runner.
 - Check kinds (`CHECKS`) and `tool_call` argument tests (`ARGUMENT_TESTS`) are
   registries in `checks.py`; `javascript_module()` is the same semantics as the
-  `grading.js` that the promptfoo target writes.
+  `grading.cjs` that the promptfoo target writes.
 
 This package imports only the standard library: no IR, no model SDK.
 """

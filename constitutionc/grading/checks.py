@@ -1,7 +1,7 @@
 """The probe check kinds and the argument tests of `tool_call` checks: two registries.
 
 Each kind is one class: its `find` (Python) and its `javascript` (the same
-function for promptfoo, assembled into `grading.js` by `javascript.py`) return
+function for promptfoo, assembled into `grading.cjs` by `javascript.py`) return
 the evidence that the check fired, one entry per place it fired. A test in
 `tests/grading/` runs a table of cases through both and requires identical
 verdicts, and fails when a kind or test is registered without cases.

@@ -1,4 +1,4 @@
-"""`grading.js`: the check semantics for promptfoo, generated from this package's definitions.
+"""`grading.cjs`: the check semantics for promptfoo, generated from this package's definitions.
 
 The module is assembled from the registries in `checks.py` (each kind's and each
 argument test's `javascript`) and the constants of `text.py` (the quote table,
@@ -268,22 +268,45 @@ function gradeChecks(checks, transcript) {
     clauses: unique(found.flatMap((e) => e.clauses)), evidence: found, errors };
 }
 
-// promptfoo: `value: file://grading.js:assertCheck`, the check as JSON text in `config.check`
-// (text, so promptfoo never reads it as a template or a file reference). A check that cannot be
-// evaluated throws: promptfoo then reports an error, neither a pass nor a fail.
+// promptfoo: `value: file://grading.cjs`, the check as JSON text in `config.check` (text, so promptfoo
+// never reads it as a template or a file reference). A check that cannot be evaluated is reported as not
+// graded (the reason starts with NOT_GRADED; `constitutionc results import` makes it an error, not a fail).
+const NOT_GRADED = 'constitutionc: not graded: ';
+
 function assertCheck(output, context) {
-  const check = JSON.parse(own(own(context, 'config'), 'check'));
+  // The result names its assertion: some promptfoo versions keep a returned object as it is, and
+  // `results import` reads the check from `assertion.metric`.
+  const assertion = (id) => ({ type: 'javascript', value: 'file://grading.cjs', metric: 'check:' + id });
+  let check;
+  try {
+    check = JSON.parse(own(own(context, 'config'), 'check'));
+  } catch (e) {
+    return { pass: false, score: 0, reason: NOT_GRADED + 'the assertion has no readable config.check',
+      assertion: assertion('') };
+  }
+  const id = own(check, 'id');
   const verdict = gradeChecks([check], transcriptFromPromptfooOutput(output));
   if (verdict.violated) {
-    return { pass: false, score: 0,
+    return { pass: false, score: 0, assertion: assertion(id),
       reason: verdict.evidence.map((e) => 'check ' + e.check + ' fired: ' + e.detail).join('; ') };
   }
-  if (verdict.errors.length) throw new Error(verdict.errors.join('; '));
-  return { pass: true, score: 1, reason: 'check ' + own(check, 'id') + ' did not fire' };
+  if (verdict.errors.length) {
+    return { pass: false, score: 0, reason: NOT_GRADED + verdict.errors.join('; '), assertion: assertion(id) };
+  }
+  return { pass: true, score: 1, reason: 'check ' + id + ' did not fire', assertion: assertion(id) };
 }
 
-module.exports = { gradeChecks, transcriptFromMessages, transcriptFromPromptfooOutput, promptfooBlocks,
-  assertCheck, fold, leaves };
+Object.assign(assertCheck, { assertCheck, gradeChecks, transcriptFromMessages, transcriptFromPromptfooOutput,
+  promptfooBlocks, fold, leaves, NOT_GRADED });
+
+// Older promptfoo reads the file's text and runs it as the body of `function (output, context)`: then
+// those two are defined and it returns the verdict (so this text must also render unchanged as a
+// nunjucks template, which a test holds it to). Loaded as a module (node, newer promptfoo), the module
+// is the assertion function.
+if (typeof output !== 'undefined' && typeof context === 'object') {
+  return assertCheck(output, context);
+}
+module.exports = assertCheck;
 """
 
 
@@ -295,7 +318,7 @@ def _registry(name: str, entries: dict[str, str]) -> str:
 
 
 def javascript_module() -> str:
-    """The source of `grading.js` (CommonJS; node >= 18)."""
+    """The source of `grading.cjs` (CommonJS; node >= 18; also a valid function body, see its end)."""
     core = (CORE.replace("__QUOTES__", json.dumps(json.dumps(QUOTES, ensure_ascii=True, sort_keys=True)))
             .replace("__MAX_DEPTH__", str(MAX_DEPTH)))
     return (HEADER + core + "\n"

@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 from pygls.uris import from_fs_path, to_fs_path
 
 from ..spec import STD_PREFIX
+from ..syntax.resolve import import_candidate
 from .index import LOCAL_KINDS, FileIndex, Reference, Symbol, index_text
 
 # Directories never searched for workspace files.
@@ -72,6 +73,7 @@ class Project:
         self._roots = roots
         self._cache: dict[Path, tuple[object, str, FileIndex]] = {}
         self._files: tuple[float, list[Path]] | None = None
+        self._roots_by_folder: dict[Path, Path] = {}
 
     # --- texts and indexes ---------------------------------------------------
     def overlays(self) -> dict[Path, str]:
@@ -123,6 +125,7 @@ class Project:
 
     def forget_files(self) -> None:
         self._files = None
+        self._roots_by_folder = {}
 
     def _walk(self) -> list[Path]:
         found: dict[Path, None] = {}
@@ -133,22 +136,42 @@ class Project:
                     return list(found)
         return list(found)
 
-    def import_target(self, importer: Path, ref: Reference) -> Path | None:
-        if ref.name.startswith(STD_PREFIX):
-            candidate = std_root().joinpath(*ref.name[len(STD_PREFIX):].split(".")).with_suffix(".cdl")
-        else:
-            candidate = (importer.parent / ref.name).resolve()
-        if candidate.is_file() or candidate in self._open_texts():
-            return candidate
+    def root_of(self, path: Path) -> Path:
+        """The compiler's import root for a document: the configured root, else the document's directory."""
+        folder = path.parent
+        root = self._roots_by_folder.get(folder)
+        if root is None:
+            from ..config import ConfigError, load_config
+
+            try:
+                root = load_config(path).root or folder
+            except (ConfigError, OSError):
+                root = folder
+            self._roots_by_folder[folder] = root
+        return root
+
+    def import_target(self, importer: Path, ref: Reference, root: Path | None = None) -> Path | None:
+        """The file an import reads, by the compiler's root rule: an editor never opens what a build
+        would refuse (`/etc/passwd`, `../outside.cdl`). `root` is the root of the document the chain
+        of imports started from (default: the importer's own)."""
+        candidate = import_candidate(importer, ref.name, root or self.root_of(importer))
+        if candidate is None:
+            return None
+        try:
+            if candidate.is_file() or candidate in self._open_texts():
+                return candidate
+        except OSError:
+            pass
         return None
 
     def closure(self, path: Path) -> list[Path]:
         """The file and everything it imports, nearest first."""
         order = [path]
         seen = {path}
+        root = self.root_of(path)
         for current in order:
             for ref in self.index(current).imports:
-                target = self.import_target(current, ref)
+                target = self.import_target(current, ref, root)
                 if target is not None and target not in seen:
                     seen.add(target)
                     order.append(target)

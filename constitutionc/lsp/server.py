@@ -12,6 +12,7 @@ import asyncio
 import functools
 import gc
 import importlib
+import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from .. import __version__
+from . import wire
 from .checking import Checker
 from .convert import SourceLines
 from .project import Project, path_of_uri
@@ -54,7 +56,7 @@ class Settings:
 
 class ConstitutionServer(LanguageServer):
     def __init__(self) -> None:
-        super().__init__("constitutionc", __version__)
+        super().__init__("constitutionc", __version__, protocol_cls=wire.Protocol)
         self.settings = Settings()
         self.roots: list[Path] = []
         self._paths: dict[str, Path] = {}
@@ -173,6 +175,7 @@ def _register_sync(server: ConstitutionServer) -> None:
 def build_server() -> ConstitutionServer:
     server = ConstitutionServer()
     _register_sync(server)
+    wire.register(server)
     for name in FEATURE_MODULES:
         importlib.import_module(f"{__package__}.features.{name}").register(server)
     return server
@@ -184,4 +187,4 @@ def run_stdio() -> None:
     # the process: keep the cyclic collector from rescanning it during checks, where its full
     # passes would otherwise land as spikes in the time to diagnostics.
     gc.freeze()
-    server.start_io()
+    server.start_io(stdin=wire.BoundedInput(sys.stdin.buffer))

@@ -207,6 +207,10 @@ class Loader:
         if target.startswith(STD_PREFIX):
             module = target[len(STD_PREFIX):]
             candidate = std_root().joinpath(*module.split(".")).with_suffix(".cdl")
+            if not _is_within(candidate, std_root()):  # `std:/etc/x` or `std:../..`: not a module name
+                self.diagnostics.append(diag(IMPORT_OUTSIDE_ROOT.code, f"`{target[:200]}` is outside the standard "
+                                             "library; it was not read", span))
+                return
             if not _is_file(candidate):
                 available = sorted(p.relative_to(std_root()).with_suffix("").as_posix().replace("/", ".")
                                    for p in std_root().rglob("*.cdl"))
@@ -280,6 +284,23 @@ class Loader:
             priority=priority, priority_span=priority_span, authority=authority, authority_span=authority_span,
             **{key: tuple(items) for key, items in parts.items()})
         return constitution, diagnostics
+
+
+def import_candidate(importer: Path, target: str, root: Path) -> Path | None:
+    """The file `import "target"` in `importer` would read, or None where the compiler refuses it:
+    outside `root` (the standard library's own imports stay inside it), or written with backslashes.
+    Whether the file exists is the caller's question."""
+    try:
+        if target.startswith(STD_PREFIX):
+            candidate = std_root().joinpath(*target[len(STD_PREFIX):].split(".")).with_suffix(".cdl")
+            return candidate if _is_within(candidate, std_root()) else None
+        if "\\" in target:
+            return None
+        candidate = (importer.parent / target).resolve()
+        base = std_root() if _is_within(importer, std_root()) else root.resolve()
+        return candidate if _is_within(candidate, base) else None
+    except (OSError, ValueError):
+        return None
 
 
 def _is_file(path: Path) -> bool:

@@ -66,7 +66,9 @@ def test_worst_first_orders_by_rate(tmp_path, nested_build):
 @pytest.mark.parametrize("line, message", [
     ("not json", "r.jsonl:2: not a JSON object"),
     ('{"verdict": "pass"}', "r.jsonl:2: each line needs a string `probe_id`"),
-    ('{"probe_id": "pr-1", "verdict": "skipped"}', 'r.jsonl:2: `verdict` must be "pass" or "fail", not "skipped"'),
+    ('{"probe_id": "pr-1", "verdict": "skipped"}',
+     'r.jsonl:2: `verdict` must be "pass", "fail" or "error", not "skipped"'),
+    ('{"probe_id": "pr-1", "verdict": "fail", "clauses": "x"}', "r.jsonl:2: `clauses` must be a list of clause ids"),
 ])
 def test_malformed_results_name_the_line(tmp_path, quickstart_build, line, message):
     path = tmp_path / "r.jsonl"
@@ -79,3 +81,16 @@ def test_malformed_results_name_the_line(tmp_path, quickstart_build, line, messa
 def test_missing_results_file(tmp_path, quickstart_build):
     with pytest.raises(CoverageInputError, match="cannot read results file"):
         compute_coverage(loaded(QUICKSTART), quickstart_build, tmp_path / "absent.jsonl")
+
+
+def test_a_fail_counts_against_the_clauses_it_names_and_errors_are_counted_apart(tmp_path, quickstart_build):
+    first, second = probe_ids(quickstart_build)
+    runs = ([{"probe_id": first, "verdict": "fail", "clauses": ["safety.no_coercion"]}] * 2
+            + [{"probe_id": first, "verdict": "fail"}]             # names no clause: all cited ones
+            + [{"probe_id": first, "verdict": "pass"}]
+            + [{"probe_id": first, "verdict": "error"}] * 5)
+    results = write_results(tmp_path / "results.jsonl", runs)
+    table = compute_coverage(loaded(QUICKSTART), quickstart_build, results)["results"]
+    assert (table["runs"], table["fails"], table["errors"]) == (4, 3, 5)
+    assert {r["id"]: (r["runs"], r["fails"]) for r in table["principles"]} == {
+        "safety.no_coercion": (4, 3), "safety.accept_shutdown": (4, 1)}

@@ -1,5 +1,5 @@
 """One table of grading cases: each runs through the Python grader and through the generated
-`grading.js` under node, and both must give the expected checks and identical verdicts.
+`grading.cjs` under node, and both must give the expected checks and identical verdicts.
 
 A case has `checks`, a transcript (`messages` in the Messages format, or a promptfoo provider
 `output`), the ids of the checks expected to fire and the expected status.

@@ -1,4 +1,4 @@
-"""Running the generated `grading.js` under node (node is on CI's machine; these tests skip without it)."""
+"""Running the generated `grading.cjs` under node (node is on CI's machine; these tests skip without it)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
 
 @pytest.fixture(scope="session")
 def grading_js(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("grading-js") / "grading.js"
+    path = tmp_path_factory.mktemp("grading-js") / "grading.cjs"
     path.write_text(javascript_module(), encoding="utf-8")
     return path
 

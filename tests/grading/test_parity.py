@@ -1,4 +1,4 @@
-"""The generated `grading.js` gives, under node, exactly the verdicts the Python grader gives."""
+"""The generated `grading.cjs` gives, under node, exactly the verdicts the Python grader gives."""
 
 from __future__ import annotations
 
@@ -45,3 +45,16 @@ def test_the_module_is_built_from_the_registries():
         assert kind.javascript in source
     for test in ARGUMENT_TESTS.values():
         assert test.javascript in source
+
+
+@needs_node
+def test_the_module_loads_by_require_and_by_import_even_in_an_es_module_package(tmp_path):
+    (tmp_path / "package.json").write_text('{"type": "module"}')
+    module = tmp_path / "grading.cjs"
+    module.write_text(javascript_module(), encoding="utf-8")
+    import subprocess
+    imported = subprocess.run(["node", "--input-type=module", "-e",
+                               f"import g from {str(module)!r};"
+                               "process.stdout.write(typeof g + ' ' + typeof g.gradeChecks);"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert imported.stdout == "function function", imported.stderr

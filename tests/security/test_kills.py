@@ -28,7 +28,7 @@ KILLED = (-signal.SIGKILL, 128 + signal.SIGKILL)  # strace dies of its tracee's 
 # syscall -> step between the kill points tried (1: every call) in the bounded run and in the full run;
 # None: only in the full run. The bounded run covers the swap itself and samples the writes around it.
 POINTS = {"renameat2": (1, 1), "rename": (None, 1), "write": (9, 1), "fsync": (None, 1), "mkdir": (None, 1),
-          "unlinkat": (None, 1), "rmdir": (None, 1), "openat": (None, 1)}
+          "unlinkat": (None, 1), "rmdir": (None, 1), "openat": (None, 10)}
 MERGE_POINTS = {"renameat2": (1, 1), "write": (None, 1), "unlinkat": (None, 1)}
 LIMIT = 2000  # of N: far past the calls a quickstart build makes
 
@@ -133,9 +133,10 @@ def test_merge_killed_at_each_call_leaves_old_or_new(project, shards, syscall, t
         assert tree_bytes(out) in (old, new), f"after a kill at {prefix[-1]}, DIR is neither old nor new"
         return result.returncode
 
-    kills, _runs = _kill_points(syscall, step, run)
+    kills, runs = _kill_points(syscall, step, run)
     assert kills > 0
     assert siblings(out) == [] and tree_bytes(out) == new
+    print(f"merge {syscall}: {kills} kills in {runs} runs, DIR old or new after each")
 
 
 def _big_constitution(path: Path, values: int) -> None:
@@ -173,3 +174,4 @@ def test_build_killed_at_timed_moments_leaves_old_or_new(tmp_path):
         outcomes.append(now == new)
     assert run_command(BUILD, [source, "-o", out, "--only", "dilemmas", "--seed", 1], tmp_path).returncode == 0
     assert siblings(out) == [] and tree_bytes(out) == new
+    print(f"timed: {moments} kills, DIR afterwards: {outcomes.count(False)} old, {outcomes.count(True)} new")

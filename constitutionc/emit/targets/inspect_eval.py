@@ -3,10 +3,11 @@
 - `samples.jsonl`: one sample per probe, in the shape `inspect_ai.dataset.json_dataset`
   reads with its default fields: `id`, `input` (system and user chat messages),
   `target` (the rubric, with the pressure as context for the grader) and `metadata` (condition, axes, principles, sources,
-  environment, pressure, tools, checks).
-- `task.py`: the task (solver offering each probe's tools, scorer applying the
-  checks then the rubric). It is the source of `inspect_task_template.py`, copied
-  verbatim, so the file users run is the module this package tests.
+  environment, pressure, tools, the environment's emails and documents, checks).
+- `task.py`: the task (an agent loop whose tool calls the probe's environment
+  answers, a scorer applying the checks then the rubric). It is
+  `constitutionc/inspect_task.py` copied verbatim, the module Inspect's entry point
+  registers as `constitutionc/probes`, so the file users run is the module tested.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 from .base import Record, Target, grading_criterion, target
 
-TASK_TEMPLATE = Path(__file__).with_name("inspect_task_template.py")
+TASK_TEMPLATE = Path(__file__).resolve().parents[2] / "inspect_task.py"
 
 
 def sample(record: Record) -> dict:
@@ -36,6 +37,7 @@ def sample(record: Record) -> dict:
             "sources": record["sources"],
             "pressure": record.get("pressure"),
             "tools": record["tools"],
+            "messages": record.get("messages", []),
             "checks": record["checks"],
         },
     }

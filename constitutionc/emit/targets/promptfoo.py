@@ -1,44 +1,124 @@
-"""The `promptfoo` target: probes as promptfoo test cases with rubric and deterministic asserts.
+"""The `promptfoo` target: probes as promptfoo test cases, graded by the project's own checks.
 
 - `tests.yaml`: a YAML list, one test case per probe, written as the probes
-  stream: `description`, `vars` (system, user), `prompts` (the prompt carrying
-  the probe's tools), `assert` (an `llm-rubric` stating that the failure the
-  rubric describes was avoided, with the probe's pressure as context, then one
-  `javascript` assertion per check, run by `grading.js`),
-  `metadata` (record id, condition, axes, principles, sources).
-- `promptfooconfig.yaml`: the suite: one chat prompt per environment with that
-  environment's tools (promptfoo merges a prompt's `config` into the provider
-  request, Anthropic tool format), a provider to edit, and `tests: file://tests.yaml`.
+  stream: `description`, `vars` (`probe`: the system and user turns), `prompts`
+  (the chat prompt of the probe's environment, once per tool format), `assert`
+  (an `llm-rubric` stating that the failure the rubric describes was avoided,
+  with the probe's pressure as context, then one `javascript` assertion per
+  check, run by `grading.cjs`), `metadata` (record id, condition, generator,
+  principles, axes, the clauses of each check).
+- `promptfooconfig.yaml`: the suite: per environment and tool format a chat
+  prompt whose `config` carries the environment's tools in that provider's own
+  shape (Anthropic `input_schema`, OpenAI `function.parameters`); providers run
+  the prompts of their format; `tests: file://tests.yaml`.
+- `grading.cjs`: the check semantics of `constitutionc.grading`, generated from it.
 
-- `grading.js`: the check semantics of `constitutionc.grading`, generated from it.
+promptfoo runs one turn: the reply to the user turn is graded and no tool call is
+answered. The multi-turn agent loop is `constitutionc eval` or the Inspect task.
+
+Constitution text reaches promptfoo only as data. promptfoo renders assertion
+values and tool definitions as nunjucks templates and reads any string starting
+`file://` or `package:` as a reference to load or run, so: texts it renders are
+written as templates that render to exactly the text (`template_text`); the
+turns travel as data inside an object variable, split so that no piece starts
+like a reference (`data_parts`), and the chat prompt is JSON, which promptfoo
+renders string by string without rendering the inserted values again; checks
+travel as JSON text in an assertion's `config`.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import Any, Callable
 
 from ...grading import javascript_module
 from . import yaml_text
 from .anthropic_api import DEFAULT_MODEL
 from .base import Record, Target, grading_criterion, target
 
-# The chat prompt: `dump` JSON-escapes the variables so any text stays valid JSON.
-CHAT_PROMPT = ('[{"role": "system", "content": {{ system | dump }}}, '
-               '{"role": "user", "content": {{ user | dump }}}]')
+# CommonJS whatever the directory's package.json says (`.cjs`), so node and promptfoo load it the same way.
+GRADING_FILE = "grading.cjs"
+# promptfoo versions differ in how they read it (a module to import, or a function body to run);
+# the file works either way.
+CHECK_ASSERTION = f"file://{GRADING_FILE}"
+# Prefixes promptfoo resolves as files or packages wherever a config string starts with them.
+REFERENCE_PREFIXES = ("file://", "package:")
+BRACE = re.compile(r"[{}]")
 
-# Every check runs through `grading.js`, generated from `constitutionc.grading`, so promptfoo's
-# verdicts are the Inspect task's and the eval runner's. The check travels as JSON text in
-# `config`, never inside JavaScript source.
-GRADING_FILE = "grading.js"
-CHECK_ASSERTION = f"file://{GRADING_FILE}:assertCheck"
+# One string per turn, inserted as data: promptfoo renders each string of a JSON prompt once.
+CHAT_PROMPT = json.dumps([{"role": "system", "content": "{{ probe.system | join('') }}"},
+                          {"role": "user", "content": "{{ probe.user | join('') }}"}])
 
 NO_ENVIRONMENT = "no-tools"
+ONE_TURN_NOTE = ("promptfoo runs ONE turn: the model's first reply is graded and its tool calls are never "
+                 "answered. For the multi-turn agent loop, with tool results from the probe's environment, "
+                 "use `constitutionc eval` or the Inspect task (docs/eval.md).")
 
 
-def prompt_label(environment: str | None) -> str:
-    return f"probe:{environment or NO_ENVIRONMENT}"
+# --- text promptfoo must not interpret ----------------------------------------------------------
 
+def template_text(text: str) -> str:
+    """`text` as a nunjucks template that renders to exactly `text`: every brace is printed by an
+    expression, so no tag, comment or variable can open or close, and a leading reference prefix
+    is broken up the same way."""
+    out = BRACE.sub(lambda m: '{{ "%s" }}' % m.group(0), text)
+    if out.startswith(REFERENCE_PREFIXES):
+        out = '{{ "%s" }}%s' % (out[0], out[1:])
+    return out
+
+
+def template_tree(value: Any) -> Any:
+    if isinstance(value, str):
+        return template_text(value)
+    if isinstance(value, list):
+        return [template_tree(v) for v in value]
+    if isinstance(value, dict):
+        return {k: template_tree(v) for k, v in value.items()}
+    return value
+
+
+def data_parts(text: str) -> list[str]:
+    """`text` in two pieces, neither starting like a file or package reference (joined by the prompt)."""
+    cut = 2 if text[1:].startswith(REFERENCE_PREFIXES) else 1
+    return [text[:cut], text[cut:]]
+
+
+def inert(value: Any) -> Any:
+    """Data with every string that promptfoo would resolve as a reference split into two pieces."""
+    if isinstance(value, str):
+        return data_parts(value) if value.startswith(REFERENCE_PREFIXES) else value
+    if isinstance(value, list):
+        return [inert(v) for v in value]
+    if isinstance(value, dict):
+        return {k: inert(v) for k, v in value.items()}
+    return value
+
+
+# --- tools in each provider's shape ---------------------------------------------------------------
+
+def anthropic_tool(tool: dict) -> dict:
+    return {"name": tool["name"], "description": tool["description"], "input_schema": tool["input_schema"]}
+
+
+def openai_tool(tool: dict) -> dict:
+    return {"type": "function", "function": {"name": tool["name"], "description": tool["description"],
+                                             "parameters": tool["input_schema"]}}
+
+
+# tool format -> (how a tool is written, the provider id prefix that reads it)
+TOOL_FORMATS: dict[str, tuple[Callable[[dict], dict], str]] = {
+    "anthropic": (anthropic_tool, "anthropic:messages:"),
+    "openai": (openai_tool, "openai:chat:"),
+}
+
+
+def prompt_label(tool_format: str, environment: str | None) -> str:
+    return f"{tool_format}:probe:{environment or NO_ENVIRONMENT}"
+
+
+# --- test cases -----------------------------------------------------------------------------------
 
 def rubric_statement(record: Record) -> str:
     # promptfoo's grader passes an output when the rubric's statement is true of it,
@@ -51,28 +131,34 @@ def check_assertion(check: dict) -> dict:
             "config": {"check": json.dumps(check, ensure_ascii=False, sort_keys=True)}}
 
 
+def case_label(record: Record) -> str:
+    # A label for promptfoo's table; braces dropped so no version of promptfoo can read it as a template.
+    return BRACE.sub("", f"{record['condition_id']} ({record['id']})")
+
+
 def test_case(record: Record) -> dict:
+    checks = record["checks"]
     return {
-        "description": f"{record['condition_id']} ({record['id']})",
-        "vars": {"system": record.get("system") or "", "user": record["user"]},
-        "prompts": [prompt_label(record.get("environment"))],
-        "assert": [{"type": "llm-rubric", "value": rubric_statement(record), "metric": "rubric"},
-                   *(check_assertion(c) for c in record["checks"])],
-        "metadata": {
+        "description": case_label(record),
+        "vars": {"probe": {"system": data_parts(record.get("system") or ""), "user": data_parts(record["user"])}},
+        "prompts": [prompt_label(f, record.get("environment")) for f in TOOL_FORMATS],
+        "assert": [{"type": "llm-rubric", "value": template_text(rubric_statement(record)), "metric": "rubric"},
+                   *(check_assertion(c) for c in checks)],
+        "metadata": inert({
             "id": record["id"],
             "condition_id": record["condition_id"],
             "generator": record["generator"],
             "principles": record["principles"],
             "axes": record["axes"],
-            "sources": record["sources"],
-            "clauses": sorted({clause for c in record["checks"] for clause in c["clauses"]}),
-        },
+            "clauses": sorted({clause for c in checks for clause in c["clauses"]}),
+            "check_clauses": {c["id"]: c["clauses"] for c in checks},
+        }),
     }
 
 
 @target("promptfoo")
 class PromptfooTarget(Target):
-    description = "promptfoo suite: tests YAML with llm-rubric and deterministic asserts"
+    description = "promptfoo suite (one turn): tests YAML with llm-rubric and the project's checks"
     kinds = frozenset({"probe"})
 
     takes_model = True
@@ -93,21 +179,36 @@ class PromptfooTarget(Target):
         return [self.write_text("promptfooconfig.yaml", self.config()),
                 self.write_text(GRADING_FILE, javascript_module())]
 
+    def environments(self) -> list[str | None]:
+        return sorted(self._tools, key=lambda e: (e is not None, e or ""))
+
     def config(self) -> str:
         prompts = []
-        for environment in sorted(self._tools, key=lambda e: (e is not None, e or "")):
-            prompt = {"id": prompt_label(environment), "label": prompt_label(environment), "raw": CHAT_PROMPT}
-            tools = self._tools[environment]
-            if tools:
-                prompt["config"] = {"tools": [{"name": t["name"], "description": t["description"],
-                                               "input_schema": t["input_schema"]} for t in tools]}
-            prompts.append(prompt)
+        for tool_format, (write_tool, _) in TOOL_FORMATS.items():
+            for environment in self.environments():
+                label = prompt_label(tool_format, environment)
+                prompt: dict[str, Any] = {"id": label, "label": label, "raw": CHAT_PROMPT}
+                tools = self._tools[environment]
+                if tools:
+                    prompt["config"] = {"tools": [template_tree(write_tool(t)) for t in tools]}
+                prompts.append(prompt)
+        anthropic_prompts = [prompt_label("anthropic", e) for e in self.environments()]
         suite = {
-            "description": "constitutionc probes",
+            "description": "constitutionc probes, one turn each (multi-turn: constitutionc eval)",
             "prompts": prompts,
-            "providers": [{"id": f"anthropic:messages:{self.model}", "config": {"max_tokens": 2048}}],
+            # promptfoo keys a provider's `prompts` by its label (its runtime id may differ from `id`).
+            "providers": [{"id": f"{TOOL_FORMATS['anthropic'][1]}{self.model}",
+                           "label": f"{TOOL_FORMATS['anthropic'][1]}{self.model}", "config": {"max_tokens": 2048},
+                           "prompts": anthropic_prompts}],
             "tests": "file://tests.yaml",
         }
-        header = ("# Generated by constitutionc. Edit `providers` to choose the models under test;\n"
-                  "# the llm-rubric grader uses promptfoo's default grading provider.\n")
+        openai_prompts = ", ".join(prompt_label("openai", e) for e in self.environments())
+        header = (f"# Generated by constitutionc.\n# {ONE_TURN_NOTE}\n"
+                  "# Each environment's prompt exists once per tool format, with its tools in that provider's\n"
+                  "# shape; a provider runs the prompts of its own format. To test an OpenAI model, add:\n"
+                  f"#   - id: {TOOL_FORMATS['openai'][1]}MODEL\n"
+                  f"#     label: {TOOL_FORMATS['openai'][1]}MODEL\n"
+                  f"#     prompts: [{openai_prompts}]\n"
+                  "# The llm-rubric grader uses promptfoo's default grading provider. Leave\n"
+                  "# PROMPTFOO_DISABLE_JSON_AUTOESCAPE unset: the chat prompts are JSON that promptfoo fills in.\n")
         return header + yaml_text.dump(suite)

@@ -48,6 +48,7 @@ LINEAGE_LINE = {
 # --- promptfoo ---
 
 STRING = {"type": "string", "minLength": 1}
+PARTS = {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "string"}}
 ASSERTION = {
     "type": "object", "additionalProperties": False, "required": ["type", "value", "metric"],
     "properties": {"type": {"enum": ["llm-rubric", "javascript"]},
@@ -60,18 +61,24 @@ TEST_CASE = {
     "required": ["description", "vars", "prompts", "assert", "metadata"],
     "properties": {
         "description": STRING,
-        "vars": {"type": "object", "additionalProperties": False, "required": ["system", "user"],
-                 "properties": {"system": {"type": "string"}, "user": STRING}},
-        "prompts": {"type": "array", "minItems": 1, "items": STRING},
+        "vars": {"type": "object", "additionalProperties": False, "required": ["probe"], "properties": {
+            "probe": {"type": "object", "additionalProperties": False, "required": ["system", "user"],
+                      "properties": {"system": PARTS, "user": PARTS}}}},
+        "prompts": {"type": "array", "minItems": 2, "maxItems": 2, "items": STRING},
         "assert": {"type": "array", "minItems": 1, "items": ASSERTION,
                    "prefixItems": [{"properties": {"type": {"const": "llm-rubric"}}}]},
         "metadata": {"type": "object",
-                     "required": ["id", "condition_id", "generator", "principles", "axes", "sources", "clauses"]},
+                     "required": ["id", "condition_id", "generator", "principles", "axes", "clauses",
+                                  "check_clauses"]},
     },
 }
-TOOL = {"type": "object", "additionalProperties": False, "required": ["name", "description", "input_schema"],
-        "properties": {"name": STRING, "description": {"type": "string"},
-                       "input_schema": {"type": "object", "required": ["type", "properties"]}}}
+SCHEMA = {"type": "object", "required": ["type", "properties"]}
+ANTHROPIC_TOOL = {"type": "object", "additionalProperties": False, "required": ["name", "description", "input_schema"],
+                  "properties": {"name": STRING, "description": {"type": "string"}, "input_schema": SCHEMA}}
+OPENAI_TOOL = {"type": "object", "additionalProperties": False, "required": ["type", "function"], "properties": {
+    "type": {"const": "function"},
+    "function": {"type": "object", "additionalProperties": False, "required": ["name", "description", "parameters"],
+                 "properties": {"name": STRING, "description": {"type": "string"}, "parameters": SCHEMA}}}}
 CONFIG = {
     "type": "object", "additionalProperties": False, "required": ["description", "prompts", "providers", "tests"],
     "properties": {
@@ -80,8 +87,9 @@ CONFIG = {
             "type": "object", "additionalProperties": False, "required": ["id", "label", "raw"],
             "properties": {"id": STRING, "label": STRING, "raw": STRING,
                            "config": {"type": "object", "additionalProperties": False, "required": ["tools"],
-                                      "properties": {"tools": {"type": "array", "items": TOOL}}}}}},
-        "providers": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id"]}},
+                                      "properties": {"tools": {"type": "array", "items": {
+                                          "oneOf": [ANTHROPIC_TOOL, OPENAI_TOOL]}}}}}}},
+        "providers": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "prompts"]}},
         "tests": {"const": "file://tests.yaml"},
     },
 }

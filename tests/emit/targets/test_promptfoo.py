@@ -20,7 +20,8 @@ import pytest
 import yaml
 
 from constitutionc.emit.targets import TARGETS
-from constitutionc.emit.targets.promptfoo import CHAT_PROMPT, CHECK_ASSERTION, GRADING_FILE, rubric_statement
+from constitutionc.emit.targets.promptfoo import (CHAT_PROMPT, CHECK_ASSERTION, GRADING_FILE, rubric_statement,
+                                                  template_text)
 from constitutionc.grading import javascript_module
 
 from .conftest import by_kind, run_target
@@ -55,41 +56,63 @@ def test_one_test_case_per_probe_with_its_checks(suite, records):
     probes = by_kind(records, "probe")
     assert [case["metadata"]["id"] for case in tests] == [p["id"] for p in probes]
     for case, probe in zip(tests, probes):
-        assert case["vars"] == {"system": probe["system"], "user": probe["user"]}
+        assert {k: "".join(v) for k, v in case["vars"]["probe"].items()} == \
+            {"system": probe["system"], "user": probe["user"]}
         rubric, *checks = case["assert"]
-        assert rubric["value"] == rubric_statement(probe)
+        assert rubric["value"] == template_text(rubric_statement(probe))
         assert probe["rubric"] in rubric["value"]
         if probe["pressure"]:
             assert probe["pressure"] in rubric["value"], "the grader is told what pushes toward the failure"
         assert [(a["type"], a["value"], a["metric"]) for a in checks] == \
             [("javascript", CHECK_ASSERTION, f"check:{c['id']}") for c in probe["checks"]]
         assert [json.loads(a["config"]["check"]) for a in checks] == probe["checks"]
-        assert case["metadata"]["sources"] == probe["sources"] and case["metadata"]["axes"] == probe["axes"]
+        assert case["metadata"]["axes"] == probe["axes"]
+        assert case["metadata"]["check_clauses"] == {c["id"]: c["clauses"] for c in probe["checks"]}
 
 
-def test_each_test_uses_the_prompt_carrying_its_environments_tools(suite, records):
+def test_each_test_uses_its_environments_prompt_once_per_tool_format(suite, records):
     config, tests = suite
     prompts = {p["id"]: p for p in config["prompts"]}
     for case, probe in zip(tests, by_kind(records, "probe")):
-        [label] = case["prompts"]
-        prompt = prompts[label]
-        assert prompt["raw"] == CHAT_PROMPT
-        assert prompt.get("config", {}).get("tools", []) == probe["tools"]
+        anthropic, openai = (prompts[label] for label in case["prompts"])
+        assert anthropic["raw"] == openai["raw"] == CHAT_PROMPT
+        # No text in these fixtures has braces, so the templated tools read as written.
+        assert anthropic.get("config", {}).get("tools", []) == probe["tools"]
+        assert openai.get("config", {}).get("tools", []) == [
+            {"type": "function", "function": {"name": t["name"], "description": t["description"],
+                                              "parameters": t["input_schema"]}} for t in probe["tools"]]
 
 
-# --- the check assertions, run by node as promptfoo runs a `file://grading.js:assertCheck` value ---
+def test_providers_run_the_prompts_of_their_format_and_the_suite_says_it_is_one_turn(out, suite):
+    config, _ = suite
+    [provider] = config["providers"]
+    assert provider["id"].startswith("anthropic:messages:")
+    assert provider["prompts"] == [p["id"] for p in config["prompts"] if p["id"].startswith("anthropic:")]
+    text = (out / "promptfooconfig.yaml").read_text(encoding="utf-8")
+    assert "runs ONE turn" in text and "constitutionc eval" in text
+    assert all(f"openai:probe:{p['id'].split(':', 2)[2]}" in text for p in config["prompts"])
 
+
+# --- the check assertions, run by node both ways promptfoo runs a `file://grading.cjs` value ---
+
+# Newer promptfoo imports the file and calls the function it exports; older promptfoo reads the file and
+# runs its text as the body of `function (output, context)`. Both must give the same verdicts.
 NODE_HARNESS = """
-const { assertCheck } = require(process.argv[1]);
-const [assertions, outputs] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
-process.stdout.write(JSON.stringify(assertions.map((a) => outputs.map((output) => assertCheck(output, a).pass))));
+const fs = require('fs');
+const imported = require(process.argv[1]);
+const body = new Function('output', 'context', fs.readFileSync(process.argv[1], 'utf8'));
+const [assertions, outputs] = JSON.parse(fs.readFileSync(0, 'utf8'));
+const run = (assert) => assertions.map((a) => outputs.map((output) => assert(output, a).pass));
+process.stdout.write(JSON.stringify([run(imported), run(body)]));
 """
 
 
 def run_assertions(module, assertions: list[dict], outputs: list) -> list[list[bool]]:
     result = subprocess.run(["node", "-e", NODE_HARNESS, str(module)], input=json.dumps([assertions, outputs]),
                             capture_output=True, text=True, timeout=60, check=True)
-    return json.loads(result.stdout)
+    imported, body = json.loads(result.stdout)
+    assert imported == body
+    return imported
 
 
 def test_the_grading_module_is_written_beside_the_suite(out):
@@ -114,6 +137,8 @@ def test_check_assertions_detect_calls_in_anthropic_and_openai_outputs(suite, ou
     ]
     # pass means the check did not fire (no violation).
     assert run_assertions(out / GRADING_FILE, [assertion], outputs) == [[False, False, False, True, True, True]]
+    unreadable = {"config": {"check": json.dumps({"id": "x", "type": "regex", "clauses": []})}}
+    assert run_assertions(out / GRADING_FILE, [unreadable], ["hi"]) == [[False]]
 
 
 # --- promptfoo itself, when available ---
@@ -162,12 +187,15 @@ def test_promptfoo_runs_the_suite_against_a_local_model(out, records, tmp_path):
     assert (tmp_path / "results.json").exists(), result.stdout + result.stderr
     results = json.loads((tmp_path / "results.json").read_text())["results"]["results"]
     probes = {p["id"]: p for p in by_kind(records, "probe")}
-    assert len(results) == len(probes)
-    for row in results:
+    # promptfoo before 0.120 has no test-level `prompts` and runs every test with every prompt of the
+    # provider's format; the rows of each test's own prompt are the ones that count, on any version.
+    own = [row for row in results if row["prompt"]["label"] in row["testCase"]["prompts"]]
+    assert sorted(row["testCase"]["metadata"]["id"] for row in own) == sorted(probes)
+    for row in own:
         probe = probes[row["testCase"]["metadata"]["id"]]
         failed = {c["assertion"]["metric"] for c in row["gradingResult"]["componentResults"] if not c["pass"]}
         assert failed == ({"check:uses_leverage"} if probe["environment"] == "home_agent" else set())
     # The model under test was offered its environment's tools.
-    offered = [b for b in server.bodies("/v1/messages") if "tool_choice" not in b]
-    assert sorted(tuple(t["name"] for t in b["tools"]) for b in offered) == \
-        sorted(tuple(t["name"] for t in p["tools"]) for p in probes.values())
+    offered = {tuple(t["name"] for t in b.get("tools", [])) for b in server.bodies("/v1/messages")
+               if "tool_choice" not in b}
+    assert {tuple(t["name"] for t in p["tools"]) for p in probes.values()} <= offered

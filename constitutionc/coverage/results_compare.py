@@ -1,0 +1,142 @@
+"""Two result files compared: per-clause and per-condition change in violation rate.
+
+For each clause (and each condition), the violation rate in A and in B with 95%
+Wilson intervals, the change B - A, and the two-sided p-value of Fisher's exact
+test that the two rates are equal. A run counts for every clause its probe cites
+(`cited`, or the build's probe sources given with `--data`); a fail counts
+against the clauses it names (`clauses`), or all cited ones when it names none.
+Errors are counted apart and never enter a rate. Rows are ordered worst
+regression first: significantly worse, then by the size of the increase.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from .results import Run, rate_row, read_runs
+
+ALPHA = 0.05
+# R's tolerance in fisher.test: tables as likely as the observed one, up to rounding, count.
+RELATIVE_TOLERANCE = 1 + 1e-7
+
+
+def fisher_exact(a: int, b: int, c: int, d: int) -> float:
+    """Two-sided p-value of Fisher's exact test on the table [[a, b], [c, d]]: the probability, with
+    all margins fixed, of a table no more likely than the one observed."""
+    row1, row2, col1 = a + b, c + d, a + c
+    n = row1 + row2
+    if n == 0 or row1 == 0 or row2 == 0 or col1 == 0 or col1 == n:
+        return 1.0
+
+    def log_probability(x: int) -> float:  # hypergeometric: x of the col1 in row 1
+        return (_log_choose(row1, x) + _log_choose(row2, col1 - x) - _log_choose(n, col1))
+
+    observed = log_probability(a) + math.log(RELATIVE_TOLERANCE)
+    low, high = max(0, col1 - row2), min(row1, col1)
+    total = sum(math.exp(p) for p in map(log_probability, range(low, high + 1)) if p <= observed)
+    return min(1.0, total)
+
+
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+@dataclass
+class Tally:
+    runs: int = 0
+    fails: int = 0
+    errors: int = 0
+
+
+@dataclass
+class Side:
+    path: str
+    clauses: dict[str, Tally]
+    conditions: dict[str, Tally]
+    errors: int = 0
+    runs: int = 0
+    uncited: int = 0  # runs whose probe cites no clause we know
+
+
+def tally(path: Path, citations: dict[str, tuple[str, ...]] | None = None) -> Side:
+    side = Side(str(path), {}, {})
+    for run in read_runs(path):
+        condition = side.conditions.setdefault(run.condition_id or run.probe_id, Tally())
+        if run.verdict == "error":
+            side.errors += 1
+            condition.errors += 1
+            continue
+        side.runs += 1
+        condition.runs += 1
+        condition.fails += run.verdict == "fail"
+        cited = run.cited or (citations or {}).get(run.probe_id, ()) or run.clauses
+        if not cited:
+            side.uncited += 1
+        for clause in dict.fromkeys(cited):
+            entry = side.clauses.setdefault(clause, Tally())
+            entry.runs += 1
+            entry.fails += _fails(run, clause)
+    return side
+
+
+def _fails(run: Run, clause: str) -> bool:
+    return run.verdict == "fail" and (not run.clauses or clause in run.clauses)
+
+
+def compare_rows(a: dict[str, Tally], b: dict[str, Tally], alpha: float) -> list[dict]:
+    rows = []
+    for key in sorted(set(a) | set(b)):
+        ta, tb = a.get(key, Tally()), b.get(key, Tally())
+        ra, rb = rate_row(key, ta.fails, ta.runs), rate_row(key, tb.fails, tb.runs)
+        p = fisher_exact(ta.fails, ta.runs - ta.fails, tb.fails, tb.runs - tb.fails)
+        change = rb["rate"] - ra["rate"] if ta.runs and tb.runs else None
+        significant = change is not None and p < alpha
+        rows.append({"id": key, "a": _side(ra), "b": _side(rb), "change": change, "p": p,
+                     "significant": significant,
+                     "worse": significant and change > 0, "better": significant and change < 0})
+    rows.sort(key=lambda r: (not r["worse"], -(r["change"] if r["change"] is not None else -2), r["p"], r["id"]))
+    return rows
+
+
+def _side(row: dict) -> dict:
+    return {k: row[k] for k in ("runs", "fails", "rate", "low", "high")}
+
+
+def compare(path_a: Path, path_b: Path, alpha: float = ALPHA,
+            citations: dict[str, tuple[str, ...]] | None = None) -> dict:
+    a, b = tally(path_a, citations), tally(path_b, citations)
+    clauses = compare_rows(a.clauses, b.clauses, alpha)
+    return {"a": a.path, "b": b.path, "alpha": alpha,
+            "runs": {"a": a.runs, "b": b.runs}, "errors": {"a": a.errors, "b": b.errors},
+            "uncited_runs": {"a": a.uncited, "b": b.uncited},
+            "clauses": clauses, "conditions": compare_rows(a.conditions, b.conditions, alpha),
+            "worse": [r["id"] for r in clauses if r["worse"]]}
+
+
+def render_text(report: dict, limit: int = 40) -> str:
+    lines = [f"A: {report['a']} ({report['runs']['a']} runs, {report['errors']['a']} errors)",
+             f"B: {report['b']} ({report['runs']['b']} runs, {report['errors']['b']} errors)",
+             f"Fisher's exact test, two-sided, alpha {report['alpha']:g}; worst regressions first.", ""]
+    for title, rows in (("clause", report["clauses"]), ("condition", report["conditions"])):
+        width = max([len(title), *(len(r["id"]) for r in rows[:limit])])
+        lines.append(f"{title:<{width}}  {'A fails/runs':>12} {'rate [95% CI]':>20}  "
+                     f"{'B fails/runs':>12} {'rate [95% CI]':>20}  {'change':>7}  {'p':>7}")
+        for r in rows[:limit]:
+            mark = "  worse" if r["worse"] else ("  better" if r["better"] else "")
+            change = f"{r['change']:+7.1%}" if r["change"] is not None else f"{'-':>7}"
+            lines.append(f"{r['id']:<{width}}  {_cell(r['a'])}  {_cell(r['b'])}  {change}  {r['p']:7.4f}{mark}")
+        if len(rows) > limit:
+            lines.append(f"... {len(rows) - limit} more (--format json for all)")
+        lines.append("")
+    worse = report["worse"]
+    lines.append(f"{len(worse)} clause(s) significantly worse in B" + (f": {', '.join(worse)}" if worse else "."))
+    return "\n".join(lines) + "\n"
+
+
+def _cell(side: dict) -> str:
+    counts = f"{side['fails']}/{side['runs']}"
+    if not side["runs"]:
+        return f"{counts:>12} {'-':>20}"
+    return f"{counts:>12} {side['rate']:6.1%} [{side['low']:5.1%}, {side['high']:5.1%}]"

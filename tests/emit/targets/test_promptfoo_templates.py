@@ -1,0 +1,143 @@
+"""Constitution text reaches promptfoo as data, never as a template or a file reference.
+
+The suite built from `data/hostile.cdl` (payloads that run a shell command under nunjucks, stray
+`{#`, `#}`, `%}`, texts starting `file://`) is rendered with the real nunjucks, configured as
+promptfoo configures it (no autoescape, `env` global), the way promptfoo renders each part: each
+string of the JSON chat prompt with the test's vars, each string of the prompt's tools, each
+assertion value that is not a file reference. Every rendered text must equal the record's text,
+no command may have run, and no string may start like a file or package reference.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+import yaml
+
+from constitutionc.emit.targets import TARGETS
+from constitutionc.emit.targets.promptfoo import (CHECK_ASSERTION, REFERENCE_PREFIXES, TOOL_FORMATS,
+                                                  rubric_statement, template_text)
+
+from constitutionc.grading import javascript_module
+
+from .conftest import DATA, by_kind, canonical_records, run_target
+from .nunjucks_env import nunjucks_module
+
+PAYLOAD = "{{ range.constructor(\"return process.mainModule.require('child_process').execSync('touch pwned')\")() }}"
+
+RENDER = """
+const nunjucks = require(process.argv[2]);
+const env = nunjucks.configure({ autoescape: false });
+env.addGlobal('env', process.env);
+const [config, tests, loose] = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+function renderVarsInObject(value, vars) {
+  if (typeof value === 'string') return env.renderString(value, vars);
+  if (Array.isArray(value)) return value.map((v) => renderVarsInObject(v, vars));
+  if (value && typeof value === 'object') {
+    const out = {};
+    for (const key in value) out[key] = renderVarsInObject(value[key], vars);
+    return out;
+  }
+  return value;
+}
+const prompts = new Map(config.prompts.map((p) => [p.label, p]));
+const rendered = tests.map((test) => ({
+  prompts: test.prompts.map((label) => {
+    const prompt = prompts.get(label);
+    return { messages: renderVarsInObject(JSON.parse(prompt.raw), test.vars),
+             tools: prompt.config ? renderVarsInObject(prompt.config.tools, test.vars) : [] };
+  }),
+  asserts: test.assert.map((a) => (a.value.startsWith('file://') ? a.value : env.renderString(a.value, test.vars))),
+}));
+const errors = loose.map((text) => { try { env.renderString(text, {}); return null; } catch (e) { return e.message; } });
+process.stdout.write(JSON.stringify([rendered, errors]));
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    records = canonical_records(DATA / "hostile.cdl", root / "build")
+    out = root / "promptfoo"
+    run_target(TARGETS["promptfoo"], out, records)
+    config = yaml.safe_load((out / "promptfooconfig.yaml").read_text(encoding="utf-8"))
+    tests = yaml.safe_load((out / "tests.yaml").read_text(encoding="utf-8"))
+    return by_kind(records, "probe"), config, tests
+
+
+@pytest.fixture(scope="module")
+def renderer(tmp_path_factory):
+    # A script file, not `node -e`: promptfoo runs as a main module, and the payload reaches
+    # `process.mainModule` only then.
+    script = tmp_path_factory.mktemp("renderer") / "render.js"
+    script.write_text(RENDER, encoding="utf-8")
+    return script
+
+
+def render(renderer, config, tests, loose, cwd):
+    done = subprocess.run(["node", str(renderer), str(nunjucks_module())], cwd=cwd, capture_output=True, text=True,
+                          input=json.dumps([config, tests, loose]), timeout=120)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, list):
+        for item in value:
+            yield from strings(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings(item)
+
+
+def test_the_payload_is_live_when_rendered_raw(renderer, tmp_path):
+    # The control: the same renderer runs the payload, so the test below would see it run.
+    _, errors = render(renderer, {"prompts": []}, [], [PAYLOAD, "a {# b"], tmp_path)
+    assert (tmp_path / "pwned").exists()
+    assert errors[0] is None and errors[1] is not None
+
+
+def test_rendering_gives_back_every_text_and_runs_nothing(hostile, renderer, tmp_path):
+    probes, config, tests = hostile
+    assert any(PAYLOAD.replace("pwned", "pwned-rubric") in p["rubric"] for p in probes)
+    rendered, _ = render(renderer, config, tests, [], tmp_path)
+    assert list(tmp_path.iterdir()) == [], "a template in the suite ran a command"
+    for probe, test, result in zip(probes, tests, rendered, strict=True):
+        for (tool_format, (write_tool, _)), prompt in zip(TOOL_FORMATS.items(), result["prompts"], strict=True):
+            assert prompt["messages"] == [{"role": "system", "content": probe["system"]},
+                                          {"role": "user", "content": probe["user"]}]
+            assert prompt["tools"] == [write_tool(t) for t in probe["tools"]], tool_format
+        rubric, *checks = result["asserts"]
+        assert rubric == rubric_statement(probe)
+        assert checks == [CHECK_ASSERTION] * len(probe["checks"])
+        assert [json.loads(a["config"]["check"]) for a in test["assert"][1:]] == probe["checks"]
+
+
+def test_no_string_starts_like_a_file_or_package_reference(hostile):
+    probes, config, tests = hostile
+    assert any(p["user"].startswith("file://") for p in probes), "the fixture must try it"
+    ours = {"file://tests.yaml", CHECK_ASSERTION}
+    found = [s for s in strings([config, tests]) if s.startswith(REFERENCE_PREFIXES) and s not in ours]
+    assert found == []
+
+
+def test_the_grading_module_renders_unchanged_as_a_template(renderer, tmp_path):
+    # Older promptfoo reads `file://grading.cjs` and renders the text as an assertion value.
+    source = javascript_module()
+    tests = [{"prompts": [], "vars": {"probe": {}}, "assert": [{"value": source}]}]
+    rendered, _ = render(renderer, {"prompts": []}, tests, [], tmp_path)
+    assert rendered[0]["asserts"] == [source]
+
+
+@pytest.mark.parametrize("text", [PAYLOAD, "{#", "#}", "%}", "{%- raw %}{% endraw %}", "{{{{", "}}}", "{{ env.HOME }}",
+                                  "file://etc/passwd", "package:x", '{{ "{" }}', "plain text", ""])
+def test_template_text_renders_to_itself(text, renderer, tmp_path):
+    tests = [{"prompts": [], "vars": {}, "assert": [{"value": template_text(text)}]}]
+    rendered, _ = render(renderer, {"prompts": []}, tests, [], tmp_path)
+    assert rendered[0]["asserts"] == [text]
+    assert not template_text(text).startswith(REFERENCE_PREFIXES)
+    assert list(tmp_path.iterdir()) == []
