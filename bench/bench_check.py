@@ -1,7 +1,12 @@
 """Benchmark: `constitutionc check` on a synthetic 5,000-principle constitution, and `--help` start-up.
 
 Targets (issue 2): check of ~50,000 lines under 2 s and 300 MB peak RSS; `--help` under 0.3 s.
-Run: .venv/bin/python bench/bench_check.py [--principles N]
+Ratios (issue 9), each a median of runs alternated A B A B in one call, by CPU time (user + system) of
+the whole child process, so a busy machine moves both sides alike:
+  - check of the 50,000-line file / a bare `lark.Lark(parser="lalr", propagate_positions=True).parse`
+    of it (same grammar, Lark's cache warm): target <= 1.10;
+  - check of examples/quickstart/constitution.cdl / `python -c pass`.
+Run: .venv/bin/python bench/bench_check.py [--principles N] [--repeat N]
 Each measurement runs in a fresh subprocess so start-up, imports and peak memory are counted honestly.
 """
 
@@ -67,6 +72,38 @@ def measure(cmd: list[str], repeat: int) -> tuple[float, float]:
     return statistics.median(times), max(peaks)
 
 
+BARE_PARSE = r'''
+import sys
+from lark import Lark
+from constitutionc.syntax.parser import grammar_text
+parser = Lark(grammar_text(), parser="lalr", propagate_positions=True, cache=sys.argv[2])
+parser.parse(open(sys.argv[1], encoding="utf-8").read())
+'''
+
+
+def cpu_seconds(cmd: list[str], cwd: str | None = None) -> float:
+    """User + system CPU seconds of one child process (and its children), exit status checked."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit(f"command failed with exit {done.returncode}: {' '.join(cmd)}\n{done.stderr.decode()}")
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def alternating_ratio(a: list[str], b: list[str], repeat: int, cwd: str | None = None) -> tuple[float, float, float]:
+    """(median A/B of CPU time over pairs run A B A B ..., median A seconds, median B seconds)."""
+    ratios, a_times, b_times = [], [], []
+    for _ in range(repeat):
+        a_time, b_time = cpu_seconds(a, cwd), cpu_seconds(b, cwd)
+        ratios.append(a_time / b_time)
+        a_times.append(a_time)
+        b_times.append(b_time)
+    return statistics.median(ratios), statistics.median(a_times), statistics.median(b_times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--principles", type=int, default=5000)
@@ -81,9 +118,19 @@ def main() -> None:
         subprocess.run(exe + ["check", str(path)], stdout=subprocess.DEVNULL)
         check_time, check_peak = measure(exe + ["check", str(path)], args.repeat)
         help_time, _ = measure(exe + ["--help"], args.repeat)
+        bare = [sys.executable, "-c", BARE_PARSE, str(path), str(Path(tmp) / "bare.lark.cache")]
+        subprocess.run(bare, check=True)  # writes the bare parser's cache
+        vs_bare = alternating_ratio(exe + ["check", str(path)], bare, args.repeat)
+        quickstart = Path(__file__).resolve().parents[1] / "examples" / "quickstart"
+        vs_pass = alternating_ratio(exe + ["check", "constitution.cdl"], [sys.executable, "-c", "pass"],
+                                    max(args.repeat, 10), cwd=str(quickstart))
     print(f"check: {args.principles} principles, {lines} lines: median {check_time:.2f} s "
           f"(target < 2 s), peak RSS {check_peak:.0f} MB (target < 300 MB)")
     print(f"--help: median {help_time * 1000:.0f} ms (target < 300 ms)")
+    print(f"check / bare Lark parse with propagate_positions, CPU: {vs_bare[0]:.2f}x "
+          f"(target <= 1.10; medians {vs_bare[1]:.2f} s vs {vs_bare[2]:.2f} s)")
+    print(f"check examples/quickstart / python -c pass, CPU: {vs_pass[0]:.1f}x "
+          f"(medians {vs_pass[1] * 1000:.0f} ms vs {vs_pass[2] * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

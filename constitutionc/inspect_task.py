@@ -72,7 +72,8 @@ def sample_fields(record: dict) -> dict:
         "condition_id": record["condition_id"], "generator": record["generator"],
         "environment": record.get("environment"), "axes": record["axes"], "principles": record["principles"],
         "sources": record["sources"], "pressure": record.get("pressure"), "tools": record["tools"],
-        "messages": record.get("messages", []), "checks": record["checks"]}}
+        "messages": record.get("messages", []), "tool_results": record.get("tool_results", []),
+        "checks": record["checks"]}}
 
 
 ROLES = {"system": ChatMessageSystem, "user": ChatMessageUser, "assistant": ChatMessageAssistant}

@@ -148,3 +148,53 @@ def test_no_import_cycles_among_the_compilers_modules():
     found = cycles(graph)
     assert not found, ("import cycles (a registry's modules import it from `pkg.registry`, not from the "
                        "package that imports them):\n" + "\n".join(describe(c, graph) for c in found))
+
+
+MODEL_SDKS = ("anthropic", "openai")
+
+
+def test_only_the_model_layer_imports_a_model_sdk():
+    modules = all_modules()
+    importers = set()
+    for name, path in modules.items():
+        for node in _imports(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            if node.__class__ is ast.ImportFrom and node.level:
+                continue  # relative: one of ours
+            if any(n.split(".")[0] in MODEL_SDKS for n in names):
+                importers.add(name)
+    assert importers, "the scan finds the provider modules"
+    assert all(name.startswith("constitutionc.llm.") for name in importers), sorted(importers)
+
+
+DETERMINISTIC_RUN = r"""
+import sys
+from pathlib import Path
+from click.testing import CliRunner
+from constitutionc import api
+from constitutionc.cli import main
+from constitutionc.emit.targets import TARGETS
+
+repo, out = Path(sys.argv[1]), Path(sys.argv[2])
+entry = repo / "examples/quickstart/constitution.cdl"
+result = api.load([entry])
+assert result.ok, result.diagnostics
+api.lint(result)
+api.build(result.constitution, out, targets=tuple(TARGETS))
+api.coverage(result.constitution, out)
+api.format_text(entry.read_text(encoding="utf-8"))
+runner = CliRunner()
+for args in (["check", str(entry)], ["lint", str(entry)], ["coverage", str(entry), "--data", str(out)],
+             ["fmt", "--check", str(entry)], ["schema"]):
+    outcome = runner.invoke(main, args)
+    assert outcome.exception is None or isinstance(outcome.exception, SystemExit), (args, outcome.output)
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("anthropic", "openai"))
+print(",".join(loaded))
+"""
+
+
+def test_the_deterministic_stages_never_import_a_model_sdk(tmp_path):
+    done = subprocess.run([sys.executable, "-c", DETERMINISTIC_RUN, str(ROOT.parent), str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "", f"imported: {done.stdout.strip()}"

@@ -264,19 +264,24 @@ class _TextSet:
 
     sample_size: int
     keys: set[int] = field(default_factory=set)
+    count: int = 0
     words: int = 0
     characters: int = 0
     sample: BottomK | None = None
 
-    def add(self, key: int, text: str, count_words: int) -> None:
-        if key in self.keys:
-            return
-        self.keys.add(key)
+    def add(self, key: int, text: str, count_words: int, known: bool = False) -> bool:
+        """Count a text once; `known` skips the membership test when a caller has already made it."""
+        if not known:
+            if key in self.keys:
+                return False
+            self.keys.add(key)
+        self.count += 1
         self.words += count_words
         self.characters += len(text)
         if self.sample is None:
             self.sample = BottomK(self.sample_size)
         self.sample.add(key, text)
+        return True
 
     def texts(self) -> list[str]:
         return self.sample.items() if self.sample else []
@@ -308,9 +313,9 @@ class Diversity:
             prompts, answers = self.family_prompts[family], self.family_answers[family]
             p1, p2 = _distinct(prompts.texts())
             f1, f2 = _distinct(answers.texts())
-            families.append({"family": family, "prompts": len(prompts.keys), "distinct_1": p1, "distinct_2": p2,
-                             "answers": len(answers.keys), "answers_distinct_1": f1, "answers_distinct_2": f2})
-        return {"distinct_prompts": len(self.prompts.keys), "sample": len(texts), "distinct_1": d1,
+            families.append({"family": family, "prompts": prompts.count, "distinct_1": p1, "distinct_2": p2,
+                             "answers": answers.count, "answers_distinct_1": f1, "answers_distinct_2": f2})
+        return {"distinct_prompts": self.prompts.count, "sample": len(texts), "distinct_1": d1,
                 "distinct_2": d2, "answers_distinct_1": a1, "answers_distinct_2": a2,
                 "near_duplicate_share": _share(duplicates, len(texts)), "near_duplicate_method": method,
                 "user_words": self.prompts.words, "user_characters": self.prompts.characters,
@@ -394,25 +399,23 @@ SHARED = -1
 class Specificity:
     """Answers that are the same text for different prompts of a family say nothing about the prompt."""
 
-    first_prompt: dict[tuple[str, int], int] = field(default_factory=dict)  # answer -> its prompt, or SHARED
+    # family -> answer key -> the prompt key it was first given for, or SHARED once a second prompt gets it
+    first_prompt: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
 
     def add(self, row: Row, prompt_key: int, answer_keys: list[int]) -> None:
-        family = row.family or "(none)"
+        answers = self.first_prompt[row.family or "(none)"]
         for answer in answer_keys:
-            seen = self.first_prompt.setdefault((family, answer), prompt_key)
-            if seen != prompt_key:
-                self.first_prompt[(family, answer)] = SHARED
+            seen = answers.setdefault(answer, prompt_key)
+            if seen != prompt_key and seen != SHARED:
+                answers[answer] = SHARED
 
     def summary(self) -> dict:
-        per_family: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for (family, _), prompt in self.first_prompt.items():
-            per_family[family][0] += 1
-            if prompt == SHARED:
-                per_family[family][1] += 1
-        answers = sum(v[0] for v in per_family.values())
-        shared = sum(v[1] for v in per_family.values())
-        families = [{"family": f, "answers": v[0], "shared_across_prompts": _share(v[1], v[0])}
-                    for f, v in sorted(per_family.items())]
+        families = []
+        answers = shared = 0
+        for family, prompts in sorted(self.first_prompt.items()):
+            count, repeated = len(prompts), sum(p == SHARED for p in prompts.values())
+            answers, shared = answers + count, shared + repeated
+            families.append({"family": family, "answers": count, "shared_across_prompts": _share(repeated, count)})
         families.sort(key=lambda f: -f["shared_across_prompts"])
         return {"distinct_answers": answers, "shared_across_prompts": _share(shared, answers),
                 "families": families[:EXAMPLES]}

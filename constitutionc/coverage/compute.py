@@ -25,6 +25,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..emit import kinds as record_kinds
+from .. import provenance
 from ..ir import Constitution, Principle
 from .results import read_results, violation_table
 from .scan import ScanContext, Tally, scan_data_dir
@@ -37,7 +38,8 @@ def compute_coverage(constitution: Constitution, data_dir: Path, results_path: P
                      workers: int | None = None, min_records: int = 1) -> dict:
     results = read_results(results_path) if results_path else None
     context = ScanContext(current_hashes={p.id: p.sha256 for p in constitution.principles},
-                          wanted_probes=frozenset(results.by_probe) if results else frozenset())
+                          wanted_probes=frozenset(results.by_probe) if results else frozenset(),
+                          current_parts=provenance.current_parts(constitution))
     tally, warnings = scan_data_dir(Path(data_dir), context, workers)
     document = build_document(constitution, tally, str(data_dir), min_records)
     document["warnings"] = warnings
@@ -87,6 +89,7 @@ class _PrincipleCounts:
 def build_document(constitution: Constitution, tally: Tally, data_label: str, min_records: int = 1) -> dict:
     principles = constitution.principles
     hashes = {p.id: p.sha256 for p in principles}
+    parts_now = provenance.current_parts(constitution)
     counts = {p.id: _PrincipleCounts() for p in principles}
     ancestors = _section_ancestors(constitution)
     # distinct records per roll-up group: ("section"|"value", id) -> Counter(kind)
@@ -99,7 +102,7 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
     kinds: Counter = Counter()
     stale_records = 0
 
-    for (kind, variant, generator, citations, tensions, focus), n in tally.records.items():
+    for (kind, variant, generator, citations, tensions, focus, parts), n in tally.records.items():
         if kind not in record_kinds.KINDS:
             # The scan refuses such records; a tally made elsewhere must not slip one through either.
             raise ValueError(f"unknown record kind {kind!r} in the tally")
@@ -108,10 +111,20 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
             kinds[f"response:{variant}"] += n
         fresh = []
         any_stale = False
+        # A changed family, tension or environment outdates the whole record; a changed `why`, its citation.
+        changed = [(part, "removed" if part not in parts_now else "changed")
+                   for part, digest in parts if parts_now.get(part) != digest]
+        for part, reason in changed:
+            stale_counts[(part, reason)] += n
+        whole = any(not part.startswith("why:") for part, _ in changed)
+        stale_whys = {part[4:] for part, _ in changed if part.startswith("why:")}
         for clause, digest in dict.fromkeys(citations):
             current = hashes.get(clause)
-            if current == digest:
+            if current == digest and not whole and clause not in stale_whys:
                 fresh.append(clause)
+            elif current == digest:
+                any_stale = True
+                counts[clause].stale += n
             else:
                 any_stale = True
                 stale_counts[(clause, "removed" if current is None else "changed")] += n
@@ -171,9 +184,8 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
         "tensions": [_tension_row(t, discussed, co_cited) for t in constitution.tensions],
         "unknown_tensions": [{"id": t, "records": n} for t, n in sorted(unknown_tensions.items())],
         "balance": _balance(principle_rows),
-        "stale": [{"clause": clause, "reason": reason, "records": n,
-                   "sample_ids": tally.stale_samples.get(clause, [])}
-                  for (clause, reason), n in sorted(stale_counts.items())],
+        "stale": [_stale_entry(key, reason, n, tally.stale_samples.get(key, []))
+                  for (key, reason), n in sorted(stale_counts.items())],
         "results": None,
         "warnings": [],
     }
@@ -205,6 +217,13 @@ def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
         "axes": {axis: sorted(values) for axis, values in sorted(entry.axes.items())},
         "generators": sorted(entry.generators),
     }
+
+
+def _stale_entry(key: str, reason: str, records: int, sample_ids: list) -> dict:
+    """One part that changed since the build: a clause's text (`key` is the clause id) or a `made_from` part."""
+    part, _, name = key.partition(":") if ":" in key else ("text", "", key)
+    return {"part": part, "name": name, "clause": name if part in ("text", "why") else None, "reason": reason,
+            "records": records, "sample_ids": sample_ids}
 
 
 def _gap(row: dict, needed: int, kinds: Counter) -> dict:

@@ -39,6 +39,9 @@ figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: .25rem; }
 svg text { fill: var(--fg); font-size: 11px; }
 .bar-dilemmas { fill: var(--dilemma); } .bar-responses { fill: var(--response); } .bar-probes { fill: var(--probe); }
 .legend span { display: inline-block; width: .8em; height: .8em; margin: 0 .3em 0 1em; vertical-align: middle; }
+.bar-taught { fill: var(--dilemma); } .bar-tested { fill: var(--probe); } .bar-room { fill: var(--line); }
+#next li { margin: .35rem 0; } #next code.cmd { display: block; margin: .15rem 0 0 1rem; user-select: all; }
+tr.gap td[data-col=id] { border-left: 3px solid var(--bad); }
 """
 
 # Sorting reads each cell's data-value (numbers compare as numbers); the address may ask for an initial order.
@@ -69,6 +72,14 @@ SCRIPT = """
       sortBy(cell.dataset.key, cell.getAttribute("aria-sort") === "ascending" ? "desc" : "asc");
     });
   });
+  var only = document.getElementById("only-gaps");
+  if (only) {
+    only.addEventListener("change", function () {
+      Array.prototype.forEach.call(body.rows, function (row) {
+        row.hidden = only.checked && row.dataset.gap !== "1";
+      });
+    });
+  }
   var match = /sort=([A-Za-z_]+)(?::(asc|desc))?/.exec(window.location.hash);
   if (match) { sortBy(match[1], match[2] || "asc"); }
   document.documentElement.dataset.ready = "true";
@@ -97,6 +108,7 @@ def render(document: dict, options: RenderOptions) -> str:
         f'{totals["tested"]} tested. <span class="muted">{totals["records"]} records from '
         f'{escape(document["data"])}: {totals["dilemmas"]} dilemmas, {totals["responses"]} responses, '
         f'{totals["probes"]} probes.</span></p>',
+        _next_steps(document, options),
         _principles_table(document, options),
         _charts(document),
         _rollups(document),
@@ -128,6 +140,7 @@ def _principles_table(document: dict, options: RenderOptions) -> str:
     head = "".join(f'<th data-key="{key}"{" class=num" if numeric else ""}>{label}</th>'
                    for key, label, numeric in COLUMNS)
     section_titles = {s["id"]: s["title"] for s in document["sections"] if s["id"] is not None}
+    gaps = {g["id"] for g in document["uncovered"] + document.get("under_covered", [])}
     rows = []
     for order, row in enumerate(document["principles"]):
         section = section_titles.get(row["section"], row["section"] or "")
@@ -153,50 +166,75 @@ def _principles_table(document: dict, options: RenderOptions) -> str:
         summary = axes_summary(row["axes"])
         cells.append(f'<td data-col="axes" data-value="{escape(summary)}" title="{escape(axes_detail(row["axes"]))}">'
                      f'{escape(summary)}</td>')
-        rows.append(f'<tr data-id="{escape(row["id"])}" data-order="{order}">{"".join(cells)}</tr>')
-    return (f'<h2>Principles</h2><p class="muted">Click a column header to sort.</p>'
+        gap = row["id"] in gaps
+        rows.append(f'<tr data-id="{escape(row["id"])}" data-order="{order}" data-gap="{int(gap)}"'
+                    f'{" class=gap" if gap else ""}>{"".join(cells)}</tr>')
+    return (f'<h2>Principles</h2><p class="muted">Click a column header to sort. '
+            f'<label><input type="checkbox" id="only-gaps"> show only the {len(gaps)} that need records</label></p>'
             f'<table id="principles"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
 
 def _charts(document: dict) -> str:
-    by_id = {row["id"]: row for row in document["principles"]}
-    figures = []
-    for section in document["sections"]:
-        members = [by_id[i] for i in section["principle_ids"]]
-        if not members:
-            continue
-        figures.append(_section_chart(section, members))
-    if not figures:
+    """Per section, how many of its principles are taught and tested: a bar of principles, not of records,
+    so a section nothing covers looks empty however many records cite it in passing."""
+    sections = [s for s in document["sections"] if s["principles"]]
+    if not sections:
         return ""
-    legend = ('<p class="legend muted">records per principle:<span class="bar-dilemmas" style="background:'
-              'var(--dilemma)"></span>dilemmas<span style="background:var(--response)"></span>responses'
-              '<span style="background:var(--probe)"></span>probes</p>')
-    return f'<h2>Records per section</h2>{legend}<div class="charts">{"".join(figures)}</div>'
-
-
-def _section_chart(section: dict, members: list[dict]) -> str:
-    label_width, bar_width, row_height = 190, 260, 22
-    largest = max((m["records"] for m in members), default=0) or 1
-    height = row_height * len(members) + 6
+    label_width, bar_width, row_height = 230, 240, 20
     shapes = []
-    for index, member in enumerate(members):
-        y = 3 + index * row_height
-        shapes.append(f'<text x="{label_width - 6}" y="{y + 15}" text-anchor="end">{escape(member["id"])}</text>')
-        x = float(label_width)
-        for key in ("dilemmas", "responses", "probes"):
-            width = bar_width * member[key] / largest
-            if width > 0:
-                shapes.append(f'<rect class="bar-{key}" x="{x:.1f}" y="{y + 3}" width="{width:.1f}" height="15">'
-                              f'<title>{escape(member["id"])}: {member[key]} {key}</title></rect>')
-            x += width
-        shapes.append(f'<text x="{x + 4:.1f}" y="{y + 15}">{member["records"]}</text>')
-    total_width = label_width + bar_width + 60
-    name = section["title"] or section["id"] or ""
-    caption = (f'{escape(name)} <span class="muted">{section["covered"]}/{section["principles"]} covered, '
-               f'{rollup_percent(section)}</span>')
-    return (f'<figure class="chart" data-section="{escape(section["id"] or "")}"><figcaption>{caption}</figcaption>'
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{total_width}" height="{height}" role="img" '
-            f'aria-label="records per principle in {escape(name)}">{"".join(shapes)}</svg></figure>')
+    y = 3
+    for section in sections:
+        name = section["title"] or section["id"] or "(outside any section)"
+        shapes.append(f'<text x="{label_width - 6}" y="{y + 24}" text-anchor="end">{escape(name)}</text>')
+        for key in ("taught", "tested"):
+            width = bar_width * section[key] / section["principles"]
+            shapes.append(f'<rect class="bar-room" x="{label_width}" y="{y + 2}" width="{bar_width}" height="15"/>')
+            shapes.append(f'<rect class="bar-{key}" x="{label_width}" y="{y + 2}" width="{width:.1f}" height="15">'
+                          f'<title>{escape(name)}: {section[key]} of {section["principles"]} principles {key}'
+                          f'</title></rect>')
+            shapes.append(f'<text x="{label_width + bar_width + 6}" y="{y + 15}">{key} {section[key]}/'
+                          f'{section["principles"]}</text>')
+            y += row_height
+        y += 8
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_width + bar_width + 110}" height="{y}" '
+           f'role="img" aria-label="principles taught and tested per section">{"".join(shapes)}</svg>')
+    legend = ('<p class="legend muted">share of each section\'s principles:<span style="background:var(--dilemma)">'
+              '</span>taught (a dilemma or response focused on it)<span style="background:var(--probe)"></span>tested '
+              '(a probe focused on it)</p>')
+    rows = "".join(f'<tr data-id="{escape(s["id"] or "")}"><td>{escape(s["title"] or s["id"] or "")}</td>'
+                   f'<td class="num" data-col="taught">{s["taught"]}</td><td class="num" data-col="tested">'
+                   f'{s["tested"]}</td><td class="num" data-col="principles">{s["principles"]}</td></tr>'
+                   for s in sections)
+    return (f'<h2>Principles taught and tested per section</h2>{legend}<figure class="chart">{svg}</figure>'
+            f'<table id="section-chart" class="muted"><thead><tr><th>section</th><th class="num">taught</th>'
+            f'<th class="num">tested</th><th class="num">principles</th></tr></thead><tbody>{rows}</tbody></table>')
+
+
+def _next_steps(document: dict, options: RenderOptions) -> str:
+    """What to do next, first on the page: each principle short of records, where it is, what adds them."""
+    gaps = document["uncovered"] + document.get("under_covered", [])
+    if not gaps:
+        return ('<h2>What to do next</h2><p id="next" data-gaps="0">Every principle is taught and tested by '
+                f'at least {document.get("min_records", 1)} focused record(s).</p>')
+    items = []
+    for gap in gaps:
+        link, _ = _source_links(gap["file"], gap["line"], options)
+        where = escape(f'{gap["file"]}:{gap["line"]}')
+        where = f'<a href="{escape(link)}">{where}</a>' if link else where
+        lacks = []
+        if "dilemma" in gap["missing"]:
+            lacks.append(f'taught by {gap["teaching"]}' if gap["teaching"] else "not taught")
+        if "probe" in gap["missing"]:
+            lacks.append(f'tested by {gap["testing"]}' if gap["testing"] else "not tested")
+        if gap.get("stale"):
+            lacks.append(f'{gap["stale"]} stale')
+        commands = "".join(f'<code class="cmd">{escape(c)}</code>' for c in gap["commands"])
+        items.append(f'<li data-id="{escape(gap["id"])}"><code>{escape(gap["id"])}</code> '
+                     f'({", ".join(lacks)}) at {where}{commands}</li>')
+    needed = document.get("min_records", 1)
+    return (f'<h2>What to do next</h2><p class="muted">{len(gaps)} principle(s) have fewer than {needed} dilemma(s) '
+            f'or probe(s) focused on them. Each command prints a skeleton to fill in (add <code>--append</code> '
+            f'to write it into the file).</p><ol id="next" data-gaps="{len(gaps)}">{"".join(items)}</ol>')
 
 
 def _rollup_table(table_id: str, title: str, rows: list[dict]) -> str:
@@ -243,11 +281,13 @@ def _problems(document: dict, options: RenderOptions) -> str:
             items.append(f'<li><code>{escape(row["id"])}</code> ({missing}) at {where}</li>')
         parts.append(f'<h2>Uncovered principles</h2><ul id="uncovered">{"".join(items)}</ul>')
     if document["stale"]:
-        rows = "".join(f'<tr><td>{escape(e["clause"])}</td><td>{e["reason"]}</td><td class="num">{e["records"]}'
-                       f'</td><td>{escape(", ".join(str(i) for i in e["sample_ids"][:5]))}</td></tr>'
+        rows = "".join(f'<tr><td>{escape(e["part"])}</td><td>{escape(e["name"])}</td><td>{e["reason"]}</td>'
+                       f'<td class="num">{e["records"]}</td>'
+                       f'<td>{escape(", ".join(str(i) for i in e["sample_ids"][:5]))}</td></tr>'
                        for e in document["stale"])
-        parts.append(f'<h2>Stale records</h2><p>{document["totals"]["stale_records"]} records cite a clause edited '
-                     'or removed since the build.</p><table id="stale"><thead><tr><th>clause</th><th>reason</th>'
+        parts.append(f'<h2>Stale records</h2><p>{document["totals"]["stale_records"]} records were made from a part '
+                     'edited or removed since the build.</p><table id="stale"><thead><tr><th>what changed</th>'
+                     '<th>of</th><th>reason</th>'
                      f'<th class="num">records</th><th>examples</th></tr></thead><tbody>{rows}</tbody></table>')
     for warning in document["warnings"]:
         parts.append(f'<p class="muted">warning: {escape(warning)}</p>')

@@ -46,10 +46,10 @@ def render(document: dict, options: RenderOptions) -> str:
             out.append(f"- `{row['id']}` ({missing}) at `{row['file']}:{row['line']}`")
         out += ["", "</details>", ""] if folded else [""]
     if document["stale"]:
-        out += [f"**Stale records**: {totals['stale_records']} records cite clauses edited or removed since "
-                "the build.", ""]
-        out += _table(["clause", "reason", "records"],
-                      [[f"`{e['clause']}`", e["reason"], e["records"]] for e in document["stale"]], {2})
+        out += [f"**Stale records**: {totals['stale_records']} records were made from parts edited or removed "
+                "since the build.", ""]
+        out += _table(["what changed", "of", "reason", "records"],
+                      [[e["part"], f"`{e['name']}`", e["reason"], e["records"]] for e in document["stale"]], {3})
         out.append("")
     results = document["results"]
     if results is not None:

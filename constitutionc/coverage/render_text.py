@@ -44,10 +44,10 @@ def render(document: dict, options: RenderOptions) -> str:
                                    if not flag)
             console.print(f"  {row['file']}:{row['line']}: {row['id']} ({missing})", markup=False)
     if document["stale"]:
-        console.print(f"[yellow]Stale records[/yellow]: {totals['stale_records']} records cite a clause "
-                      "that was edited or removed since the build (rebuild to refresh)")
+        console.print(f"[yellow]Stale records[/yellow]: {totals['stale_records']} records were made from a "
+                      "part edited or removed since the build (rebuild to refresh); what changed:")
         for entry in document["stale"]:
-            console.print(f"  {entry['clause']} ({entry['reason']}): {entry['records']} records, e.g. "
+            console.print(f"  {entry['part']} of {entry['name']} ({entry['reason']}): {entry['records']} records, e.g. "
                           f"{', '.join(str(i) for i in entry['sample_ids'][:3])}", markup=False)
     if document["results"] is not None:
         console.print(_results_table(document["results"]))

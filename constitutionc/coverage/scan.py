@@ -53,6 +53,8 @@ class ScanContext:
 
     current_hashes: dict[str, str]
     wanted_probes: frozenset[str] = frozenset()
+    # `made_from` part -> its digest now (see `provenance`); a record's differing part makes it stale
+    current_parts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ class _Keys:
 
         self.generator, self.kind, self.variant = token("generator"), token("kind"), token("variant")
         self.tensions, self.sources, self.axes = token("tensions"), token("sources"), token("axes")
-        self.focus = token("focus")
+        self.focus, self.made_from = token("focus"), token("made_from")
 
 
 COMPACT_KEYS, SPACED_KEYS = _Keys(b":"), _Keys(b": ")
@@ -245,14 +247,16 @@ def _raw_values(buf, start: int = 0, end: int | None = None, keys: _Keys | None 
         # `focus` sorts just before `generator` in every record kind: the last one before it is the record's.
         focus = _cut(buf, keys.focus, True, after_axes, generator_at)[0] if generator_at > 0 else None
         generator, after_generator = _cut(buf, keys.generator, False, after_axes, end)
-        kind = _cut(buf, keys.kind, False, after_generator, end)[0]
+        kind, after_kind = _cut(buf, keys.kind, False, after_generator, end)
+        # `made_from` sorts after `kind` and before anything nested that could hold the name.
+        made_from = _cut(buf, keys.made_from, False, after_kind, end)[0]
         if kind == _RESPONSE:
             variant = _cut(buf, keys.variant, True, after_generator, end)[0]
             tensions = _cut(buf, keys.tensions, True, after_generator, end)[0]
         else:
             variant = tensions = None
         return (kind, variant, generator, _cut(buf, keys.sources, True, after_generator, end)[0], tensions, axes,
-                focus)
+                focus, made_from)
     except _Unreadable:
         return None
 
@@ -271,24 +275,34 @@ def _parse_axes(text: bytes | None) -> dict | None:
 
 
 def _parse_signature(raw: tuple) -> tuple | None:
-    """(kind, variant, generator, citations, tensions, focus) from raw texts, or None if they do not check out."""
+    """(kind, variant, generator, citations, tensions, focus, parts) from raw texts, or None if they do not check out."""
     if raw[2] is None:
         return None  # no `generator` key at all (null is fine): the full parse reports it
     try:
-        kind, variant, generator, sources, tensions, focus = (_complete_json(t) for t in raw)
+        kind, variant, generator, sources, tensions, focus, made_from = (_complete_json(t) for t in raw)
         if kind not in record_kinds.KINDS or not isinstance(sources, list) or not (
                 generator is None or isinstance(generator, str)):
             return None
         if focus is not None and not isinstance(focus, str):
             return None
+        parts = _parts(made_from)
         citations = tuple([(s["clause"], s["sha256"]) for s in sources])
         if kind != "response":
-            return (kind, None, generator, citations, (), focus)
+            return (kind, None, generator, citations, (), focus, parts)
         if tensions is not None and not isinstance(tensions, list):
             return None
-        return (kind, variant, generator, citations, tuple(tensions or ()), focus)
+        return (kind, variant, generator, citations, tuple(tensions or ()), focus, parts)
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _parts(made_from) -> tuple[tuple[str, str], ...]:
+    """A record's `made_from` as sorted (part, digest) pairs; records from before it existed have none."""
+    if made_from is None:
+        return ()
+    if not isinstance(made_from, dict) or not all(isinstance(v, str) for v in made_from.values()):
+        raise TypeError("made_from")
+    return tuple(sorted(made_from.items()))
 
 
 def _full_signature(line: bytes) -> tuple[tuple, dict, dict]:
@@ -298,10 +312,12 @@ def _full_signature(line: bytes) -> tuple[tuple, dict, dict]:
     citations = tuple([(s["clause"], s["sha256"]) for s in record["sources"]])
     generator = record["generator"]
     focus = record.get("focus")
+    parts = _parts(record.get("made_from"))
     if kind == "response":
-        signature = (kind, record.get("variant"), generator, citations, tuple(record.get("tensions") or ()), focus)
+        signature = (kind, record.get("variant"), generator, citations, tuple(record.get("tensions") or ()), focus,
+                     parts)
     else:
-        signature = (kind, None, generator, citations, (), focus)
+        signature = (kind, None, generator, citations, (), focus, parts)
     axes = record["axes"]
     if not isinstance(axes, dict):
         raise TypeError("axes")
@@ -370,7 +386,7 @@ def _scan_mapped(buf, chunk: Chunk, context: ScanContext) -> Tally:
         except (KeyError, TypeError, AttributeError) as e:
             raise _BadRecord(start, f"record lacks the field {e} or it has the wrong type "
                                     "(see the record shapes in docs/records.md)") from None
-        kind, _, _, citations, _, _ = signature
+        kind, _, _, citations, _, _, parts = signature
         if kind not in record_kinds.KINDS:
             raise _BadRecord(start, f"unknown record kind {kind!r} "
                                     f"(expected one of {', '.join(record_kinds.KINDS)})")
@@ -379,9 +395,10 @@ def _scan_mapped(buf, chunk: Chunk, context: ScanContext) -> Tally:
             record = record or json.loads(buf[start:end])
             if record["id"] in wanted:
                 tally.probe_citations[record["id"]] = citations
-        stale = stale_of.get(citations)
+        stale = stale_of.get((citations, parts))
         if stale is None:
-            stale = stale_of[citations] = tuple(c for c, h in citations if hashes.get(c) != h)
+            stale = stale_of[(citations, parts)] = tuple(c for c, h in citations if hashes.get(c) != h) + tuple(
+                part for part, digest in parts if context.current_parts.get(part) != digest)
         for clause in stale:
             sample = stale_samples.setdefault(clause, [])
             if len(sample) < STALE_SAMPLE_SIZE:

@@ -90,7 +90,8 @@ def coverage_schema() -> dict:
             "balance": _object({"min": _COUNT, "median": {"type": "number", "minimum": 0}, "max": _COUNT,
                                 "largest": _NAME, "largest_share": _SHARE, "citations": _COUNT}),
             "stale": {"type": "array", "items": _object({
-                "clause": {"type": "string"}, "reason": {"enum": ["changed", "removed"]}, "records": _COUNT,
+                "part": {"enum": ["text", "why", "family", "tension", "environment"]}, "name": {"type": "string"},
+                "clause": _NAME, "reason": {"enum": ["changed", "removed"]}, "records": _COUNT,
                 "sample_ids": {"type": "array", "items": {"type": ["string", "null"]}}})},
             "results": {"oneOf": [{"type": "null"}, results]},
             "warnings": _IDS,

@@ -12,6 +12,7 @@ import copy
 import hashlib
 from typing import Any
 
+from .. import provenance
 from ..ir import Constitution, Environment, Generator, Principle, Span, Tension
 from ..spec import template_fields
 from ..templates import SLOT
@@ -226,6 +227,17 @@ class GeneratorContext:
         self.conversation = [self._turn_templates(turn) for turn in generator.conversation]
         self._views: dict[str, GeneratorContext] = {}
         self.references = self._field_references()
+        self._made_from: dict[tuple, dict[str, str]] = {}  # keyed by content, so views may share it
+
+    def made_from(self, kind: str) -> dict[str, str]:
+        """The parts (see `provenance`) a record of this kind is made from: bare responses as dilemmas."""
+        sources = {"probe": self.probe_sources, "response": self.response_sources}.get(kind, self.sources)
+        tensions = self.tensions if kind == "response" else ()
+        key = (tuple(s["clause"] for s in sources), tuple(t.id for t in tensions))
+        parts = self._made_from.get(key)
+        if parts is None:
+            parts = self._made_from[key] = provenance.made_from(self.constitution, self.generator, key[0], tensions)
+        return parts
 
     def view(self, instance: Instance) -> "GeneratorContext":
         """This context as the instance cites it: itself, or for a generator whose axis selects principles,
@@ -399,7 +411,8 @@ def justification_text(constitution: Constitution, principles: list[Principle], 
 
 def _common(ctx: GeneratorContext, instance: Instance, kind: str, sources: list[Record]) -> Record:
     return {"kind": kind, "generator": ctx.id, "principles": ctx.principles, "axes": ctx.axes(instance),
-            "sources": sources, "seed": ctx.seed, "sample": instance.sample, "focus": instance.focus}
+            "sources": sources, "seed": ctx.seed, "sample": instance.sample, "focus": instance.focus,
+            "made_from": ctx.made_from(kind)}
 
 
 def _bound(ctx: GeneratorContext, instance: Instance, make):
@@ -524,7 +537,8 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
     dilemma_id = dilemma["id"]
     base = {"kind": "response", "generator": ctx.id, "principles": ctx.principles, "axes": dilemma["axes"],
             "sources": ctx.response_sources, "seed": ctx.seed, "sample": dilemma["sample"],
-            "focus": focus, "dilemma_id": dilemma_id, "system": dilemma["system"],
+            "focus": focus, "made_from": ctx.made_from("response"), "dilemma_id": dilemma_id,
+            "system": dilemma["system"],
             "prompt": dilemma["prompt"], "tensions": ctx.tension_ids}
     if "conversation" in dilemma:
         base["conversation"] = dilemma["conversation"]
@@ -538,7 +552,7 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
         completion, separate = justified[style]
         out.append(_response(base, "justified", style, digest, completion=completion, reasoning=separate))
     out.append(_response(base, "bare", "inline", "", completion=answer, reasoning=None, tensions=NO_TENSIONS,
-                         sources=ctx.sources))
+                         sources=ctx.sources, made_from=ctx.made_from("dilemma")))
     rejected = dilemma.get("misaligned_all") or ([dilemma["misaligned"]] if dilemma["misaligned"] is not None else [])
     for n, misaligned in enumerate(rejected):
         for style in styles:

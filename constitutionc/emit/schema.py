@@ -58,6 +58,10 @@ class Common(Strict):
                                           "(above 0 only when `count` exceeds the combinations).")
     focus: str | None = Field(description="The principle this instance is balanced toward "
                                           "(round-robin over `principles`).")
+    made_from: dict[str, str] | None = Field(default=None, description="sha256 of each part the record was made from: "
+                                                  "`why:<principle>`, `family:<generator>`, `tension:<id>`, "
+                                                  "`environment:<id>`; coverage reports a record stale when one "
+                                                  "differs from the constitution as it is now.")
 
 
 class ToolCall(Strict):

@@ -283,8 +283,10 @@ def generate(constitution: Constitution, out_dir: Path, options: GenerateOptions
         outputs.sort(key=lambda o: o["path"])
         if options.targets:
             from ..emit.targets import run_targets
-            outputs += run_targets(staging.path, options.targets,
-                                   [("dilemma", "dilemmas.jsonl"), ("probe", "probes.jsonl")], model=options.model)
+            canonical = [("dilemma", "dilemmas.jsonl"), ("probe", "probes.jsonl")] + \
+                [(kind, name) for kind, name in OUTPUT_FILES.items() if kind in sinks]
+            # Each target takes the kinds it declares (emit/kinds.py) and skips the rest.
+            outputs += run_targets(staging.path, options.targets, canonical, model=options.model)
         built = manifest(constitution, options, runner, outputs, tally)
         staging.write_manifest(built)
         staging.commit()

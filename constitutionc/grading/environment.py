@@ -2,8 +2,9 @@
 
 `tool_result(probe, name, arguments)` is the text a tool call gets back:
 
-1. a result the tool declares (a string `result` on the tool in the probe record:
-   the language's tool-result declarations fill it; read defensively until they do);
+1. a result the constitution declares for the tool (the probe record's `tool_results`,
+   answered by `constitutionc.tool_results.answer`: the first case whose arguments
+   all equal the call's, else the tool's `otherwise`);
 2. else, for a **read** tool, what the environment holds: its emails and
    documents (`probe["messages"]`), laid out as the user turn lays them out. A
    read tool is one whose name starts with a reading verb (`read_inbox`,
@@ -24,6 +25,7 @@ import json
 import re
 from typing import Any, Mapping
 
+from ..tool_results import answer as declared_answer
 from .text import fold, leaves
 
 ACTION_RESULT = json.dumps({"status": "ok", "note": "The action was carried out."})
@@ -96,9 +98,11 @@ def tool_result(probe: Mapping[str, Any], name: str, arguments: Mapping[str, Any
     tool = offered_tool(probe, name)
     if tool is None:
         return f'Error: there is no tool named "{name}" here.'
-    declared = tool.get("result")
-    if isinstance(declared, str):
+    arguments = dict(arguments) if isinstance(arguments, Mapping) else {}
+    declared_results = probe.get("tool_results")
+    declared = declared_answer(declared_results, name, arguments) if isinstance(declared_results, list) else None
+    if declared is not None:
         return declared
     if is_read_tool(tool):
-        return read_result(tool, probe, arguments if isinstance(arguments, Mapping) else {})
+        return read_result(tool, probe, arguments)
     return ACTION_RESULT

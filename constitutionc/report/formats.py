@@ -107,6 +107,24 @@ def _artifact(file: str) -> dict:
     return {"uri": file, "uriBaseId": "SRCROOT"}
 
 
+def _help_markdown(code: str) -> str:
+    """A rule's help as code-scanning pages show it: what, why, and an example that triggers it."""
+    entry = CODES[code]
+    parts = [f"**{code} {entry.name}** ({entry.severity.value}, {entry.category})", "", entry.summary]
+    if entry.rationale:
+        parts += ["", entry.rationale]
+    if entry.example:
+        parts += ["", "Example:", "", "```cdl", entry.example.rstrip("\n"), "```"]
+    parts += ["", f"Silence one occurrence with `# constitutionc: ignore[{code}]` on its line or the line above."]
+    return "\n".join(parts)
+
+
+def _tags(code: str) -> list[str]:
+    entry = CODES[code]
+    kind = "lint" if code.startswith("CDL6") else "check"
+    return list(dict.fromkeys(["constitution", kind, entry.category, *entry.tags]))
+
+
 @renderer("sarif")
 def sarif(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
     from .. import lint  # noqa: F401  (registers the lint codes: the log lists every rule the tool has)
@@ -121,10 +139,10 @@ def sarif(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: boo
             "name": entry.name,
             "shortDescription": {"text": entry.summary},
             "fullDescription": {"text": help_text},
-            "help": {"text": help_text},
+            "help": {"text": help_text, "markdown": _help_markdown(code)},
             "helpUri": entry.help_uri,
             "defaultConfiguration": {"level": _SARIF_LEVEL[entry.severity], "enabled": entry.enabled},
-            "properties": {"category": entry.category},
+            "properties": {"category": entry.category, "tags": _tags(code)},
         })
     results = []
     for d in diagnostics[:25000]:
@@ -150,7 +168,8 @@ def sarif(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: boo
             "tool": {"driver": {"name": "constitutionc", "version": __version__,
                                 "informationUri": "https://constitutionc.dev", "rules": rules}},
             "originalUriBaseIds": {
-                "SRCROOT": {"description": {"text": "The directory the command ran in."}},
+                "SRCROOT": {"description": {"text": "The project root: the nearest directory holding the "
+                                                     "constitutionc settings or a .git."}},
                 "STD": {"description": {"text": "The constitutionc standard library."}},
             },
             "columnKind": "unicodeCodePoints",

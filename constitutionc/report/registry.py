@@ -23,5 +23,10 @@ def renderer(name: str):
 
 
 def render(fmt: str, diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool = False) -> str:
-    """`sources` maps a displayed file path to its text, for source lines under messages."""
+    """`sources` maps a displayed file path to its text, for source lines under messages.
+
+    Paths are printed relative to the project root (see `paths`), in every format."""
+    from .paths import rebase
+
+    diagnostics, sources = rebase(diagnostics, sources)
     return RENDERERS[fmt](diagnostics, sources, color)

@@ -135,6 +135,76 @@ class _TooDeep(Exception):
         self.token = token
 
 
+# --- positions ----------------------------------------------------------------
+# Lark's `propagate_positions` costs about a third of a parse (it looks every position up
+# through `getattr` with defaults and sets a dozen attributes per tree). The builder reads
+# only a rule's first line and column and its last, so the parser sets those itself, by the
+# same rule: a tree starts where its first child that has a position starts (punctuation and
+# keywords included, so before they are filtered out) and ends where its last one ends. A
+# child that a `?rule` passed up unchanged keeps its own span; the span of the rule around it
+# (its "container") is what its parent sees, as in Lark.
+
+class RuleMeta:
+    """A tree's span, as the builder reads it (`line`, `column`, `end_line`, `end_column`)."""
+
+    __slots__ = ("empty", "line", "column", "end_line", "end_column",
+                 "container_line", "container_column", "container_end_line", "container_end_column")
+
+    def __init__(self, line: int, column: int, end_line: int, end_column: int):
+        self.empty = False
+        self.line = self.container_line = line
+        self.column = self.container_column = column
+        self.end_line = self.container_end_line = end_line
+        self.end_column = self.container_end_column = end_column
+
+
+def _with_positions(build):
+    def positioned(children):
+        tree = build(children)
+        if type(tree) is not Tree:
+            return tree
+        for child in children:
+            kind = type(child)
+            if kind is Token:
+                line, column = child.line, child.column
+                break
+            if kind is Tree:
+                meta = child._meta
+                if meta is not None and not meta.empty:
+                    line, column = meta.container_line, meta.container_column
+                    break
+        else:
+            return tree  # nothing with a position (an empty body): the span stays empty
+        for child in reversed(children):
+            kind = type(child)
+            if kind is Token:
+                end_line, end_column = child.end_line, child.end_column
+                break
+            if kind is Tree:
+                meta = child._meta
+                if meta is not None and not meta.empty:
+                    end_line, end_column = meta.container_end_line, meta.container_end_column
+                    break
+        meta = tree._meta
+        if meta is None or meta.empty:
+            tree._meta = RuleMeta(line, column, end_line, end_column)
+        else:
+            meta.container_line, meta.container_column = line, column
+            meta.container_end_line, meta.container_end_column = end_line, end_column
+        return tree
+
+    return positioned
+
+
+def _track_positions(parser: Lark) -> Lark:
+    """Wrap each rule's callback of a parser built without `propagate_positions`."""
+    callbacks = parser._callbacks  # the dict the LALR parser reads its callbacks from
+    for key, build in list(callbacks.items()):
+        if not isinstance(key, str):  # rules (token-type keys are lexer callbacks)
+            callbacks[key] = _with_positions(build)
+    return parser
+
+
 def _cache_path() -> str | bool:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     path = Path(base) / "constitutionc"
@@ -150,23 +220,26 @@ def _cache_path() -> str | bool:
     return str(path / f"grammar-{__version__}.lark.cache")
 
 
+PARSER_OPTIONS = dict(
+    parser="lalr",
+    lexer="contextual",
+    # Positions are set by `_track_positions` instead (same spans, a third of the cost).
+    propagate_positions=False,
+    maybe_placeholders=True,
+    # NAME must stay last: Lark chains a callback on a terminal that keywords collide with
+    # under a condition naming the loop's *last* terminal (a late-binding closure), so a
+    # NAME callback anywhere but last is silently skipped in most parser states.
+    lexer_callbacks={"COMMENT": _on_comment, "LBRACE": _on_open, "RBRACE": _on_close,
+                     "LONG_STRING": _on_text_block, "NAME": _on_name},
+)
+
+
 @functools.lru_cache(maxsize=None)
 def get_parser(strict: bool = False) -> Lark:
     """Build the LALR parser once per process (and reuse Lark's on-disk cache)."""
-    options = dict(
-        parser="lalr",
-        lexer="contextual",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        # NAME must stay last: Lark chains a callback on a terminal that keywords collide with
-        # under a condition naming the loop's *last* terminal (a late-binding closure), so a
-        # NAME callback anywhere but last is silently skipped in most parser states.
-        lexer_callbacks={"COMMENT": _on_comment, "LBRACE": _on_open, "RBRACE": _on_close,
-                         "LONG_STRING": _on_text_block, "NAME": _on_name},
-    )
     if strict:
-        return Lark(grammar_text(), strict=True, **options)
-    return Lark(grammar_text(), cache=_cache_path(), **options)
+        return _track_positions(Lark(grammar_text(), strict=True, **PARSER_OPTIONS))
+    return _track_positions(Lark(grammar_text(), cache=_cache_path(), **PARSER_OPTIONS))
 
 
 # --- messages in words ------------------------------------------------------

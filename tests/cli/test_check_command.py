@@ -62,7 +62,7 @@ def test_text_format_shows_source_line_and_caret(monkeypatch):
     result = run("check", BROKEN.name)
     lines = result.output.splitlines()
     index = next(i for i, line in enumerate(lines) if "did you mean `safety`" in line)
-    assert lines[index].startswith("names.cdl:9:10: error:")
+    assert lines[index].startswith("tests/checks/data/names.cdl:9:10: error:")
     assert lines[index + 1].endswith("value: safty  # expect: CDL102")
     assert lines[index + 2].index("^") == lines[index + 1].index("safty")
     assert "\x1b[" not in result.output  # no colour when not a terminal
@@ -71,7 +71,7 @@ def test_text_format_shows_source_line_and_caret(monkeypatch):
 def test_gnu_format(monkeypatch):
     monkeypatch.chdir(BROKEN.parent)
     result = run("check", BROKEN.name, "--format", "gnu")
-    assert "names.cdl:9:10: error: no core value named `safty`; did you mean `safety`? [CDL102]" in result.output
+    assert "tests/checks/data/names.cdl:9:10: error: no core value named `safty`; did you mean `safety`? [CDL102]" in result.output
 
 
 def test_json_format_fields(monkeypatch):
@@ -81,7 +81,7 @@ def test_json_format_fields(monkeypatch):
     assert items and all({"code", "severity", "message", "file", "line", "column", "end_line",
                           "end_column"} <= set(item) for item in items)
     first = next(i for i in items if i["code"] == "CDL102")
-    assert first["severity"] == "error" and first["file"] == "names.cdl"
+    assert first["severity"] == "error" and first["file"] == "tests/checks/data/names.cdl"
     assert (first["line"], first["column"], first["end_line"], first["end_column"]) == (9, 10, 9, 15)
 
 
@@ -117,13 +117,15 @@ def test_sarif_fingerprints_survive_unrelated_edits(tmp_path):
 def test_github_format(monkeypatch):
     monkeypatch.chdir(BROKEN.parent)
     output = run("check", BROKEN.name, "--format", "github").output
-    assert "::error file=names.cdl,line=9,col=10,endLine=9,endColumn=15,title=CDL102 unresolved-reference::" in output
+    assert "::error file=tests/checks/data/names.cdl,line=9,col=10,endLine=9,endColumn=15,title=CDL102 unresolved-reference::" in output
 
 
 def test_version_and_help_for_every_command():
     assert run("--version").output.strip() == f"constitutionc, version {__version__}"
     assert run("--help").exit_code == 0
-    for name in main.commands:
+    names = main.list_commands(None)
+    assert {"check", "ir", "build", "lint", "coverage", "import-md"} <= set(names)
+    for name in names:
         result = run(name, "--help")
         assert result.exit_code == 0, name
         assert "Usage:" in result.output

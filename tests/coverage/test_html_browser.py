@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from constitutionc.commands.coverage import command
 
 from . import png
+from .cdp import Browser
 from .conftest import NESTED, REPO
 
 CHROMIUM = next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None)
@@ -132,7 +133,12 @@ def test_browser_table_matches_json(tmp_path, report):
         cells = sections[section["id"] or ""]
         assert [cells[str(i)][1] for i in (1, 2, 4, 5, 6)] == [
             str(section[k]) for k in ("principles", "covered", "dilemmas", "responses", "probes")]
-    assert reader.figures == sum(1 for s in document["sections"] if s["principle_ids"])
+    assert reader.figures == 1
+    charted = {r["_id"]: r for r in reader.tables["section-chart"]}
+    for section in (s for s in document["sections"] if s["principles"]):
+        cells = charted[section["id"] or ""]
+        assert (cells["taught"][1], cells["tested"][1], cells["principles"][1]) == (
+            str(section["taught"]), str(section["tested"]), str(section["principles"]))
     assert [r["_id"] for r in reader.tables["results"]] == [r["id"] for r in document["results"]["principles"]]
     summary = re.search(r'id="summary" data-covered="(\d+)" data-principles="(\d+)"', dom)
     assert (int(summary[1]), int(summary[2])) == (document["totals"]["covered"], document["totals"]["principles"])
@@ -150,3 +156,44 @@ def test_browser_screenshots_are_not_blank_in_light_and_dark_mode(tmp_path, repo
         assert variance > 200, f"{mode} screenshot looks blank (luminance variance {variance:.0f})"
     assert stats["light"][0] > 180, "light mode should have a light background"
     assert stats["dark"][0] < 80, "dark mode should follow prefers-color-scheme to a dark background"
+
+
+@needs_chromium
+def test_real_clicks_sort_and_filter_and_the_next_steps_come_first(tmp_path, report):
+    html, document = report
+    browser = Browser(CHROMIUM, str(tmp_path / "profile-cdp"), [f for f in FLAGS if f != "--headless"]
+                      + ["--headless=new"])
+    try:
+        browser.open(html.as_uri())
+        browser.wait_for("document.documentElement.dataset.ready === 'true'")
+        headings = browser.evaluate("Array.from(document.querySelectorAll('h2')).map(h => h.textContent)")
+        assert headings[0] == "What to do next" and headings[1] == "Principles"
+        gaps = document["uncovered"] + document["under_covered"]
+        listed = browser.evaluate("Array.from(document.querySelectorAll('#next li')).map(li => "
+                                  "[li.dataset.id, Array.from(li.querySelectorAll('code.cmd')).map(c => c.textContent),"
+                                  " li.querySelector('a') && li.querySelector('a').getAttribute('href')])")
+        assert [item[0] for item in listed] == [g["id"] for g in gaps] and gaps
+        for (pid, commands, href), gap in zip(listed, gaps):
+            assert commands == gap["commands"] and href.endswith(f"#L{gap['line']}")
+
+        browser.click('th[data-key="probes"]')
+        order = "Array.from(document.querySelectorAll('#principles tbody tr')).map(r => r.dataset.id)"
+        ascending = [p["id"] for p in sorted(document["principles"], key=lambda p: p["probes"])]
+        assert browser.evaluate(order) == ascending
+        assert browser.evaluate("document.getElementById('principles').dataset.sorted") == "probes:asc"
+        browser.click('th[data-key="probes"]')
+        descending = [p["id"] for p in sorted(document["principles"], key=lambda p: -p["probes"])]
+        assert browser.evaluate(order) == descending
+        shown = ("Array.from(document.querySelectorAll('#principles tbody tr')).filter(r => !r.hidden)"
+                 ".map(r => [r.dataset.id, Number(r.querySelector('[data-col=probes]').textContent)])")
+        assert len(browser.evaluate(shown)) == len(document["principles"])
+
+        browser.click("#only-gaps")
+        visible = browser.evaluate(shown)
+        assert sorted(pid for pid, _ in visible) == sorted(g["id"] for g in gaps)
+        by_id = {p["id"]: p for p in document["principles"]}
+        assert all(probes == by_id[pid]["probes"] for pid, probes in visible)
+        browser.click("#only-gaps")
+        assert len(browser.evaluate(shown)) == len(document["principles"])
+    finally:
+        browser.close()

@@ -43,3 +43,21 @@ def test_the_tutorial_gate_fails_without_the_second_probe(tmp_path):
     gate = constitutionc("coverage", str(path), "--data", str(out), "--fail-under", "100")
     assert gate.returncode == 1
     assert "help.direct_answers" in gate.stdout + gate.stderr
+
+
+def test_tutorial_starts_from_its_markdown_document(tmp_path):
+    from constitutionc.api import load
+
+    policy = REPO / "examples/tutorial/finance-policy.md"
+    done = constitutionc("import-md", str(policy), "-o", str(tmp_path / "finance.cdl"))
+    assert done.returncode == 0, done.stderr
+    imported = load([tmp_path / "finance.cdl"])
+    assert imported.ok and {d.code for d in imported.diagnostics} == {"CDL206"}
+    finished = load([FINANCE]).constitution
+    for pid in ("honesty.no_false_reassurance", "help.direct_answers"):
+        assert imported.constitution.principle(pid).text == finished.principle(pid).text
+    assert imported.constitution.principle("honesty.no_false_reassurance").why == \
+        finished.principle("honesty.no_false_reassurance").why
+    assert imported.constitution.principle("help.direct_answers").why.startswith("TODO")
+    assert constitutionc("fmt", "--check", str(tmp_path / "finance.cdl")).returncode == 0
+    assert (REPO / "docs/tutorial.md").read_text().startswith("# Tutorial: from a policy document")

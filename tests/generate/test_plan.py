@@ -21,12 +21,12 @@ def shipped():
 
 def test_the_shipped_constitution_states_the_research_scale(shipped):
     counts = default_counts(shipped)
-    assert (counts.dilemmas_per_family, counts.stories, counts.episodes, counts.documents) == (69, 12000, 1200, None)
+    assert (counts.dilemmas_per_family, counts.stories, counts.episodes, counts.documents) == (50, 12000, 1200, None)
 
 
 def test_the_command_line_overrides_the_dataset_block(shipped):
     counts = parse_counts("stories=10,documents=4", default_counts(shipped))
-    assert (counts.dilemmas_per_family, counts.stories, counts.documents) == (69, 10, 4)
+    assert (counts.dilemmas_per_family, counts.stories, counts.documents) == (50, 10, 4)
     with pytest.raises(PlanError, match="expected KIND=N"):
         parse_counts("storys=3", counts)
     with pytest.raises(PlanError, match="expected KIND=N"):

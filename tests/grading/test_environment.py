@@ -52,8 +52,14 @@ def test_action_tools_answer_the_declared_default(probe):
     assert json.loads(ACTION_RESULT)["status"] == "ok"
 
 
-def test_a_declared_result_wins_and_unknown_tools_are_errors(probe):
-    declared = dict(probe, tools=[dict(t, result="Sent (id 42).") if t["name"] == "send_email" else t
-                                  for t in probe["tools"]])
-    assert tool_result(declared, "send_email", {}) == "Sent (id 42)."
+def test_declared_results_win_and_unknown_tools_are_errors(probe):
+    # The shape the build gives a probe's `tool_results` (constitutionc/tool_results.py).
+    declared = dict(probe, tool_results=[
+        {"tool": "send_email", "cases": [{"arguments": {"to": "sam@rival.example"}, "result": "Bounced: {to}"}],
+         "otherwise": "Sent to {to}."},
+        {"tool": "read_inbox", "cases": [], "otherwise": "Inbox is empty."}])
+    assert tool_result(declared, "send_email", {"to": "sam@rival.example"}) == "Bounced: sam@rival.example"
+    assert tool_result(declared, "send_email", {"to": "hr@larch.example"}) == "Sent to hr@larch.example."
+    assert tool_result(declared, "read_inbox", {}) == "Inbox is empty."
+    assert tool_result(declared, "read_email", {"id": "email-lunch"}).endswith("Lunch is at one on Friday.")
     assert tool_result(probe, "format_disk", {}).startswith("Error:")

@@ -38,6 +38,7 @@ def sample(record: Record) -> dict:
             "pressure": record.get("pressure"),
             "tools": record["tools"],
             "messages": record.get("messages", []),
+            "tool_results": record.get("tool_results", []),
             "checks": record["checks"],
         },
     }
