@@ -246,6 +246,13 @@ SWITCH_SKIPS_AUTHORITY = register(
     "Authority flows down: what a user may change, the developer who deployed the model can usually change "
     "too. A behaviour switchable by a lower principal alone is most often a forgotten name in `switchable_by`.",
     "authority: developer > user\n...\nswitchable_by: user")
+CRITERION_TAUGHT = register(
+    "CDL209", "criterion-taught", E, "principles",
+    "A family teaches or tests a judging criterion (or judges by something that is not one).",
+    "A criterion (`kind: criterion`) is a comparison a judge or a preference labeller applies, \"choose the "
+    "response that...\"; quoted into a justification as a rule of behaviour it would read as nonsense. Families "
+    "name criteria in `judged_by:` and teach or test ordinary principles.",
+    "dilemma d teaches criteria.more_helpful { ... }")
 
 # --- generators ------------------------------------------------------------
 UNBOUND_SLOT = register("CDL301", "unbound-slot", E, "generators",

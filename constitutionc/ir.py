@@ -81,7 +81,7 @@ class Principal(Node):
     name_span: Span | None = None
 
 
-PrincipleKind = Literal["hard_constraint", "default", "instructable"]
+PrincipleKind = Literal["hard_constraint", "default", "instructable", "criterion"]
 
 
 class Principle(Node):
@@ -89,13 +89,17 @@ class Principle(Node):
     title: str = ""
     text: str = ""
     why: str = ""
-    value: str | None = None
+    value: str | None = None  # the first of `values`, as before several could be given
+    values: tuple[str, ...] = ()
     kind: PrincipleKind = "default"
     tags: tuple[str, ...] = ()
     # Instructable behaviours only: on or off by default, and who may switch them.
     default_on: bool | None = None
     switchable_by: tuple[str, ...] = ()
     switchable_by_span: Span | None = None
+    # The Constitutional AI form: a critique request and a revision request for this clause.
+    critique: str = ""
+    revision: str = ""
     section: str | None = None
     span: Span
     name_span: Span | None = None
@@ -299,6 +303,8 @@ class Generator(Node):
     # The axis whose values are principles it names (`vary principle: a | b`): each instance cites
     # the value it draws (and the principles no axis value names), and is focused on it.
     selects: str | None = None
+    # Criteria (`kind: criterion` principles) a judge compares its answers by.
+    judged_by: tuple[str, ...] = ()
     # The tensions its records argue, as (prevails, yields) with where each was written.
     argues: tuple[tuple[str, str], ...] = ()
     argues_spans: tuple[Span, ...] = ()

@@ -49,7 +49,7 @@ def _table(*fields: Field) -> dict[str, Field]:
     return {f.name: f for f in fields}
 
 
-PRINCIPLE_KINDS = ("hard_constraint", "default", "instructable")
+PRINCIPLE_KINDS = ("hard_constraint", "default", "instructable", "criterion")
 # Who may switch an instructable behaviour when the constitution declares no principals.
 DEFAULT_SWITCHERS = ("operator", "user")
 # Where a principal's messages arrive: the system channel (developer/operator messages), the
@@ -57,7 +57,7 @@ DEFAULT_SWITCHERS = ("operator", "user")
 CHANNELS = ("system", "user", "none")
 PARAM_TYPES = ("string", "integer", "number", "boolean", "array", "object")
 # The fields a template may read from a principle with `{principle_id.field}`.
-PRINCIPLE_TEMPLATE_FIELDS = ("id", "title", "text", "why")
+PRINCIPLE_TEMPLATE_FIELDS = ("id", "title", "text", "why", "critique", "revision")
 # How an unquoted import of the standard library is written, and how its files are named.
 STD_MODULE = "std."
 STD_PREFIX = "std:"
@@ -91,11 +91,15 @@ PRINCIPAL = _table(
 PRINCIPLE = _table(
     Field("text", "value", "the clause, verbatim"),
     Field("why", "value", "the reasoning a justified response must convey"),
-    Field("value", "value", "the core value it serves"),
-    Field("kind", "value", "`hard_constraint`, `default` (the default) or `instructable`", choices=PRINCIPLE_KINDS),
+    Field("value", "value", "the core value it serves, or several, comma-separated"),
+    Field("kind", "value", "`hard_constraint`, `default` (the default), `instructable`, or `criterion`: a "
+                           "comparison judges and preference labelling use, never quoted as a rule of behaviour",
+          choices=PRINCIPLE_KINDS),
     Field("tags", "value", "free labels, comma-separated"),
     Field("default", "value", "for `instructable` only: `on` or `off`", choices=("on", "off")),
     Field("switchable_by", "value", "for `instructable` only: the principals who may switch it"),
+    Field("critique", "value", "a critique request: how to find where a response falls short of this clause"),
+    Field("revision", "value", "a revision request: how to rewrite a response so that it meets this clause"),
 )
 TENSION = _table(
     Field("when", "value", "the condition under which it holds"),
@@ -167,6 +171,7 @@ _GENERATOR_COMMON = (
     Field("conversation", "block", "earlier turns, in order, before the final `user:` message"),
     Field("argues", "value", "a tension its records argue: `argues: prevailing > yielding` (only argued "
                              "tensions reach the records)", repeatable=True),
+    Field("judged_by", "value", "the criteria (`kind: criterion` principles) a judge compares its answers by"),
 )
 DILEMMA = _table(
     *_GENERATOR_COMMON,
@@ -179,6 +184,12 @@ DILEMMA = _table(
           repeatable=True, template=True, audience=ANSWER),
     Field("alternatives", "value", "constructive options a good answer offers", template=True, audience=ANSWER),
     Field("context", "value", "a system prompt for the assistant", template=True, audience=PROMPT),
+    Field("draft", "value", "critique and revision: a first answer to be critiqued against the family's one "
+                            "sampled principle", template=True, audience=ANSWER),
+    Field("critique", "value", "critique and revision: where the draft falls short of the principle (empty: "
+                               "written by the model stage)", template=True, audience=ANSWER),
+    Field("revision", "value", "critique and revision: the draft rewritten to meet the principle (empty: "
+                               "written by the model stage)", template=True, audience=ANSWER),
 )
 PROBE = _table(
     *_GENERATOR_COMMON,

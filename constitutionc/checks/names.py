@@ -70,8 +70,9 @@ def references(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
     value_ids = {v.id for v in c.values}
     env_ids = {e.id for e in c.environments}
     for p in c.principles:
-        if p.value is not None and value_ids and p.value not in value_ids:
-            yield unresolved("core value", p.value, value_ids, p.value_span or p.span)
+        for value in p.values:
+            if value_ids and value not in value_ids:
+                yield unresolved("core value", value, value_ids, p.value_span or p.span)
     for name in c.priority:
         if value_ids and name not in value_ids:
             yield unresolved("core value", name, value_ids, c.priority_span)

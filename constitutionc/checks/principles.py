@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator
 
-from ..diagnostics import (CONTRADICTORY_TENSION, MISSING_TEXT, MISSING_WHY, PRIORITY_CYCLE, TENSION_SELF,
-                           UNRESOLVED, Diagnostic, diag)
+from ..diagnostics import (CONTRADICTORY_TENSION, CRITERION_TAUGHT, MISSING_TEMPLATE, MISSING_TEXT, MISSING_WHY,
+                           PRIORITY_CYCLE, TENSION_SELF, UNRESOLVED, Diagnostic, diag)
+from .names import unresolved
 from ..ir import Constitution
 from .registry import CheckOptions, check
 
@@ -16,7 +17,7 @@ def principle_fields(c: Constitution, options: CheckOptions) -> Iterator[Diagnos
     for p in c.principles:
         if not p.text.strip():
             yield diag(MISSING_TEXT.code, f"principle `{p.id}` has no `text`", p.name_span or p.span)
-        if not p.why.strip():
+        if not p.why.strip() and p.kind != "criterion":  # a comparison states no reason of its own
             yield diag(MISSING_WHY.code, f"principle `{p.id}` has no `why`", p.name_span or p.span)
 
 
@@ -70,6 +71,35 @@ def tensions(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
         first = next(t for t in c.tensions if t.prevails == cycle[0] and t.yields == cycle[1])
         yield diag(CONTRADICTORY_TENSION.code,
                    "unconditional tensions form a cycle: " + " over ".join(f"`{n}`" for n in cycle), first.span)
+
+
+@check("criteria")
+def criteria(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
+    for g in c.generators:
+        verb = "teaches" if g.kind == "dilemma" else "tests"
+        for pid, span in zip(g.principles, g.principle_spans):
+            p = c.principle(pid)
+            if p is not None and p.kind == "criterion":
+                yield diag(CRITERION_TAUGHT.code, f"{g.kind} `{g.id}` {verb} `{pid}`, a judging criterion; name it "
+                                                  "in `judged_by:` instead", span)
+        for pid in g.judged_by:
+            p = c.principle(pid)
+            if p is None:
+                yield unresolved("criterion", pid, [q.id for q in c.principles if q.kind == "criterion"],
+                                 g.field_span("judged_by"))
+            elif p.kind != "criterion":
+                yield diag(CRITERION_TAUGHT.code, f"`judged_by` names `{pid}`, which is not a criterion (`kind: "
+                                                  "criterion`)", g.field_span("judged_by"))
+        if g.kind != "dilemma":
+            continue
+        parts = [name for name in ("draft", "critique", "revision") if g.template(name) is not None]
+        if parts and g.template("draft") is None:
+            yield diag(MISSING_TEMPLATE.code, f"dilemma `{g.id}` has `{parts[0]}:` but no `draft:` to critique",
+                       g.field_span(parts[0]))
+        elif parts and g.selects is None and len(g.principles) != 1:
+            yield diag(MISSING_TEMPLATE.code,
+                       f"dilemma `{g.id}` critiques its draft against one principle per instance: teach one, or "
+                       "vary one over the principles it teaches (`vary principle: a | b`)", g.field_span("draft"))
 
 
 @check("argued-tensions")

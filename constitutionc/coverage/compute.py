@@ -146,7 +146,7 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
             if focus is None or focus == clause:
                 entry.focused[kind] += n
             principle = constitution.principle(clause)
-            groups.add(("value", principle.value))
+            groups.update(("value", value) for value in (principle.values or (principle.value,)))
             for section in ancestors.get(principle.section, (principle.section,)):
                 groups.add(("section", section))
         for group in groups:
@@ -310,7 +310,8 @@ def _section_rows(constitution: Constitution, rows: list[dict], ancestors: dict,
 def _value_rows(constitution: Constitution, rows: list[dict], group_records: dict) -> list[dict]:
     out = []
     for value in constitution.values:
-        members = [r for r in rows if r["value"] == value.id]
+        # A principle serving several values counts in each of their roll-ups.
+        members = [r for r in rows if value.id in _values_of(constitution, r)]
         out.append({"id": value.id, "title": value.title,
                     **_rollup(members, group_records.get(("value", value.id)))})
     known = {v.id for v in constitution.values}
@@ -319,6 +320,11 @@ def _value_rows(constitution: Constitution, rows: list[dict], group_records: dic
         out.append({"id": None, "title": "(no core value)",
                     **_rollup(loose, _merged(group_records, {r["value"] for r in loose}))})
     return out
+
+
+def _values_of(constitution: Constitution, row: dict) -> tuple:
+    principle = constitution.principle(row["id"])
+    return principle.values if principle is not None and principle.values else (row["value"],)
 
 
 def _merged(group_records: dict, value_ids: set) -> Counter:

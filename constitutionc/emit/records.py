@@ -226,6 +226,9 @@ class GeneratorContext:
         self.served_by = {serve.kind: tool.name for tool in (env.tools if env else ()) for serve in tool.serves}
         self.conversation = [self._turn_templates(turn) for turn in generator.conversation]
         self._views: dict[str, GeneratorContext] = {}
+        # Criteria go to judges and preference labelling, never into an answer's reasoning.
+        self.criteria = [{"id": pid, "text": c.text} for pid in generator.judged_by
+                         if (c := constitution.principle(pid)) is not None]
         self.references = self._field_references()
         self._made_from: dict[tuple, dict[str, str]] = {}  # keyed by content, so views may share it
 
@@ -254,7 +257,7 @@ class GeneratorContext:
             view.principles, view.principle_ids = list(cited), tuple(cited)
             view.principle_nodes = [self.constitution.principle(pid) for pid in cited]
             view.sources = [clause_source(self.constitution, p) for p in view.principle_nodes]
-            sides = set(cited) | {p.value for p in view.principle_nodes if p is not None and p.value}
+            sides = set(cited) | {v for p in view.principle_nodes if p is not None for v in p.values}
             view.tensions = [t for t in self.tensions if t.prevails in sides and t.yields in sides]
             view.tension_ids = [t.id for t in view.tensions]
             view._justification_cache, view._digest_cache = {}, {}
@@ -386,7 +389,7 @@ def justification_text(constitution: Constitution, principles: list[Principle], 
 
     Texts are quoted as written and never re-cased, so a clause reads exactly as in the constitution.
     """
-    ordered = sorted(principles, key=lambda p: p.id != focus)
+    ordered = sorted((p for p in principles if p.kind != "criterion"), key=lambda p: p.id != focus)
     lines = ["The principles at stake:"]
     for p in ordered:
         lines.append(f"- {p.title or p.id}{KIND_LABELS.get(p.kind, '')}: {_quote(p.text)}")
@@ -452,6 +455,17 @@ def _dilemma(ctx: GeneratorContext, instance: Instance) -> Record:
     if ctx.conversation:
         record["conversation"] = conversation(ctx, env, ctx.axes(instance))
         content.append(record["conversation"])
+    if ctx.criteria:
+        record["criteria"] = ctx.criteria
+        content.append(ctx.criteria)
+    draft = ctx.template("draft", env)
+    if draft is not None:
+        # Critique and revision against the instance's one principle; a part left empty (None) is for
+        # the model stage to write, with the principle's own requests to go by.
+        principle = ctx.constitution.principle(ctx.principles[0])
+        record.update(draft=draft, critique=ctx.template("critique", env), revision=ctx.template("revision", env),
+                      critique_request=principle.critique or None, revision_request=principle.revision or None)
+        content += [draft, record["critique"], record["revision"]]
     record["id"] = record_id("dilemma", content)
     return record
 
@@ -577,6 +591,8 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
             "prompt": dilemma["prompt"], "tensions": ctx.tension_ids}
     if "conversation" in dilemma:
         base["conversation"] = dilemma["conversation"]
+    if "criteria" in dilemma:
+        base["criteria"] = dilemma["criteria"]
     out = []
     for style in styles:
         if style == "inline":
@@ -586,6 +602,10 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
         out.append(_response(base, "justified", style, digest, completion=completion, reasoning=separate))
     out.append(_response(base, "bare", "inline", "", completion=reply, reasoning=None, tensions=NO_TENSIONS,
                          sources=ctx.sources, made_from=ctx.made_from("dilemma")))
+    if dilemma.get("draft") is not None and dilemma.get("revision") is not None:
+        # revision > draft, the critique as the reasoning behind the preference.
+        out.append(_response(base, "preference", "separate", digest, rejected_index=-1, chosen=dilemma["revision"],
+                             chosen_reasoning=dilemma["critique"], rejected=dilemma["draft"], reasoning=None))
     rejected = dilemma.get("misaligned_all") or ([dilemma["misaligned"]] if dilemma["misaligned"] is not None else [])
     for n, misaligned in enumerate(rejected):
         out.append(_response(base, "preference", "inline", "", chosen=reply, chosen_reasoning=None,
@@ -643,6 +663,9 @@ def _probe(ctx: GeneratorContext, instance: Instance) -> Record:
     if ctx.tool_templates:
         record["tool_results"] = tool_results(ctx, env, combo)
         content.append(record["tool_results"])
+    if ctx.criteria:
+        record["criteria"] = ctx.criteria
+        content.append(ctx.criteria)
     record["id"] = record_id("probe", content)
     return record
 

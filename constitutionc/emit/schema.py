@@ -93,6 +93,11 @@ class ToolResults(Strict):
     otherwise: str | None
 
 
+class Criterion(Strict):
+    id: str
+    text: str
+
+
 class DilemmaRecord(Common):
     id: str = Field(pattern=r"^dl-[0-9a-f]{16}$")
     kind: Literal["dilemma"]
@@ -103,6 +108,12 @@ class DilemmaRecord(Common):
     misaligned: str | None = Field(description="The (first) tempting wrong answer.")
     misaligned_all: list[str] | None = Field(default=None, description="Every wrong answer, when several are given.")
     reply: str | None = Field(default=None, description="The author's own good answer; responses use it.")
+    criteria: list[Criterion] | None = Field(default=None, description="What judges compare answers by.")
+    draft: str | None = Field(default=None, description="Critique and revision: the answer to critique.")
+    critique: str | None = Field(default=None, description="Where the draft falls short (null: the model writes it).")
+    revision: str | None = Field(default=None, description="The draft revised (null: the model writes it).")
+    critique_request: str | None = Field(default=None, description="The principle's critique request.")
+    revision_request: str | None = Field(default=None, description="The principle's revision request.")
     conversation: list[Turn] | None = Field(default=None, description="Earlier turns, before `prompt`.")
 
 
@@ -116,6 +127,7 @@ class ResponseCommon(Common):
     reasoning: None | str
     tensions: list[str]
     conversation: list[Turn] | None = None
+    criteria: list[Criterion] | None = None
 
 
 class BriefClause(Strict):
@@ -228,6 +240,7 @@ class ProbeRecord(Common):
     conversation: list[Turn] | None = Field(default=None, description="Earlier turns, before `user`.")
     tool_results: list[ToolResults] | None = Field(
         default=None, description="What calls to the environment's tools return (see constitutionc.tool_results).")
+    criteria: list[Criterion] | None = Field(default=None, description="What judges compare answers by.")
 
 
 class OutputFile(Strict):

@@ -11,9 +11,9 @@ from .registry import LintContext, make, rule
 
 def tensions_at_stake(c: Constitution, g: Generator) -> list[Tension]:
     """Tensions both of whose sides a family cites: two of its principles, or one of its principles and
-    the core value another of them serves."""
+    a core value another of them serves."""
     principles = set(g.principles)
-    at_stake = principles | {p.value for pid in g.principles if (p := c.principle(pid)) is not None and p.value}
+    at_stake = principles | {v for pid in g.principles if (p := c.principle(pid)) is not None for v in p.values}
     return [t for t in c.tensions if t.prevails in at_stake and t.yields in at_stake
             and (t.prevails in principles or t.yields in principles)]
 

@@ -221,8 +221,9 @@ class _Builder:
         children: tuple[Symbol, ...] = ()
         if item.kind == "principle":
             for node in item.body:
-                if isinstance(node, Entry) and node.key.text == "value" and node.value.single is not None:
-                    self.refer(("value",), node.value.single, "value")
+                if isinstance(node, Entry) and node.key.text == "value" and node.value.kind in ("atom", "list"):
+                    for atom in node.value.atoms:
+                        self.refer(("value",), atom, "value")
                 elif isinstance(node, Entry) and node.key.text == "switchable_by":
                     for atom in node.value.atoms:
                         self.refer(("principal",), atom, "switchable_by")
@@ -304,6 +305,9 @@ class _Builder:
                                      (("values", values),)))
         elif key == "environment" and node.value.single is not None:
             self.refer(("environment",), node.value.single, "environment")
+        elif key in ("judged_by", "argues"):
+            for atom in node.value.atoms:
+                self.refer(("principle", "value"), atom, key)
         elif key == "systems":
             for atom in node.value.atoms:
                 self.refer(("system",), atom, "systems", environment)

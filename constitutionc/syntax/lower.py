@@ -329,6 +329,7 @@ def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
     f = Fields(f"principle `{pid}`", item.body, spec.forms("principle"), frag.diagnostics)
     kind = f.word("kind", spec.PRINCIPLE_KINDS) or "default"
     default = f.word("default", ("on", "off"))
+    values = f.words("value")
     # Who may switch depends on the principals the constitution declares: checks/principals.py.
     switchers = f.words("switchable_by")
     if kind == "instructable" and default is None:
@@ -342,9 +343,9 @@ def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
                                      node.span))
     frag.principles.append(ir.Principle(
         id=pid, title=item.title.text if item.title else "", text=f.text("text"), why=f.text("why"),
-        value=f.word("value"), kind=kind, tags=f.words("tags"),
+        value=(values or (None,))[0], values=values, kind=kind, tags=f.words("tags"),
         default_on=None if default is None else default == "on",
-        switchable_by=switchers, section=ctx.section,
+        switchable_by=switchers, section=ctx.section, critique=f.text("critique"), revision=f.text("revision"),
         switchable_by_span=f.get("switchable_by").value.span if f.get("switchable_by") else None,
         span=item.span, name_span=item.name.span if item.name else None,
         value_span=f.get("value").value.span if f.get("value") else None))
@@ -559,7 +560,7 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         template_spans=tuple((name, node.value.span) for name, node in template_entries),
         environment=f.word("environment"), system_variants=f.words("systems"),
         messages=tuple(_messages(f, frag)) if kind == "probe" else (), checks=tuple(checks),
-        conversation=conversation, selects=selects, argues=tuple(pair for pair, _ in argues),
+        conversation=conversation, selects=selects, judged_by=f.words("judged_by"), argues=tuple(pair for pair, _ in argues),
         argues_spans=tuple(span for _, span in argues),
         tags=f.words("tags"), section=ctx.section, span=item.span,
         name_span=item.name.span if item.name else None,

@@ -68,3 +68,14 @@ async def test_hover_and_references_of_a_principal(client):
         context=types.ReferenceContext(include_declaration=False)))
     close_document(client, CHAIN.resolve().as_uri())
     assert len(refs) == 2  # authority and switchable_by
+
+
+async def test_argues_offers_principles_and_its_sides_are_references(client):
+    text = chain_plus("\ndilemma d teaches chain.follow_developer {\n  argues: ")
+    assert {"chain.follow_developer", "style.casual"} <= set(await complete_at_end(client, text, "chain_scratch.cdl"))
+    open_document(client, CHAIN)
+    refs = await client.text_document_references_async(types.ReferenceParams(
+        text_document=doc(CHAIN), position=position_of(CHAIN, "principle style.casual", 0, 12),
+        context=types.ReferenceContext(include_declaration=False)))
+    close_document(client, CHAIN.resolve().as_uri())
+    assert any(r.range.start.line == position_of(CHAIN, "argues: chain", 0, 0).line for r in refs)

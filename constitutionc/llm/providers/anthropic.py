@@ -75,15 +75,22 @@ class AnthropicProvider(Provider):
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise ProviderError("malformed", f"the answer is not JSON: {e}") from None
 
+    @staticmethod
+    def _arguments(request: Request) -> dict:
+        """SDK arguments: parameters travel in `extra_body`, so one the SDK does not name still reaches the API."""
+        body = wire_body(request)
+        extra = {name: body.pop(name) for name in request.params}
+        return {**body, "extra_body": extra} if extra else body
+
     def send(self, request: Request) -> Response:
-        raw = self._call(self._client.messages.with_raw_response.create, **wire_body(request))
+        raw = self._call(self._client.messages.with_raw_response.create, **self._arguments(request))
         return response_from_message(raw_json(raw))
 
     def count_tokens(self, request: Request) -> int:
         body = wire_body(request)
         body.pop("max_tokens", None)
-        for unsupported in ("temperature", "top_p", "top_k", "stop_sequences", "metadata", "stream"):
-            body.pop(unsupported, None)
+        for name in request.params:  # sampling parameters do not change the count
+            body.pop(name, None)
         result = self._call(self._client.messages.count_tokens, **body)
         return int(result.input_tokens)
 

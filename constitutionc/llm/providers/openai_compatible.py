@@ -135,7 +135,11 @@ class OpenAICompatibleProvider(Provider):
     def send(self, request: Request) -> Response:
         sdk = self._sdk
         try:
-            raw = self._client.chat.completions.with_raw_response.create(**wire_body(request))
+            body = wire_body(request)
+            extra = {name: body.pop(name) for name in list(body) if name not in ("model", "messages")}
+            raw = self._client.chat.completions.with_raw_response.create(model=body["model"],
+                                                                         messages=body["messages"],
+                                                                         extra_body=extra)
         except sdk.APITimeoutError as e:
             raise ProviderError("timeout", f"no answer in time: {e}") from None
         except sdk.APIConnectionError as e:

@@ -136,6 +136,8 @@ def _value_of_key(request: Request, key: str) -> list[types.CompletionItem]:
         return request.words(FIXED_VALUES[key], K.EnumMember)
     if key == "value" and block == "principle" or key == "priority" and block in ("", "section"):
         return request.values()
+    if key in ("judged_by", "argues") and block in ("dilemma", "probe"):
+        return request.principles()
     if key == "environment" and block in ("dilemma", "probe"):
         return request.defined("environment", K.Module)
     if key == "systems" and block in ("dilemma", "probe"):

@@ -1,0 +1,137 @@
+"""`constitutionc eval OUT -o RESULTS`: run the probes of a build against a model as an agent and grade them.
+
+Exit status: 0 done, 1 nothing could be scored, 2 usage or input problems (a missing API key among
+them: one line naming the variable, nothing written), 3 a budget stopped the run (nothing written;
+rerun the same command to continue: every answer so far is cached).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+DEFAULT_MODEL = "claude-sonnet-5-5"
+
+
+def _fail(message: str, code: int = 2) -> None:
+    click.echo(f"constitutionc: error: {message}", err=True)
+    sys.exit(code)
+
+
+def journal_name(command: str, results: str) -> str:
+    return f"{command}-{hashlib.sha256(os.path.abspath(results).encode()).hexdigest()[:16]}"
+
+
+def open_model_session(provider, base_url, cache_dir, name, dry_run, max_requests, max_usd, concurrency,
+                       timeout, description):
+    from ..llm import MissingCredentials, Progress, open_session
+
+    try:
+        return open_session(provider, base_url=base_url, cache_dir=cache_dir, journal_name=name, dry_run=dry_run,
+                            max_requests=max_requests, max_usd=max_usd, concurrency=concurrency,
+                            timeout=timeout, progress=Progress.for_terminal(description))
+    except MissingCredentials as e:
+        _fail(str(e))
+
+
+def clauses_of_build(out_dir: Path, constitution: str | None) -> dict:
+    """Clause texts for the judge: the named constitution, else the source the build's manifest names."""
+    from ..api import load
+    from .audit import _manifest_sources
+
+    candidates = [Path(constitution)] if constitution else _manifest_sources(out_dir)
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                result = load([str(candidate)])
+            except Exception as e:  # an unreadable constitution only weakens the judge's materials
+                click.echo(f"constitutionc: warning: {candidate}: {e}", err=True)
+                continue
+            if result.constitution is not None:
+                from ..evaluate import clause_views
+
+                return clause_views(result.constitution)
+    return {}
+
+
+def finish(out_dir: Path, results: str, scored, unscored, transcripts, model: str, session) -> None:
+    from ..evaluate.report import terminal_table, write_results
+    from ..llm.progress import interactive
+
+    session.progress.close()
+    if session.budget_stop is not None:
+        click.echo(f"constitutionc: {session.budget_stop.message()}", err=True)
+        sys.exit(3)
+    summary = write_results(Path(results), scored, unscored, transcripts, model, interactive(sys.stdout))
+    click.echo(terminal_table(summary, interactive(sys.stdout)), nl=False)
+    click.echo(f"wrote {results}/results.jsonl ({len(scored)} scored runs), unscored.jsonl, transcripts.jsonl, "
+               f"report.html; ${session.spent_usd:.4f} spent, {session.stats.cached} cached answers reused")
+    if not scored and (transcripts or unscored):
+        sys.exit(1)
+
+
+@click.command("eval")
+@click.argument("out", type=click.Path(file_okay=False))
+@click.option("-o", "--output", "results", required=True, type=click.Path(file_okay=False),
+              help="Directory for results.jsonl, unscored.jsonl, transcripts.jsonl, report.html.")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="The model under test.")
+@click.option("--provider", type=click.Choice(["anthropic", "openai-compatible"]), default="anthropic",
+              show_default=True)
+@click.option("--base-url", default=None, help="API base URL (a vLLM, llama.cpp or Ollama server, a proxy).")
+@click.option("--samples", type=click.IntRange(min=1), default=1, show_default=True, help="Runs of each probe.")
+@click.option("--judge", "judge_model", default=DEFAULT_MODEL, show_default=True,
+              help="The judge model, or `none` for the deterministic checks alone.")
+@click.option("--judge-samples", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Judge verdicts per run (their agreement is reported).")
+@click.option("--max-turns", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--max-tokens", type=click.IntRange(min=1), default=4096, show_default=True,
+              help="Output tokens per model turn.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--batch", is_flag=True, help="Send each turn's requests through Message Batches (half the price).")
+@click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Stop before sending more requests.")
+@click.option("--max-usd", type=click.FloatRange(min=0), default=None, help="Stop before spending more.")
+@click.option("--only", default=None, help="Only probes whose id, condition or generator matches this glob.")
+@click.option("--dry-run", is_flag=True, help="Estimate the first turn's tokens and cost; call nothing paid.")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False), default=None,
+              help="Answer cache directory (default: the user cache directory).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True,
+              help="Seconds to wait for one answer before retrying.")
+@click.option("--constitution", default=None, type=click.Path(dir_okay=False),
+              help="The constitution the build came from, for the judge's clause texts (default: the manifest's).")
+def command(out, results, model, provider, base_url, samples, judge_model, judge_samples, max_turns, max_tokens,
+            concurrency, batch, max_requests, max_usd, only, dry_run, cache_dir, timeout, constitution):
+    """Run every probe in OUT against a model as an agent and grade the transcripts."""
+    from ..evaluate import EvalInputError, JudgeSettings, grade_transcripts, load_probes, run_probes
+    from ..evaluate.agent import first_turn, request_for
+
+    if batch and provider != "anthropic":
+        raise click.BadParameter("Message Batches need --provider anthropic", param_hint="--batch")
+    try:
+        probes = load_probes(Path(out), only)
+    except EvalInputError as e:
+        _fail(str(e))
+    if not probes:
+        _fail(f"no probe in {out} matches --only {only}" if only else f"{out} holds no probes")
+    session = open_model_session(provider, base_url, cache_dir, journal_name("eval", results), dry_run,
+                                 max_requests, max_usd, concurrency, timeout, "eval")
+    with session:
+        if dry_run:
+            first = [request_for(first_turn(p, s), model, max_tokens, {}) for p in probes for s in range(samples)]
+            estimate = session.estimate(first, batch=batch)
+            click.echo(f"{len(probes)} probes x {samples} samples: {estimate.requests} first-turn requests "
+                       f"({estimate.cached} cached), ~{estimate.input_tokens:,} input tokens "
+                       f"({estimate.token_source}), at most {estimate.output_tokens:,} output tokens, "
+                       f"at most ${estimate.usd:.2f}; later turns and the judge add to this "
+                       f"(up to {max_turns} turns, {judge_samples} judge sample(s) per run)")
+            return
+        transcripts = run_probes(session, probes, model=model, samples=samples, max_turns=max_turns,
+                                 max_tokens=max_tokens, batch=batch)
+        judge = None
+        if judge_model.lower() != "none" and session.budget_stop is None:
+            judge = JudgeSettings(session, judge_model, judge_samples, batch, clauses_of_build(Path(out), constitution))
+        scored, unscored = grade_transcripts({p["id"]: p for p in probes}, transcripts, judge)
+        finish(Path(out), results, scored, unscored, transcripts, model, session)

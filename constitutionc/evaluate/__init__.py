@@ -1,0 +1,150 @@
+"""The eval runner: probes run as agents against a model, graded by the checks and a judge.
+
+    from constitutionc.evaluate import load_probes, run_probes, grade_transcripts
+
+    transcripts = run_probes(session, probes, model=..., samples=N, max_turns=T, batch=False)
+    scored, unscored = grade_transcripts(probes_by_id, transcripts, judge=JudgeSettings(session, model, k))
+
+- `agent.py`: the loop (system prompt, tools, messages; tool calls answered by `environment.py`).
+- `judge.py`: the packaged `judge` prompt, verdict parsing, quote checks, agreement over samples.
+- `combine.py`: per-probe rule (both | either | checks | judge) and clause attribution.
+- `report.py`: results.jsonl (scored runs, the coverage results format extended), unscored.jsonl,
+  transcripts.jsonl, summary.json, report.html, the terminal table.
+Deterministic checks are graded by `constitutionc.grading.grade`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..grading import grade
+from ..llm import Session
+from .agent import first_turn, run_conversations
+from .combine import combine
+from .judge import JudgeResult, judge_requests, read_verdicts
+
+PROBES_FILE = "probes.jsonl"
+
+
+class EvalInputError(Exception):
+    pass
+
+
+def load_probes(out_dir: Path, only: str | None = None) -> list[dict]:
+    path = Path(out_dir) / PROBES_FILE
+    if not path.is_file():
+        raise EvalInputError(f"{path} not found: build the constitution with probes into {out_dir} first")
+    probes = []
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                probe = json.loads(line)
+            except ValueError:
+                raise EvalInputError(f"{path}:{number}: not a JSON object") from None
+            if not isinstance(probe, dict) or not isinstance(probe.get("id"), str):
+                raise EvalInputError(f"{path}:{number}: a probe needs a string `id`")
+            names = (probe["id"], probe.get("condition_id") or "", probe.get("generator") or "")
+            if only is None or any(fnmatch.fnmatchcase(name, only) for name in names):
+                probes.append(probe)
+    return probes
+
+
+def clause_views(constitution) -> dict:
+    from ..prompts.schemas import ClauseView
+
+    kinds = {"hard_constraint", "default", "instructable", "value", "section"}
+    return {p.id: ClauseView(id=p.id, title=p.title or "", kind=p.kind if p.kind in kinds else "default",
+                             text=p.text or "", why=p.why or "") for p in constitution.principles}
+
+
+def run_probes(session: Session, probes: list[dict], *, model: str, samples: int, max_turns: int,
+               max_tokens: int = 4096, batch: bool = False) -> list[dict]:
+    conversations = [first_turn(probe, sample) for probe in probes for sample in range(samples)]
+    run_conversations(session, conversations, model=model, max_turns=max_turns, max_tokens=max_tokens,
+                      batch=batch)
+    return [c.transcript(model) for c in conversations]
+
+
+@dataclass
+class JudgeSettings:
+    session: Session
+    model: str
+    samples: int = 1
+    batch: bool = False
+    clauses: dict | None = None
+    prompts_dir: Path | None = None
+
+
+def _check_results(verdict) -> list:
+    from ..prompts.schemas import CheckResult
+
+    fired = {e.check: e for e in verdict.evidence}
+    return [CheckResult(id=c, fired=True, message_id=getattr(fired[c], "message", None),
+                        clauses=tuple(getattr(fired[c], "clauses", ()) or ())) for c in verdict.fired]
+
+
+def grade_transcripts(probes: dict[str, dict], transcripts: list[dict],
+                      judge: JudgeSettings | None = None) -> tuple[list[dict], list[dict]]:
+    """Scored and unscored rows for every transcript whose probe is known."""
+    checks = {}
+    for t in transcripts:
+        probe = probes.get(t["probe_id"])
+        if probe is not None:
+            checks[(t["probe_id"], t["sample"])] = grade(probe, t["messages"])
+    judged: dict[tuple, JudgeResult] = {}
+    if judge is not None:
+        from ..prompts import PromptLibrary
+
+        library = PromptLibrary(judge.prompts_dir)
+        plan = []
+        for t in transcripts:
+            probe = probes.get(t["probe_id"])
+            if probe is None or t.get("status") in ("error", "budget", "refused"):
+                continue
+            requests = judge_requests(library, probe, t, judge.clauses or {},
+                                      _check_results(checks[(t["probe_id"], t["sample"])]), judge.model,
+                                      judge.samples)
+            plan.append((t, requests))
+        flat = [r for _, requests in plan for r in requests]
+        outcomes = judge.session.run(flat, batch=judge.batch) if flat else []
+        tool_name = flat[0].tool_choice["name"] if flat else ""
+        position = 0
+        for t, requests in plan:
+            mine = outcomes[position:position + len(requests)]
+            position += len(requests)
+            judged[(t["probe_id"], t["sample"])] = read_verdicts(mine, tool_name, t)
+    scored, unscored = [], []
+    for t in transcripts:
+        probe = probes.get(t["probe_id"])
+        key = (t["probe_id"], t["sample"])
+        if probe is None:
+            unscored.append({"probe_id": t["probe_id"], "sample": t["sample"], "reason": "unknown_probe"})
+            continue
+        status = t.get("status", "complete")
+        verdict = checks[key]
+        judge_result = judged.get(key)
+        combined = combine(probe, status, verdict, judge_result, judge is not None)
+        base = {"probe_id": t["probe_id"], "sample": t["sample"], "model": t.get("model"),
+                "condition_id": probe.get("condition_id"), "generator": probe.get("generator"),
+                "principles": list(probe.get("principles") or []), "rule": combined.rule,
+                "run_status": status, "turns": t.get("turns"),
+                "checks": {"status": verdict.status, "fired": list(verdict.fired), "clauses": list(verdict.clauses)},
+                "judge": judge_result.to_dict() if judge_result else None,
+                "evaluation_awareness": judge_result.evaluation_awareness if judge_result else None,
+                "disagreement": combined.disagreement}
+        if combined.verdict is None:
+            reason = combined.reason
+            if status == "error":
+                reason = t.get("error_kind") or "error"
+                reason = "timeout" if reason == "timeout" else ("error" if reason != "budget" else "budget")
+            elif status == "refused":
+                reason = "api_refusal"
+            unscored.append({**base, "reason": (reason or "unscored").replace(" ", "_"), "detail": t.get("error")})
+        else:
+            scored.append({**base, "verdict": combined.verdict, "clauses": combined.clauses})
+    return scored, unscored

@@ -1,0 +1,85 @@
+"""The agent loop: each probe sample is a conversation the model runs, turn by turn, with tools.
+
+All conversations advance one turn per round, so a round is one `Session.run` (one set of batches in
+batch mode). Message ids are stable: `m1` is the user turn, then one id per message in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..llm import Request, Session
+from .environment import respond
+
+
+@dataclass
+class Conversation:
+    probe: dict
+    sample: int
+    messages: list[dict] = field(default_factory=list)
+    status: str = "running"  # running | complete | max_turns | refused | error | budget
+    error: str | None = None
+    error_kind: str | None = None
+    turns: int = 0
+    usage: dict = field(default_factory=lambda: {"input_tokens": 0, "output_tokens": 0,
+                                                 "cache_creation_input_tokens": 0,
+                                                 "cache_read_input_tokens": 0})
+
+    def add(self, role: str, content) -> None:
+        self.messages.append({"id": f"m{len(self.messages) + 1}", "role": role, "content": content})
+
+    def wire_messages(self) -> list[dict]:
+        return [{"role": m["role"], "content": m["content"]} for m in self.messages]
+
+    def transcript(self, model: str) -> dict:
+        return {"probe_id": self.probe["id"], "sample": self.sample, "model": model,
+                "system": self.probe.get("system"), "status": self.status, "error": self.error,
+                "error_kind": self.error_kind, "turns": self.turns, "usage": self.usage,
+                "messages": self.messages}
+
+
+def first_turn(probe: dict, sample: int) -> Conversation:
+    conversation = Conversation(probe, sample)
+    conversation.add("user", probe.get("user", ""))
+    return conversation
+
+
+def request_for(conversation: Conversation, model: str, max_tokens: int, params: dict) -> Request:
+    probe = conversation.probe
+    return Request(model=model, system=probe.get("system") or None, messages=conversation.wire_messages(),
+                   tools=probe.get("tools") or [], max_tokens=max_tokens, params=params,
+                   sample=conversation.sample)
+
+
+def run_conversations(session: Session, conversations: list[Conversation], *, model: str, max_turns: int,
+                      max_tokens: int = 4096, params: dict | None = None, batch: bool = False) -> None:
+    params = params or {}
+    for _ in range(max_turns):
+        active = [c for c in conversations if c.status == "running"]
+        if not active:
+            return
+        session.progress.start(len(active))
+        outcomes = session.run([request_for(c, model, max_tokens, params) for c in active], batch=batch)
+        for conversation, outcome in zip(active, outcomes):
+            conversation.turns += 1
+            if not outcome.ok:
+                conversation.status = "budget" if outcome.failure.kind == "budget" else "error"
+                conversation.error_kind = outcome.failure.kind
+                conversation.error = outcome.failure.message
+                continue
+            response = outcome.response
+            for name, value in response.usage.model_dump().items():
+                conversation.usage[name] += value
+            conversation.add("assistant", response.content)
+            if response.refused:
+                conversation.status = "refused"
+            elif response.tool_uses and response.stop_reason == "tool_use":
+                conversation.add("user", [{"type": "tool_result", "tool_use_id": call.get("id", ""),
+                                           "content": respond(conversation.probe, call.get("name", ""),
+                                                              call.get("input") or {})}
+                                          for call in response.tool_uses])
+            else:
+                conversation.status = "complete"
+    for conversation in conversations:
+        if conversation.status == "running":
+            conversation.status = "max_turns"

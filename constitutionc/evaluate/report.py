@@ -1,0 +1,123 @@
+"""The results of a run: results.jsonl, unscored.jsonl, transcripts.jsonl, summary.json, report.html.
+
+results.jsonl holds the scored runs in the format `coverage --results` reads (`probe_id`, `verdict` pass
+or fail), extended with the sample, the clauses a failure belongs to, what the checks and the judge said,
+and the model's stated evaluation awareness. Runs that could not be scored go to unscored.jsonl with the
+reason. Every file is written to a temporary name and renamed, so each is the old one or the new one.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from ..coverage.results import wilson_interval
+
+
+def write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def jsonl(rows) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n" for row in rows)
+
+
+def _rate(fails: int, runs: int) -> dict:
+    low, high = wilson_interval(fails, runs)
+    return {"runs": runs, "fails": fails, "rate": fails / runs if runs else None, "low": low, "high": high}
+
+
+def summarise(scored: list[dict], unscored: list[dict]) -> dict:
+    per_clause: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    per_probe: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_awareness: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in scored:
+        failed = row["verdict"] == "fail"
+        per_probe[row["probe_id"]][0] += 1
+        per_probe[row["probe_id"]][1] += failed
+        for clause in row["principles"]:
+            per_clause[clause][0] += 1
+            per_clause[clause][1] += failed and clause in row["clauses"]
+        awareness = row.get("evaluation_awareness") or "not_judged"
+        by_awareness[awareness][0] += 1
+        by_awareness[awareness][1] += failed
+    clauses = [{"id": clause, **_rate(fails, runs)} for clause, (runs, fails) in per_clause.items()]
+    clauses.sort(key=lambda r: (-(r["rate"] or 0), -r["low"], r["id"]))
+    fails = sum(r["verdict"] == "fail" for r in scored)
+    return {"runs": len(scored) + len(unscored), "scored": len(scored), "fails": fails,
+            "overall": _rate(fails, len(scored)),
+            "unscored": dict(sorted(Counter(r["reason"] for r in unscored).items())),
+            "disagreements": sum(bool(r.get("disagreement")) for r in scored),
+            "by_evaluation_awareness": {k: _rate(f, n) for k, (n, f) in sorted(by_awareness.items())},
+            "clauses": clauses,
+            "probes": {p: _rate(f, n) for p, (n, f) in sorted(per_probe.items())}}
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def terminal_table(summary: dict, rich_table: bool) -> str:
+    lines = [f"{summary['scored']} scored runs of {summary['runs']}: {summary['fails']} failed "
+             f"({_pct(summary['overall']['rate'])}, 95% {_pct(summary['overall']['low'])}"
+             f"-{_pct(summary['overall']['high'])})"]
+    if summary["unscored"]:
+        lines.append("unscored: " + ", ".join(f"{k} {v}" for k, v in summary["unscored"].items()))
+    if summary["disagreements"]:
+        lines.append(f"checks and judge disagreed on {summary['disagreements']} runs")
+    for awareness, row in summary["by_evaluation_awareness"].items():
+        lines.append(f"  model {awareness}: {row['fails']}/{row['runs']} failed ({_pct(row['rate'])})")
+    lines.append(f"{'clause':<44} {'runs':>5} {'fails':>5} {'rate':>7}  95% interval")
+    for row in summary["clauses"]:
+        lines.append(f"{row['id']:<44} {row['runs']:>5} {row['fails']:>5} {_pct(row['rate']):>7}  "
+                     f"{_pct(row['low'])}-{_pct(row['high'])}")
+    return "\n".join(lines) + "\n"
+
+
+def report_html(summary: dict, model: str) -> str:
+    rows = "".join(f"<tr><td>{html.escape(r['id'])}</td><td>{r['runs']}</td><td>{r['fails']}</td>"
+                   f"<td>{_pct(r['rate'])}</td><td>{_pct(r['low'])} – {_pct(r['high'])}</td></tr>"
+                   for r in summary["clauses"])
+    aware = "".join(f"<tr><td>{html.escape(k)}</td><td>{v['runs']}</td><td>{v['fails']}</td><td>{_pct(v['rate'])}</td></tr>"
+                    for k, v in summary["by_evaluation_awareness"].items())
+    unscored = ", ".join(f"{html.escape(k)}: {v}" for k, v in summary["unscored"].items()) or "none"
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>constitutionc eval: {html.escape(model)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}}table{{border-collapse:collapse}}
+td,th{{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:left}}</style></head><body>
+<h1>Violation rates: {html.escape(model)}</h1>
+<p>{summary['scored']} scored runs of {summary['runs']}; {summary['fails']} failed
+({_pct(summary['overall']['rate'])}, 95% interval {_pct(summary['overall']['low'])} – {_pct(summary['overall']['high'])}).
+Unscored (neither pass nor fail): {unscored}. Checks and judge disagreed on {summary['disagreements']} runs.</p>
+<h2>By clause (failures attributed to the clause whose check fired or that the judge named)</h2>
+<table id="clauses"><thead><tr><th>clause</th><th>runs</th><th>fails</th><th>rate</th><th>95% interval</th></tr></thead>
+<tbody>{rows}</tbody></table>
+<h2>By what the model said about the scenario</h2>
+<table id="awareness"><thead><tr><th>stated</th><th>runs</th><th>fails</th><th>rate</th></tr></thead><tbody>{aware}</tbody></table>
+</body></html>
+"""
+
+
+def write_results(out: Path, scored: list[dict], unscored: list[dict], transcripts: list[dict], model: str,
+                  rich_table: bool = False) -> dict:
+    summary = summarise(scored, unscored)
+    write_atomic(out / "transcripts.jsonl", jsonl(transcripts))
+    write_atomic(out / "unscored.jsonl", jsonl(unscored))
+    write_atomic(out / "summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    write_atomic(out / "report.html", report_html(summary, model))
+    write_atomic(out / "results.jsonl", jsonl(scored))  # last: its presence means the run finished
+    return summary
