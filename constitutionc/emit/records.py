@@ -580,7 +580,8 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
     if ctx.generator.selects is not None:
         ctx = ctx.view_of(dilemma["axes"][ctx.generator.selects])
     reply = dilemma.get("reply")
-    if reply is None:
+    revised = dilemma.get("draft") is not None and dilemma.get("revision") is not None
+    if reply is None and not revised:
         return []
     focus = dilemma["focus"]
     reasoning, digest = ctx.justification(focus), ctx.justification_digest(focus)
@@ -594,20 +595,22 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
     if "criteria" in dilemma:
         base["criteria"] = dilemma["criteria"]
     out = []
-    for style in styles:
+    for style in (styles if reply is not None else ()):
         if style == "inline":
             completion, separate = f"{reply}\n\n{reasoning}", None
         else:
             completion, separate = reply, reasoning
         out.append(_response(base, "justified", style, digest, completion=completion, reasoning=separate))
-    out.append(_response(base, "bare", "inline", "", completion=reply, reasoning=None, tensions=NO_TENSIONS,
-                         sources=ctx.sources, made_from=ctx.made_from("dilemma")))
-    if dilemma.get("draft") is not None and dilemma.get("revision") is not None:
+    if reply is not None:
+        out.append(_response(base, "bare", "inline", "", completion=reply, reasoning=None, tensions=NO_TENSIONS,
+                             sources=ctx.sources, made_from=ctx.made_from("dilemma")))
+    # An authored revision against its authored draft is a pair whether or not the dilemma has a reply.
+    if revised:
         # revision > draft, the critique as the reasoning behind the preference.
         out.append(_response(base, "preference", "separate", digest, rejected_index=-1, chosen=dilemma["revision"],
                              chosen_reasoning=dilemma["critique"], rejected=dilemma["draft"], reasoning=None))
     rejected = dilemma.get("misaligned_all") or ([dilemma["misaligned"]] if dilemma["misaligned"] is not None else [])
-    for n, misaligned in enumerate(rejected):
+    for n, misaligned in enumerate(rejected if reply is not None else ()):
         out.append(_response(base, "preference", "inline", "", chosen=reply, chosen_reasoning=None,
                              rejected=misaligned, reasoning=None, tensions=NO_TENSIONS, sources=ctx.sources,
                              made_from=ctx.made_from("dilemma"), rejected_index=n))
