@@ -259,6 +259,7 @@ def journal_name(constitution: Constitution, options: GenerateOptions) -> str:
 def generate(constitution: Constitution, out_dir: Path, options: GenerateOptions, session) -> GenerateResult:
     """Run the model stage into `out_dir` atomically (or, for a session in dry-run mode, estimate it)."""
     from ..emit import source_paths
+    from ..emit.manifest import about
 
     with Staging(Path(out_dir), protected=source_paths(constitution)) as staging:
         sinks = {kind: staging.sink(name) for kind, name in OUTPUT_FILES.items() if _wanted(kind, options)}
@@ -286,7 +287,8 @@ def generate(constitution: Constitution, out_dir: Path, options: GenerateOptions
             canonical = [("dilemma", "dilemmas.jsonl"), ("probe", "probes.jsonl")] + \
                 [(kind, name) for kind, name in OUTPUT_FILES.items() if kind in sinks]
             # Each target takes the kinds it declares (emit/kinds.py) and skips the rest.
-            outputs += run_targets(staging.path, options.targets, canonical, model=options.model)
+            outputs += run_targets(staging.path, options.targets, canonical, model=options.model,
+                                   about=about(constitution))
         built = manifest(constitution, options, runner, outputs, tally)
         staging.write_manifest(built)
         staging.commit()
@@ -304,8 +306,11 @@ def manifest(constitution: Constitution, options: GenerateOptions, runner: Runne
     from ..emit import source_paths
 
     records = {o["path"].removesuffix(".jsonl"): o["records"] for o in outputs if o["path"].endswith(".jsonl")}
+    from ..emit.manifest import about
+
     return {
         "compiler": {"name": "constitutionc", "version": __version__},
+        "constitution": about(constitution),
         "seed": options.seed,
         "options": options.as_manifest(),
         "sources": [{"path": f.path, "sha256": f.sha256} for f in constitution.files
