@@ -5,11 +5,11 @@ the anthropic requests by the anthropic SDK's types and its client against the l
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 import yaml
 
+from tests.emit.targets.conftest import offline_datasets
 from tests.emit.targets.format_schemas import PREFERENCE_LINE
 
 from constitutionc.emit.targets.base import REASONING_OPEN
@@ -33,23 +33,16 @@ def test_the_generated_build_has_every_generated_kind(generated_build):
 
 @pytest.fixture(scope="module")
 def hf(generated_build, tmp_path_factory):
+    """Every config the dataset card names, loaded with `datasets` offline."""
     home = tmp_path_factory.mktemp("hf-home")
-    saved = {k: os.environ.get(k) for k in ("HF_HOME", "HF_DATASETS_OFFLINE")}
-    os.environ.update(HF_HOME=str(home), HF_DATASETS_OFFLINE="1")
-    import datasets
+    with offline_datasets(home):
+        import datasets
 
-    folder = generated_build.out / "hf"
-    card = (folder / "README.md").read_text(encoding="utf-8")
-    front = yaml.safe_load(card.split("---\n")[1])
-    configs = [c["config_name"] for c in front["configs"]]
-    loaded = {name: datasets.load_dataset(str(folder), name, split="train", cache_dir=str(home / "cache"))
-              for name in configs}
-    yield loaded
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+        folder = generated_build.out / "hf"
+        front = yaml.safe_load((folder / "README.md").read_text(encoding="utf-8").split("---\n")[1])
+        yield {c["config_name"]: datasets.load_dataset(str(folder), c["config_name"], split="train",
+                                                       cache_dir=str(home / "cache"))
+               for c in front["configs"]}
 
 
 def test_hf_has_a_config_per_file_and_each_loads(hf, generated_build):
