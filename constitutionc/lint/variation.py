@@ -33,6 +33,8 @@ def unreachable_axis_value(ctx: LintContext) -> Iterator[Diagnostic]:
         if not any(reached.values()):
             continue  # nothing at all is produced: the error CDL307 says so
         for axis in g.axes:
+            if axis.shared is not None:
+                continue  # a family takes some values of a shared axis by excluding the others, on purpose
             for value in dict.fromkeys(axis.values):
                 if value not in reached.get(axis.name, set()):
                     yield make("CDL609", f"value `{value}` of axis `{axis.name}` in {g.kind} `{g.id}` is never "
