@@ -189,7 +189,8 @@ def _slots_of(c: Constitution, g: Generator, values_by_axis: dict[str, set[str]]
         for cond in message.include_when:
             used.add(cond.axis)
     for axis in g.axes:
-        if axis.name not in used:
+        # An axis that selects principles changes what each instance cites even if no text names it.
+        if axis.name not in used and axis.name != g.selects:
             yield diag(UNUSED_AXIS.code,
                        f"axis `{axis.name}` is used by no template, slot or condition of {g.kind} `{g.id}`; "
                        f"it multiplies instances by {len(axis.values)} without changing them", axis.span)
