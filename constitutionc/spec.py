@@ -147,8 +147,8 @@ CHECK = _table(
                                   "the text), or `argument PARAM TEST: \"a\" | \"b\"` with TEST one of "
                                   f"{', '.join(ARGUMENT_TESTS)} (passes for any of the values)",
           repeatable=True),
-    Field("any_argument", "labelled", "a condition some argument of the call meets: `any_argument TEST: "
-                                      "\"a\" | \"b\"`", repeatable=True),
+    Field("any_argument", "entry", "a condition some argument of the call meets: `any_argument TEST: "
+                                   "\"a\" | \"b\"` (without TEST: contains)", repeatable=True),
     Field("says", "value", "text whose presence in the final answer fails the probe", repeatable=True),
     Field("omits", "value", "text whose absence from the final answer fails the probe", repeatable=True),
     Field("clause", "value", "the principle(s) the check tests"),

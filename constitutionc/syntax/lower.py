@@ -660,15 +660,19 @@ def _check(block: Block, frag: Fragment) -> ir.Check:
                     clauses=f.words("clause"), span=block.span)
 
 
+# A check's texts may be alternatives, any of which will do: `"a" | "b"`, or as a list, `"a", "b"`.
+ALTERNATIVES = ("atom", "choices", "list")
+
+
 def _alternatives(entries, frag: Fragment) -> tuple[tuple[str, ...], ...]:
     """`says: "a"` or `says: "a" | "b"` (any of them): one entry each."""
     out = []
     for entry in entries:
-        if entry.value.kind in ("atom", "choices"):
+        if entry.value.kind in ALTERNATIVES:
             out.append(tuple(a.text for a in entry.value.atoms))
         else:
             frag.diagnostics.append(diag(INVALID_VALUE.code, f"`{entry.key.text}` takes a text, or texts separated "
-                                                             "by `|` (any of them)", entry.value.span))
+                                                             "by `|` or `,` (any of them)", entry.value.span))
     return tuple(out)
 
 
@@ -686,10 +690,10 @@ def _call_condition(entry: Entry, argument: str, labels, frag: Fragment) -> ir.C
                                                          f"{', '.join(spec.ARGUMENT_TESTS)}){hint}",
                                      labels[0].span, fix=suggestion))
         return None
-    atoms = entry.value.atoms if entry.value.kind in ("atom", "choices") else ()
+    atoms = entry.value.atoms if entry.value.kind in ALTERNATIVES else ()
     if not atoms:
         frag.diagnostics.append(diag(INVALID_VALUE.code, "an argument test takes a text, or texts separated by "
-                                                         "`|` (any of them)", entry.value.span))
+                                                         "`|` or `,` (any of them)", entry.value.span))
         return None
     return ir.CallCondition(argument=argument, test=test, values=tuple(a.text for a in atoms), span=entry.span)
 
