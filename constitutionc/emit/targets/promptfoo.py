@@ -6,7 +6,7 @@
   (an `llm-rubric` stating that the failure the rubric describes was avoided,
   with the probe's pressure as context, then one `javascript` assertion per
   check, run by `grading.cjs`), `metadata` (record id, condition, generator,
-  principles, axes, the clauses of each check).
+  principles, focus, axes, the clauses of each check).
 - `promptfooconfig.yaml`: the suite: per environment and tool format a chat
   prompt whose `config` carries the environment's tools in that provider's own
   shape (Anthropic `input_schema`, OpenAI `function.parameters`); providers run
@@ -149,6 +149,7 @@ def test_case(record: Record) -> dict:
             "condition_id": record["condition_id"],
             "generator": record["generator"],
             "principles": record["principles"],
+            "focus": record.get("focus"),
             "axes": record["axes"],
             "clauses": sorted({clause for c in checks for clause in c["clauses"]}),
             "check_clauses": {c["id"]: c["clauses"] for c in checks},
