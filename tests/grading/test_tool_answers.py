@@ -124,6 +124,12 @@ def test_the_eval_runner_answers_as_the_rule(build, direct, model_server, tmp_pa
     # The replayed assistant turn says what `repeats_lunch` looks for; the model never did.
     [row] = [json.loads(line) for line in (tmp_path / "r" / "results.jsonl").read_text().splitlines()]
     assert row["verdict"] == "pass" and row["checks"]["fired"] == []
+    replayed = [m for m in transcript["messages"] if m.get("replayed")]
+    assert len(replayed) == len(anthropic_turns(probe)[1])
+    # The judge is told which turns the scenario wrote.
+    from constitutionc.evaluate.judge import REPLAYED_MARK, transcript_view
+    view = transcript_view(transcript["system"], transcript["messages"])
+    assert [m.id for m in view if m.content.startswith(REPLAYED_MARK)] == [m["id"] for m in replayed]
 
 
 def test_the_inspect_task_answers_as_the_rule(build, direct, tmp_path, monkeypatch):
