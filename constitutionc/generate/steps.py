@@ -21,7 +21,7 @@ from ..ir import Constitution
 from ..prompts import quality as q
 from ..prompts import schemas as s
 from ..prompts.quality import Finding, Guard
-from ..prompts.similarity import NearDuplicateIndex, words
+from ..textmeasures import NearDuplicateIndex, words
 from . import materials as m
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constitutionc.prompts.similarity import NearDuplicateIndex, OverlapIndex, jaccard, words
+from constitutionc.textmeasures import NearDuplicateIndex, OverlapIndex, jaccard, words
 
 
 def test_words_fold_case_punctuation_and_typographic_apostrophes():
