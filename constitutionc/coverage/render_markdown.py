@@ -7,7 +7,7 @@ violation rates) come first; the full per-principle table sits in a collapsed
 
 from __future__ import annotations
 
-from .render import RenderOptions, axes_summary, format_percent, format_rate, rollup_percent
+from .render import RenderOptions, audit_line, axes_summary, format_percent, format_rate, rollup_percent
 
 UNFOLDED_UNCOVERED = 15
 
@@ -78,5 +78,5 @@ def render(document: dict, options: RenderOptions) -> str:
                   [[f"`{r['id']}`", r["dilemmas"], r["responses"], r["probes"], _mark(r["taught"]),
                     _mark(r["tested"]), _mark(r["covered"]), axes_summary(r["axes"])]
                    for r in document["principles"]], {1, 2, 3})
-    out += ["", "</details>", ""]
+    out += ["", "</details>", "", audit_line(document), ""]
     return "\n".join(out)

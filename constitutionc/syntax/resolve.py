@@ -266,6 +266,7 @@ class Loader:
         authority_span = None
         parts: dict[str, list] = {k: [] for k in ("values", "principals", "sections", "principles", "tensions",
                                                   "environments", "generators", "suppressions")}
+        named = {self.fragments[p].file for p in self.roots if p in self.fragments}
         # The files named on the command line speak for the constitution; imports only fill gaps.
         by_authority = [self.fragments[p] for p in self.roots if p in self.fragments] + frags
         for frag in by_authority:
@@ -281,6 +282,7 @@ class Loader:
                 items.extend(getattr(frag, key))
         constitution = ir.Constitution(
             header=header or ir.Header(), files=tuple(sorted(self.files, key=lambda f: f.path)),
+            entries=tuple(f.project_path or f.path for f in self.files if f.path in named),
             priority=priority, priority_span=priority_span, authority=authority, authority_span=authority_span,
             **{key: tuple(items) for key, items in parts.items()})
         return constitution, diagnostics
