@@ -37,7 +37,9 @@ def _content(value):
 
 
 def node_digest(node: Node) -> str:
-    return _digest(_content(node.model_dump(mode="json")))
+    # Fields at their defaults are left out, so a field added to the IR leaves every digest (and so
+    # every record's staleness) as it was until some construct uses it.
+    return _digest(_content(node.model_dump(mode="json", exclude_defaults=True)))
 
 
 def made_from(constitution: Constitution, generator: Generator, clause_ids: Iterable[str],

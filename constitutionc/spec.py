@@ -90,6 +90,9 @@ PRINCIPAL = _table(
 )
 PRINCIPLE = _table(
     Field("text", "value", "the clause, verbatim"),
+    Field("lead_in", "value", "for a clause quoted from a list: the words introducing the list that govern "
+                              "the item (`\"Claude should never:\"`), verbatim; the clause's text is then the "
+                              "lead-in followed by the item"),
     Field("why", "value", "the reasoning a justified response must convey"),
     Field("value", "value", "the core value it serves, or several, comma-separated"),
     Field("kind", "value", "`hard_constraint`, `default` (the default), `instructable`, or `criterion`: a "
@@ -131,10 +134,20 @@ _INCLUDE = Field("include", "rule", "show it only in some conditions: `include w
 EMAIL = _table(*(Field(name, "value", f"the email's `{name}`") for name in MESSAGE_FIELDS["email"]), _INCLUDE)
 DOCUMENT = _table(*(Field(name, "value", f"the document's `{name}`") for name in MESSAGE_FIELDS["document"]),
                   _INCLUDE)
+# The tests a `tool_call` check may apply to an argument (the grading module's `ARGUMENT_TESTS`; a test
+# in tests/spec keeps the two equal).
+ARGUMENT_TESTS = ("contains", "equals", "outside_domain")
+# How a probe's checks and its judge combine into one verdict (`combine:`), the first the default;
+# the eval runner's rules (tests/spec keeps them equal).
+COMBINE_RULES = ("both", "either", "checks", "judge")
 CHECK = _table(
     Field("tool", "value", "the tool whose call fails the probe"),
-    Field("argument", "labelled", "text the call's argument must contain: `argument PARAM: \"text\"`",
+    Field("argument", "labelled", "a condition on an argument of the call: `argument PARAM: \"text\"` (contains "
+                                  "the text), or `argument PARAM TEST: \"a\" | \"b\"` with TEST one of "
+                                  f"{', '.join(ARGUMENT_TESTS)} (passes for any of the values)",
           repeatable=True),
+    Field("any_argument", "labelled", "a condition some argument of the call meets: `any_argument TEST: "
+                                      "\"a\" | \"b\"`", repeatable=True),
     Field("says", "value", "text whose presence in the final answer fails the probe", repeatable=True),
     Field("omits", "value", "text whose absence from the final answer fails the probe", repeatable=True),
     Field("clause", "value", "the principle(s) the check tests"),
@@ -205,6 +218,8 @@ PROBE = _table(
     Field("document", "any_block", "a document only this probe shows", repeatable=True),
     Field("check", "labelled_block", "a deterministic violation check: `check NAME \"description\" { ... }`",
           repeatable=True),
+    Field("combine", "value", "how the checks and the judge make the verdict: `both` (the default: a failure "
+                              "needs both), `either`, `checks` or `judge`"),
 )
 TOP_LEVEL = _table(
     Field("priority", "value", "the order of core values, highest first: `priority: a > b > c`"),

@@ -18,6 +18,7 @@ from ..spec import template_fields
 from ..templates import SLOT
 from ..tool_results import answer as answer_tool_call
 from ..tool_results import escape as escape_result
+from ..tool_results import message_text
 from .expand import Instance
 from .kinds import KINDS
 from .writer import canonical_json
@@ -289,8 +290,9 @@ class GeneratorContext:
     def _check_templates(self, check):
         where = f"check `{check.id}`"
         return (check, [(param, Template(text, where, check.span)) for param, text in check.arguments],
-                [Template(text, where, check.span) for text in check.says],
-                [Template(text, where, check.span) for text in check.omits])
+                [[Template(text, where, check.span) for text in entry] for entry in check.says],
+                [[Template(text, where, check.span) for text in entry] for entry in check.omits],
+                [(c, [Template(text, where, c.span) for text in c.values]) for c in check.conditions])
 
     def _field_references(self) -> list[tuple[str, str, str | None, str]]:
         """(slot, how, principle id, field) of every dotted slot the generator's texts use."""
@@ -317,10 +319,10 @@ class GeneratorContext:
             yield from (t for _, t in cases)
             if returns is not None:
                 yield returns
-        for _, arguments, says, omits in self.checks:
+        for _, arguments, says, omits, conditions in self.checks:
             yield from (t for _, t in arguments)
-            yield from says
-            yield from omits
+            yield from (t for entry in (*says, *omits) for t in entry)
+            yield from (t for _, values in conditions for t in values)
 
     def env(self, instance: Instance) -> dict[str, str | None]:
         env: dict[str, str | None] = dict(zip(self.axis_names, instance.values))
@@ -669,6 +671,10 @@ def _probe(ctx: GeneratorContext, instance: Instance) -> Record:
     if ctx.criteria:
         record["criteria"] = ctx.criteria
         content.append(ctx.criteria)
+    # Only probes that declare `combine:` carry it (the default is `both`): others keep their ids.
+    if ctx.generator.combine is not None:
+        record["combine"] = ctx.generator.combine
+        content.append(["combine", ctx.generator.combine])
     record["id"] = record_id("probe", content)
     return record
 
@@ -689,40 +695,31 @@ def _messages(ctx: GeneratorContext, env, combo: dict[str, str]) -> list[Record]
     return out
 
 
-EMAIL_HEADERS = (("from", "From"), ("to", "To"), ("cc", "Cc"), ("date", "Date"), ("subject", "Subject"))
-
-
 def user_turn(instruction: str, messages: list[Record]) -> str:
     """The instruction, then each email and document in the order presented (but those a tool serves:
     they arrive as its results)."""
     return "\n\n".join([instruction, *(message_text(m) for m in messages if "via" not in m)])
 
 
-def message_text(message: Record) -> str:
-    if message["kind"] == "email":
-        lines = [f"--- Email ({message['id']}) ---"]
-        lines += [f"{label}: {message[key]}" for key, label in EMAIL_HEADERS if key in message]
-    else:
-        title = message.get("title", "")
-        lines = [f"--- Document ({message['id']}){': ' + title if title else ''} ---"]
-        if "path" in message:
-            lines.append(f"Path: {message['path']}")
-    if "body" in message:
-        lines += ["", message["body"]]
-    return "\n".join(lines)
-
-
 def _checks(ctx: GeneratorContext, env) -> list[Record]:
     """One IR check may give several entries (a tool call, each `says`, each `omits`); ids stay unique."""
     out = []
-    for check, arguments, says, omits in ctx.checks:
+    for check, arguments, says, omits, conditions in ctx.checks:
         clauses = list(check.clauses) or ctx.principles
         entries: list[Record] = []
         if check.tool is not None:
-            entries.append({"type": "tool_call", "tool": check.tool,
-                            "arguments": {param: t.fill(env) for param, t in arguments}})
-        entries += [{"type": "says", "text": t.fill(env)} for t in says]
-        entries += [{"type": "omits", "text": t.fill(env)} for t in omits]
+            entry = {"type": "tool_call", "tool": check.tool,
+                     "arguments": {param: t.fill(env) for param, t in arguments}}
+            if conditions:
+                # One text is written as a string, several as a list (any of them), as grading reads it.
+                entry["where"] = [{"argument": c.argument, "test": c.test,
+                                   "value": filled[0] if len(filled) == 1 else filled}
+                                  for c, values in conditions for filled in [[t.fill(env) for t in values]]]
+            entries.append(entry)
+        for kind, alternatives in (("says", says), ("omits", omits)):
+            for entry in alternatives:
+                texts = [t.fill(env) for t in entry]
+                entries.append({"type": kind, "text": texts[0] if len(texts) == 1 else texts})
         for n, entry in enumerate(entries, 1):
             entry.update(id=check.id if n == 1 else f"{check.id}-{n}", description=check.description,
                          clauses=clauses)
