@@ -29,6 +29,12 @@ class OverlapIndex:
     def __init__(self, n: int):
         self.n = n
         self._labels: dict[tuple[str, ...], tuple[str, ...]] = {}  # n-gram -> labels holding it, in order
+        # A shared run of n words holds a k-word piece starting at a multiple of `stride` (k = n // 2,
+        # stride = n - k + 1), so testing those few pieces against every k-gram of the indexed texts
+        # tells in C whether a text can share anything; only a text that passes is scanned word by word.
+        self._k = max(1, n // 2)
+        self._stride = n - self._k + 1
+        self._pieces: set[tuple[str, ...]] = set()
 
     def __len__(self) -> int:
         return len(self._labels)
@@ -37,7 +43,9 @@ class OverlapIndex:
         return bool(self._labels)
 
     def add(self, text: str, label: str) -> None:
-        for gram in ngrams(words(text), self.n):
+        tokens = words(text)
+        self._pieces.update(ngrams(tokens, self._k))
+        for gram in ngrams(tokens, self.n):
             held = self._labels.get(gram)
             if held is None:
                 self._labels[gram] = (label,)
@@ -49,9 +57,9 @@ class OverlapIndex:
         tokens = words(text) if isinstance(text, str) else text
         if not self._labels:
             return []
-        labels, n = self._labels, self.n
-        # Most text shares nothing with the index: one C-level pass over its n-grams settles that.
-        if labels.keys().isdisjoint(ngrams(tokens, n)):
+        labels, n, k, stride = self._labels, self.n, self._k, self._stride
+        # Most text shares nothing with the index: a C-level pass over a few pieces settles that.
+        if self._pieces.isdisjoint(zip(*(tokens[i::stride] for i in range(k)))):
             return []
         runs: list[Overlap] = []
         start, owners = None, ()

@@ -33,11 +33,13 @@ def words(text: str) -> list[str]:
                 text = text.replace(mark, replacement)
         if not text.isascii():
             return WORD.findall(text.lower())
-    tokens = text.lower().encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split()
-    if "'" in text:
-        # Apostrophes at a word's edge or doubled are separators: let the definition split those tokens.
-        tokens = [part for token in tokens for part in (WORD.findall(token) if "'" in token else (token,))]
-    return tokens
+    spaced = text.lower().encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii")
+    if "'" in spaced and (spaced[0] == "'" or spaced[-1] == "'" or "' " in spaced or " '" in spaced
+                          or "''" in spaced):
+        # An apostrophe at a word's edge, or doubled, separates: let the definition split those tokens.
+        return [part for token in spaced.split()
+                for part in (WORD.findall(token) if "'" in token else (token,))]
+    return spaced.split()
 
 
 def ngrams(tokens: list[str], n: int) -> Iterator[tuple[str, ...]]:

@@ -94,7 +94,7 @@ def _opens_imperative(sentence: str) -> bool:
 
 def users_are_the_topic(prompt: str) -> bool:
     """The person's own message talks about users (a product's users): "the user" is then no tell."""
-    return bool(prompt) and bool(USERS_IN_PROMPT.search(prompt))
+    return bool(prompt) and "user" in prompt.lower() and bool(USERS_IN_PROMPT.search(prompt))
 
 
 def is_stage_direction(text: str, prompt: str = "") -> bool:
