@@ -29,7 +29,8 @@ def _load(paths, root=None, max_combinations=None):
     from .config import ConfigError
 
     try:
-        return load(paths, root=root, max_combinations=max_combinations)
+        # A process of its own loads once: nothing to remember for a next load.
+        return load(paths, root=root, max_combinations=max_combinations, incremental=not _OWN_PROCESS)
     except (InputError, ConfigError) as e:
         _fail_input(str(e))
 
