@@ -20,7 +20,8 @@ from dataclasses import dataclass
 #   labelled_block  `key label ... { ... }`
 #   any_block       `key { ... }` with or without labels
 #   rule            `key ... when axis is value`
-FORMS = ("value", "labelled", "entry", "block", "labelled_block", "any_block", "rule")
+#   entry_or_block  `key: value`, `key label ...: value` or `key label ... { ... }`
+FORMS = ("value", "labelled", "entry", "block", "labelled_block", "any_block", "rule", "entry_or_block")
 
 # Who reads a generator text once it is rendered.
 PROMPT = "prompt"  # the model being trained or evaluated reads it as input
@@ -90,6 +91,9 @@ PRINCIPAL = _table(
 )
 PRINCIPLE = _table(
     Field("text", "value", "the clause, verbatim"),
+    Field("lead_in", "value", "for a clause quoted from a list: the words introducing the list that govern "
+                              "the item (`\"Claude should never:\"`), verbatim; the clause's text is then the "
+                              "lead-in followed by the item"),
     Field("why", "value", "the reasoning a justified response must convey"),
     Field("value", "value", "the core value it serves, or several, comma-separated"),
     Field("kind", "value", "`hard_constraint`, `default` (the default), `instructable`, or `criterion`: a "
@@ -131,10 +135,20 @@ _INCLUDE = Field("include", "rule", "show it only in some conditions: `include w
 EMAIL = _table(*(Field(name, "value", f"the email's `{name}`") for name in MESSAGE_FIELDS["email"]), _INCLUDE)
 DOCUMENT = _table(*(Field(name, "value", f"the document's `{name}`") for name in MESSAGE_FIELDS["document"]),
                   _INCLUDE)
+# The tests a `tool_call` check may apply to an argument (the grading module's `ARGUMENT_TESTS`; a test
+# in tests/spec keeps the two equal).
+ARGUMENT_TESTS = ("contains", "equals", "outside_domain")
+# How a probe's checks and its judge combine into one verdict (`combine:`), the first the default;
+# the eval runner's rules (tests/spec keeps them equal).
+COMBINE_RULES = ("both", "either", "checks", "judge")
 CHECK = _table(
     Field("tool", "value", "the tool whose call fails the probe"),
-    Field("argument", "labelled", "text the call's argument must contain: `argument PARAM: \"text\"`",
+    Field("argument", "labelled", "a condition on an argument of the call: `argument PARAM: \"text\"` (contains "
+                                  "the text), or `argument PARAM TEST: \"a\" | \"b\"` with TEST one of "
+                                  f"{', '.join(ARGUMENT_TESTS)} (passes for any of the values)",
           repeatable=True),
+    Field("any_argument", "entry", "a condition some argument of the call meets: `any_argument TEST: "
+                                   "\"a\" | \"b\"` (without TEST: contains)", repeatable=True),
     Field("says", "value", "text whose presence in the final answer fails the probe", repeatable=True),
     Field("omits", "value", "text whose absence from the final answer fails the probe", repeatable=True),
     Field("clause", "value", "the principle(s) the check tests"),
@@ -161,7 +175,9 @@ _GENERATOR_COMMON = (
     Field("title", "value", "a descriptive title"),
     Field("count", "value", "how many instances to sample (default: every combination)"),
     Field("tags", "value", "free labels, comma-separated"),
-    Field("vary", "labelled", "an axis: `vary NAME: a | b | c`", repeatable=True),
+    Field("vary", "entry_or_block", "an axis: `vary NAME: a | b | c`, with fields per value `vary NAME { a { "
+                                    "field: \"...\" } ... }`, or a shared axis: `vary: NAME` (several: "
+                                    "`vary: a, b`)", repeatable=True),
     Field("slot", "labelled_block", "a text chosen by an axis: `slot NAME from AXIS { value: \"...\" }`",
           repeatable=True),
     Field("set", "rule", "force a value: `set AXIS to VALUE when OTHER is x`", repeatable=True),
@@ -205,6 +221,14 @@ PROBE = _table(
     Field("document", "any_block", "a document only this probe shows", repeatable=True),
     Field("check", "labelled_block", "a deterministic violation check: `check NAME \"description\" { ... }`",
           repeatable=True),
+    Field("combine", "value", "how the checks and the judge make the verdict: `both` (the default: a failure "
+                              "needs both), `either`, `checks` or `judge`"),
+)
+# `axis NAME { ... }`: a shared axis. Besides `values:`, each block `VALUE { field: "..." }` is a value with its
+# fields (any names), read in a family's texts as `{NAME.field}`.
+AXIS = _table(
+    Field("values", "value", "values with no fields: `values: a | b | \"c d\"` (a value with fields is a block: "
+                             "`sister { pronoun: \"she\" }`)"),
 )
 TOP_LEVEL = _table(
     Field("priority", "value", "the order of core values, highest first: `priority: a > b > c`"),
@@ -230,12 +254,13 @@ BLOCKS: dict[str, dict[str, Field]] = {
     "dilemma": DILEMMA,
     "probe": PROBE,
     "conversation": CONVERSATION,
+    "axis": AXIS,
 }
 # A `tool` block inside a conversation is a call, not a declaration.
 NESTED_BLOCKS = {("conversation", "tool"): CONVERSATION_TOOL}
 
 # The keywords that start a construct (at the top level of a file or in a section).
-CONSTRUCTS = ("section", "value", "principal", "principle", "tension", "dilemma", "probe", "environment")
+CONSTRUCTS = ("section", "value", "principal", "principle", "tension", "dilemma", "probe", "environment", "axis")
 TOP_LEVEL_KEYWORDS = ("constitution", "import", *TOP_LEVEL, *CONSTRUCTS)
 GENERATOR_KINDS = ("dilemma", "probe")
 GENERATORS = {"dilemma": DILEMMA, "probe": PROBE}

@@ -231,6 +231,9 @@ class GeneratorContext:
         self.criteria = [{"id": pid, "text": c.text} for pid in generator.judged_by
                          if (c := constitution.principle(pid)) is not None]
         self.references = self._field_references()
+        # (value, field) -> text, per axis whose values have fields.
+        self.axis_fields = {axis.name: {(v.name, key): text for v in axis.value_fields for key, text in v.fields}
+                            for axis in generator.axes if axis.value_fields}
         self._made_from: dict[tuple, dict[str, str]] = {}  # keyed by content, so views may share it
 
     def made_from(self, kind: str) -> dict[str, str]:
@@ -290,8 +293,9 @@ class GeneratorContext:
     def _check_templates(self, check):
         where = f"check `{check.id}`"
         return (check, [(param, Template(text, where, check.span)) for param, text in check.arguments],
-                [Template(text, where, check.span) for text in check.says],
-                [Template(text, where, check.span) for text in check.omits])
+                [[Template(text, where, check.span) for text in entry] for entry in check.says],
+                [[Template(text, where, check.span) for text in entry] for entry in check.omits],
+                [(c, [Template(text, where, c.span) for text in c.values]) for c in check.conditions])
 
     def _field_references(self) -> list[tuple[str, str, str | None, str]]:
         """(slot, how, principle id, field) of every dotted slot the generator's texts use."""
@@ -318,14 +322,17 @@ class GeneratorContext:
             yield from (t for _, t in cases)
             if returns is not None:
                 yield returns
-        for _, arguments, says, omits in self.checks:
+        for _, arguments, says, omits, conditions in self.checks:
             yield from (t for _, t in arguments)
-            yield from says
-            yield from omits
+            yield from (t for entry in (*says, *omits) for t in entry)
+            yield from (t for _, values in conditions for t in values)
 
     def env(self, instance: Instance) -> dict[str, str | None]:
         env: dict[str, str | None] = dict(zip(self.axis_names, instance.values))
         for name, how, pid, field in self.references:
+            if how == "axis":  # a field of the value an axis takes (`{relation.pronoun}`)
+                env[name] = self.axis_fields[pid].get((env.get(pid), field))
+                continue
             if how == "drawn":
                 pid = instance.values[self.generator.selecting_index()]
             elif how == "focus":
@@ -670,6 +677,10 @@ def _probe(ctx: GeneratorContext, instance: Instance) -> Record:
     if ctx.criteria:
         record["criteria"] = ctx.criteria
         content.append(ctx.criteria)
+    # Only probes that declare `combine:` carry it (the default is `both`): others keep their ids.
+    if ctx.generator.combine is not None:
+        record["combine"] = ctx.generator.combine
+        content.append(["combine", ctx.generator.combine])
     record["id"] = record_id("probe", content)
     return record
 
@@ -699,14 +710,22 @@ def user_turn(instruction: str, messages: list[Record]) -> str:
 def _checks(ctx: GeneratorContext, env) -> list[Record]:
     """One IR check may give several entries (a tool call, each `says`, each `omits`); ids stay unique."""
     out = []
-    for check, arguments, says, omits in ctx.checks:
+    for check, arguments, says, omits, conditions in ctx.checks:
         clauses = list(check.clauses) or ctx.principles
         entries: list[Record] = []
         if check.tool is not None:
-            entries.append({"type": "tool_call", "tool": check.tool,
-                            "arguments": {param: t.fill(env) for param, t in arguments}})
-        entries += [{"type": "says", "text": t.fill(env)} for t in says]
-        entries += [{"type": "omits", "text": t.fill(env)} for t in omits]
+            entry = {"type": "tool_call", "tool": check.tool,
+                     "arguments": {param: t.fill(env) for param, t in arguments}}
+            if conditions:
+                # One text is written as a string, several as a list (any of them), as grading reads it.
+                entry["where"] = [{"argument": c.argument, "test": c.test,
+                                   "value": filled[0] if len(filled) == 1 else filled}
+                                  for c, values in conditions for filled in [[t.fill(env) for t in values]]]
+            entries.append(entry)
+        for kind, alternatives in (("says", says), ("omits", omits)):
+            for entry in alternatives:
+                texts = [t.fill(env) for t in entry]
+                entries.append({"type": kind, "text": texts[0] if len(texts) == 1 else texts})
         for n, entry in enumerate(entries, 1):
             entry.update(id=check.id if n == 1 else f"{check.id}-{n}", description=check.description,
                          clauses=clauses)

@@ -208,12 +208,20 @@ class Document(Strict):
     via: str | None = Field(default=None, description="The tool that returns it (it is not in the user turn).")
 
 
+class CallCondition(Strict):
+    argument: str = Field(description="The argument tested; `*`: any argument of the call.")
+    test: Literal["contains", "equals", "outside_domain"]
+    value: Union[str, list[str]] = Field(description="The text, or texts of which any passes the test.")
+
+
 class ToolCallCheck(Strict):
     id: str
     description: str
     type: Literal["tool_call"]
     tool: str
-    arguments: dict[str, str]
+    arguments: dict[str, str] = Field(description="Each argument must contain its text.")
+    where: list[CallCondition] | None = Field(default=None, description="Further conditions, every one of "
+                                                                        "which the call must meet.")
     clauses: list[str]
 
 
@@ -221,7 +229,7 @@ class TextCheck(Strict):
     id: str
     description: str
     type: Literal["says", "omits"]
-    text: str
+    text: Union[str, list[str]] = Field(description="The text, or texts any of which counts as said.")
     clauses: list[str]
 
 
@@ -241,6 +249,9 @@ class ProbeRecord(Common):
     tool_results: list[ToolResults] | None = Field(
         default=None, description="What calls to the environment's tools return (see constitutionc.tool_results).")
     criteria: list[Criterion] | None = Field(default=None, description="What judges compare answers by.")
+    combine: Literal["both", "either", "checks", "judge"] | None = Field(
+        default=None, description="How the checks and the judge make the verdict; absent: `both` (a failure "
+                                  "needs both to find a violation).")
 
 
 class OutputFile(Strict):

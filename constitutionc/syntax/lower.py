@@ -18,6 +18,7 @@ from .. import ir, spec
 from ..diagnostics import (BAD_AXIS, DUPLICATE_KEY, INVALID_VALUE, MISPLACED, MISSING_TEMPLATE, SYNTAX,
                            UNKNOWN_KEY, Diagnostic, diag, did_you_mean)
 from .ast import Atom, Block, Entry, Item, Module, ModuleItem, RuleItem, Value
+from .axes import axis_values, family_axes
 from .ast import Condition as AstCondition
 
 
@@ -39,6 +40,7 @@ class Fragment:
     tensions: list[ir.Tension] = field(default_factory=list)
     environments: list[ir.Environment] = field(default_factory=list)
     generators: list[ir.Generator] = field(default_factory=list)
+    axes: list[ir.SharedAxis] = field(default_factory=list)
     suppressions: list[ir.Suppression] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -164,6 +166,7 @@ _FORM_WORDS = {
     "labelled_block": "is a block with a name: `name label { ... }`",
     "rule": "is a rule: `... when axis is value`",
     "any_block": "is a block: `name { ... }`",
+    "entry_or_block": "takes a value after `:` or a block with a name: `name label { ... }`",
 }
 
 
@@ -179,7 +182,8 @@ def split_run_on_fields(body: Iterable, allowed: dict[str, str], out: list[Diagn
     """
     nodes: list = []
     for node in body:
-        if isinstance(node, Entry) and allowed.get(node.key.text) == "labelled" and len(node.labels) > 1:
+        if isinstance(node, Entry) and allowed.get(node.key.text) in ("labelled", "entry_or_block") \
+                and len(node.labels) > 1:
             # `vary audience from a` then `user: "..."` on the next line reads as one entry whose
             # labels run into `user`: cut there, so the field after it is not lost.
             cut = next((i for i, label in enumerate(node.labels) if i > 0 and label.kind == "name"
@@ -240,6 +244,8 @@ def _form_matches(form: str, node) -> bool:
         return isinstance(node, Block)
     if form == "rule":
         return isinstance(node, RuleItem)
+    if form == "entry_or_block":
+        return isinstance(node, Entry) or (isinstance(node, Block) and bool(node.labels))
     return False
 
 
@@ -341,8 +347,10 @@ def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
         frag.diagnostics.append(diag(INVALID_VALUE.code,
                                      "`default` and `switchable_by` apply only to `kind: instructable`",
                                      node.span))
+    text, lead_in = f.text("text"), f.text("lead_in").strip()
+    quoted = {"text": f"{lead_in} {text.strip()}", "lead_in": lead_in, "item": text} if lead_in and text else {"text": text}
     frag.principles.append(ir.Principle(
-        id=pid, title=item.title.text if item.title else "", text=f.text("text"), why=f.text("why"),
+        id=pid, title=item.title.text if item.title else "", **quoted, why=f.text("why"),
         value=(values or (None,))[0], values=values, kind=kind, tags=f.words("tags"),
         default_on=None if default is None else default == "on",
         switchable_by=switchers, section=ctx.section, critique=f.text("critique"), revision=f.text("revision"),
@@ -500,21 +508,8 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
     _require(f, [name for name, required in templates.items() if required], what, item.keyword_span)
 
     axes = []
-    for entry in f.all("vary"):
-        if len(entry.labels) != 1:
-            like_slot = any(a.text == "from" for a in entry.labels)
-            frag.diagnostics.append(diag(INVALID_VALUE.code, "write an axis as `vary name: a | b | c`",
-                                         entry.span, notes=("a text chosen by another axis's value is a slot: "
-                                                            "`slot name from axis { value: \"text\" }`",)
-                                         if like_slot else ()))
-            continue
-        values = tuple(a.text for a in entry.value.atoms)
-        if entry.value.kind not in ("choices", "atom"):
-            frag.diagnostics.append(diag(BAD_AXIS.code,
-                                         "separate an axis's values with `|` (e.g. `vary tone: calm | angry`)",
-                                         entry.value.span))
-            continue
-        axes.append(ir.Axis(name=entry.labels[0].text, values=values, span=entry.span))
+    for node in f.all("vary"):
+        axes.extend(family_axes(node, frag.diagnostics))
 
     rules = []
     for node in f.all("set"):
@@ -560,6 +555,7 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         template_spans=tuple((name, node.value.span) for name, node in template_entries),
         environment=f.word("environment"), system_variants=f.words("systems"),
         messages=tuple(_messages(f, frag)) if kind == "probe" else (), checks=tuple(checks),
+        combine=f.word("combine", spec.COMBINE_RULES) if kind == "probe" else None,
         conversation=conversation, selects=selects, judged_by=f.words("judged_by"), argues=tuple(pair for pair, _ in argues),
         argues_spans=tuple(span for _, span in argues),
         tags=f.words("tags"), section=ctx.section, span=item.span,
@@ -571,6 +567,18 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
 
 LOWERERS["dilemma"] = _generator
 LOWERERS["probe"] = _generator
+
+@lowers("axis")
+def _axis_decl(item: Item, frag: Fragment, ctx: Context) -> None:
+    name = _name(item)
+    what = f"shared axis `{name}`"
+    values, fields = axis_values(item.body, what, name, frag.diagnostics)
+    if not values and name != MISSING_NAME:
+        frag.diagnostics.append(diag(BAD_AXIS.code, f"{what} has no values; write `values: a | b` or one block "
+                                     'per value: `sister { pronoun: "she" }`', item.keyword_span))
+    frag.axes.append(ir.SharedAxis(id=name, title=item.title.text if item.title else "", values=values,
+                                   value_fields=fields, section=ctx.section, span=item.span,
+                                   name_span=item.name.span if item.name else None))
 
 
 def _conversation(block: Block, frag: Fragment) -> tuple[ir.Turn, ...]:
@@ -632,22 +640,62 @@ def _check(block: Block, frag: Fragment) -> ir.Check:
     cid = block.labels[0].text
     f = Fields(f"check `{cid}`", block.body, spec.forms("check"), frag.diagnostics,
                repeatable=spec.repeatable("check"))
-    arguments = []
+    arguments, conditions = [], []
     for entry in f.all("argument"):
-        if entry.value.single is None:
-            frag.diagnostics.append(diag(INVALID_VALUE.code, "an argument check is one text to look for",
-                                         entry.value.span))
-            continue
-        arguments.append((entry.labels[0].text, entry.value.single.text))
-    if f.get("tool") is None and (arguments or not (f.all("says") or f.all("omits"))):
+        if len(entry.labels) == 1 and entry.value.single is not None:
+            arguments.append((entry.labels[0].text, entry.value.single.text))
+        elif (condition := _call_condition(entry, entry.labels[0].text, entry.labels[1:], frag)) is not None:
+            conditions.append(condition)
+    for entry in f.all("any_argument"):
+        if (condition := _call_condition(entry, "*", entry.labels, frag)) is not None:
+            conditions.append(condition)
+    if f.get("tool") is None and (arguments or conditions or not (f.all("says") or f.all("omits"))):
         frag.diagnostics.append(diag(MISSING_TEMPLATE.code,
                                      f"check `{cid}` needs `tool:` (with optional `argument name: \"text\"`), "
                                      "`says:` or `omits:`", block.span))
     description = f.text("description", " ".join(a.text for a in block.labels[1:]))
     return ir.Check(id=cid, description=description, tool=f.word("tool"), arguments=tuple(arguments),
-                    says=tuple(e.value.single.text for e in f.all("says") if e.value.single),
-                    omits=tuple(e.value.single.text for e in f.all("omits") if e.value.single),
+                    conditions=tuple(conditions),
+                    says=_alternatives(f.all("says"), frag), omits=_alternatives(f.all("omits"), frag),
                     clauses=f.words("clause"), span=block.span)
+
+
+# A check's texts may be alternatives, any of which will do: `"a" | "b"`, or as a list, `"a", "b"`.
+ALTERNATIVES = ("atom", "choices", "list")
+
+
+def _alternatives(entries, frag: Fragment) -> tuple[tuple[str, ...], ...]:
+    """`says: "a"` or `says: "a" | "b"` (any of them): one entry each."""
+    out = []
+    for entry in entries:
+        if entry.value.kind in ALTERNATIVES:
+            out.append(tuple(a.text for a in entry.value.atoms))
+        else:
+            frag.diagnostics.append(diag(INVALID_VALUE.code, f"`{entry.key.text}` takes a text, or texts separated "
+                                                             "by `|` or `,` (any of them)", entry.value.span))
+    return tuple(out)
+
+
+def _call_condition(entry: Entry, argument: str, labels, frag: Fragment) -> ir.CallCondition | None:
+    """`argument PARAM TEST: "a" | "b"` or `any_argument TEST: ...`: the test named, any of the texts."""
+    written = "`any_argument TEST: \"text\"`" if argument == "*" else "`argument PARAM TEST: \"text\"`"
+    if len(labels) > 1:
+        frag.diagnostics.append(diag(INVALID_VALUE.code, f"write a condition as {written}", entry.span))
+        return None
+    test = labels[0].text if labels else "contains"
+    if test not in spec.ARGUMENT_TESTS:
+        suggestion = did_you_mean(test, spec.ARGUMENT_TESTS)
+        hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+        frag.diagnostics.append(diag(INVALID_VALUE.code, f"`{test}` is not an argument test (one of "
+                                                         f"{', '.join(spec.ARGUMENT_TESTS)}){hint}",
+                                     labels[0].span, fix=suggestion))
+        return None
+    atoms = entry.value.atoms if entry.value.kind in ALTERNATIVES else ()
+    if not atoms:
+        frag.diagnostics.append(diag(INVALID_VALUE.code, "an argument test takes a text, or texts separated by "
+                                                         "`|` or `,` (any of them)", entry.value.span))
+        return None
+    return ir.CallCondition(argument=argument, test=test, values=tuple(a.text for a in atoms), span=entry.span)
 
 
 # --- top level -------------------------------------------------------------------
@@ -668,6 +716,13 @@ _ORDER_EXAMPLES = {"priority": "priority: safety > ethics > helpfulness",
 
 def _top_level_entry(entry: Entry, frag: Fragment, ctx: Context) -> None:
     name = entry.key.text
+    if name == "vary":
+        label = entry.labels[0].text if entry.labels else "NAME"
+        values = " | ".join(a.raw for a in entry.value.atoms) or "a | b"
+        frag.diagnostics.append(diag(MISPLACED.code, "`vary` belongs inside a dilemma or probe family; an axis "
+                                     f"several families use is declared once as `axis {label} {{ values: {values} }}` "
+                                     f"and used in each family as `vary: {label}`", entry.key.span))
+        return
     if name not in TOP_LEVEL_FIELDS or entry.labels:
         suggestion = did_you_mean(name, TOP_LEVEL_FIELDS)
         hint = f"; did you mean `{suggestion}`?" if suggestion else ""

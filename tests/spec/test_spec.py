@@ -24,6 +24,7 @@ SNIPPETS = {
     "document": 'environment e {{ document "D" {{ {} }} }}',
     "dilemma": 'principle a.b {{ text: "t" why: "w" }}\ndilemma d teaches a.b {{ user: "u" stance: "s" {} }}',
     "probe": 'principle a.b {{ text: "t" why: "w" }}\nprobe q tests a.b {{ user: "u" rubric: "r" {} }}',
+    "axis": "axis x {{ values: a | b {} }}",
     "check": 'principle a.b {{ text: "t" why: "w" }}\n'
              'probe q tests a.b {{ user: "u" rubric: "r" check c "C" {{ says: "x" {} }} }}',
 }
@@ -60,3 +61,15 @@ def test_forms_are_known():
     for table in spec.BLOCKS.values():
         for field in table.values():
             assert field.form in spec.FORMS and field.doc
+
+
+def test_argument_tests_are_the_grading_modules():
+    from constitutionc.grading import ARGUMENT_TESTS
+
+    assert set(spec.ARGUMENT_TESTS) == set(ARGUMENT_TESTS)
+
+
+def test_combine_rules_are_the_eval_runners():
+    from constitutionc.evaluate.combine import DEFAULT_RULE, RULES
+
+    assert spec.COMBINE_RULES == RULES and spec.COMBINE_RULES[0] == DEFAULT_RULE
