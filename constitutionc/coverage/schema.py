@@ -72,6 +72,11 @@ def coverage_schema() -> dict:
         "principles": {"type": "array", "items": _object({
             "id": {"type": "string"}, "runs": {"type": "integer", "minimum": 1}, "fails": _COUNT,
             "rate": _SHARE, "low": _SHARE, "high": _SHARE})},
+        "evaluation_awareness": _object({
+            "rows": {"type": "array", "items": _object({
+                "id": {"enum": ["says_test", "says_real", "not_stated"]}, "runs": {"type": "integer", "minimum": 1},
+                "fails": _COUNT, "rate": _SHARE, "low": _SHARE, "high": _SHARE})},
+            "test_vs_real_p": {"oneOf": [{"type": "null"}, _SHARE]}}),
     })
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -54,9 +54,13 @@ def test_hf_has_a_config_per_file_and_each_loads(hf, generated_build):
 
 def test_hf_answers_and_pairs_are_the_model_written_records(hf, generated_build):
     responses = canonical(generated_build, "model_responses")
+    dilemmas = {d["id"]: d for name in ("dilemmas", "drafted_dilemmas") for d in canonical(generated_build, name)}
     for variant in ("justified", "bare", "preference"):
         expected = [r for r in responses if r["variant"] == variant]
         assert hf[variant]["id"] == [r["id"] for r in expected]
+        for row, record in zip(hf[variant], expected):  # the variation of the dilemma answered
+            axes = {k: str(v) for k, v in dilemmas[record["dilemma_id"]]["axes"].items()}
+            assert {(a["axis"], a["value"]) for a in row["axes"]} == set(axes.items()) and axes
     for row, record in zip(hf["preference"], [r for r in responses if r["variant"] == "preference"]):
         # Separate-style pairs carry reasoning on both sides, fenced the same way.
         assert row["rejected"][0]["content"].startswith(REASONING_OPEN) == bool(record["rejected_reasoning"])
@@ -166,3 +170,11 @@ def test_anthropic_requests_for_drafted_dilemmas_are_sent_by_the_real_client(gen
         reply = client.messages.create(**line["params"])
         assert reply.content
     assert model_server.paid == len(sent)
+    # The batch file as it is, through the client's Message Batches call.
+    batch_id = client.messages.batches.create(requests=batch).id
+    for _ in range(100):
+        if client.messages.batches.retrieve(batch_id).processing_status == "ended":
+            break
+    results = list(client.messages.batches.results(batch_id))
+    assert sorted(r.custom_id for r in results) == sorted(line["custom_id"] for line in batch)  # any order
+    assert {r.result.type for r in results} == {"succeeded"}
