@@ -120,6 +120,7 @@ def render(document: dict, options: RenderOptions) -> str:
         _tensions(document),
         _problems(document, options),
         _results(document),
+        _audit(document, options),
         f"<script>{SCRIPT}</script></body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
@@ -139,6 +140,22 @@ def _source_links(file: str | None, line: int | None, options: RenderOptions) ->
     # Percent-encoded, a file name can never read as a scheme (`javascript:...`) or leave the path.
     return (f"{quote(relative, safe='/')}#L{line}",
             f"vscode://file/{quote(absolute.as_posix(), safe='/')}:{line}")
+
+
+def _audit(document: dict, options: RenderOptions) -> str:
+    """A link to the dataset audit of the same build when its report is in the build, else the command."""
+    reports = document.get("audit") or []
+    base = options.output.resolve().parent if options.output else Path.cwd()
+    links = []
+    for report in reports:
+        relative = Path(os.path.relpath(Path(report["path"]).resolve(), base)).as_posix()
+        links.append(f'<a href="{escape(quote(relative, safe="/"))}" data-format="{escape(report["format"])}">'
+                     f'{escape(report["path"])}</a>')
+    body = (f'Reports: {", ".join(links)}.' if links else
+            f'Not in the build yet: <code class="cmd">constitutionc audit {escape(document["data"])} --format html '
+            f'-o {escape(document["data"])}/audit.html</code>')
+    return (f'<h2>Dataset audit</h2><p id="audit" class="muted" data-reports="{len(links)}">Voice, preference tells, '
+            f'diversity and contamination of the same build. {body}</p>')
 
 
 def _principles_table(document: dict, options: RenderOptions) -> str:

@@ -7,7 +7,8 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from .render import COUNTS_NOTE, RenderOptions, axes_summary, format_percent, format_rate, rollup_percent
+from .render import COUNTS_NOTE, RenderOptions, audit_line, axes_summary, format_percent, format_rate, \
+    rollup_percent
 
 
 def _mark(flag: bool) -> str:
@@ -55,6 +56,7 @@ def render(document: dict, options: RenderOptions) -> str:
         console.print(_results_table(document["results"]))
     for warning in document["warnings"]:
         console.print(f"[yellow]warning[/yellow]: {warning}")
+    console.print(audit_line(document), markup=False)
     return buffer.getvalue()
 
 

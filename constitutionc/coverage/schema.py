@@ -109,5 +109,9 @@ def coverage_schema() -> dict:
                 "sample_ids": {"type": "array", "items": {"type": ["string", "null"]}}})},
             "results": {"oneOf": [{"type": "null"}, results]},
             "warnings": _IDS,
+            "audit": {"type": "array", "description": "The dataset audit's reports found in the build "
+                                                      "(`constitutionc audit OUT -o OUT/audit.html`).",
+                      "items": _object({"format": {"enum": ["html", "json", "markdown", "text"]},
+                                        "path": {"type": "string"}})},
         }),
     }
