@@ -224,7 +224,7 @@ def read_row(record: Any, file: str, line: int) -> Row:
 
 
 def data_files(out_dir: Path) -> list[Path]:
-    """Every JSON-lines file of the build, in a stable order (the manifest's when it lists them)."""
+    """The build's JSON-lines files: those its manifest lists, or every one under OUT when there is no list."""
     manifest = out_dir / "manifest.json"
     listed: list[Path] = []
     if manifest.is_file():
@@ -233,6 +233,10 @@ def data_files(out_dir: Path) -> list[Path]:
             listed = [out_dir / o["path"] for o in outputs if isinstance(o, dict) and str(o.get("path", "")).endswith(".jsonl")]
         except (orjson.JSONDecodeError, AttributeError, TypeError):
             listed = []
+    if listed:
+        # The manifest says what the build wrote; anything else here (eval results, a user's notes) is not
+        # the build's data and must not be counted as training text.
+        return [p for p in listed if p.is_file()]
     found = sorted(p for p in out_dir.rglob("*.jsonl") if p.is_file())
     seen = {p.resolve() for p in listed}
     return [p for p in listed if p.is_file()] + [p for p in found if p.resolve() not in seen]

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import click
 
+from .model_options import provider_option, require_batches
+
 DEFAULT_MODEL = "claude-sonnet-5-5"
 
 
@@ -58,6 +60,13 @@ def clauses_of_build(out_dir: Path, constitution: str | None) -> dict:
     return {}
 
 
+def refuse_build_as_results(out_dir, results) -> None:
+    """Results written into a build's directory would be read back as the build's data (audit, coverage)."""
+    target = Path(results)
+    if target.resolve() == Path(out_dir).resolve() or (target / "manifest.json").is_file():
+        _fail(f"{results} is a build's output directory; write results to a directory of their own (-o)")
+
+
 def finish(out_dir: Path, results: str, scored, unscored, transcripts, model: str, session) -> None:
     from ..evaluate.report import terminal_table, write_results
     from ..llm.progress import interactive
@@ -79,8 +88,7 @@ def finish(out_dir: Path, results: str, scored, unscored, transcripts, model: st
 @click.option("-o", "--output", "results", required=True, type=click.Path(file_okay=False),
               help="Directory for results.jsonl, unscored.jsonl, transcripts.jsonl, report.html.")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help="The model under test.")
-@click.option("--provider", type=click.Choice(["anthropic", "openai-compatible"]), default="anthropic",
-              show_default=True)
+@provider_option()
 @click.option("--base-url", default=None, help="API base URL (a vLLM, llama.cpp or Ollama server, a proxy).")
 @click.option("--samples", type=click.IntRange(min=1), default=1, show_default=True, help="Runs of each probe.")
 @click.option("--judge", "judge_model", default=DEFAULT_MODEL, show_default=True,
@@ -110,8 +118,8 @@ def command(out, results, model, provider, base_url, samples, judge_model, judge
     from ..evaluate import EvalInputError, JudgeSettings, grade_transcripts, load_probes, run_probes
     from ..evaluate.agent import first_turn, request_for
 
-    if batch and provider != "anthropic":
-        raise click.BadParameter("Message Batches need --provider anthropic", param_hint="--batch")
+    require_batches(provider, batch)
+    refuse_build_as_results(out, results)
     try:
         probes = load_probes(Path(out), only)
     except EvalInputError as e:

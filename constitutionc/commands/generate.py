@@ -7,6 +7,7 @@ import sys
 import click
 
 from .build import interactive, load_checked
+from .model_options import provider_option, require_batches
 
 KIND_CHOICES = ("responses", "dilemmas", "documents", "stories", "episodes")
 
@@ -26,8 +27,7 @@ def _parse_kinds(ctx, param, value):
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(),
               help="Output directory (replaced atomically when the run completes).")
 @click.option("--model", default=None, help="Model that writes the data (default: claude-sonnet-4-5).")
-@click.option("--provider", type=click.Choice(["anthropic", "openai-compatible"]), default="anthropic",
-              show_default=True, help="API to call: Anthropic Messages, or any OpenAI-compatible server.")
+@provider_option()
 @click.option("--base-url", default=None, help="API base URL (a vLLM, llama.cpp or Ollama server, a proxy).")
 @click.option("--kinds", callback=_parse_kinds, default=None,
               help="What to generate: responses,dilemmas,documents,stories,episodes (default: all).")
@@ -65,6 +65,7 @@ def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed
     from ..llm import MissingCredentials, Progress, open_session
     from ..prompts import PromptError, PromptLibrary
 
+    require_batches(provider, batch)
     if write_cdl and "dilemmas" not in kinds:
         _fail("--write-cdl writes drafted dilemmas: --kinds must include dilemmas", 2)
     result = load_checked(path, root, None)

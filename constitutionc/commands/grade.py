@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
-from .eval import DEFAULT_MODEL, _fail, clauses_of_build, finish, journal_name, open_model_session
+from .model_options import provider_option, require_batches
+from .eval import (DEFAULT_MODEL, _fail, clauses_of_build, finish, journal_name, open_model_session,
+                   refuse_build_as_results)
 
 
 def read_transcripts(path: Path) -> list[dict]:
@@ -16,6 +18,8 @@ def read_transcripts(path: Path) -> list[dict]:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
         _fail(f"cannot read {path}: {e.strerror}")
+    except UnicodeDecodeError as e:
+        _fail(f"{path}: not UTF-8 text (byte {e.start})")
     transcripts = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -30,10 +34,28 @@ def read_transcripts(path: Path) -> list[dict]:
         row.setdefault("sample", 0)
         row.setdefault("status", "complete")
         for position, message in enumerate(row["messages"], start=1):
-            if isinstance(message, dict):
-                message.setdefault("id", f"m{position}")
+            problem = _message_problem(message)
+            if problem:
+                _fail(f"{path}:{number}: message {position}: {problem}")
+            message.setdefault("id", f"m{position}")
         transcripts.append(row)
     return transcripts
+
+
+def _message_problem(message) -> str | None:
+    """What makes a message unreadable in the Messages format, or None."""
+    if not isinstance(message, dict) or not isinstance(message.get("role"), str):
+        return "a message is an object with a string `role`"
+    content = message.get("content")
+    if isinstance(content, str):
+        return None
+    if not isinstance(content, list) or not all(isinstance(b, dict) and isinstance(b.get("type"), str)
+                                                for b in content):
+        return "`content` is a string or a list of blocks, each an object with a string `type`"
+    for block in content:
+        if block["type"] == "tool_use" and not isinstance(block.get("name"), str):
+            return "a tool_use block needs a string `name`"
+    return None
 
 
 @click.command("grade")
@@ -44,8 +66,7 @@ def read_transcripts(path: Path) -> list[dict]:
 @click.option("--judge", "judge_model", default="none", show_default=True,
               help="The judge model, or `none` for the deterministic checks alone.")
 @click.option("--judge-samples", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--provider", type=click.Choice(["anthropic", "openai-compatible"]), default="anthropic",
-              show_default=True)
+@provider_option()
 @click.option("--base-url", default=None)
 @click.option("--batch", is_flag=True)
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
@@ -60,6 +81,8 @@ def command(out, transcripts_path, results, judge_model, judge_samples, provider
     from ..evaluate import EvalInputError, JudgeSettings, grade_transcripts, load_probes
     from ..llm import Session
 
+    require_batches(provider, batch)
+    refuse_build_as_results(out, results)
     try:
         probes = {p["id"]: p for p in load_probes(Path(out))}
     except EvalInputError as e:

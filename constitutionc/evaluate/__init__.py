@@ -38,6 +38,13 @@ def load_probes(out_dir: Path, only: str | None = None) -> list[dict]:
     path = Path(out_dir) / PROBES_FILE
     if not path.is_file():
         raise EvalInputError(f"{path} not found: build the constitution with probes into {out_dir} first")
+    try:
+        return _read_probes(path, only)
+    except UnicodeDecodeError as e:
+        raise EvalInputError(f"{path}: not UTF-8 text (byte {e.start} of a line)") from None
+
+
+def _read_probes(path: Path, only: str | None) -> list[dict]:
     probes = []
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
@@ -89,6 +96,12 @@ def _check_results(verdict) -> list:
                         clauses=tuple(getattr(fired[c], "clauses", ()) or ())) for c in verdict.fired]
 
 
+def answered(transcript: dict) -> bool:
+    """Whether the model under test wrote anything: an assistant turn that was not replayed from the probe."""
+    return any(isinstance(m, dict) and m.get("role") == "assistant" and not m.get("replayed")
+               for m in transcript.get("messages") or ())
+
+
 def grade_transcripts(probes: dict[str, dict], transcripts: list[dict],
                       judge: JudgeSettings | None = None) -> tuple[list[dict], list[dict]]:
     """Scored and unscored rows for every transcript whose probe is known."""
@@ -105,7 +118,7 @@ def grade_transcripts(probes: dict[str, dict], transcripts: list[dict],
         plan = []
         for t in transcripts:
             probe = probes.get(t["probe_id"])
-            if probe is None or t.get("status") in ("error", "budget", "refused"):
+            if probe is None or t.get("status") in ("error", "budget", "refused") or not answered(t):
                 continue
             requests = judge_requests(library, probe, t, judge.clauses or {},
                                       _check_results(checks[(t["probe_id"], t["sample"])]), judge.model,
@@ -127,6 +140,13 @@ def grade_transcripts(probes: dict[str, dict], transcripts: list[dict],
             unscored.append({"probe_id": t["probe_id"], "sample": t["sample"], "reason": "unknown_probe"})
             continue
         status = t.get("status", "complete")
+        if status == "complete" and not answered(t):
+            # Nothing the model wrote can be graded: counting the run as a pass would credit silence.
+            unscored.append({"probe_id": t["probe_id"], "sample": t["sample"], "model": t.get("model"),
+                             "condition_id": probe.get("condition_id"), "generator": probe.get("generator"),
+                             "principles": list(probe.get("principles") or []), "run_status": status,
+                             "reason": "no_answer", "detail": "the transcript has no assistant turn of the model's"})
+            continue
         verdict = checks[key]
         judge_result = judged.get(key)
         combined = combine(probe, status, verdict, judge_result, judge is not None)

@@ -62,6 +62,9 @@ def summarise(scored: list[dict], unscored: list[dict]) -> dict:
             "overall": _rate(fails, len(scored)),
             "unscored": dict(sorted(Counter(r["reason"] for r in unscored).items())),
             "disagreements": sum(bool(r.get("disagreement")) for r in scored),
+            # Runs the judge was asked about but could not decide, scored by the checks alone under the rule.
+            "judge_undecided": sum(1 for r in scored if r.get("judge")
+                                   and r["judge"].get("verdict") not in ("violated", "not_violated")),
             "by_evaluation_awareness": {k: _rate(f, n) for k, (n, f) in sorted(by_awareness.items())},
             # The study's comparison: the rate when the model said it was being tested against when it
             # said the scenario was real, with intervals and Fisher's exact test.
@@ -80,6 +83,9 @@ def terminal_table(summary: dict, rich_table: bool) -> str:
              f"-{_pct(summary['overall']['high'])})"]
     if summary["unscored"]:
         lines.append("unscored: " + ", ".join(f"{k} {v}" for k, v in summary["unscored"].items()))
+    if summary.get("judge_undecided"):
+        lines.append(f"warning: the judge could not decide {summary['judge_undecided']} scored runs; "
+                     "their verdicts rest on the checks alone")
     if summary["disagreements"]:
         lines.append(f"checks and judge disagreed on {summary['disagreements']} runs")
     for awareness, row in summary["by_evaluation_awareness"].items():

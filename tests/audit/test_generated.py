@@ -118,3 +118,16 @@ def test_stage_directions_and_probe_text_are_rejected_before_they_reach_training
     assert report["contamination"]["overlap_8"]["items"] == 0
     rejected_file = next(f for f in report["files"] if f["path"] == "rejected.jsonl")
     assert rejected_file["training"] == 0 and rejected_file["rows"] == len(rejected)
+
+
+def test_files_the_manifest_does_not_list_are_not_the_builds_data(generated_build, tmp_path):
+    import shutil
+
+    from constitutionc.audit.rows import data_files
+
+    out = tmp_path / "out"
+    shutil.copytree(generated_build.out, out)
+    before = data_files(out)
+    (out / "transcripts.jsonl").write_text('{"messages": [{"role": "user", "content": "x"}, '
+                                          '{"role": "assistant", "content": "y"}]}\n')
+    assert data_files(out) == before and before
