@@ -36,7 +36,7 @@ def meaning(text: str) -> dict:
     fragment = compile_text(text, "file.cdl")
     parts = {}
     for name in ("header", "imports", "values", "priority", "principals", "sections", "principles", "tensions",
-                 "environments", "generators", "suppressions"):
+                 "environments", "generators", "axes", "suppressions"):
         value = getattr(fragment, name)
         if name == "imports":
             value = [target for target, _ in value]

@@ -70,9 +70,24 @@ def block(draw, depth: int):
 
 
 @st.composite
+def axis_value(draw):
+    """A value with its fields, as in an axis body: the formatter may put it on one line."""
+    fields = draw(st.lists(st.tuples(NAMES, WORDS.map(quote)), max_size=3))
+    return [draw(st.one_of(NAMES, WORDS.map(quote))), "{", *[t for k, v in fields for t in (k, ":", v)], "}"]
+
+
+def axis_body():
+    return st.lists(st.one_of(axis_value(), entry(), block(0)), max_size=4).map(lambda items: [t for i in items
+                                                                                             for t in i])
+
+
+@st.composite
 def item(draw):
     kind = draw(st.sampled_from(["principle", "dilemma", "probe", "environment", "tension", "section", "import",
-                                 "priority"]))
+                                 "priority", "axis"]))
+    if kind == "axis":
+        title = draw(st.lists(WORDS.map(quote), max_size=1))
+        return ["axis", draw(NAMES), *title, "{", *draw(axis_body()), "}"]
     if kind == "import":
         return ["import", draw(st.one_of(NAMES, WORDS.map(quote)))]
     if kind == "priority":
@@ -86,6 +101,8 @@ def item(draw):
     head = [kind, draw(NAMES)]
     if kind in ("dilemma", "probe") and draw(st.booleans()):
         head += ["teaches" if kind == "dilemma" else "tests", draw(NAMES), ",", draw(NAMES)]
+    if kind in ("dilemma", "probe") and draw(st.booleans()):  # a family's own axis with fields per value
+        return [*head, "{", "vary", draw(NAMES), "{", *draw(axis_body()), "}", *draw(body(1)), "}"]
     elif kind in ("principle", "environment") and draw(st.booleans()):
         head.append(draw(WORDS.map(quote)))
     return [*head, "{", *draw(body(1)), "}"]
