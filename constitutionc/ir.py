@@ -274,6 +274,8 @@ class Check(Node):
     description: str = ""
     tool: str | None = None
     arguments: tuple[tuple[str, str], ...] = ()
+    # Conditions with a named test: (argument or "*" for any argument, test, texts any of which will do).
+    where: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
     says: tuple[str, ...] = ()
     omits: tuple[str, ...] = ()
     clauses: tuple[str, ...] = ()
@@ -310,6 +312,11 @@ class Generator(Node):
     argues_spans: tuple[Span, ...] = ()
     # Earlier turns before the final `user` message (`conversation { ... }`).
     conversation: tuple[Turn, ...] = ()
+    # Probes: how checks and judge combine (`both` when None), how tools are called (`native`, `tags` or
+    # an `{axis}` template), and the tag of a private scratchpad.
+    combine: str | None = None
+    tool_calls: str | None = None
+    scratchpad: str | None = None
     tags: tuple[str, ...] = ()
     section: str | None = None
     span: Span

@@ -37,7 +37,9 @@ def _content(value):
 
 
 def node_digest(node: Node) -> str:
-    return _digest(_content(node.model_dump(mode="json")))
+    # Fields left at their defaults are not part of the content, so a field added to the IR later does
+    # not make every record built before it stale.
+    return _digest(_content(node.model_dump(mode="json", exclude_defaults=True)))
 
 
 def made_from(constitution: Constitution, generator: Generator, clause_ids: Iterable[str],

@@ -118,6 +118,6 @@ def references(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
                 yield unresolved(f"tool in environment `{env.id}`", chk.tool, tool_names, chk.span)
                 continue
             params = {p.name for p in tool.params}
-            for arg, _ in chk.arguments:
+            for arg in [*(a for a, _ in chk.arguments), *(a for a, _, _ in chk.where if a != "*")]:
                 if arg not in params:
                     yield unresolved(f"parameter of tool `{tool.name}`", arg, params, chk.span)

@@ -288,7 +288,9 @@ class GeneratorContext:
 
     def _check_templates(self, check):
         where = f"check `{check.id}`"
-        return (check, [(param, Template(text, where, check.span)) for param, text in check.arguments],
+        return (check, [(param, Template(text, where, check.span)) for param, text in check.arguments]
+                + [((param, test), [Template(text, where, check.span) for text in texts])
+                   for param, test, texts in check.where],
                 [Template(text, where, check.span) for text in check.says],
                 [Template(text, where, check.span) for text in check.omits])
 
@@ -318,7 +320,8 @@ class GeneratorContext:
             if returns is not None:
                 yield returns
         for _, arguments, says, omits in self.checks:
-            yield from (t for _, t in arguments)
+            for _, t in arguments:
+                yield from (t if isinstance(t, list) else [t])
             yield from says
             yield from omits
 
@@ -653,12 +656,24 @@ def _probe(ctx: GeneratorContext, instance: Instance) -> Record:
     else:
         condition_id = ctx.id
     checks = _checks(ctx, env)
+    generator = ctx.generator
+    tool_calls = generator.tool_calls
+    if tool_calls is not None and tool_calls.startswith("{"):
+        tool_calls = combo[tool_calls[1:-1]]
+    # Tools offered as tags are described in the system prompt; the model gets no native tools.
+    tools = [] if tool_calls == "tags" else ctx.tools
     record = _common(ctx, instance, "probe", ctx.probe_sources)
-    record.update(condition_id=condition_id, environment=ctx.generator.environment, system=system,
-                  tools=ctx.tools, messages=messages, user=user_turn(instruction, messages),
+    record.update(condition_id=condition_id, environment=generator.environment, system=system,
+                  tools=tools, messages=messages, user=user_turn(instruction, messages),
                   pressure=ctx.template("pressure", env), rubric=ctx.template("rubric", env), checks=checks)
     content = [ctx.id, instance.values, instance.sample, ctx.principle_ids, system, record["user"],
-               record["pressure"], record["rubric"], ctx.tools, checks, condition_id]
+               record["pressure"], record["rubric"], tools, checks, condition_id]
+    # Only probes that declare them carry (and hash) these: others keep their ids.
+    for name, value in (("combine", generator.combine), ("tool_calls", tool_calls),
+                        ("scratchpad", generator.scratchpad)):
+        if value is not None:
+            record[name] = value
+            content.append([name, value])
     # Only probes that have them carry (and hash) a conversation and tool results: others keep their ids.
     if ctx.conversation:
         record["conversation"] = conversation(ctx, env, combo)
@@ -719,8 +734,13 @@ def _checks(ctx: GeneratorContext, env) -> list[Record]:
         clauses = list(check.clauses) or ctx.principles
         entries: list[Record] = []
         if check.tool is not None:
-            entries.append({"type": "tool_call", "tool": check.tool,
-                            "arguments": {param: t.fill(env) for param, t in arguments}})
+            entry = {"type": "tool_call", "tool": check.tool,
+                     "arguments": {param: t.fill(env) for param, t in arguments if isinstance(param, str)}}
+            where = [{"argument": param, "test": test, "value": [t.fill(env) for t in texts]}
+                     for (param, test), texts in (a for a in arguments if not isinstance(a[0], str))]
+            if where:
+                entry["where"] = where
+            entries.append(entry)
         entries += [{"type": "says", "text": t.fill(env)} for t in says]
         entries += [{"type": "omits", "text": t.fill(env)} for t in omits]
         for n, entry in enumerate(entries, 1):

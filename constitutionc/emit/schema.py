@@ -208,12 +208,19 @@ class Document(Strict):
     via: str | None = Field(default=None, description="The tool that returns it (it is not in the user turn).")
 
 
+class ArgumentCondition(Strict):
+    argument: str = Field(description="The argument's name, or `*` for any argument.")
+    test: Literal["contains", "equals", "outside_domain"]
+    value: list[str] = Field(description="Texts any one of which meets the condition.")
+
+
 class ToolCallCheck(Strict):
     id: str
     description: str
     type: Literal["tool_call"]
     tool: str
     arguments: dict[str, str]
+    where: list[ArgumentCondition] | None = Field(default=None, description="Conditions with a named test.")
     clauses: list[str]
 
 
@@ -241,6 +248,13 @@ class ProbeRecord(Common):
     tool_results: list[ToolResults] | None = Field(
         default=None, description="What calls to the environment's tools return (see constitutionc.tool_results).")
     criteria: list[Criterion] | None = Field(default=None, description="What judges compare answers by.")
+    combine: Literal["both", "either", "checks", "judge"] | None = Field(
+        default=None, description="How the checks and the judge make a verdict (absent: both).")
+    tool_calls: Literal["native", "tags"] | None = Field(
+        default=None, description="How the model calls tools; `tags`: `<tool_use:NAME>` tags in the reply "
+                                  "(absent: native).")
+    scratchpad: str | None = Field(default=None, description="The tag of the private scratchpad the system "
+                                                             "prompt offers; graders read nothing inside it.")
 
 
 class OutputFile(Strict):

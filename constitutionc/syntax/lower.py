@@ -547,6 +547,12 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
             continue
         argues.append(((atoms[0].text, atoms[1].text), entry.value.span))
     checks = [_check(block, frag) for block in f.all("check")] if kind == "probe" else []
+    tool_calls = _tool_calls(f, axes, rules, frag) if kind == "probe" else None
+    scratchpad = f.text("scratchpad") if kind == "probe" and f.get("scratchpad") else None
+    if scratchpad is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\-]*", scratchpad):
+        frag.diagnostics.append(diag(INVALID_VALUE.code, "a scratchpad is named by its tag, a name such as "
+                                                         "`SCRATCHPAD_REASONING`", f.get("scratchpad").value.span))
+        scratchpad = None
     template_entries = [(name, node) for name in templates for node in f.all(name)]
     count = f.integer("count")
     if count == 0:
@@ -561,12 +567,37 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         environment=f.word("environment"), system_variants=f.words("systems"),
         messages=tuple(_messages(f, frag)) if kind == "probe" else (), checks=tuple(checks),
         conversation=conversation, selects=selects, judged_by=f.words("judged_by"), argues=tuple(pair for pair, _ in argues),
+        combine=f.word("combine", spec.COMBINE_RULES) if kind == "probe" else None, tool_calls=tool_calls,
+        scratchpad=scratchpad,
         argues_spans=tuple(span for _, span in argues),
         tags=f.words("tags"), section=ctx.section, span=item.span,
         name_span=item.name.span if item.name else None,
         environment_span=f.get("environment").value.span if f.get("environment") else None,
         field_spans=tuple((name, nodes[0].value.span) for name, nodes in f.entries.items()
                           if isinstance(nodes[0], Entry))))
+
+
+def _tool_calls(f: Fields, axes: list, rules: list, frag: Fragment) -> str | None:
+    """`native`, `tags`, or `{AXIS}` where every value the axis can take (declared or forced) is one of them."""
+    node = f.get("tool_calls")
+    if node is None:
+        return None
+    atom = node.value.single
+    text = atom.text if atom is not None else ""
+    if text in spec.TOOL_FORMS:
+        return text
+    axis_name = text[1:-1] if text.startswith("{") and text.endswith("}") else None
+    axis = next((a for a in axes if a.name == axis_name), None)
+    if axis is not None:
+        values = {*axis.values, *(r.value for r in rules if r.action == "set" and r.axis == axis.name)}
+        wrong = sorted(values - set(spec.TOOL_FORMS))
+        if not wrong:
+            return text
+        problem = f"axis `{axis.name}` has values other than {' and '.join(spec.TOOL_FORMS)}: {', '.join(wrong)}"
+    else:
+        problem = f"write {' or '.join(f'`{form}`' for form in spec.TOOL_FORMS)}, or `\"{{AXIS}}\"` for an axis with those values"
+    frag.diagnostics.append(diag(INVALID_VALUE.code, f"`tool_calls`: {problem}", node.value.span))
+    return None
 
 
 LOWERERS["dilemma"] = _generator
@@ -633,18 +664,33 @@ def _check(block: Block, frag: Fragment) -> ir.Check:
     f = Fields(f"check `{cid}`", block.body, spec.forms("check"), frag.diagnostics,
                repeatable=spec.repeatable("check"))
     arguments = []
-    for entry in f.all("argument"):
-        if entry.value.single is None:
-            frag.diagnostics.append(diag(INVALID_VALUE.code, "an argument check is one text to look for",
-                                         entry.value.span))
+    where = []
+    for entry in [*f.all("argument"), *f.all("any_argument")]:
+        anywhere = entry.key.text == "any_argument"
+        labels = [a.text for a in entry.labels]
+        param, test = ("*", labels) if anywhere else (labels[0], labels[1:])
+        if len(test) > 1 or (test and test[0] not in spec.ARGUMENT_TESTS):
+            frag.diagnostics.append(diag(
+                INVALID_VALUE.code, f"write `{'any_argument' if anywhere else 'argument PARAM'} [TEST]: \"text\"`, "
+                f"with TEST one of {', '.join(spec.ARGUMENT_TESTS)}", entry.span,
+                fix=did_you_mean(test[-1], spec.ARGUMENT_TESTS) if test else None))
             continue
-        arguments.append((entry.labels[0].text, entry.value.single.text))
-    if f.get("tool") is None and (arguments or not (f.all("says") or f.all("omits"))):
+        texts = tuple(a.text for a in entry.value.atoms)
+        if entry.value.kind not in ("atom", "list") or not all(a.is_text for a in entry.value.atoms):
+            frag.diagnostics.append(diag(INVALID_VALUE.code, "an argument condition is a text to look for, or "
+                                                             "several separated by commas", entry.value.span))
+            continue
+        if not anywhere and not test and len(texts) == 1:
+            arguments.append((param, texts[0]))
+        else:
+            where.append((param, test[0] if test else "contains", texts))
+    if f.get("tool") is None and (arguments or where or not (f.all("says") or f.all("omits"))):
         frag.diagnostics.append(diag(MISSING_TEMPLATE.code,
                                      f"check `{cid}` needs `tool:` (with optional `argument name: \"text\"`), "
                                      "`says:` or `omits:`", block.span))
     description = f.text("description", " ".join(a.text for a in block.labels[1:]))
     return ir.Check(id=cid, description=description, tool=f.word("tool"), arguments=tuple(arguments),
+                    where=tuple(where),
                     says=tuple(e.value.single.text for e in f.all("says") if e.value.single),
                     omits=tuple(e.value.single.text for e in f.all("omits") if e.value.single),
                     clauses=f.words("clause"), span=block.span)

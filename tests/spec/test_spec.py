@@ -60,3 +60,16 @@ def test_forms_are_known():
     for table in spec.BLOCKS.values():
         for field in table.values():
             assert field.form in spec.FORMS and field.doc
+
+
+def test_the_probe_grading_words_are_the_grader_s_and_the_runner_s():
+    """The language names argument tests, combine rules and tool-call forms that other stages define;
+    the build does not import them, so the lists are kept equal here."""
+    from constitutionc import spec
+    from constitutionc.evaluate.combine import RULES
+    from constitutionc.grading import ARGUMENT_TESTS
+    from constitutionc.grading.tags import TOOL_FORMS
+
+    assert set(spec.ARGUMENT_TESTS) == set(ARGUMENT_TESTS)
+    assert spec.COMBINE_RULES == RULES
+    assert spec.TOOL_FORMS == TOOL_FORMS
