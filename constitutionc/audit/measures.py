@@ -58,8 +58,9 @@ class BottomK:
         return [self.members[k] for k in sorted(self.members)]
 
 
-def _share(part: int, whole: int) -> float:
-    return round(part / whole, 4) if whole else 0.0
+def _share(part: int, whole: int) -> float | None:
+    """A rounded share; None (null in JSON) when there is nothing to take a share of."""
+    return round(part / whole, 4) if whole else None
 
 
 def _excerpt(text: str, limit: int = 160) -> str:
@@ -134,7 +135,7 @@ class Voice:
                 "stage_direction": _share(self.stage, self.turns),
                 "third_person_assistant": _share(self.third_assistant, self.turns),
                 "third_person_user": _share(self.third_user, self.turns),
-                "pasted_constitution_mean": round(self.pasted_total / self.turns, 4) if self.turns else 0.0,
+                "pasted_constitution_mean": round(self.pasted_total / self.turns, 4) if self.turns else None,
                 "pasted_constitution_available": self.judge.copied is not None,
                 "mostly_pasted": _share(self.pasted_heavy, self.turns), "examples": self.examples}
 
@@ -190,7 +191,7 @@ class Preferences:
     def summary(self) -> dict:
         if not self.pairs:
             return {"pairs": 0, "phrase_sample": 0, "classifiers": [], "worst": None, "length_ratio_median": None,
-                    "length_ratio_outside": 0.0}
+                    "length_ratio_outside": None}
         classifiers = [self._classifier(name, score, self.pairs, "higher is chosen", "lower is chosen")
                        for name, score in self.scores.items()]
         # Phrase presence: each side's word 1- and 2-grams once, then one membership test per phrase.
@@ -220,16 +221,14 @@ class Preferences:
                 "length_ratio_outside": _share(sum(not (low <= r <= high) for r in ratios), len(ratios))}
 
 
-def _distinct(texts: list[str]) -> tuple[float, float]:
+def _distinct(texts: list[str]) -> tuple[float | None, float | None]:
     unigrams: Counter = Counter()
     bigrams: Counter = Counter()
     for text in texts:
         tokens = words(text)
         unigrams.update(tokens)
         bigrams.update(ngrams(tokens, 2))
-    d1 = len(unigrams) / sum(unigrams.values()) if unigrams else 0.0
-    d2 = len(bigrams) / sum(bigrams.values()) if bigrams else 0.0
-    return round(d1, 4), round(d2, 4)
+    return _share(len(unigrams), sum(unigrams.values())), _share(len(bigrams), sum(bigrams.values()))
 
 
 def near_duplicates(texts: list[str]) -> tuple[int, str]:

@@ -22,13 +22,18 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
-def _summary_lines(report: dict) -> list[tuple[str, str, str]]:
-    """(section, figure, value) rows shared by the text, Markdown and HTML forms."""
+def _pair(a: float | None, b: float | None) -> str:
+    return " / ".join("-" if v is None else f"{v:.3f}" for v in (a, b))
+
+
+NO_TRAINING = "no training items (voice, preference, diversity, overlap and specificity are undefined)"
+
+
+def _training_lines(report: dict) -> list[tuple[str, str, str]]:
     v, p, d = report["voice"], report["preference"], report["diversity"]
-    c, e, s = report["contamination"], report["environments"], report["specificity"]
+    c, s = report["contamination"], report["specificity"]
     worst = p["worst"]
-    rows = [
-        ("counts", "training items (distinct)", f"{report['counts']['training_items']:,}"),
+    return [
         ("voice", "assistant turns", f"{v['assistant_turns']:,}"),
         ("voice", "speak to the user as the assistant", _pct(v["speaks_as_assistant"])),
         ("voice", "stage directions", _pct(v["stage_direction"])),
@@ -42,9 +47,8 @@ def _summary_lines(report: dict) -> list[tuple[str, str, str]]:
         ("preference", "median rejected/chosen length", "-" if p["length_ratio_median"] is None
          else f"{p['length_ratio_median']:.2f}"),
         ("diversity", "distinct prompts", f"{d['distinct_prompts']:,}"),
-        ("diversity", "distinct-1 / distinct-2 of prompts", f"{d['distinct_1']:.3f} / {d['distinct_2']:.3f}"),
-        ("diversity", "distinct-1 / distinct-2 of answers",
-         f"{d['answers_distinct_1']:.3f} / {d['answers_distinct_2']:.3f}"),
+        ("diversity", "distinct-1 / distinct-2 of prompts", _pair(d["distinct_1"], d["distinct_2"])),
+        ("diversity", "distinct-1 / distinct-2 of answers", _pair(d["answers_distinct_1"], d["answers_distinct_2"])),
         ("diversity", f"near-duplicate prompts ({d['near_duplicate_method']})", _pct(d["near_duplicate_share"])),
         ("diversity", "words of distinct user text", f"{d['user_words']:,}"),
         ("contamination", "probe texts", f"{c['probe_texts']:,}"),
@@ -52,12 +56,32 @@ def _summary_lines(report: dict) -> list[tuple[str, str, str]]:
          f"{c['overlap_8']['items']:,} ({_pct(c['overlap_8']['share'])})"),
         ("contamination", "training items sharing 13+ words with a probe",
          f"{c['overlap_13']['items']:,} ({_pct(c['overlap_13']['share'])})"),
+        ("specificity", "answers given word for word to different prompts", _pct(s["shared_across_prompts"])),
+    ]
+
+
+def _summary_lines(report: dict) -> list[tuple[str, str, str]]:
+    """(section, figure, value) rows shared by the text, Markdown and HTML forms.
+
+    With no training item every training figure is undefined (null in JSON); the report says so in
+    one row instead of printing zeros that would read as a perfectly diverse, uncontaminated set.
+    """
+    e = report["environments"]
+    rows = [("counts", "training items (distinct)", f"{report['counts']['training_items']:,}")]
+    if report["counts"]["training_items"]:
+        rows += _training_lines(report)
+    else:
+        rows += [("training", "figures", NO_TRAINING),
+                 ("contamination", "probe texts", f"{report['contamination']['probe_texts']:,}")]
+    rows += [
         ("environments", "system prompts: training / probes / shared",
          f"{e['training_system_prompts']} / {e['probe_system_prompts']} / {e['shared_system_prompts']}"),
         ("environments", "tool sets: training / probes", f"{e['training_tool_sets']} / {e['probe_tool_sets']}"),
-        ("specificity", "answers given word for word to different prompts", _pct(s["shared_across_prompts"])),
     ]
-    return rows
+    # Keep each section's rows together (specificity after environments, as before).
+    order = {name: i for i, name in enumerate(
+        ("counts", "training", "voice", "preference", "diversity", "contamination", "environments", "specificity"))}
+    return sorted(rows, key=lambda row: order[row[0]])
 
 
 def _findings_lines(report: dict) -> list[str]:

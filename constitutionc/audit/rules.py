@@ -48,79 +48,80 @@ def rule(code: str, name: str, level: str, summary: str):
     return register
 
 
-@rule("AUD101", "stage-directions", "error",
-      "Assistant turns that instruct the assistant (\"Decline to...\") instead of answering the user.")
-def _stage(report, options):
-    share = report["voice"]["stage_direction"]
-    if share > options["max-stage-direction-share"]:
-        return share, f"{share:.1%} of assistant turns are stage directions, not answers"
-    return None
+@dataclass(frozen=True)
+class Threshold:
+    """A rule of the common shape: the figure at `path` above the option `option` is a finding.
+
+    `message` is formatted with `value` (the figure) and the keys of the dict that holds it, so a
+    message can name a neighbouring count (`{items}`) or the worst classifier's `{feature}`. A figure
+    that is undefined (null: no turns, no pairs, no training items) never fires.
+    """
+
+    code: str
+    name: str
+    level: str
+    summary: str
+    path: str
+    option: str
+    message: str
+    inclusive: bool = False  # fires at the option too (`>=`), not only above it
+
+    def __call__(self, report: dict, options: dict) -> tuple[float, str] | None:
+        *parents, leaf = self.path.split(".")
+        holder = report
+        for key in parents:
+            holder = holder[key]  # a path the report lacks is a defect in this table: let it raise
+            if holder is None:  # an undefined figure's parent (no worst classifier without pairs)
+                return None
+        value = holder[leaf]
+        if value is None:
+            return None
+        limit = options[self.option]
+        if value > limit or (self.inclusive and value == limit):
+            return value, self.message.format(value=value, **holder)
+        return None
 
 
-@rule("AUD102", "third-person-assistant", "warning",
-      "Assistant turns that talk about the assistant by name instead of speaking as it.")
-def _third(report, options):
-    share = report["voice"]["third_person_assistant"]
-    if share > options["max-third-person-share"]:
-        return share, f"{share:.1%} of assistant turns talk about the assistant in the third person"
-    return None
-
-
-@rule("AUD103", "pasted-constitution", "warning",
-      "Assistant turns whose words are largely copied from the constitution (spans of 10+ words).")
-def _pasted(report, options):
-    share = report["voice"]["pasted_constitution_mean"]
-    if share > options["max-pasted-share"]:
-        return share, f"on average {share:.1%} of an assistant turn's words are copied from the constitution"
-    return None
-
-
-@rule("AUD201", "separable-preferences", "error",
-      "A single surface feature (length, a header, a phrase) tells chosen from rejected.")
-def _separable(report, options):
-    worst = report["preference"]["worst"]
-    if worst and worst["accuracy"] >= options["max-separability"]:
-        return worst["accuracy"], (f"\"{worst['feature']}, {worst['direction']}\" classifies "
-                                   f"{worst['accuracy']:.1%} of preference pairs")
-    return None
-
-
-@rule("AUD202", "length-mismatched-pairs", "warning",
-      "Preference pairs whose rejected/chosen length ratio falls outside 0.8-1.25.")
-def _length(report, options):
-    share = report["preference"]["length_ratio_outside"]
-    if share > options["max-length-ratio-outside"]:
-        return share, f"{share:.1%} of preference pairs have a rejected/chosen length ratio outside 0.8-1.25"
-    return None
-
-
-@rule("AUD301", "near-duplicate-prompts", "warning",
-      "Distinct training prompts that are near-duplicates of another (word 5-gram Jaccard > 0.5).")
-def _near(report, options):
-    share = report["diversity"]["near_duplicate_share"]
-    if share > options["max-near-duplicate-share"]:
-        return share, f"{share:.1%} of distinct training prompts are near-duplicates of another"
-    return None
-
-
-@rule("AUD401", "probe-overlap-13", "error",
-      "Training text sharing a run of 13 or more words with a probe: the eval would test memory.")
-def _overlap13(report, options):
-    share = report["contamination"]["overlap_13"]["share"]
-    if share > options["max-overlap-13-share"]:
-        items = report["contamination"]["overlap_13"]["items"]
-        return share, f"{items} training items share 13 or more consecutive words with a probe"
-    return None
-
-
-@rule("AUD402", "probe-overlap-8", "warning",
-      "Training text sharing a run of 8 or more words with a probe.")
-def _overlap8(report, options):
-    share = report["contamination"]["overlap_8"]["share"]
-    if share > options["max-overlap-8-share"]:
-        items = report["contamination"]["overlap_8"]["items"]
-        return share, f"{items} training items share 8 or more consecutive words with a probe"
-    return None
+THRESHOLDS = (
+    Threshold("AUD101", "stage-directions", "error",
+              "Assistant turns that instruct the assistant (\"Decline to...\") instead of answering the user.",
+              "voice.stage_direction", "max-stage-direction-share",
+              "{value:.1%} of assistant turns are stage directions, not answers"),
+    Threshold("AUD102", "third-person-assistant", "warning",
+              "Assistant turns that talk about the assistant by name instead of speaking as it.",
+              "voice.third_person_assistant", "max-third-person-share",
+              "{value:.1%} of assistant turns talk about the assistant in the third person"),
+    Threshold("AUD103", "pasted-constitution", "warning",
+              "Assistant turns whose words are largely copied from the constitution (spans of 10+ words).",
+              "voice.pasted_constitution_mean", "max-pasted-share",
+              "on average {value:.1%} of an assistant turn's words are copied from the constitution"),
+    Threshold("AUD201", "separable-preferences", "error",
+              "A single surface feature (length, a header, a phrase) tells chosen from rejected.",
+              "preference.worst.accuracy", "max-separability",
+              "\"{feature}, {direction}\" classifies {value:.1%} of preference pairs", inclusive=True),
+    Threshold("AUD202", "length-mismatched-pairs", "warning",
+              "Preference pairs whose rejected/chosen length ratio falls outside 0.8-1.25.",
+              "preference.length_ratio_outside", "max-length-ratio-outside",
+              "{value:.1%} of preference pairs have a rejected/chosen length ratio outside 0.8-1.25"),
+    Threshold("AUD301", "near-duplicate-prompts", "warning",
+              "Distinct training prompts that are near-duplicates of another (word 5-gram Jaccard > 0.5).",
+              "diversity.near_duplicate_share", "max-near-duplicate-share",
+              "{value:.1%} of distinct training prompts are near-duplicates of another"),
+    Threshold("AUD401", "probe-overlap-13", "error",
+              "Training text sharing a run of 13 or more words with a probe: the eval would test memory.",
+              "contamination.overlap_13.share", "max-overlap-13-share",
+              "{items} training items share 13 or more consecutive words with a probe"),
+    Threshold("AUD402", "probe-overlap-8", "warning",
+              "Training text sharing a run of 8 or more words with a probe.",
+              "contamination.overlap_8.share", "max-overlap-8-share",
+              "{items} training items share 8 or more consecutive words with a probe"),
+    Threshold("AUD601", "generic-answers", "warning",
+              "Answers that are the same text for different prompts of a family.",
+              "specificity.shared_across_prompts", "max-shared-answer-share",
+              "{value:.1%} of distinct answers are given, word for word, to different prompts"),
+)
+for _threshold in THRESHOLDS:
+    RULES[_threshold.code] = Rule(_threshold.code, _threshold.name, _threshold.level, _threshold.summary, _threshold)
 
 
 @rule("AUD501", "uniform-environments", "warning",
@@ -135,15 +136,6 @@ def _environments(report, options):
     if env["training_system_prompts"] < minimum:
         return float(env["training_system_prompts"]), (
             f"training uses {env['training_system_prompts']} distinct system prompts (fewer than {minimum:g})")
-    return None
-
-
-@rule("AUD601", "generic-answers", "warning",
-      "Answers that are the same text for different prompts of a family.")
-def _generic(report, options):
-    share = report["specificity"]["shared_across_prompts"]
-    if share > options["max-shared-answer-share"]:
-        return share, f"{share:.1%} of distinct answers are given, word for word, to different prompts"
     return None
 
 
@@ -211,7 +203,7 @@ def find_rule(selector: str) -> str | None:
 
 def findings(report: dict, settings: AuditSettings) -> list[dict]:
     found = []
-    for code, r in RULES.items():
+    for code, r in sorted(RULES.items()):
         level = settings.levels.get(code, r.level)
         if level == "ignore":
             continue

@@ -13,6 +13,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# A share of something; null when there is nothing to take it of (no turns, no pairs, no training items).
 Share = Field(ge=0, le=1)
 
 
@@ -47,13 +48,13 @@ class VoiceExample(Strict):
 
 class Voice(Strict):
     assistant_turns: int
-    speaks_as_assistant: float = Share
-    stage_direction: float = Share
-    third_person_assistant: float = Share
-    third_person_user: float = Share
-    pasted_constitution_mean: float = Share
+    speaks_as_assistant: float | None = Share
+    stage_direction: float | None = Share
+    third_person_assistant: float | None = Share
+    third_person_user: float | None = Share
+    pasted_constitution_mean: float | None = Share
     pasted_constitution_available: bool
-    mostly_pasted: float = Share
+    mostly_pasted: float | None = Share
     examples: list[VoiceExample]
 
 
@@ -69,28 +70,28 @@ class Preference(Strict):
     classifiers: list[Classifier]
     worst: Classifier | None
     length_ratio_median: float | None
-    length_ratio_outside: float = Share
+    length_ratio_outside: float | None = Share
 
 
 class FamilyDiversity(Strict):
     family: str
     prompts: int
-    distinct_1: float
-    distinct_2: float
+    distinct_1: float | None = Share
+    distinct_2: float | None = Share
     answers: int
-    answers_distinct_1: float
-    answers_distinct_2: float
+    answers_distinct_1: float | None = Share
+    answers_distinct_2: float | None = Share
 
 
 class Diversity(Strict):
     distinct_prompts: int
     sample: int = Field(description="Distinct prompts (a hash-chosen sample of at most 10,000) that distinct-n "
                                     "and near-duplicates were measured on.")
-    distinct_1: float
-    distinct_2: float
-    answers_distinct_1: float
-    answers_distinct_2: float
-    near_duplicate_share: float = Share
+    distinct_1: float | None = Share
+    distinct_2: float | None = Share
+    answers_distinct_1: float | None = Share
+    answers_distinct_2: float | None = Share
+    near_duplicate_share: float | None = Share
     near_duplicate_method: Literal["exact", "minhash"]
     user_words: int
     user_characters: int
@@ -99,7 +100,7 @@ class Diversity(Strict):
 
 class OverlapCount(Strict):
     items: int
-    share: float = Share
+    share: float | None = Share
 
 
 class Overlap(Strict):
@@ -125,18 +126,18 @@ class Environments(Strict):
     shared_system_prompts: int
     training_tool_sets: int
     probe_tool_sets: int
-    training_with_tools: float = Share
+    training_with_tools: float | None = Share
 
 
 class FamilySpecificity(Strict):
     family: str
     answers: int
-    shared_across_prompts: float = Share
+    shared_across_prompts: float | None = Share
 
 
 class Specificity(Strict):
     distinct_answers: int
-    shared_across_prompts: float = Share
+    shared_across_prompts: float | None = Share
     families: list[FamilySpecificity]
 
 

@@ -92,7 +92,7 @@ def command(out, fmt, output, constitution, root, fail_on, list_rules):
     from ..config import ConfigError, load_config
 
     if list_rules:
-        for code, r in RULES.items():
+        for code, r in sorted(RULES.items()):
             click.echo(f"{code}  {r.name:<26} {r.level:<8} {r.summary}")
         return
     out_dir = Path(out)

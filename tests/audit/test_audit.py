@@ -162,3 +162,27 @@ def test_empty_and_garbage_builds(tmp_path):
     assert report["files"][0]["rows"] == 2
     assert (report["files"][0]["unreadable"], report["files"][0]["other"]) == (1, 1)
     assert [f["code"] for f in report["findings"]] == ["AUD701"]
+
+
+def test_every_threshold_rule_fires_above_its_option_and_never_on_an_undefined_figure(tmp_path):
+    from constitutionc.audit.rules import OPTIONS, THRESHOLDS
+
+    rows = [preference(f"which shipment {i}", f"Plan {i}: I would call the supplier first and then tell your team.",
+                       f"Plan {i}: I would tell your team first and then call the supplier.") for i in range(4)]
+    write(tmp_path / "preference.jsonl", rows)
+    report = audit(tmp_path)
+    for threshold in THRESHOLDS:
+        *parents, leaf = threshold.path.split(".")
+        holder = report
+        for key in parents:
+            holder = holder[key]
+        limit = OPTIONS[threshold.option]
+        holder[leaf] = min(limit + 0.01, 1.0)
+        value, message = threshold(report, OPTIONS)
+        assert value == holder[leaf] and "{" not in message, threshold.code
+        holder[leaf] = limit
+        assert (threshold(report, OPTIONS) is not None) == threshold.inclusive, threshold.code
+        holder[leaf] = None
+        assert threshold(report, OPTIONS) is None, threshold.code
+        holder[leaf] = limit - 0.01 if limit > 0 else 0.0
+        assert threshold(report, OPTIONS) is None, threshold.code

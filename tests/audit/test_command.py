@@ -70,7 +70,23 @@ def test_every_format_renders_the_same_findings(claude_build, tmp_path):
     for finding in report["findings"]:
         assert finding["code"] in text and finding["code"] in markdown and finding["code"] in html
     assert "constitutionc coverage" in text and 'href="coverage.html"' in html
-    assert html.count("<tr>") >= 20
+    figures = html.split('<table id="figures">', 1)[1].split("</table>", 1)[0]
+    assert figures.count("<tr>") - 1 == markdown.split("## Findings")[0].count("\n| ") - 1  # headers aside
+
+
+def test_an_offline_build_with_nothing_to_train_on_reports_undefined_figures(claude_build):
+    """The shipped constitution builds briefs and probes only: no figure may read as a clean 0."""
+    report = json.loads(run(claude_build, "--format", "json").output)
+    assert report["counts"]["training_items"] == 0
+    assert report["voice"]["stage_direction"] is None and report["voice"]["pasted_constitution_mean"] is None
+    assert report["diversity"]["distinct_1"] is None and report["diversity"]["near_duplicate_share"] is None
+    assert report["contamination"]["overlap_8"] == {"items": 0, "share": None}
+    assert report["specificity"]["shared_across_prompts"] is None
+    assert report["preference"]["length_ratio_outside"] is None
+    assert [f["code"] for f in report["findings"]] == ["AUD701"]  # no threshold rule fires on a null
+    text = run(claude_build).output
+    assert "no training items" in text and "0.000" not in text and "0.0%" not in text
+    assert f"probe texts {report['contamination']['probe_texts']}" in " ".join(text.split())
 
 
 def test_fail_on_turns_a_warning_into_a_failing_exit(tmp_path):
