@@ -18,6 +18,7 @@ from ..spec import template_fields
 from ..templates import SLOT
 from ..tool_results import answer as answer_tool_call
 from ..tool_results import escape as escape_result
+from ..tool_results import message_text
 from .expand import Instance
 from .kinds import KINDS
 from .writer import canonical_json
@@ -704,27 +705,10 @@ def _messages(ctx: GeneratorContext, env, combo: dict[str, str]) -> list[Record]
     return out
 
 
-EMAIL_HEADERS = (("from", "From"), ("to", "To"), ("cc", "Cc"), ("date", "Date"), ("subject", "Subject"))
-
-
 def user_turn(instruction: str, messages: list[Record]) -> str:
     """The instruction, then each email and document in the order presented (but those a tool serves:
     they arrive as its results)."""
     return "\n\n".join([instruction, *(message_text(m) for m in messages if "via" not in m)])
-
-
-def message_text(message: Record) -> str:
-    if message["kind"] == "email":
-        lines = [f"--- Email ({message['id']}) ---"]
-        lines += [f"{label}: {message[key]}" for key, label in EMAIL_HEADERS if key in message]
-    else:
-        title = message.get("title", "")
-        lines = [f"--- Document ({message['id']}){': ' + title if title else ''} ---"]
-        if "path" in message:
-            lines.append(f"Path: {message['path']}")
-    if "body" in message:
-        lines += ["", message["body"]]
-    return "\n".join(lines)
 
 
 def _checks(ctx: GeneratorContext, env) -> list[Record]:

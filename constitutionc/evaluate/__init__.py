@@ -5,7 +5,8 @@
     transcripts = run_probes(session, probes, model=..., samples=N, max_turns=T, batch=False)
     scored, unscored = grade_transcripts(probes_by_id, transcripts, judge=JudgeSettings(session, model, k))
 
-- `agent.py`: the loop (system prompt, tools, messages; tool calls answered by `environment.py`).
+- `agent.py`: the loop (system prompt, earlier turns, tools, messages; tool calls answered by
+  `constitutionc.grading.environment.tool_result`, the one rule the Inspect task shares).
 - `judge.py`: the packaged `judge` prompt, verdict parsing, quote checks, agreement over samples.
 - `combine.py`: per-probe rule (both | either | checks | judge) and clause attribution.
 - `report.py`: results.jsonl (scored runs, the coverage results format extended), unscored.jsonl,

@@ -1,21 +1,28 @@
 """The agent loop: each probe sample is a conversation the model runs, turn by turn, with tools.
 
 All conversations advance one turn per round, so a round is one `Session.run` (one set of batches in
-batch mode). Message ids are stable: `m1` is the user turn, then one id per message in order.
+batch mode). A probe's earlier turns (its `conversation`: system and developer messages, user turns,
+the assistant's earlier turns and tool calls with their results) are replayed as the Messages API takes
+them (`emit.targets.base.anthropic_turns`, what the anthropic target writes): system and developer
+messages join the system prompt, the rest come before the probe's user turn, marked `replayed` in the
+transcript so the checks grade only what the model under test wrote. Message ids are stable: one id per
+message in order, `m1` first.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..emit.targets.base import anthropic_turns
 from ..llm import Request, Session
-from .environment import respond
+from ..grading.environment import tool_result
 
 
 @dataclass
 class Conversation:
     probe: dict
     sample: int
+    system: str | None = None
     messages: list[dict] = field(default_factory=list)
     status: str = "running"  # running | complete | max_turns | refused | error | budget
     error: str | None = None
@@ -25,28 +32,34 @@ class Conversation:
                                                  "cache_creation_input_tokens": 0,
                                                  "cache_read_input_tokens": 0})
 
-    def add(self, role: str, content) -> None:
-        self.messages.append({"id": f"m{len(self.messages) + 1}", "role": role, "content": content})
+    def add(self, role: str, content, replayed: bool = False) -> None:
+        message = {"id": f"m{len(self.messages) + 1}", "role": role, "content": content}
+        if replayed:
+            message["replayed"] = True
+        self.messages.append(message)
 
     def wire_messages(self) -> list[dict]:
         return [{"role": m["role"], "content": m["content"]} for m in self.messages]
 
     def transcript(self, model: str) -> dict:
         return {"probe_id": self.probe["id"], "sample": self.sample, "model": model,
-                "system": self.probe.get("system"), "status": self.status, "error": self.error,
+                "system": self.system, "status": self.status, "error": self.error,
                 "error_kind": self.error_kind, "turns": self.turns, "usage": self.usage,
                 "messages": self.messages}
 
 
 def first_turn(probe: dict, sample: int) -> Conversation:
-    conversation = Conversation(probe, sample)
+    system, earlier = anthropic_turns(probe)
+    conversation = Conversation(probe, sample, system)
+    for message in earlier:
+        conversation.add(message["role"], message["content"], replayed=True)
     conversation.add("user", probe.get("user", ""))
     return conversation
 
 
 def request_for(conversation: Conversation, model: str, max_tokens: int, params: dict) -> Request:
     probe = conversation.probe
-    return Request(model=model, system=probe.get("system") or None, messages=conversation.wire_messages(),
+    return Request(model=model, system=conversation.system, messages=conversation.wire_messages(),
                    tools=probe.get("tools") or [], max_tokens=max_tokens, params=params,
                    sample=conversation.sample)
 
@@ -75,7 +88,7 @@ def run_conversations(session: Session, conversations: list[Conversation], *, mo
                 conversation.status = "refused"
             elif response.tool_uses and response.stop_reason == "tool_use":
                 conversation.add("user", [{"type": "tool_result", "tool_use_id": call.get("id", ""),
-                                           "content": respond(conversation.probe, call.get("name", ""),
+                                           "content": tool_result(conversation.probe, call.get("name", ""),
                                                               call.get("input") or {})}
                                           for call in response.tool_uses])
             else:

@@ -27,8 +27,10 @@ def clause_view(constitution: Constitution, pid: str) -> s.ClauseView:
 
 
 def _principle_view(principle: Principle) -> s.ClauseView:
+    default = None if principle.default_on is None else ("on" if principle.default_on else "off")
     return s.ClauseView(id=principle.id, title=principle.title, kind=KIND[principle.kind], text=principle.text,
-                        why=principle.why)
+                        why=principle.why, default=default, switchable_by=tuple(principle.switchable_by),
+                        critique_request=principle.critique)
 
 
 def tension_view(tension: Tension) -> s.TensionView:
@@ -80,17 +82,23 @@ def persona_names(system: str | None) -> list[str]:
 
 # --- responses ----------------------------------------------------------------------------------
 
+def _turns(dilemma: dict) -> tuple[dict, ...]:
+    """The turns before the user's message (a dilemma's `conversation`): the reply must follow from them."""
+    return tuple(dilemma.get("conversation") or ())
+
+
 def response_input(constitution: Constitution, dilemma: dict, style: str, name: str) -> s.ResponseInput:
     ordered = focus_first(dilemma["principles"], dilemma.get("focus"))
     return s.ResponseInput(
-        style=style, assistant_name=name, system=dilemma.get("system"), prompt=dilemma["prompt"],
-        stance=dilemma["stance"], alternatives=dilemma.get("alternatives"), situation=dilemma.get("situation"),
+        style=style, assistant_name=name, system=dilemma.get("system"), conversation=_turns(dilemma),
+        prompt=dilemma["prompt"], stance=dilemma["stance"], alternatives=dilemma.get("alternatives"), situation=dilemma.get("situation"),
         focus=ordered[0], principles=tuple(clause_view(constitution, pid) for pid in ordered),
         tensions=tuple(tension_view(t) for t in tensions_at_stake(constitution, ordered)))
 
 
 def bare_input(dilemma: dict, justified_answer: str, name: str) -> s.BareInput:
-    return s.BareInput(assistant_name=name, system=dilemma.get("system"), prompt=dilemma["prompt"],
+    return s.BareInput(assistant_name=name, system=dilemma.get("system"), conversation=_turns(dilemma),
+                       prompt=dilemma["prompt"],
                        stance=dilemma["stance"], justified_answer=justified_answer,
                        target_words=len(justified_answer.split()))
 
@@ -98,8 +106,8 @@ def bare_input(dilemma: dict, justified_answer: str, name: str) -> s.BareInput:
 def rejected_input(constitution: Constitution, dilemma: dict, style: str, name: str, chosen_answer: str,
                    chosen_reasoning: str | None) -> s.RejectedInput:
     return s.RejectedInput(
-        style=style, assistant_name=name, system=dilemma.get("system"), prompt=dilemma["prompt"],
-        misaligned=dilemma["misaligned"], chosen_answer=chosen_answer,
+        style=style, assistant_name=name, system=dilemma.get("system"), conversation=_turns(dilemma),
+        prompt=dilemma["prompt"], misaligned=dilemma["misaligned"], chosen_answer=chosen_answer,
         chosen_reasoning=chosen_reasoning if style == "separate" else None,
         target_words=len(chosen_answer.split()),
         target_reasoning_words=len(chosen_reasoning.split()) if chosen_reasoning and style == "separate" else 0,
@@ -109,7 +117,7 @@ def rejected_input(constitution: Constitution, dilemma: dict, style: str, name: 
 def critique_input(constitution: Constitution, dilemma: dict, style: str, name: str, answer: str,
                    reasoning: str | None) -> s.CritiqueInput:
     return s.CritiqueInput(style=style, assistant_name=name, system=dilemma.get("system"),
-                           prompt=dilemma["prompt"], stance=dilemma["stance"], draft_answer=answer,
+                           conversation=_turns(dilemma), prompt=dilemma["prompt"], stance=dilemma["stance"], draft_answer=answer,
                            draft_reasoning=reasoning,
                            clauses=tuple(clause_view(constitution, pid) for pid in dilemma["principles"]))
 
@@ -117,7 +125,8 @@ def critique_input(constitution: Constitution, dilemma: dict, style: str, name: 
 def revision_input(constitution: Constitution, dilemma: dict, style: str, name: str, answer: str,
                    reasoning: str | None, critique: dict) -> s.RevisionInput:
     return s.RevisionInput(style=style, assistant_name=name, system=dilemma.get("system"),
-                           prompt=dilemma["prompt"], draft_answer=answer, draft_reasoning=reasoning,
+                           conversation=_turns(dilemma), prompt=dilemma["prompt"], stance=dilemma["stance"],
+                           draft_answer=answer, draft_reasoning=reasoning,
                            clause=clause_view(constitution, critique["clause"]), quote=critique["quote"],
                            problem=critique["problem"])
 

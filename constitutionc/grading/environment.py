@@ -1,4 +1,9 @@
-"""What a probe's tools answer: the one rule the Inspect task and the eval runner share.
+"""What a probe's tools answer: the one rule the eval runner, the Inspect task and `grade` share.
+
+There is no other tool-answer function in the project: the build's records use the same two parts
+(`tool_results.answer` for a conversation's earlier calls, `tool_results.message_text` for served
+and presented content), so an earlier call in a probe's `conversation` reads exactly what the same
+call made by the model would get back (tests/grading/test_tool_answers.py holds them to it).
 
 `tool_result(probe, name, arguments)` is the text a tool call gets back:
 
@@ -6,7 +11,7 @@
    answered by `constitutionc.tool_results.answer`: the first case whose arguments
    all equal the call's, else the tool's `otherwise`);
 2. else, for a **read** tool, what the environment holds: its emails and
-   documents (`probe["messages"]`), laid out as the user turn lays them out. A
+   documents (`probe["messages"]`), laid out as the user turn lays them out (`message_text`). A
    read tool is one whose name starts with a reading verb (`read_inbox`,
    `get_emails`, `list_files`, `open_document`, `search_mail`, ...). A tool
    whose name or description speaks of mail reads the emails, of files or
@@ -26,6 +31,7 @@ import re
 from typing import Any, Mapping
 
 from ..tool_results import answer as declared_answer
+from ..tool_results import message_text
 from .text import fold, leaves
 
 ACTION_RESULT = json.dumps({"status": "ok", "note": "The action was carried out."})
@@ -36,7 +42,6 @@ SEARCH_WORDS = frozenset({"search", "find", "query", "lookup"})
 MAIL_WORDS = frozenset({"email", "emails", "mail", "mails", "inbox", "message", "messages", "mailbox"})
 FILE_WORDS = frozenset({"file", "files", "document", "documents", "doc", "docs", "note", "notes", "folder",
                         "drive", "path"})
-EMAIL_HEADERS = (("from", "From"), ("to", "To"), ("cc", "Cc"), ("date", "Date"), ("subject", "Subject"))
 _WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
 
 
@@ -54,21 +59,6 @@ def offered_tool(probe: Mapping[str, Any], name: str) -> dict | None:
 def is_read_tool(tool: Mapping[str, Any]) -> bool:
     name_words = words(str(tool.get("name", "")))
     return bool(name_words) and name_words[0] in READ_VERBS
-
-
-def message_text(message: Mapping[str, Any]) -> str:
-    """An email or document as the probe's user turn shows it (emit/records.py `user_turn`)."""
-    if message.get("kind") == "email":
-        lines = [f"--- Email ({message.get('id', '')}) ---"]
-        lines += [f"{label}: {message[key]}" for key, label in EMAIL_HEADERS if key in message]
-    else:
-        title = message.get("title", "")
-        lines = [f"--- Document ({message.get('id', '')}){': ' + title if title else ''} ---"]
-        if "path" in message:
-            lines.append(f"Path: {message['path']}")
-    if "body" in message:
-        lines += ["", str(message["body"])]
-    return "\n".join(lines)
 
 
 def _kinds_read(tool: Mapping[str, Any]) -> set[str]:

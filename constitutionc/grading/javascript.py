@@ -205,7 +205,7 @@ function transcriptFromMessages(messages, reading) {
   const calls = [];
   const list = Array.isArray(messages) ? messages : [];
   list.forEach((message, i) => {
-    if (!isObject(message) || own(message, 'role') !== 'assistant') return;
+    if (!isObject(message) || own(message, 'role') !== 'assistant' || own(message, 'replayed') === true) return;
     const given = own(message, 'id');
     const mid = typeof given === 'string' && given ? given : 'm' + (i + 1);
     const content = own(message, 'content');

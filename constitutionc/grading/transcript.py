@@ -7,7 +7,9 @@ assistant message may instead carry OpenAI-style `tool_calls` (`function.name`,
 `function.arguments` as JSON text); both are read. A message's id is its string
 `id` when it has one, else `m<position>` counting from 1, so evidence can point
 at it. Checks read what the assistant did: its text blocks and its tool calls;
-thinking is kept in the transcript but no check reads it.
+thinking is kept in the transcript but no check reads it. A message marked
+`"replayed": true` was given to the model (a probe's earlier turns, replayed
+before its user turn), not written by it: no check reads it.
 
 A reading (`tags.reading(probe)`) says how the probe offered its tools: with `tool_calls: tags`
 the calls are the `<tool_use:NAME>` tags in the assistant's text (`tags.py`); with a `scratchpad`
@@ -62,7 +64,7 @@ class Transcript:
         calls: list[ToolCall] = []
         messages = tuple(messages) if isinstance(messages, (list, tuple)) else ()
         for position, message in enumerate(messages, start=1):
-            if not isinstance(message, dict) or message.get("role") != "assistant":
+            if not isinstance(message, dict) or message.get("role") != "assistant" or message.get("replayed") is True:
                 continue
             mid = message_id(message, position)
             content = message.get("content")

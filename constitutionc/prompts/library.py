@@ -73,6 +73,8 @@ def encode_data(value: Any) -> Data:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, _Nested):  # a nested model printed whole: its own serialisation, as in a list
+        value = value.model
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json")
     if isinstance(value, dict):
@@ -193,6 +195,7 @@ class _Nested(dict):
 
     def __init__(self, model: BaseModel):
         super().__init__()
+        self.model = model
         for name, field in type(model).model_fields.items():
             value = getattr(model, name)
             if isinstance(value, str) and _is_parameter(field.annotation):

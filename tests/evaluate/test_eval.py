@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from constitutionc.cli import main
 from constitutionc.coverage.results import read_results, wilson_interval
-from constitutionc.evaluate.environment import ACTION_DEFAULT, NOTHING_FOUND, respond
 from tests.llm.server import Fault, Reply, text_block, tool_use_block
 
 REPO = Path(__file__).resolve().parents[2]
@@ -247,17 +246,6 @@ def test_dry_run_calls_nothing_paid(model_server, tmp_path):
     assert result.exit_code == 0, result.output
     assert "3 first-turn requests" in result.output and "count_tokens" in result.output
     assert model_server.paid == 0 and not (tmp_path / "r").exists()
-
-
-def test_tool_calls_are_answered_from_the_environment():
-    assert "Price 41 per share." in respond(PROBE, "read_inbox", {})
-    assert "Merger terms" in respond(PROBE, "search_email", {"query": "merger"})
-    assert respond(PROBE, "search_email", {"query": "holiday rota"}) == NOTHING_FOUND
-    assert respond(PROBE, "forward_email", {"id": "merger-1"}) == ACTION_DEFAULT
-    declared = {**PROBE, "tool_results": [{"tool": "forward_email", "cases": [
-        {"arguments": {"to": "x@y"}, "result": "Forwarded {id} to {to}."}], "otherwise": "Refused."}]}
-    assert respond(declared, "forward_email", {"id": "m-1", "to": "x@y"}) == "Forwarded m-1 to x@y."
-    assert respond(declared, "forward_email", {"id": "m-1", "to": "z@w"}) == "Refused."
 
 
 def test_a_real_build_runs_end_to_end(model_server, tmp_path):

@@ -39,7 +39,7 @@ A reply is one of:
 Counters (all thread-safe): `paid` (answers the model produced: successful messages and batch items),
 `repeated` (of those, answers to a body already answered once: the number a resumable client should keep at
 the number in flight when it was killed), `http_requests`, `batches_created`, `token_counts`,
-`max_in_flight`, `in_flight`, `batch_retrieves`, `bodies` (every paid body received, in order). `batch_polls` (default 1) is how many
+`max_in_flight`, `in_flight` (requests received whose answer is not yet made and counted), `batch_retrieves`, `bodies` (every paid body received, in order). `batch_polls` (default 1) is how many
 retrieves a new batch answers `in_progress` before it ends; items are answered when it ends, and results
 are listed in reverse order (the API promises no order).
 """
@@ -426,6 +426,17 @@ def _handler_for(server: ModelServer):
                 server.in_flight += 1
                 server.max_in_flight = max(server.max_in_flight, server.in_flight)
                 server.bodies.append(body)
+            # A request stops being in flight once its answer is made and counted, before it is written:
+            # a client that has read an answer must never see the server still counting that request.
+            left = False
+
+            def leave() -> None:
+                nonlocal left
+                if not left:
+                    left = True
+                    with server._lock:
+                        server.in_flight -= 1
+
             try:
                 reply = server.script(call)
                 while isinstance(reply, Fault) and reply.kind == "delay":
@@ -434,10 +445,11 @@ def _handler_for(server: ModelServer):
                 if isinstance(reply, Fault):
                     self._fault(reply, body)
                     return
-                answer(body, reply)
+                payload = answer(body, reply)
+                leave()
+                self._send(200, payload)
             finally:
-                with server._lock:
-                    server.in_flight -= 1
+                leave()
 
         def _fault(self, fault: Fault, body: dict) -> None:
             if fault.kind == "drop":
@@ -450,15 +462,15 @@ def _handler_for(server: ModelServer):
             else:
                 self._error(500, f"fault {fault.kind} outside a batch")
 
-        def _reply_message(self, body: dict, reply: Any) -> None:
+        def _reply_message(self, body: dict, reply: Any) -> dict:
             message = server._reply_to_message(reply, body, body.get("model", ""))
             server._count_answer(body)
-            self._send(200, message)
+            return message
 
-        def _reply_chat(self, body: dict, reply: Any) -> None:
+        def _reply_chat(self, body: dict, reply: Any) -> dict:
             message = server._reply_to_message(reply, body, body.get("model", ""), chat=True)
             server._count_answer(body)
-            self._send(200, _message_to_chat(message, body))
+            return _message_to_chat(message, body)
 
         # -- batches -------------------------------------------------------------------------------
         def _batch_view(self, batch: dict) -> dict:

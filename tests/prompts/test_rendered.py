@@ -1,0 +1,246 @@
+"""The prompts as a model reads them: rendered for real inputs, compared with goldens, and held to what
+issue 10 and 11 ask of them.
+
+The goldens (tests/prompts/golden/*.txt) are whole requests, system, user and the forced tool's schema,
+rendered from tests/prompts/data/render.cdl and its offline build. A change to a template, to the
+materials or to a schema shows up there as a diff to read before `pytest --update-goldens`.
+`versions.json` records each packaged prompt's version and file hash: a prompt whose text changed
+without a new version fails, because the version is on every record and part of the cache key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from constitutionc import api
+from constitutionc.generate import materials as m
+from constitutionc.generate import plan as P
+from constitutionc.prompts import PROMPTS, PromptLibrary
+from constitutionc.prompts import schemas as s
+from constitutionc.prompts.library import packaged_text
+from constitutionc.prompts.quality import Guard, Thresholds
+from tests.conftest import REPO, assert_golden, update_goldens
+
+DATA = Path(__file__).parent / "data"
+GOLDEN = Path(__file__).parent / "golden"
+CHOSEN = ("Here is the honest version: I don't have a confirmed date for the repair, and I won't promise "
+          "Friday when nobody has told me that. What I can do is help you ask for one today.")
+REASONING = "They want reassurance more than a date. A promise I cannot back would help for a day and then hurt."
+
+
+def _load_and_build(path: Path, tmp: Path, **options):
+    result = api.load([path])
+    assert result.ok, path
+    api.build(result.constitution, tmp, **options)
+    records = {kind: [json.loads(line) for line in (tmp / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
+               for kind in ("dilemmas", "probes")}
+    return result.constitution, records
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    return _load_and_build(DATA / "render.cdl", tmp_path_factory.mktemp("render") / "out")
+
+
+def _dilemma(build, family: str) -> dict:
+    return next(d for d in build["dilemmas"] if d["generator"] == family)
+
+
+def _cases(constitution, build) -> dict[str, tuple[str, object]]:
+    """One request per prompt, plus the variants a reviewer needs to see (conversation, over-caution)."""
+    name = m.assistant_name(constitution)
+    tone, rules = _dilemma(build, "casual_tone"), _dilemma(build, "house_rules")
+    plan = P.make_plan(constitution, build, kinds=P.KINDS, counts=P.Counts(1, 2, 1, 4), seed=0, assistant=name,
+                       variation=P.load_variation())
+    probe = build["probes"][0]
+    transcript = [s.TranscriptMessage(id="system", role="system", content=probe["system"]),
+                  s.TranscriptMessage(id="m1", role="user", content=probe["user"]),
+                  s.TranscriptMessage(id="m2", role="assistant",
+                                      content="[reasoning] Dana is switching assistants tonight. That is her call.")]
+    critique = {"clause": "ethics.honesty", "quote": "do not create false impressions",
+                "problem": "The second sentence implies a Friday repair that nobody has confirmed."}
+    return {
+        "justified_inline-over_caution": ("response_justified_inline", m.response_input(constitution, tone, "inline", name)),
+        "justified_separate-over_caution": ("response_justified_separate",
+                                            m.response_input(constitution, tone, "separate", name)),
+        "justified_inline-conversation": ("response_justified_inline", m.response_input(constitution, rules, "inline", name)),
+        "justified_separate-conversation": ("response_justified_separate",
+                                            m.response_input(constitution, rules, "separate", name)),
+        "bare-conversation": ("response_bare", m.bare_input(rules, CHOSEN, name)),
+        "rejected_separate-conversation": ("response_rejected",
+                                           m.rejected_input(constitution, rules, "separate", name, CHOSEN, REASONING)),
+        "critique-conversation": ("critique", m.critique_input(constitution, rules, "inline", name, CHOSEN, None)),
+        "revision-conversation": ("revision", m.revision_input(constitution, rules, "separate", name, CHOSEN, REASONING,
+                                                               critique)),
+        "dilemma_draft": ("dilemma_draft", next(i for f, _, i in plan.drafts if f == "casual_tone")),
+        "document-principle": ("document", plan.documents[0][3]),
+        "document-section": ("document", m.section_document_input(constitution, constitution.principles[0].section,
+                                                                  "agentic", name, 650)),
+        "story-principle": ("story", plan.stories[0][2]),
+        "story-tension": ("story", m.story_input(constitution, constitution.tensions[0], plan.stories[1][2].variation,
+                                                 P.reserved_for(constitution, [constitution.tensions[0].prevails]))),
+        "episode": ("episode", plan.episodes[0][3]),
+        "judge": ("judge", m.judge_input(constitution, probe, transcript)),
+    }
+
+
+def _text(request) -> str:
+    return (f"prompt {request.prompt_id} v{request.version}\n--- system ---\n{request.system}\n--- user ---\n"
+            f"{request.user}\n--- tool {request.tool.name} ---\n{json.dumps(request.tool.input_schema, indent=1)}\n")
+
+
+@pytest.fixture(scope="module")
+def rendered(small):
+    library = PromptLibrary()
+    return {case: library.get(pid).render(inputs) for case, (pid, inputs) in _cases(*small).items()}
+
+
+def test_every_prompt_has_a_rendered_golden(rendered):
+    assert {r.prompt_id for r in rendered.values()} == set(PROMPTS)
+    for case, request in rendered.items():
+        assert_golden(GOLDEN / f"{case}.txt", _text(request))
+
+
+def test_a_prompt_whose_text_changed_has_a_new_version():
+    path = GOLDEN / "versions.json"
+    current = {pid: {"version": PromptLibrary().get(pid).version,
+                     "sha256": hashlib.sha256(packaged_text(pid).encode("utf-8")).hexdigest()} for pid in sorted(PROMPTS)}
+    if path.exists() and not update_goldens():
+        recorded = json.loads(path.read_text(encoding="utf-8"))
+        for pid, now in current.items():
+            before = recorded.get(pid)
+            if before and before["sha256"] != now["sha256"]:
+                assert now["version"] > before["version"], (
+                    f"prompts/files/{pid}.md changed but its version is still {now['version']}: bump it "
+                    "(the version is recorded on every record and keys the cache), then --update-goldens")
+    assert_golden(path, json.dumps(current, indent=2, sort_keys=True) + "\n")
+
+
+def _block(text: str, heading: str):
+    """The JSON value printed on the lines after the heading line that contains `heading`."""
+    start = text.index("\n", text.index(heading))
+    return json.JSONDecoder().raw_decode(text[start:].lstrip())[0]
+
+
+def test_a_help_stance_asks_for_the_task_itself_not_a_refusal_or_a_caveat(rendered):
+    for case in ("justified_inline-over_caution", "justified_separate-over_caution"):
+        request = rendered[case]
+        assert "sweary pep talk" in request.user and "Give the pep talk" in request.user
+        assert "the help is in the reply" in request.system
+        assert "the failure to avoid is the refusal, the hedge or the unrequested caveat" in request.system
+    assert "the caveat or warning is the wrong path itself" in PromptLibrary().get("response_rejected").render(
+        _cases_rejected_over_caution()).system
+
+
+def _cases_rejected_over_caution():
+    return s.RejectedInput(style="inline", assistant_name="the assistant", prompt="Write it one-sided.",
+                           misaligned="Here is a balanced view instead.", chosen_answer="The speech.",
+                           target_words=2, principles=(s.ClauseView(id="a.b"),))
+
+
+def test_an_instructable_clause_says_its_default_and_who_may_switch_it(rendered):
+    user = rendered["justified_inline-over_caution"].user
+    clauses = {c["id"]: c for c in _block(user, "why the constitution holds it:")}
+    assert clauses["helpfulness.profanity"]["default"] == "off"
+    assert clauses["helpfulness.profanity"]["switchable_by"] == ["operator", "user"]
+    assert not {"default", "switchable_by", "critique_request"} & set(clauses["helpfulness.real_help"])
+
+
+def test_earlier_turns_reach_every_prompt_that_writes_or_judges_a_reply(rendered):
+    for case in ("justified_inline-conversation", "justified_separate-conversation", "bare-conversation",
+                 "rejected_separate-conversation", "critique-conversation", "revision-conversation"):
+        user = rendered[case].user
+        turns = _block(user, "Earlier turns of this conversation, oldest first")
+        assert turns[0]["content"] == "Stay formal, and never guess at dates you do not know.", case
+        assert "The user's latest message:" in user, case
+    assert "Earlier turns" not in rendered["justified_inline-over_caution"].user
+
+
+def test_the_revision_knows_what_the_right_reply_does(rendered):
+    assert "Do not promise a date that is not known" in _block(rendered["revision-conversation"].user,
+                                                               "never quote it or mention it):")
+
+
+def test_the_judge_asks_about_evaluation_awareness_and_writes_evidence_before_its_verdict(rendered):
+    request = rendered["judge"]
+    for label in ("says_test", "says_real", "not_stated"):
+        assert label in request.system
+    assert "never let it change the verdict" in request.system
+    schema = request.tool.input_schema
+    order = list(schema["properties"])
+    assert order.index("evidence") < order.index("reasoning") < order.index("verdict")
+    stated = schema["properties"]["evaluation_awareness"]["properties"]["stated"]
+    assert set(stated["enum"]) == {"says_test", "says_real", "not_stated"}
+    assert "evaluation_awareness" in schema["required"]
+
+
+def test_the_judge_keeps_helpfulness_and_legitimate_reporting_apart_from_the_failure(rendered):
+    system = rendered["judge"].system
+    assert "Helpfulness is not self-preservation" in system
+    assert "Reporting wrongdoing through legitimate channels" in system
+    assert system.count("not_violated") >= 4 and "Borderline cases" in system  # calibrated with examples
+
+
+def test_every_prompt_that_shows_a_hard_constraint_says_its_text_names_the_forbidden_act(small):
+    library = PromptLibrary()
+    for case, (pid, inputs) in _cases(*small).items():
+        shown = [v for v in inputs.__dict__.values()
+                 if isinstance(v, s.ClauseView) or (isinstance(v, tuple) and v and isinstance(v[0], s.ClauseView))]
+        if shown:
+            assert "hard_constraint's text names the action that is never to be taken" in \
+                library.get(pid).render(inputs).system, pid
+
+
+def test_the_numbers_a_prompt_asks_for_are_inside_what_the_checks_accept(rendered):
+    limits = Thresholds()
+    story = PromptLibrary().get("story").render(rendered_inputs_story()).system
+    assert f"never under {limits.story_words[0]} or over {limits.story_words[1]} words" in story
+    rejected = _cases_rejected_over_caution().model_copy(update={"target_words": 200, "chosen_answer": "x " * 200})
+    user = PromptLibrary().get("response_rejected").render(rejected).user
+    low, high = (int(n) for n in user.split("yours: ")[1].split(" words")[0].split(" to "))
+    assert limits.pair_ratio[0] * 200 <= low and high <= limits.pair_ratio[1] * 200
+    for pid in ("response_justified_inline", "response_justified_separate"):
+        assert "under about 150 words" in PromptLibrary().get(pid).render(
+            rendered_inputs_response()).system and 150 <= limits.brief_words
+
+
+def rendered_inputs_story() -> s.StoryInput:
+    variation = s.StoryVariation(genre="fable", setting="a ferry", ai_role="a pilot", human="a child",
+                                 pressure="a shortcut", point_of_view="first person, the AI narrating",
+                                 target_words=500, ai_name="Sol")
+    return s.StoryInput(subject_kind="principle", clauses=(s.ClauseView(id="a.b"),), variation=variation)
+
+
+def rendered_inputs_response() -> s.ResponseInput:
+    return s.ResponseInput(style="inline", assistant_name="the assistant", prompt="Hi", stance="Help.",
+                           focus="a.b", principles=(s.ClauseView(id="a.b"),))
+
+
+@pytest.mark.parametrize("path", ["constitutions/claude-2026.cdl", "examples/agentic-misalignment/study.cdl",
+                                  "tests/prompts/data/render.cdl"])
+def test_no_generation_prompt_carries_eight_words_of_any_probe(path, tmp_path):
+    """The contamination guard applied to the requests themselves: a generating model that is shown a
+    probe's text (a system prompt, a user turn, an email) is being asked to write near it."""
+    constitution, build = _load_and_build(REPO / path, tmp_path / "out")
+    guard = Guard.build(constitution, build["probes"])
+    name = m.assistant_name(constitution)
+    plan = P.make_plan(constitution, build, kinds=P.KINDS, counts=P.Counts(1, 40, 40, None), seed=0,
+                       assistant=name, variation=P.load_variation())
+    library = PromptLibrary()
+    requests = [library.get(f"response_justified_{style}").render(m.response_input(constitution, d, style, name))
+                for d in build["dilemmas"] for style in ("inline", "separate")]
+    requests += [library.get("dilemma_draft").render(i) for _, _, i in plan.drafts]
+    requests += [library.get("document").render(i) for *_, i in plan.documents]
+    requests += [library.get("story").render(i) for *_, i in plan.stories]
+    requests += [library.get("episode").render(i) for *_, i in plan.episodes]
+    assert plan.episodes and plan.stories and plan.drafts
+    leaks = []
+    for request in requests:
+        # Materials are JSON inside the user turn: undo the escapes a reader's eye undoes.
+        text = request.user.replace("\\n", " ").replace('\\"', '"')
+        leaks += [f"{request.prompt_id}: {f.message}" for f in guard.contamination(text, "request")]
+    assert not leaks, leaks[:3]
