@@ -254,6 +254,15 @@ CRITERION_TAUGHT = register(
     "name criteria in `judged_by:` and teach or test ordinary principles.",
     "dilemma d teaches criteria.more_helpful { ... }")
 
+CONSTRAINT_READS_AS_INSTRUCTION = register(
+    "CDL210", "constraint-reads-as-instruction", W, "principles",
+    "A hard constraint's text states no prohibition: it reads as an instruction to do what it forbids.",
+    "A document often lists its prohibitions under one lead-in (\"Claude should never:\") and each item then "
+    "names the act itself (\"Create cyberweapons...\"). Quoted alone, the item tells the model to do it, and "
+    "every brief, prompt and record that prints it says so. Quote the lead-in with `lead_in:` so the text "
+    "reads as the prohibition it is; both parts stay verbatim.",
+    'lead_in: "Claude should never:"\ntext: "Create cyberweapons or malicious code."')
+
 # --- generators ------------------------------------------------------------
 UNBOUND_SLOT = register("CDL301", "unbound-slot", E, "generators",
                         "A template slot `{name}` is not filled by any axis or slot definition.")

@@ -73,7 +73,9 @@ def sample_fields(record: dict) -> dict:
         "environment": record.get("environment"), "axes": record["axes"], "principles": record["principles"],
         "sources": record["sources"], "pressure": record.get("pressure"), "tools": record["tools"],
         "messages": record.get("messages", []), "tool_results": record.get("tool_results", []),
-        "checks": record["checks"]}}
+        "checks": record["checks"],
+        # How the probe is graded: checks and judge combined, tool calls as tags, a private scratchpad.
+        **{key: record[key] for key in ("combine", "tool_calls", "scratchpad") if key in record}}}
 
 
 ROLES = {"system": ChatMessageSystem, "user": ChatMessageUser, "assistant": ChatMessageAssistant}

@@ -87,7 +87,12 @@ PrincipleKind = Literal["hard_constraint", "default", "instructable", "criterion
 class Principle(Node):
     id: str
     title: str = ""
+    # The clause as every output quotes it: with a `lead_in`, the lead-in, a space and the `item`.
     text: str = ""
+    # A clause quoted from a list: the words introducing the list that govern it, and the item as
+    # written. Each is a verbatim quotation; their join (`text`) is not a contiguous one.
+    lead_in: str = ""
+    item: str = ""
     why: str = ""
     value: str | None = None  # the first of `values`, as before several could be given
     values: tuple[str, ...] = ()
@@ -262,24 +267,38 @@ class Turn(Node):
     span: Span
 
 
+class CallCondition(Node):
+    """One test a tool call's argument must pass: `argument to equals: "a@x.com" | "b@x.com"` (any of
+    the values), or on any argument (`argument` is `*`, written `any_argument TEST: ...`)."""
+
+    argument: str
+    test: str
+    values: tuple[str, ...]
+    span: Span
+
+
 class Check(Node):
     """A deterministic violation check on a probe transcript.
 
     The probe is failed (a violation) when the check matches: a call to `tool`
-    whose arguments contain the given substrings, and/or the final text
-    containing `says`, or lacking `omits`.
+    whose arguments contain the given substrings and pass every condition, and/or
+    the final text containing `says`, or lacking `omits`.
     """
 
     id: str
     description: str = ""
     tool: str | None = None
     arguments: tuple[tuple[str, str], ...] = ()
-    # Conditions with a named test: (argument or "*" for any argument, test, texts any of which will do).
-    where: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
-    says: tuple[str, ...] = ()
-    omits: tuple[str, ...] = ()
+    conditions: tuple[CallCondition, ...] = ()
+    # Each `says:` / `omits:` entry: the texts it looks for (`says: "a" | "b"` is one check on any of them).
+    says: tuple[tuple[str, ...], ...] = ()
+    omits: tuple[tuple[str, ...], ...] = ()
     clauses: tuple[str, ...] = ()
     span: Span
+
+    def texts(self) -> tuple[str, ...]:
+        """Every text its `says:` and `omits:` entries look for."""
+        return tuple(text for entry in (*self.says, *self.omits) for text in entry)
 
 
 GeneratorKind = Literal["dilemma", "probe"]
@@ -302,6 +321,12 @@ class Generator(Node):
     system_variants: tuple[str, ...] = ()
     messages: tuple[Message, ...] = ()
     checks: tuple[Check, ...] = ()
+    # How a probe's checks and its judge make one verdict (`combine:`); None: the default, `both`.
+    combine: str | None = None
+    # How a probe's model calls tools (`native`, `tags`, or an `{axis}` template; None: native), and the
+    # tag of the private scratchpad its system prompt offers.
+    tool_calls: str | None = None
+    scratchpad: str | None = None
     # The axis whose values are principles it names (`vary principle: a | b`): each instance cites
     # the value it draws (and the principles no axis value names), and is focused on it.
     selects: str | None = None
@@ -312,11 +337,6 @@ class Generator(Node):
     argues_spans: tuple[Span, ...] = ()
     # Earlier turns before the final `user` message (`conversation { ... }`).
     conversation: tuple[Turn, ...] = ()
-    # Probes: how checks and judge combine (`both` when None), how tools are called (`native`, `tags` or
-    # an `{axis}` template), and the tag of a private scratchpad.
-    combine: str | None = None
-    tool_calls: str | None = None
-    scratchpad: str | None = None
     tags: tuple[str, ...] = ()
     section: str | None = None
     span: Span

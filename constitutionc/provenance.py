@@ -37,8 +37,8 @@ def _content(value):
 
 
 def node_digest(node: Node) -> str:
-    # Fields left at their defaults are not part of the content, so a field added to the IR later does
-    # not make every record built before it stale.
+    # Fields at their defaults are left out, so a field added to the IR leaves every digest (and so
+    # every record's staleness) as it was until some construct uses it.
     return _digest(_content(node.model_dump(mode="json", exclude_defaults=True)))
 
 

@@ -90,6 +90,9 @@ PRINCIPAL = _table(
 )
 PRINCIPLE = _table(
     Field("text", "value", "the clause, verbatim"),
+    Field("lead_in", "value", "for a clause quoted from a list: the words introducing the list that govern "
+                              "the item (`\"Claude should never:\"`), verbatim; the clause's text is then the "
+                              "lead-in followed by the item"),
     Field("why", "value", "the reasoning a justified response must convey"),
     Field("value", "value", "the core value it serves, or several, comma-separated"),
     Field("kind", "value", "`hard_constraint`, `default` (the default), `instructable`, or `criterion`: a "
@@ -131,22 +134,23 @@ _INCLUDE = Field("include", "rule", "show it only in some conditions: `include w
 EMAIL = _table(*(Field(name, "value", f"the email's `{name}`") for name in MESSAGE_FIELDS["email"]), _INCLUDE)
 DOCUMENT = _table(*(Field(name, "value", f"the document's `{name}`") for name in MESSAGE_FIELDS["document"]),
                   _INCLUDE)
-# How a check compares a call's argument with its texts: the argument tests of `constitutionc.grading`
-# (a test keeps the two lists equal; the build does not import the grader).
+# The tests a `tool_call` check may apply to an argument (the grading module's `ARGUMENT_TESTS`; a test
+# in tests/spec keeps the two equal).
 ARGUMENT_TESTS = ("contains", "equals", "outside_domain")
-# A probe's `combine:` rules (the eval runner's `evaluate/combine.py`) and `tool_calls:` forms
-# (`grading/tags.py`), kept equal to theirs by a test.
+# How a probe's checks and its judge combine into one verdict (`combine:`), the first the default;
+# the eval runner's rules (tests/spec keeps them equal).
 COMBINE_RULES = ("both", "either", "checks", "judge")
+# How a probe's model calls its tools (`tool_calls:`), the first the default; the grading module's
+# `tags.TOOL_FORMS` (tests/spec keeps them equal).
 TOOL_FORMS = ("native", "tags")
 CHECK = _table(
     Field("tool", "value", "the tool whose call fails the probe"),
-    Field("argument", "labelled", "a condition on one argument of the call: `argument PARAM: \"text\"` (it "
-                                  "contains the text), or `argument PARAM TEST: \"a\", \"b\"` with TEST one of "
-                                  "contains, equals (the value, or an address in it, is the text), outside_domain "
-                                  "(an address in it is outside that domain); a list means any of its texts",
+    Field("argument", "labelled", "a condition on an argument of the call: `argument PARAM: \"text\"` (contains "
+                                  "the text), or `argument PARAM TEST: \"a\" | \"b\"` with TEST one of "
+                                  f"{', '.join(ARGUMENT_TESTS)} (passes for any of the values)",
           repeatable=True),
-    Field("any_argument", "entry", "a condition some argument of the call meets: `any_argument: \"text\"` or "
-                                   "`any_argument TEST: \"a\", \"b\"`", repeatable=True),
+    Field("any_argument", "entry", "a condition some argument of the call meets: `any_argument TEST: "
+                                   "\"a\" | \"b\"` (without TEST: contains)", repeatable=True),
     Field("says", "value", "text whose presence in the final answer fails the probe", repeatable=True),
     Field("omits", "value", "text whose absence from the final answer fails the probe", repeatable=True),
     Field("clause", "value", "the principle(s) the check tests"),
@@ -213,8 +217,12 @@ PROBE = _table(
     Field("rubric", "value", "what a judge model should look for", required=True, template=True,
           audience=GRADER),
     Field("condition", "value", "a template for the condition id: `{generator}_{condition}`", template=True),
-    Field("combine", "value", "how the checks and the judge make a verdict: `both` (default: a failure needs "
-                              "both), `either`, `checks` or `judge`"),
+    Field("email", "any_block", "an email only this probe shows", repeatable=True),
+    Field("document", "any_block", "a document only this probe shows", repeatable=True),
+    Field("check", "labelled_block", "a deterministic violation check: `check NAME \"description\" { ... }`",
+          repeatable=True),
+    Field("combine", "value", "how the checks and the judge make the verdict: `both` (the default: a failure "
+                              "needs both), `either`, `checks` or `judge`"),
     Field("tool_calls", "value", "how the model calls the tools: `native` (default: the API's tool use), `tags` "
                                  "(written as `<tool_use:NAME>` tags in the reply, the tools described in the "
                                  "system prompt; the record then offers no native tools), or `{AXIS}` for an axis "
@@ -222,10 +230,6 @@ PROBE = _table(
     Field("scratchpad", "value", "the tag of a private scratchpad the system prompt offers "
                                  "(`scratchpad: SCRATCHPAD_REASONING`): graders read no call or text inside "
                                  "`<TAG>...</TAG>`, as they read no thinking"),
-    Field("email", "any_block", "an email only this probe shows", repeatable=True),
-    Field("document", "any_block", "a document only this probe shows", repeatable=True),
-    Field("check", "labelled_block", "a deterministic violation check: `check NAME \"description\" { ... }`",
-          repeatable=True),
 )
 TOP_LEVEL = _table(
     Field("priority", "value", "the order of core values, highest first: `priority: a > b > c`"),

@@ -63,3 +63,13 @@ def model_server():
     server = ModelServer().start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def generated_build(tmp_path_factory):
+    """`constitutionc generate` output of every generated kind with the critique pass and the hf, openai
+    and anthropic targets, made once per session against the local protocol server with the scripted
+    model (see tests/generate/generated.py): for tests that read a generated build (targets, audit)."""
+    from tests.generate.generated import make_generated_build
+
+    return make_generated_build(tmp_path_factory.mktemp("generated"))

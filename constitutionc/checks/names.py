@@ -118,6 +118,8 @@ def references(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
                 yield unresolved(f"tool in environment `{env.id}`", chk.tool, tool_names, chk.span)
                 continue
             params = {p.name for p in tool.params}
-            for arg in [*(a for a, _ in chk.arguments), *(a for a, _, _ in chk.where if a != "*")]:
+            named = [*((a, chk.span) for a, _ in chk.arguments),
+                     *((c.argument, c.span) for c in chk.conditions if c.argument != "*")]
+            for arg, span in named:
                 if arg not in params:
-                    yield unresolved(f"parameter of tool `{tool.name}`", arg, params, chk.span)
+                    yield unresolved(f"parameter of tool `{tool.name}`", arg, params, span)

@@ -27,8 +27,8 @@ def placeholders(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]
                 yield diag(PLACEHOLDER_TEXT.code, f"{g.kind} `{g.id}`: `{name}` is still a placeholder",
                            spans.get(name, g.span))
         for chk in g.checks:
-            texts = [*chk.says, *chk.omits, *(text for _, text in chk.arguments),
-                     *(text for _, _, texts in chk.where for text in texts), chk.description]
+            texts = [*chk.texts(), *(text for _, text in chk.arguments),
+                     *(text for c in chk.conditions for text in c.values), chk.description]
             if any(is_placeholder(t) for t in texts):
                 yield diag(PLACEHOLDER_TEXT.code, f"{g.kind} `{g.id}`: check `{chk.id}` is still a placeholder",
                            chk.span)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from typing import Iterator
 
-from ..diagnostics import (CONTRADICTORY_TENSION, CRITERION_TAUGHT, MISSING_TEMPLATE, MISSING_TEXT, MISSING_WHY,
+from ..diagnostics import (CONSTRAINT_READS_AS_INSTRUCTION, CONTRADICTORY_TENSION, CRITERION_TAUGHT, MISSING_TEMPLATE, MISSING_TEXT, MISSING_WHY,
                            PRIORITY_CYCLE, TENSION_SELF, UNRESOLVED, Diagnostic, diag)
 from .names import unresolved
 from ..ir import Constitution
@@ -19,6 +20,20 @@ def principle_fields(c: Constitution, options: CheckOptions) -> Iterator[Diagnos
             yield diag(MISSING_TEXT.code, f"principle `{p.id}` has no `text`", p.name_span or p.span)
         if not p.why.strip() and p.kind != "criterion":  # a comparison states no reason of its own
             yield diag(MISSING_WHY.code, f"principle `{p.id}` has no `why`", p.name_span or p.span)
+
+
+# Words that make a clause a prohibition or an obligation rather than an instruction to act.
+_GOVERNING = re.compile(r"\b(?:never|not|no|nor|refuse|refrain|avoid|always|must|without)\b|n[’']t\b", re.IGNORECASE)
+
+
+@check("hard-constraint-sense")
+def hard_constraint_sense(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
+    for p in c.principles:
+        if p.kind == "hard_constraint" and p.text.strip() and not _GOVERNING.search(p.text):
+            yield diag(CONSTRAINT_READS_AS_INSTRUCTION.code,
+                       f"hard constraint `{p.id}` reads as an instruction to do what it forbids: its text has no "
+                       "\"never\", \"not\" or \"always\"; quote the words that govern it with `lead_in:` (e.g. "
+                       "`lead_in: \"Claude should never:\"`)", p.name_span or p.span)
 
 
 @check("priority-order")

@@ -52,9 +52,11 @@ def _parse_kinds(ctx, param, value):
               help="Replies asked per item before it is given up (every rejected reply goes to rejected.jsonl).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True,
               help="Seconds to wait for one response.")
+@click.option("--write-cdl", "write_cdl", type=click.Path(dir_okay=False), default=None,
+              help="Also write the drafted dilemmas as .cdl source to FILE (importing the constitution), to review.")
 @click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
 def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed, concurrency, batch, max_requests,
-            max_usd, dry_run, cache_dir, prompts_dir, targets, critique, attempts, timeout, root):
+            max_usd, dry_run, cache_dir, prompts_dir, targets, critique, attempts, timeout, write_cdl, root):
     """Generate model-written training data (responses, dilemmas, documents, stories, episodes) into OUT."""
     from pathlib import Path
 
@@ -63,6 +65,8 @@ def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed
     from ..llm import MissingCredentials, Progress, open_session
     from ..prompts import PromptError, PromptLibrary
 
+    if write_cdl and "dilemmas" not in kinds:
+        _fail("--write-cdl writes drafted dilemmas: --kinds must include dilemmas", 2)
     result = load_checked(path, root, None)
     if not result.ok:
         _fail("the constitution has errors; nothing was written")
@@ -99,6 +103,24 @@ def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed
     records = outcome.manifest["records"]
     shown = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in records.items() if n and name != "rejected")
     click.echo(f"generated {out_dir}: {shown}; {outcome.rejected} replies rejected (see rejected.jsonl)")
+    if write_cdl:
+        _write_cdl(result.constitution, Path(out_dir), Path(write_cdl), Path(path))
+
+
+def _write_cdl(constitution, out_dir, target, source) -> None:
+    import json
+
+    from ..generate.cdl import CdlError, write_drafted_cdl
+
+    drafted = out_dir / "drafted_dilemmas.jsonl"
+    records = [json.loads(line) for line in drafted.read_text(encoding="utf-8").splitlines()]
+    try:
+        written = write_drafted_cdl(constitution, records, target, source)
+    except CdlError as error:
+        _fail(str(error))
+    except OSError as error:
+        _fail(f"cannot write {target}: {error.strerror or error}")
+    click.echo(f"wrote {written} drafted dilemmas to {target}; review them, then `constitutionc check {target}`")
 
 
 def _journal(constitution, options):

@@ -289,11 +289,10 @@ class GeneratorContext:
 
     def _check_templates(self, check):
         where = f"check `{check.id}`"
-        return (check, [(param, Template(text, where, check.span)) for param, text in check.arguments]
-                + [((param, test), [Template(text, where, check.span) for text in texts])
-                   for param, test, texts in check.where],
-                [Template(text, where, check.span) for text in check.says],
-                [Template(text, where, check.span) for text in check.omits])
+        return (check, [(param, Template(text, where, check.span)) for param, text in check.arguments],
+                [[Template(text, where, check.span) for text in entry] for entry in check.says],
+                [[Template(text, where, check.span) for text in entry] for entry in check.omits],
+                [(c, [Template(text, where, c.span) for text in c.values]) for c in check.conditions])
 
     def _field_references(self) -> list[tuple[str, str, str | None, str]]:
         """(slot, how, principle id, field) of every dotted slot the generator's texts use."""
@@ -320,11 +319,10 @@ class GeneratorContext:
             yield from (t for _, t in cases)
             if returns is not None:
                 yield returns
-        for _, arguments, says, omits in self.checks:
-            for _, t in arguments:
-                yield from (t if isinstance(t, list) else [t])
-            yield from says
-            yield from omits
+        for _, arguments, says, omits, conditions in self.checks:
+            yield from (t for _, t in arguments)
+            yield from (t for entry in (*says, *omits) for t in entry)
+            yield from (t for _, values in conditions for t in values)
 
     def env(self, instance: Instance) -> dict[str, str | None]:
         env: dict[str, str | None] = dict(zip(self.axis_names, instance.values))
@@ -657,24 +655,17 @@ def _probe(ctx: GeneratorContext, instance: Instance) -> Record:
     else:
         condition_id = ctx.id
     checks = _checks(ctx, env)
-    generator = ctx.generator
-    tool_calls = generator.tool_calls
+    tool_calls = ctx.generator.tool_calls
     if tool_calls is not None and tool_calls.startswith("{"):
         tool_calls = combo[tool_calls[1:-1]]
     # Tools offered as tags are described in the system prompt; the model gets no native tools.
     tools = [] if tool_calls == "tags" else ctx.tools
     record = _common(ctx, instance, "probe", ctx.probe_sources)
-    record.update(condition_id=condition_id, environment=generator.environment, system=system,
+    record.update(condition_id=condition_id, environment=ctx.generator.environment, system=system,
                   tools=tools, messages=messages, user=user_turn(instruction, messages),
                   pressure=ctx.template("pressure", env), rubric=ctx.template("rubric", env), checks=checks)
     content = [ctx.id, instance.values, instance.sample, ctx.principle_ids, system, record["user"],
                record["pressure"], record["rubric"], tools, checks, condition_id]
-    # Only probes that declare them carry (and hash) these: others keep their ids.
-    for name, value in (("combine", generator.combine), ("tool_calls", tool_calls),
-                        ("scratchpad", generator.scratchpad)):
-        if value is not None:
-            record[name] = value
-            content.append([name, value])
     # Only probes that have them carry (and hash) a conversation and tool results: others keep their ids.
     if ctx.conversation:
         record["conversation"] = conversation(ctx, env, combo)
@@ -685,6 +676,15 @@ def _probe(ctx: GeneratorContext, instance: Instance) -> Record:
     if ctx.criteria:
         record["criteria"] = ctx.criteria
         content.append(ctx.criteria)
+    # Only probes that declare `combine:` carry it (the default is `both`): others keep their ids.
+    if ctx.generator.combine is not None:
+        record["combine"] = ctx.generator.combine
+        content.append(["combine", ctx.generator.combine])
+    # Likewise the tool-call form and the scratchpad.
+    for name, value in (("tool_calls", tool_calls), ("scratchpad", ctx.generator.scratchpad)):
+        if value is not None:
+            record[name] = value
+            content.append([name, value])
     record["id"] = record_id("probe", content)
     return record
 
@@ -714,19 +714,22 @@ def user_turn(instruction: str, messages: list[Record]) -> str:
 def _checks(ctx: GeneratorContext, env) -> list[Record]:
     """One IR check may give several entries (a tool call, each `says`, each `omits`); ids stay unique."""
     out = []
-    for check, arguments, says, omits in ctx.checks:
+    for check, arguments, says, omits, conditions in ctx.checks:
         clauses = list(check.clauses) or ctx.principles
         entries: list[Record] = []
         if check.tool is not None:
             entry = {"type": "tool_call", "tool": check.tool,
-                     "arguments": {param: t.fill(env) for param, t in arguments if isinstance(param, str)}}
-            where = [{"argument": param, "test": test, "value": [t.fill(env) for t in texts]}
-                     for (param, test), texts in (a for a in arguments if not isinstance(a[0], str))]
-            if where:
-                entry["where"] = where
+                     "arguments": {param: t.fill(env) for param, t in arguments}}
+            if conditions:
+                # One text is written as a string, several as a list (any of them), as grading reads it.
+                entry["where"] = [{"argument": c.argument, "test": c.test,
+                                   "value": filled[0] if len(filled) == 1 else filled}
+                                  for c, values in conditions for filled in [[t.fill(env) for t in values]]]
             entries.append(entry)
-        entries += [{"type": "says", "text": t.fill(env)} for t in says]
-        entries += [{"type": "omits", "text": t.fill(env)} for t in omits]
+        for kind, alternatives in (("says", says), ("omits", omits)):
+            for entry in alternatives:
+                texts = [t.fill(env) for t in entry]
+                entries.append({"type": kind, "text": texts[0] if len(texts) == 1 else texts})
         for n, entry in enumerate(entries, 1):
             entry.update(id=check.id if n == 1 else f"{check.id}-{n}", description=check.description,
                          clauses=clauses)

@@ -208,10 +208,10 @@ class Document(Strict):
     via: str | None = Field(default=None, description="The tool that returns it (it is not in the user turn).")
 
 
-class ArgumentCondition(Strict):
-    argument: str = Field(description="The argument's name, or `*` for any argument.")
+class CallCondition(Strict):
+    argument: str = Field(description="The argument tested; `*`: any argument of the call.")
     test: Literal["contains", "equals", "outside_domain"]
-    value: list[str] = Field(description="Texts any one of which meets the condition.")
+    value: Union[str, list[str]] = Field(description="The text, or texts of which any passes the test.")
 
 
 class ToolCallCheck(Strict):
@@ -219,8 +219,9 @@ class ToolCallCheck(Strict):
     description: str
     type: Literal["tool_call"]
     tool: str
-    arguments: dict[str, str]
-    where: list[ArgumentCondition] | None = Field(default=None, description="Conditions with a named test.")
+    arguments: dict[str, str] = Field(description="Each argument must contain its text.")
+    where: list[CallCondition] | None = Field(default=None, description="Further conditions, every one of "
+                                                                        "which the call must meet.")
     clauses: list[str]
 
 
@@ -228,7 +229,7 @@ class TextCheck(Strict):
     id: str
     description: str
     type: Literal["says", "omits"]
-    text: str
+    text: Union[str, list[str]] = Field(description="The text, or texts any of which counts as said.")
     clauses: list[str]
 
 
@@ -249,10 +250,11 @@ class ProbeRecord(Common):
         default=None, description="What calls to the environment's tools return (see constitutionc.tool_results).")
     criteria: list[Criterion] | None = Field(default=None, description="What judges compare answers by.")
     combine: Literal["both", "either", "checks", "judge"] | None = Field(
-        default=None, description="How the checks and the judge make a verdict (absent: both).")
+        default=None, description="How the checks and the judge make the verdict; absent: `both` (a failure "
+                                  "needs both to find a violation).")
     tool_calls: Literal["native", "tags"] | None = Field(
-        default=None, description="How the model calls tools; `tags`: `<tool_use:NAME>` tags in the reply "
-                                  "(absent: native).")
+        default=None, description="How the model calls tools; `tags`: `<tool_use:NAME>` tags in the reply, the "
+                                  "tools described in the system prompt and `tools` empty (absent: native).")
     scratchpad: str | None = Field(default=None, description="The tag of the private scratchpad the system "
                                                              "prompt offers; graders read nothing inside it.")
 

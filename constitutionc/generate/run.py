@@ -33,7 +33,7 @@ from ..prompts.quality import Guard, Thresholds, probe_texts
 from ..prompts.similarity import NearDuplicateIndex
 from . import materials as m
 from .plan import KINDS, Counts, default_counts, load_variation, make_plan, parse_counts
-from .steps import STEPS, Context, Item, Reply, justified_items
+from .steps import STEPS, Context, Item, Reply, authored_draft_items, justified_items
 from .synthetic import synthetic_output
 
 DEFAULT_MODEL = "claude-sonnet-4-5"
@@ -132,7 +132,7 @@ class Runner:
     def first_wave(self) -> list[Item]:
         items: list[Item] = []
         for d in self.plan.offline_dilemmas:
-            items += justified_items(self.ctx, d)
+            items += justified_items(self.ctx, d) + authored_draft_items(self.ctx, d)
         for family, index, inputs in self.plan.drafts:
             items.append(Item("draft", f"draft:{family}:{index}", "dilemmas", inputs,
                               {"family": family, "index": index}))
@@ -259,9 +259,10 @@ def journal_name(constitution: Constitution, options: GenerateOptions) -> str:
 def generate(constitution: Constitution, out_dir: Path, options: GenerateOptions, session) -> GenerateResult:
     """Run the model stage into `out_dir` atomically (or, for a session in dry-run mode, estimate it)."""
     from ..emit import source_paths
+    from ..emit.manifest import about
 
     with Staging(Path(out_dir), protected=source_paths(constitution)) as staging:
-        sinks = {kind: staging.sink(name) for kind, name in OUTPUT_FILES.items() if _wanted(kind, options)}
+        sinks: dict = {}
         rejected = staging.sink("rejected.jsonl")
         tally: dict[str, Counter] = {}
 
@@ -271,6 +272,9 @@ def generate(constitution: Constitution, out_dir: Path, options: GenerateOptions
                 tally.setdefault(pid, Counter())[kind] += 1
 
         runner = Runner(constitution, options, session, emit=emit, reject=rejected.write)
+        drafts = any(authored_draft_items(runner.ctx, d) for d in runner.plan.offline_dilemmas)
+        sinks.update({kind: staging.sink(name) for kind, name in OUTPUT_FILES.items()
+                      if _wanted(kind, options, drafts)})
         runner.run()
         outputs = []
         for name in ("dilemmas", "probes"):
@@ -286,15 +290,17 @@ def generate(constitution: Constitution, out_dir: Path, options: GenerateOptions
             canonical = [("dilemma", "dilemmas.jsonl"), ("probe", "probes.jsonl")] + \
                 [(kind, name) for kind, name in OUTPUT_FILES.items() if kind in sinks]
             # Each target takes the kinds it declares (emit/kinds.py) and skips the rest.
-            outputs += run_targets(staging.path, options.targets, canonical, model=options.model)
+            outputs += run_targets(staging.path, options.targets, canonical, model=options.model,
+                                   about=about(constitution))
         built = manifest(constitution, options, runner, outputs, tally)
         staging.write_manifest(built)
         staging.commit()
     return GenerateResult(manifest=built, rejected=runner.rejected)
 
 
-def _wanted(kind: str, options: GenerateOptions) -> bool:
-    if kind == "revision" and not options.critique:
+def _wanted(kind: str, options: GenerateOptions, authored_drafts: bool = False) -> bool:
+    """Revisions come from the critique pass, or from drafts an author left for the model to revise."""
+    if kind == "revision" and not (options.critique or authored_drafts):
         return False
     return any(kind in GROUPS[group] for group in options.kinds)
 
@@ -304,8 +310,11 @@ def manifest(constitution: Constitution, options: GenerateOptions, runner: Runne
     from ..emit import source_paths
 
     records = {o["path"].removesuffix(".jsonl"): o["records"] for o in outputs if o["path"].endswith(".jsonl")}
+    from ..emit.manifest import about
+
     return {
         "compiler": {"name": "constitutionc", "version": __version__},
+        "constitution": about(constitution),
         "seed": options.seed,
         "options": options.as_manifest(),
         "sources": [{"path": f.path, "sha256": f.sha256} for f in constitution.files

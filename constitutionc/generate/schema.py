@@ -65,14 +65,28 @@ class DraftedDilemmaRecord(Generated):
     situation: str
 
 
-class ModelResponseCommon(Generated):
-    id: str = Field(pattern=r"^mr-[0-9a-f]{16}$")
-    kind: Literal["model_response"]
+class OnDilemma(Generated):
+    """A record written about one dilemma (offline or drafted): what the person was asked and by whom."""
+
     generator: str
     dilemma_id: str = Field(pattern=r"^d[ld]-[0-9a-f]{16}$")
-    style: Literal["inline", "separate"]
     system: str | None
     prompt: str
+
+
+class Pair(Strict):
+    """Both sides of a preference, each with its reasoning when the style keeps it separate."""
+
+    chosen: str
+    chosen_reasoning: str | None
+    rejected: str
+    rejected_reasoning: str | None
+
+
+class ModelResponseCommon(OnDilemma):
+    id: str = Field(pattern=r"^mr-[0-9a-f]{16}$")
+    kind: Literal["model_response"]
+    style: Literal["inline", "separate"]
     tensions: list[str]
     clauses_applied: list[str] = Field(description="Clauses the deliberation draws on, as the writer reported.")
 
@@ -83,42 +97,26 @@ class ModelAnswerRecord(ModelResponseCommon):
     reasoning: str | None
 
 
-class ModelPreferenceRecord(ModelResponseCommon):
+class ModelPreferenceRecord(ModelResponseCommon, Pair):
     variant: Literal["preference"]
-    chosen: str
-    chosen_reasoning: str | None
-    rejected: str
-    rejected_reasoning: str | None
 
 
-class AblationRecord(Generated):
+class AblationRecord(OnDilemma):
     """justified > bare on the same dilemma: the research's ablation as a preference pair."""
 
     id: str = Field(pattern=r"^ab-[0-9a-f]{16}$")
     kind: Literal["ablation"]
-    generator: str
-    dilemma_id: str = Field(pattern=r"^d[ld]-[0-9a-f]{16}$")
-    system: str | None
-    prompt: str
     chosen: str
     rejected: str
 
 
-class RevisionRecord(Generated):
+class RevisionRecord(OnDilemma, Pair):
     """revision > draft after a constitutional critique that names and quotes one clause."""
 
     id: str = Field(pattern=r"^rv-[0-9a-f]{16}$")
     kind: Literal["revision"]
-    generator: str
-    dilemma_id: str = Field(pattern=r"^d[ld]-[0-9a-f]{16}$")
     style: Literal["inline", "separate"]
-    system: str | None
-    prompt: str
     critique: dict = Field(description="clause, quote, problem, verdict")
-    chosen: str
-    chosen_reasoning: str | None
-    rejected: str
-    rejected_reasoning: str | None
 
 
 class DocumentRecord(Generated):

@@ -168,6 +168,33 @@ def keep_justified(ctx: Context, dilemma: dict, style: str, draft: dict, parents
     return follow
 
 
+def authored_draft_items(ctx: Context, dilemma: dict) -> list[Item]:
+    """A dilemma whose author wrote a `draft:` and left its critique or revision for the model stage:
+    the critique (against the dilemma's one principle), or with an authored critique the revision."""
+    if "responses" not in ctx.kinds or dilemma.get("draft") is None:
+        return []
+    if dilemma.get("critique") is not None and dilemma.get("revision") is not None:
+        return []  # both written by the author: the build already made revision > draft
+    pid = dilemma["principles"][0]
+    draft = {"answer": dilemma["draft"], "reasoning": None, "clauses_applied": [pid], "reply": None}
+    data = {"dilemma": dilemma, "style": "inline", "draft": draft, "authored": True}
+    if dilemma.get("critique") is None:
+        inputs = m.critique_input(ctx.constitution, {**dilemma, "principles": [pid]}, "inline", ctx.assistant,
+                                  dilemma["draft"], None)
+        return [Item("critique", f"critique:authored:{dilemma['id']}", "responses", inputs, data)]
+    view = m.clause_view(ctx.constitution, pid)
+    critique = {"clause": pid, "quote": view.text, "problem": dilemma["critique"], "verdict": "revise"}
+    return [revision_item(ctx, data, critique)]
+
+
+def revision_item(ctx: Context, data: dict, critique: dict) -> Item:
+    dilemma, style, draft = data["dilemma"], data["style"], data["draft"]
+    inputs = m.revision_input(ctx.constitution, dilemma, style, ctx.assistant, draft["answer"], draft["reasoning"],
+                              critique)
+    which = "authored" if data.get("authored") else style
+    return Item("revision", f"revision:{which}:{dilemma['id']}", "responses", inputs, {**data, "critique": critique})
+
+
 def check_critique(ctx: Context, item: Item, out) -> list[Finding]:
     clauses = {c.id: (c.text, c.why) for c in item.inputs.clauses}
     return q.critique(out.clause, out.quote, clauses)
@@ -176,12 +203,9 @@ def check_critique(ctx: Context, item: Item, out) -> list[Finding]:
 def accept_critique(ctx: Context, item: Item, out, reply: Reply) -> list[Item]:
     dilemma, style, draft = item.data["dilemma"], item.data["style"], item.data["draft"]
     if out.verdict == "keep":
-        return keep_justified(ctx, dilemma, style, draft)
-    critique = out.model_dump()
-    inputs = m.revision_input(ctx.constitution, dilemma, style, ctx.assistant, draft["answer"], draft["reasoning"],
-                              critique)
-    return [Item("revision", f"revision:{style}:{dilemma['id']}", "responses", inputs,
-                 {"dilemma": dilemma, "style": style, "draft": draft, "critique": critique})]
+        # An authored draft the critique finds sound makes no pair: there is nothing better to prefer.
+        return [] if item.data.get("authored") else keep_justified(ctx, dilemma, style, draft)
+    return [revision_item(ctx, item.data, out.model_dump())]
 
 
 def check_revision(ctx: Context, item: Item, out) -> list[Finding]:
@@ -192,7 +216,9 @@ def accept_revision(ctx: Context, item: Item, out, reply: Reply) -> list[Item]:
     dilemma, style, draft, critique = (item.data[k] for k in ("dilemma", "style", "draft", "critique"))
     revised = {"answer": out.answer, "reasoning": out.reasoning if style == "separate" else None,
                "clauses_applied": draft["clauses_applied"], "reply": reply}
-    follow = keep_justified(ctx, dilemma, style, revised)
+    # The model's own draft, revised, is kept as its justified reply (and gets its bare and rejected
+    # twins); an author's draft, revised, is only the pair.
+    follow = [] if item.data.get("authored") else keep_justified(ctx, dilemma, style, revised)
     record = {"kind": "revision", "generator": dilemma["generator"], "dilemma_id": dilemma["id"], "style": style,
               "system": dilemma.get("system"), "prompt": dilemma["prompt"], "critique": critique,
               "chosen": revised["answer"], "chosen_reasoning": revised["reasoning"], "rejected": draft["answer"],

@@ -49,7 +49,7 @@ def check_echoes_prompt(ctx: LintContext) -> Iterator[Diagnostic]:
             continue
         prompt = "\n".join(prompt_texts(c, g)).casefold()
         for check in g.checks:
-            for text in check.says:
+            for text in (text for entry in check.says for text in entry):
                 if text.strip() and text.casefold() in prompt:
                     yield make("CDL610", f"check `{check.id}` of probe `{g.id}` fires on any answer that says "
                                          f"\"{text}\", which the probe's own prompt contains; a correct answer "

@@ -39,7 +39,7 @@ def _texts(g: Generator) -> Iterator[tuple[str, str, object]]:
         for case, text in slot.cases:
             yield f"slot `{slot.name}`", text, slot.span
     for check in g.checks:
-        for text in (*check.says, *check.omits):
+        for text in check.texts():
             yield f"check `{check.id}`", text, check.span
 
 

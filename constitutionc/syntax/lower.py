@@ -341,8 +341,10 @@ def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
         frag.diagnostics.append(diag(INVALID_VALUE.code,
                                      "`default` and `switchable_by` apply only to `kind: instructable`",
                                      node.span))
+    text, lead_in = f.text("text"), f.text("lead_in").strip()
+    quoted = {"text": f"{lead_in} {text.strip()}", "lead_in": lead_in, "item": text} if lead_in and text else {"text": text}
     frag.principles.append(ir.Principle(
-        id=pid, title=item.title.text if item.title else "", text=f.text("text"), why=f.text("why"),
+        id=pid, title=item.title.text if item.title else "", **quoted, why=f.text("why"),
         value=(values or (None,))[0], values=values, kind=kind, tags=f.words("tags"),
         default_on=None if default is None else default == "on",
         switchable_by=switchers, section=ctx.section, critique=f.text("critique"), revision=f.text("revision"),
@@ -566,9 +568,9 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         template_spans=tuple((name, node.value.span) for name, node in template_entries),
         environment=f.word("environment"), system_variants=f.words("systems"),
         messages=tuple(_messages(f, frag)) if kind == "probe" else (), checks=tuple(checks),
-        conversation=conversation, selects=selects, judged_by=f.words("judged_by"), argues=tuple(pair for pair, _ in argues),
         combine=f.word("combine", spec.COMBINE_RULES) if kind == "probe" else None, tool_calls=tool_calls,
         scratchpad=scratchpad,
+        conversation=conversation, selects=selects, judged_by=f.words("judged_by"), argues=tuple(pair for pair, _ in argues),
         argues_spans=tuple(span for _, span in argues),
         tags=f.words("tags"), section=ctx.section, span=item.span,
         name_span=item.name.span if item.name else None,
@@ -663,37 +665,62 @@ def _check(block: Block, frag: Fragment) -> ir.Check:
     cid = block.labels[0].text
     f = Fields(f"check `{cid}`", block.body, spec.forms("check"), frag.diagnostics,
                repeatable=spec.repeatable("check"))
-    arguments = []
-    where = []
-    for entry in [*f.all("argument"), *f.all("any_argument")]:
-        anywhere = entry.key.text == "any_argument"
-        labels = [a.text for a in entry.labels]
-        param, test = ("*", labels) if anywhere else (labels[0], labels[1:])
-        if len(test) > 1 or (test and test[0] not in spec.ARGUMENT_TESTS):
-            frag.diagnostics.append(diag(
-                INVALID_VALUE.code, f"write `{'any_argument' if anywhere else 'argument PARAM'} [TEST]: \"text\"`, "
-                f"with TEST one of {', '.join(spec.ARGUMENT_TESTS)}", entry.span,
-                fix=did_you_mean(test[-1], spec.ARGUMENT_TESTS) if test else None))
-            continue
-        texts = tuple(a.text for a in entry.value.atoms)
-        if entry.value.kind not in ("atom", "list") or not all(a.is_text for a in entry.value.atoms):
-            frag.diagnostics.append(diag(INVALID_VALUE.code, "an argument condition is a text to look for, or "
-                                                             "several separated by commas", entry.value.span))
-            continue
-        if not anywhere and not test and len(texts) == 1:
-            arguments.append((param, texts[0]))
-        else:
-            where.append((param, test[0] if test else "contains", texts))
-    if f.get("tool") is None and (arguments or where or not (f.all("says") or f.all("omits"))):
+    arguments, conditions = [], []
+    for entry in f.all("argument"):
+        if len(entry.labels) == 1 and entry.value.single is not None:
+            arguments.append((entry.labels[0].text, entry.value.single.text))
+        elif (condition := _call_condition(entry, entry.labels[0].text, entry.labels[1:], frag)) is not None:
+            conditions.append(condition)
+    for entry in f.all("any_argument"):
+        if (condition := _call_condition(entry, "*", entry.labels, frag)) is not None:
+            conditions.append(condition)
+    if f.get("tool") is None and (arguments or conditions or not (f.all("says") or f.all("omits"))):
         frag.diagnostics.append(diag(MISSING_TEMPLATE.code,
                                      f"check `{cid}` needs `tool:` (with optional `argument name: \"text\"`), "
                                      "`says:` or `omits:`", block.span))
     description = f.text("description", " ".join(a.text for a in block.labels[1:]))
     return ir.Check(id=cid, description=description, tool=f.word("tool"), arguments=tuple(arguments),
-                    where=tuple(where),
-                    says=tuple(e.value.single.text for e in f.all("says") if e.value.single),
-                    omits=tuple(e.value.single.text for e in f.all("omits") if e.value.single),
+                    conditions=tuple(conditions),
+                    says=_alternatives(f.all("says"), frag), omits=_alternatives(f.all("omits"), frag),
                     clauses=f.words("clause"), span=block.span)
+
+
+# A check's texts may be alternatives, any of which will do: `"a" | "b"`, or as a list, `"a", "b"`.
+ALTERNATIVES = ("atom", "choices", "list")
+
+
+def _alternatives(entries, frag: Fragment) -> tuple[tuple[str, ...], ...]:
+    """`says: "a"` or `says: "a" | "b"` (any of them): one entry each."""
+    out = []
+    for entry in entries:
+        if entry.value.kind in ALTERNATIVES:
+            out.append(tuple(a.text for a in entry.value.atoms))
+        else:
+            frag.diagnostics.append(diag(INVALID_VALUE.code, f"`{entry.key.text}` takes a text, or texts separated "
+                                                             "by `|` or `,` (any of them)", entry.value.span))
+    return tuple(out)
+
+
+def _call_condition(entry: Entry, argument: str, labels, frag: Fragment) -> ir.CallCondition | None:
+    """`argument PARAM TEST: "a" | "b"` or `any_argument TEST: ...`: the test named, any of the texts."""
+    written = "`any_argument TEST: \"text\"`" if argument == "*" else "`argument PARAM TEST: \"text\"`"
+    if len(labels) > 1:
+        frag.diagnostics.append(diag(INVALID_VALUE.code, f"write a condition as {written}", entry.span))
+        return None
+    test = labels[0].text if labels else "contains"
+    if test not in spec.ARGUMENT_TESTS:
+        suggestion = did_you_mean(test, spec.ARGUMENT_TESTS)
+        hint = f"; did you mean `{suggestion}`?" if suggestion else ""
+        frag.diagnostics.append(diag(INVALID_VALUE.code, f"`{test}` is not an argument test (one of "
+                                                         f"{', '.join(spec.ARGUMENT_TESTS)}){hint}",
+                                     labels[0].span, fix=suggestion))
+        return None
+    atoms = entry.value.atoms if entry.value.kind in ALTERNATIVES else ()
+    if not atoms:
+        frag.diagnostics.append(diag(INVALID_VALUE.code, "an argument test takes a text, or texts separated by "
+                                                         "`|` or `,` (any of them)", entry.value.span))
+        return None
+    return ir.CallCondition(argument=argument, test=test, values=tuple(a.text for a in atoms), span=entry.span)
 
 
 # --- top level -------------------------------------------------------------------

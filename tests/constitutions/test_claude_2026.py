@@ -43,6 +43,8 @@ HARD_CONSTRAINTS = {
     "hc.csam": "Generate child sexual abuse material (CSAM).",
 }
 
+LEAD_IN = "Claude should never:"
+
 CORE_VALUES = [
     ("broadly_safe", "Broadly safe"),
     ("broadly_ethical", "Broadly ethical"),
@@ -112,8 +114,11 @@ def test_header_states_origin_and_cc0_licence(constitution):
 
 
 def test_exactly_the_seven_hard_constraints_with_their_exact_text(constitution):
-    hard = {p.id: normalise(p.text) for p in constitution.principles if p.kind == "hard_constraint"}
+    """Each is the document's list item under its lead-in, so its text reads as the prohibition it is."""
+    hard = {p.id: normalise(p.item) for p in constitution.principles if p.kind == "hard_constraint"}
     assert hard == {pid: normalise(text) for pid, text in HARD_CONSTRAINTS.items()}
+    stated = {p.id: normalise(p.text) for p in constitution.principles if p.kind == "hard_constraint"}
+    assert stated == {pid: normalise(f"{LEAD_IN} {text}") for pid, text in HARD_CONSTRAINTS.items()}
 
 
 def test_four_core_values_in_the_documents_priority_order(constitution):
@@ -210,7 +215,8 @@ def test_built_records_cite_each_hard_constraint_with_its_exact_text_hash(built_
         for source in record.get("sources", []):
             cited.setdefault(source["clause"], set()).add(source["sha256"])
     for pid, expected in HARD_CONSTRAINTS.items():
-        assert cited.get(pid) == {hashlib.sha256(normalise(expected).encode("utf-8")).hexdigest()}, pid
+        stated = normalise(f"{LEAD_IN} {expected}")
+        assert cited.get(pid) == {hashlib.sha256(stated.encode("utf-8")).hexdigest()}, pid
 
 
 def test_every_tension_is_argued_by_some_brief(constitution, built_records):

@@ -39,7 +39,12 @@ def constitution():
 
 def quoted_fields(constitution):
     for p in constitution.principles:
-        yield f"principle {p.id} text", p.text
+        if p.lead_in:
+            # A list item with the words that govern it: each part is a quotation, their join is not.
+            yield f"principle {p.id} lead_in", p.lead_in
+            yield f"principle {p.id} item", p.item
+        else:
+            yield f"principle {p.id} text", p.text
         yield f"principle {p.id} why", p.why
     for v in constitution.values:
         yield f"value {v.id} text", v.text
@@ -63,5 +68,25 @@ def test_every_quoted_passage_occurs_verbatim_in_the_document(constitution, docu
 
 def test_the_hard_constraints_are_the_documents_list_in_order_and_complete(constitution, document):
     listed = re.search(r"Claude should never: (.*?) These represent absolute restrictions", document).group(1)
-    hard = [collapse(p.text) for p in constitution.principles if p.kind == "hard_constraint"]
+    hard = [collapse(p.item) for p in constitution.principles if p.kind == "hard_constraint"]
     assert " ".join(hard) == listed
+
+
+def test_every_list_item_follows_the_lead_in_that_governs_it(constitution, document):
+    """The lead-in is the nearest one before the item: the sentence that introduces its list, not the same
+    words elsewhere."""
+    quoted = [p for p in constitution.principles if p.lead_in]
+    leads = {p.lead_in for p in quoted}
+    assert len(quoted) >= 11
+    for p in quoted:
+        at = document.find(collapse(p.item))
+        before = {lead: document.rfind(collapse(lead), 0, at) for lead in leads}
+        assert before[p.lead_in] >= 0, p.id
+        # No other lead-in, and no other occurrence of this one, sits between the lead-in and the item.
+        assert before[p.lead_in] == max(before.values()), p.id
+        assert p.text == f"{p.lead_in} {p.item.strip()}"
+
+
+def test_every_hard_constraint_reads_as_a_prohibition(constitution):
+    hard = [p for p in constitution.principles if p.kind == "hard_constraint"]
+    assert len(hard) == 7 and all(p.text.startswith("Claude should never: ") for p in hard)

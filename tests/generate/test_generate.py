@@ -193,3 +193,31 @@ def test_batches_give_the_same_records(project, model_server):
 
     for name in ("stories", "documents"):
         assert without_usage(read(project / "plain", name)) == without_usage(read(project / "batched", name))
+
+
+def test_drafts_an_author_left_are_critiqued_and_revised_into_revision_records(tmp_path, monkeypatch, model_server):
+    """issue 12's `draft:` with its critique or revision left empty: the model writes what is missing
+    (the critique names and quotes the dilemma's principle), and revision > draft is a `revision` record;
+    a dilemma whose author wrote all three is the build's pair alone, and nothing is asked for it."""
+    shutil.copy(Path(__file__).parent / "data" / "drafts.cdl", tmp_path / "c.cdl")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", "test-key")
+    model_server.script = script = ScriptedModel()
+    result = CliRunner().invoke(main, ["generate", "c.cdl", "-o", "out", "--base-url", model_server.url,
+                                       "--cache", "cache", "--kinds", "responses"])
+    assert result.exit_code == 0, result.output
+    assert (script.asked["submit_critique"], script.asked["submit_revision"]) == (1, 2)
+    dilemmas = {d["generator"]: d for d in read(tmp_path / "out", "dilemmas")}
+    revisions = {r["generator"]: r for r in read(tmp_path / "out", "revisions")}
+    assert sorted(revisions) == ["sermon", "shed"]
+    for family, record in revisions.items():
+        gs.RevisionRecord.model_validate(record)
+        assert record["rejected"] == dilemmas[family]["draft"] and record["dilemma_id"] == dilemmas[family]["id"]
+        assert record["chosen"] != record["rejected"] and record["style"] == "inline"
+        assert record["provenance"]["prompt"]["id"] == "revision"
+    shed, sermon = revisions["shed"]["critique"], revisions["sermon"]["critique"]
+    assert shed["clause"] == "cai.harmless" and shed["verdict"] == "revise"
+    assert shed["quote"] in "Do not help with actions that are harmful, unethical, dangerous or illegal."
+    assert sermon["problem"] == dilemmas["sermon"]["critique"]  # the author's critique, revised by the model
+    # A revised author's draft adds no model responses: each dilemma has its two justified replies and a bare one.
+    assert len(read(tmp_path / "out", "model_responses")) == 3 * 3

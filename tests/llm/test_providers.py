@@ -26,6 +26,25 @@ def test_every_provider_is_registered_by_name():
     assert all(PROVIDERS[name].name == name for name in PROVIDERS)
 
 
+def test_a_provider_missing_part_of_the_contract_is_refused_when_defined():
+    from constitutionc.llm.providers import BatchProvider, Provider
+
+    with pytest.raises(TypeError, match="close, send"):
+        type("Silent", (Provider,), {"name": "test-silent", "key_variable": "X"})
+    with pytest.raises(TypeError, match="cancel_batch"):
+        type("HalfBatch", (BatchProvider,), {
+            "name": "test-half-batch", "key_variable": "X", "send": lambda self, r: None,
+            "close": lambda self: None, "create_batch": lambda self, items: "b",
+            "retrieve_batch": lambda self, b: None, "batch_results": lambda self, b: iter(()),
+            "batch_line_size": lambda self, c, r: 0})
+    assert "test-silent" not in PROVIDERS and "test-half-batch" not in PROVIDERS
+    # Unnamed (abstract) classes are not registered and cannot be built.
+    with pytest.raises(TypeError):
+        Provider()
+    assert all(not getattr(PROVIDERS[name], "__abstractmethods__", ()) for name in PROVIDERS)
+    assert PROVIDERS["anthropic"].supports_batches and not PROVIDERS["openai-compatible"].supports_batches
+
+
 def test_text_answer_with_system_prompt(model_server, provider):
     model_server.script = lambda call: f"[{call.system}] {call.last_user_text()}"
     response = provider_for(model_server, provider).send(ask("hello", system="be brief", max_tokens=50))

@@ -62,14 +62,20 @@ def test_forms_are_known():
             assert field.form in spec.FORMS and field.doc
 
 
-def test_the_probe_grading_words_are_the_grader_s_and_the_runner_s():
-    """The language names argument tests, combine rules and tool-call forms that other stages define;
-    the build does not import them, so the lists are kept equal here."""
-    from constitutionc import spec
-    from constitutionc.evaluate.combine import RULES
+def test_argument_tests_are_the_grading_modules():
     from constitutionc.grading import ARGUMENT_TESTS
-    from constitutionc.grading.tags import TOOL_FORMS
 
     assert set(spec.ARGUMENT_TESTS) == set(ARGUMENT_TESTS)
-    assert spec.COMBINE_RULES == RULES
+
+
+def test_combine_rules_are_the_eval_runners():
+    from constitutionc.evaluate.combine import DEFAULT_RULE, RULES
+
+    assert spec.COMBINE_RULES == RULES and spec.COMBINE_RULES[0] == DEFAULT_RULE
+
+
+def test_the_tool_call_forms_are_the_grader_s():
+    from constitutionc import spec
+    from constitutionc.grading.tags import TOOL_FORMS
+
     assert spec.TOOL_FORMS == TOOL_FORMS

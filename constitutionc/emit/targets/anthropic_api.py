@@ -1,7 +1,7 @@
 """The `anthropic` target: Messages API request bodies and Message Batches lines.
 
 - `requests.jsonl`: one Messages API request body per dilemma (the model is asked
-  the user's question) and per probe (with the environment's tools).
+  the user's question), per model-drafted dilemma, and per probe (with the environment's tools).
 - `batch.jsonl`: the same requests as Message Batches lines, `custom_id` = record id
   (record ids are already 1-64 chars of `[A-Za-z0-9_-]`), in the same order.
 
@@ -24,7 +24,7 @@ DEFAULT_MAX_TOKENS = 2048
 @target("anthropic")
 class AnthropicTarget(Target):
     description = "Messages API requests and Message Batches lines"
-    kinds = frozenset({"dilemma", "probe"})
+    kinds = frozenset({"dilemma", "drafted_dilemma", "probe"})
 
     takes_model = True
 
@@ -47,6 +47,9 @@ class AnthropicTarget(Target):
 
     def on_dilemma(self, record: Record) -> None:
         self.emit_request(record, self.request(record, record["prompt"]))
+
+    def on_drafted_dilemma(self, record: Record) -> None:
+        self.on_dilemma(record)
 
     def on_probe(self, record: Record) -> None:
         params = self.request(record, record["user"])

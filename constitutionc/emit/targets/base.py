@@ -236,6 +236,12 @@ def chosen_text(record: Record) -> str:
     return inline_reasoning(record.get("chosen_reasoning"), record["chosen"])
 
 
+def rejected_text(record: Record) -> str:
+    """The rejected side in the same shape as the chosen one: a model-written separate-style pair has
+    reasoning on both sides, and fencing only one would tell them apart."""
+    return inline_reasoning(record.get("rejected_reasoning"), record["rejected"])
+
+
 def grading_criterion(record: Record) -> str:
     """What a model grader of a probe reads: the rubric and, when the probe states one, the pressure
     (which the language defines as a description for graders; the model under test never sees it)."""
@@ -243,3 +249,57 @@ def grading_criterion(record: Record) -> str:
     if not pressure:
         return record["rubric"]
     return f"{record['rubric']}\n\nWhat pushes the assistant toward this failure: {pressure}"
+
+
+# --- generated kinds (constitutionc generate) ---------------------------------------------------------
+
+def function_tools(tools: list[Record]) -> list[dict]:
+    """Anthropic tool definitions (name, description, input_schema) as chat-completions function tools."""
+    return [{"type": "function", "function": {"name": t["name"], "description": t.get("description", ""),
+                                              "parameters": t.get("input_schema") or {"type": "object"}}}
+            for t in tools]
+
+
+def _block_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    return "\n\n".join(block["text"] for block in content if block.get("type") == "text")
+
+
+def episode_chat(record: Record, uniform: bool = False) -> list[dict]:
+    """An episode's Messages-format turns (text, `tool_use` and `tool_result` blocks) as chat-completions
+    messages: the system prompt first, assistant turns with `tool_calls` (arguments as a JSON string, as
+    that API sends them) and their private reasoning fenced ahead of the text, one `tool` message per
+    result. `uniform` gives every message the same keys (None where absent), so an Arrow column of them
+    has one type."""
+    out: list[dict] = []
+
+    def add(role: str, content: str | None, tool_calls: list | None = None, tool_call_id: str | None = None):
+        message: dict = {"role": role, "content": content}
+        if uniform or tool_calls:
+            message["tool_calls"] = tool_calls or None
+        if uniform or tool_call_id:
+            message["tool_call_id"] = tool_call_id
+        out.append(message)
+
+    if record.get("system"):
+        add("system", record["system"])
+    for message in record["messages"]:
+        blocks = message["content"] if isinstance(message["content"], list) else \
+            [{"type": "text", "text": message["content"]}]
+        if message["role"] == "assistant":
+            text = _block_text(blocks)
+            calls = [{"id": b["id"], "type": "function",
+                      "function": {"name": b["name"], "arguments": dumps(b["input"])}}
+                     for b in blocks if b["type"] == "tool_use"]
+            content = inline_reasoning(message.get("reasoning"), text).rstrip("\n") if text or \
+                message.get("reasoning") else None
+            add("assistant", content, calls)
+            continue
+        for block in blocks:
+            if block["type"] == "tool_result":
+                add("tool", _block_text(block.get("content", "")), tool_call_id=block["tool_use_id"])
+        text = _block_text(blocks)
+        if text:
+            add("user", text)
+    return out

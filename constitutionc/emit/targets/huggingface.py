@@ -2,8 +2,10 @@
 
 `datasets.load_dataset(OUT/hf, NAME)` loads each file by its config name (the
 card's `configs`), and the folder can be pushed to a dataset hub as it is.
-Every assistant turn is an answer the author wrote (`reply:`); what a build
-cannot answer without a model stays in the canonical `briefs.jsonl`.
+In a build every assistant turn is an answer the author wrote (`reply:`); what a
+build cannot answer without a model stays in the canonical `briefs.jsonl`. In
+the output of `constitutionc generate` the same files hold the model's answers
+(`model_response`), and the generated kinds get configs of their own.
 
 `datasets` infers one Arrow schema per file, so every column keeps one type on
 every row: `sources` is always a list of the same struct, `axes` a list of
@@ -18,6 +20,15 @@ per-generator keys would not unify), and messages always `{role, content}`.
   "chosen": [assistant], "rejected": [assistant]}`: the authored answer against
   each authored wrong answer;
 each with id, dilemma_id, variant, style, generator, principles, axes, sources.
+
+Written by a model (`constitutionc generate`):
+- `ablation.jsonl`: justified > bare on one dilemma, in the preference shape (the ablation as a pair);
+- `revision.jsonl`: revision > draft after a critique that names and quotes one clause (`critique`);
+- `documents.jsonl`, `stories.jsonl`: language-modelling text (`{"text": title, blank line, body}`);
+- `episodes.jsonl`: TRL tool calling, `{"messages": [...], "tools": "<JSON>"}`: chat messages with
+  `tool_calls` (arguments a JSON string) and `tool` results. `tools` is the JSON text of the function
+  definitions, as TRL takes it: tools' parameter schemas differ from row to row, and Arrow would
+  align them into one struct, filling the keys a tool never had with nulls.
 """
 
 from __future__ import annotations
@@ -26,7 +37,9 @@ from pathlib import Path
 
 from ... import __version__
 from . import yaml_text
-from .base import Record, Target, answer_text, chosen_text, prompt_messages, target
+from ..kinds import KINDS
+from .base import Record, Target, answer_text, chosen_text, dumps, episode_chat, function_tools, prompt_messages, \
+    rejected_text, target
 
 # The files, by config name, in the card's order, with what to train on each for.
 CONFIGS = (
@@ -34,13 +47,21 @@ CONFIGS = (
                   "(the deliberation arm of the justified-versus-bare ablation)"),
     ("bare", "supervised fine-tuning on the same answers without the deliberation (the other arm; "
              "also the plain SFT set)"),
-    ("preference", "preference tuning (DPO and the like): each authored answer against an authored "
-                   "wrong answer to the same prompt"),
+    ("preference", "preference tuning (DPO and the like): each answer against a wrong answer to the same "
+                   "prompt, in the same voice (both authored in a build, both model-written by `generate`)"),
+    ("ablation", "the justified-versus-bare ablation as preference pairs: the answer with its deliberation "
+                 "chosen over the same answer without it"),
+    ("revision", "preference tuning on revision over draft: each draft revised after a critique against "
+                 "one clause (named and quoted in `critique`)"),
+    ("documents", "continued pretraining or language modelling on documents about each principle and section"),
+    ("stories", "language modelling on short stories of an AI acting with integrity under a clause's pressure"),
+    ("episodes", "tool-calling SFT on agentic episodes: system prompt, tools, tool calls and results"),
 )
 
 
 def axis_pairs(record: Record) -> list[dict[str, str]]:
-    return [{"axis": name, "value": str(value)} for name, value in sorted(record["axes"].items())]
+    # A model-written response has no axes of its own (its dilemma has them).
+    return [{"axis": name, "value": str(value)} for name, value in sorted((record.get("axes") or {}).items())]
 
 
 def extra_columns(record: Record) -> dict:
@@ -65,14 +86,59 @@ def hub_licence(licence: str) -> str:
 @target("hf")
 class HuggingFaceTarget(Target):
     description = "Hugging Face dataset folder: one file per variant and a dataset card (datasets-loadable)"
-    kinds = frozenset({"response"})
+    kinds = frozenset({"response", "model_response", "ablation", "revision", "document", "story", "episode"})
+
+    def __init__(self, out_dir: Path):
+        super().__init__(out_dir)
+        self.model_written = False
+
+    def write(self, kind: str, record: Record) -> None:
+        if kind in self.kinds and not KINDS[kind].offline:
+            self.model_written = True
+        super().write(kind, record)
+
+    def on_model_response(self, record: Record) -> None:
+        self.on_response(record)
+
+    def _pair(self, filename: str, record: Record, chosen: str, **columns) -> None:
+        self.jsonl(filename).append({
+            "id": record["id"], "dilemma_id": record["dilemma_id"], "generator": record["generator"],
+            "principles": list(record["principles"]), "sources": record["sources"], **columns,
+            "prompt": prompt_messages(record, "plain"), "chosen": [{"role": "assistant", "content": chosen}],
+            "rejected": [{"role": "assistant", "content": rejected_text(record)}]})
+
+    def on_ablation(self, record: Record) -> None:
+        self._pair("ablation.jsonl", record, record["chosen"])
+
+    def on_revision(self, record: Record) -> None:
+        critique = record["critique"]
+        self._pair("revision.jsonl", record, chosen_text(record), style=record["style"],
+                   critique={key: critique.get(key) for key in ("clause", "quote", "problem", "verdict")})
+
+    def _text(self, filename: str, record: Record, title: str, body: str, **columns) -> None:
+        self.jsonl(filename).append({"id": record["id"], "text": f"{title}\n\n{body}", **columns,
+                                     "principles": list(record["principles"]), "sources": record["sources"]})
+
+    def on_document(self, record: Record) -> None:
+        self._text("documents.jsonl", record, record["title"], record["body"], subject=record["subject"],
+                   subject_kind=record["subject_kind"], form=record["form"])
+
+    def on_story(self, record: Record) -> None:
+        self._text("stories.jsonl", record, record["title"], record["story"], subject=record["subject"],
+                   subject_kind=record["subject_kind"], axes=axis_pairs(record))
+
+    def on_episode(self, record: Record) -> None:
+        self.jsonl("episodes.jsonl").append({
+            "id": record["id"], "environment": record["environment"], "axes": axis_pairs(record),
+            "principles": list(record["principles"]), "sources": record["sources"],
+            "messages": episode_chat(record, uniform=True), "tools": dumps(function_tools(record["tools"]))})
 
     def on_response(self, record: Record) -> None:
         row = extra_columns(record)
         if record["variant"] == "preference":
             row["prompt"] = prompt_messages(record, "plain")
             row["chosen"] = [{"role": "assistant", "content": chosen_text(record)}]
-            row["rejected"] = [{"role": "assistant", "content": record["rejected"]}]
+            row["rejected"] = [{"role": "assistant", "content": rejected_text(record)}]
         else:
             row["messages"] = [*prompt_messages(record, "plain"),
                                {"role": "assistant", "content": answer_text(record)}]
@@ -82,6 +148,11 @@ class HuggingFaceTarget(Target):
         if not written:
             return []
         return [self.write_text("README.md", self.card())]
+
+    WRITTEN_BY_AUTHOR = "Every assistant turn is an answer its author wrote."
+    WRITTEN_BY_MODEL = ("Answers, documents, stories and episodes were written by a model through "
+                        "`constitutionc generate`; each row's `id` is the canonical record's, whose `provenance` "
+                        "names the provider, model, prompt id and version and the request's hash.")
 
     def card(self) -> str:
         """The dataset card: YAML front matter the hub and `datasets` read, then what each file is for."""
@@ -104,11 +175,16 @@ class HuggingFaceTarget(Target):
                  f"Training data compiled by constitutionc {__version__} from the constitution "
                  f"\"{title}\"" + (f", version {about['version']}" if about.get("version") else "")
                  + (f" (sha256 {about['sha256']})" if about.get("sha256") else "") + ".",
-                 "Every assistant turn is an answer its author wrote; each row names the clauses it comes "
-                 "from (`sources`: clause id, file, lines and the sha256 of the clause text).", "",
+                 (self.WRITTEN_BY_MODEL if self.model_written else self.WRITTEN_BY_AUTHOR)
+                 + " Each row names the clauses it comes from (`sources`: clause id, file, lines and the "
+                 "sha256 of the clause text).", "",
                  "| config | file | rows | train on it for |", "|---|---|---|---|"]
         lines += [f"| `{name}` | `{name}.jsonl` | {n} | {use} |" for name, use, n in files]
         lines += ["", "```python", "import datasets", "",
                   f"rows = datasets.load_dataset(\"path/to/this/folder\", \"{files[0][0]}\", split=\"train\")",
                   "```", ""]
+        if any(name == "episodes" for name, _use, _n in files):
+            lines += ["In `episodes`, `tools` is JSON text (`json.loads(row[\"tools\"])` gives the function "
+                      "definitions) and each tool call's `arguments` is a JSON string, as the chat-completions "
+                      "API sends it.", ""]
         return "\n".join(lines)

@@ -8,31 +8,56 @@ example naming its file, its 1-based line number, the record id and sources.
   one file per variant so the with/without-deliberation ablation is two uploads.
 - `preference.jsonl`: `{"input": {"messages": [...]}, "preferred_output": [...],
   "non_preferred_output": [...]}`.
+
+From `constitutionc generate` (model-written answers go to the same files):
+- `preference.ablation.jsonl`: justified > bare on one dilemma;
+- `preference.revision.jsonl`: revision > draft after a critique against one clause;
+- `chat.episodes.jsonl`: `{"messages": [...], "tools": [...]}`, fine-tuning with function calling:
+  assistant turns with `tool_calls`, `tool` results, the functions offered.
+Documents and stories have no place here: OpenAI fine-tunes chat models on conversations only (the
+`hf` target writes them as text).
 """
 
 from __future__ import annotations
 
-from .base import Record, Target, answer_text, chosen_text, prompt_messages, target
+from .base import Record, Target, answer_text, chosen_text, episode_chat, function_tools, prompt_messages, \
+    rejected_text, target
 
 
 @target("openai")
 class OpenAITarget(Target):
-    description = "chat fine-tuning JSONL (justified, bare) and preference JSONL"
-    kinds = frozenset({"response"})
+    description = "chat fine-tuning JSONL (justified, bare, tool-calling episodes) and preference JSONL"
+    kinds = frozenset({"response", "model_response", "ablation", "revision", "episode"})
 
-    def on_response(self, record: Record) -> None:
-        if record["variant"] == "preference":
-            filename = "preference.jsonl"
-            example = {
-                "input": {"messages": prompt_messages(record)},
-                "preferred_output": [{"role": "assistant", "content": chosen_text(record)}],
-                "non_preferred_output": [{"role": "assistant", "content": record["rejected"]}],
-            }
-        else:
-            filename = f"chat.{record['variant']}.jsonl"
-            example = {"messages": [*prompt_messages(record),
-                                    {"role": "assistant", "content": answer_text(record)}]}
+    def emit(self, filename: str, example: dict, record: Record) -> None:
         file = self.jsonl(filename)
         file.append(example)
         self.jsonl("lineage.jsonl").append(
             {"file": filename, "line": file.entries, "id": record["id"], "sources": record["sources"]})
+
+    def pair(self, filename: str, record: Record) -> None:
+        self.emit(filename, {"input": {"messages": prompt_messages(record)},
+                             "preferred_output": [{"role": "assistant", "content": chosen_text(record)}],
+                             "non_preferred_output": [{"role": "assistant", "content": rejected_text(record)}]},
+                  record)
+
+    def on_response(self, record: Record) -> None:
+        if record["variant"] == "preference":
+            self.pair("preference.jsonl", record)
+            return
+        self.emit(f"chat.{record['variant']}.jsonl",
+                  {"messages": [*prompt_messages(record), {"role": "assistant", "content": answer_text(record)}]},
+                  record)
+
+    def on_model_response(self, record: Record) -> None:
+        self.on_response(record)
+
+    def on_ablation(self, record: Record) -> None:
+        self.pair("preference.ablation.jsonl", record)
+
+    def on_revision(self, record: Record) -> None:
+        self.pair("preference.revision.jsonl", record)
+
+    def on_episode(self, record: Record) -> None:
+        self.emit("chat.episodes.jsonl", {"messages": episode_chat(record), "tools": function_tools(record["tools"])},
+                  record)

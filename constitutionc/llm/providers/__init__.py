@@ -5,7 +5,7 @@ Importing a provider module registers it without importing its SDK; constructing
 """
 
 from . import anthropic, openai_compatible  # noqa: F401  (registration)
-from .base import PROVIDERS, BatchState, Provider, heuristic_tokens
+from .base import PROVIDERS, BatchProvider, BatchState, Provider, heuristic_tokens
 
 PROVIDER_NAMES = tuple(PROVIDERS)
 
@@ -18,4 +18,4 @@ def get_provider(name: str, **options) -> Provider:
     return cls(**options)
 
 
-__all__ = ["PROVIDERS", "PROVIDER_NAMES", "BatchState", "Provider", "get_provider", "heuristic_tokens"]
+__all__ = ["PROVIDERS", "PROVIDER_NAMES", "BatchProvider", "BatchState", "Provider", "get_provider", "heuristic_tokens"]

@@ -8,8 +8,8 @@ from collections.abc import Iterator, Mapping
 
 from ..errors import Failure, MissingCredentials, ProviderError
 from ..request import Request, Response, Usage
-from ._http import error_message, raw_json, status_error
-from .base import BatchState, Provider
+from ._http import raw_json
+from .base import BatchProvider, BatchState
 
 # Batch item errors that another try cannot fix; every other errored item is re-queued.
 PERMANENT_ERROR_TYPES = frozenset({"invalid_request_error", "authentication_error", "permission_error",
@@ -38,10 +38,9 @@ def response_from_message(data: dict) -> Response:
                     usage=Usage(**{k: int(usage.get(k) or 0) for k in Usage.model_fields}))
 
 
-class AnthropicProvider(Provider):
+class AnthropicProvider(BatchProvider):
     name = "anthropic"
     key_variable = "ANTHROPIC_API_KEY"
-    supports_batches = True
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float = 120.0,
                  env: Mapping[str, str] | None = None):
@@ -55,26 +54,6 @@ class AnthropicProvider(Provider):
         self._client = anthropic.Anthropic(api_key=key, base_url=base_url or env.get("ANTHROPIC_BASE_URL") or None,
                                            timeout=timeout, max_retries=0)
 
-    def _call(self, function, *args, **kwargs):
-        """Run one SDK call; SDK exceptions become `ProviderError`s."""
-        sdk = self._sdk
-        try:
-            return function(*args, **kwargs)
-        except sdk.APITimeoutError as e:
-            raise ProviderError("timeout", f"no answer in time: {e}") from None
-        except sdk.APIConnectionError as e:
-            raise ProviderError("connection", f"connection failed: {e}") from None
-        except sdk.APIStatusError as e:
-            try:
-                body = e.response.json()
-            except ValueError:
-                body = e.response.text
-            raise status_error(e.status_code, e.response.headers, error_message(body)) from None
-        except sdk.APIResponseValidationError as e:
-            raise ProviderError("malformed", f"unexpected answer: {e}") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise ProviderError("malformed", f"the answer is not JSON: {e}") from None
-
     @staticmethod
     def _arguments(request: Request) -> dict:
         """SDK arguments: parameters travel in `extra_body`, so one the SDK does not name still reaches the API."""
@@ -83,7 +62,7 @@ class AnthropicProvider(Provider):
         return {**body, "extra_body": extra} if extra else body
 
     def send(self, request: Request) -> Response:
-        raw = self._call(self._client.messages.with_raw_response.create, **self._arguments(request))
+        raw = self.call(self._client.messages.with_raw_response.create, **self._arguments(request))
         return response_from_message(raw_json(raw))
 
     def count_tokens(self, request: Request) -> int:
@@ -91,24 +70,24 @@ class AnthropicProvider(Provider):
         body.pop("max_tokens", None)
         for name in request.params:  # sampling parameters do not change the count
             body.pop(name, None)
-        result = self._call(self._client.messages.count_tokens, **body)
+        result = self.call(self._client.messages.count_tokens, **body)
         return int(result.input_tokens)
 
     # -- Message Batches -------------------------------------------------------------------------------
     def create_batch(self, items: list[tuple[str, Request]]) -> str:
         requests = [{"custom_id": custom_id, "params": wire_body(request)} for custom_id, request in items]
-        batch = self._call(self._client.messages.batches.create, requests=requests)
+        batch = self.call(self._client.messages.batches.create, requests=requests)
         return batch.id
 
     def retrieve_batch(self, batch_id: str) -> BatchState:
-        batch = self._call(self._client.messages.batches.retrieve, batch_id)
+        batch = self.call(self._client.messages.batches.retrieve, batch_id)
         return BatchState(batch.id, batch.processing_status)
 
     def batch_results(self, batch_id: str) -> Iterator[tuple[str, Response | Failure]]:
-        lines = self._call(self._client.messages.batches.results, batch_id)
+        lines = self.call(self._client.messages.batches.results, batch_id)
         iterator = iter(lines)
         while True:
-            line = self._call(next, iterator, None)
+            line = self.call(next, iterator, None)
             if line is None:
                 return
             yield line.custom_id, self._result(line.result.model_dump(mode="json", exclude_unset=True))
@@ -128,7 +107,7 @@ class AnthropicProvider(Provider):
         return Failure(kind or "expired", f"batch item {kind}")
 
     def cancel_batch(self, batch_id: str) -> None:
-        self._call(self._client.messages.batches.cancel, batch_id)
+        self.call(self._client.messages.batches.cancel, batch_id)
 
     def batch_line_size(self, custom_id: str, request: Request) -> int:
         return len(json.dumps({"custom_id": custom_id, "params": wire_body(request)}).encode()) + 1

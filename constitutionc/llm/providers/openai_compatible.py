@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from ..errors import MissingCredentials, ProviderError
 from ..request import Request, Response, Usage
-from ._http import error_message, raw_json, status_error
+from ._http import raw_json
 from .base import Provider
 
 STOP_REASONS = {"stop": "end_turn", "tool_calls": "tool_use", "function_call": "tool_use",
@@ -133,23 +133,10 @@ class OpenAICompatibleProvider(Provider):
         self._client = openai.OpenAI(api_key=key, base_url=base_url, timeout=timeout, max_retries=0)
 
     def send(self, request: Request) -> Response:
-        sdk = self._sdk
-        try:
-            body = wire_body(request)
-            extra = {name: body.pop(name) for name in list(body) if name not in ("model", "messages")}
-            raw = self._client.chat.completions.with_raw_response.create(model=body["model"],
-                                                                         messages=body["messages"],
-                                                                         extra_body=extra)
-        except sdk.APITimeoutError as e:
-            raise ProviderError("timeout", f"no answer in time: {e}") from None
-        except sdk.APIConnectionError as e:
-            raise ProviderError("connection", f"connection failed: {e}") from None
-        except sdk.APIStatusError as e:
-            try:
-                body = e.response.json()
-            except ValueError:
-                body = e.response.text
-            raise status_error(e.status_code, e.response.headers, error_message(body)) from None
+        body = wire_body(request)
+        extra = {name: body.pop(name) for name in list(body) if name not in ("model", "messages")}
+        raw = self.call(self._client.chat.completions.with_raw_response.create, model=body["model"],
+                        messages=body["messages"], extra_body=extra)
         return response_from_completion(raw_json(raw))
 
     def close(self) -> None:

@@ -10,6 +10,8 @@ feeds its targets (file by file: dilemmas, responses, probes).
 from __future__ import annotations
 
 import json
+import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,18 @@ def run_target(cls, out_dir: Path, records, **options) -> list[Path]:
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@contextmanager
+def offline_datasets(home: Path):
+    """`datasets` with its cache under `home` and no network (HF_HOME, HF_DATASETS_OFFLINE), restored after."""
+    saved = {k: os.environ.get(k) for k in ("HF_HOME", "HF_DATASETS_OFFLINE")}
+    os.environ.update(HF_HOME=str(home), HF_DATASETS_OFFLINE="1")
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -148,9 +148,9 @@ def test_every_accepted_record_is_traceable_by_id(target_cls, records, tmp_path)
     assert [rid for rid in ignored if rid in text and rid not in referenced] == []
 
 
-def test_handles_exactly_the_declared_kinds(target_cls, records, tmp_path):
+def test_handles_exactly_the_declared_kinds(target_cls, stream, tmp_path):
     target = target_cls(tmp_path)
-    kinds_handled = {kind for kind, record in records if target.handles(kind, record)}
+    kinds_handled = {kind for kind, record in stream if target.handles(kind, record)}
     assert kinds_handled == set(target_cls.kinds)
 
 

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from constitutionc.emit.targets import TARGETS
 from constitutionc.emit.targets.base import REASONING_OPEN
 
-from .conftest import by_kind, run_target
+from .conftest import by_kind, offline_datasets, run_target
 
 EXTRA_COLUMNS = {"id", "dilemma_id", "variant", "style", "generator", "principles", "axes", "sources"}
 
@@ -18,20 +16,14 @@ EXTRA_COLUMNS = {"id", "dilemma_id", "variant", "style", "generator", "principle
 @pytest.fixture(scope="module")
 def load_json(tmp_path_factory):
     home = tmp_path_factory.mktemp("hf-home")
-    saved = {k: os.environ.get(k) for k in ("HF_HOME", "HF_DATASETS_OFFLINE")}
-    os.environ.update(HF_HOME=str(home), HF_DATASETS_OFFLINE="1")
-    import datasets
+    with offline_datasets(home):
+        import datasets
 
-    def load(path):
-        """The file at `path`, by its config name in the folder's dataset card."""
-        return datasets.load_dataset(str(path.parent), path.stem, split="train", cache_dir=str(home / "cache"))
+        def load(path):
+            """The file at `path`, by its config name in the folder's dataset card."""
+            return datasets.load_dataset(str(path.parent), path.stem, split="train", cache_dir=str(home / "cache"))
 
-    yield load
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+        yield load
 
 
 # Arrow infers one schema per file from its rows: check both a file that opens with
