@@ -280,6 +280,9 @@ EMPTY_EXPANSION = register("CDL307", "empty-expansion", E, "generators",
                            "The rules exclude every combination, so the generator produces nothing.")
 MISSING_TEMPLATE = register("CDL308", "missing-template", E, "generators",
                             "A generator lacks a field it needs to produce records (e.g. a dilemma without `user`).")
+AXIS_FIELD_MISSING = register("CDL309", "axis-value-missing-field", E, "generators",
+                              "A value of an axis lacks a field its other values give, so `{axis.field}` would "
+                              "read nothing for it.")
 
 # --- imports ---------------------------------------------------------------
 IMPORT_NOT_FOUND = register("CDL401", "import-not-found", E, "imports",

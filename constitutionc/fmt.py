@@ -134,6 +134,24 @@ def item_head(item: Item, indent: str) -> str:
 
 # --- layout ---------------------------------------------------------------------------
 
+# The longest line an axis value with its fields is kept to when printed on one line.
+MAX_ONE_LINE = 100
+
+
+def _one_line_value(node, indent: str) -> str | None:
+    """`VALUE { field: "text" ... }` on one line, for a value block whose fields are all short quoted texts."""
+    if not isinstance(node, Block) or node.labels:
+        return None
+    fields = []
+    for entry in node.body:
+        if not isinstance(entry, Entry) or entry.labels or entry.value.single is None \
+                or entry.value.single.kind != "string":
+            return None
+        fields.append(f"{atom(entry.key, indent)}: {atom(entry.value.single, indent)}")
+    inside = f" {' '.join(fields)} " if fields else ""
+    return f"{indent}{atom(node.key, indent)} {{{inside}}}"
+
+
 def _is_import(node) -> bool:
     return isinstance(node, Item) and node.kind == "import"
 
@@ -286,6 +304,8 @@ class _Printer:
             self._put(indent + head, item.pos[1], item.pos[3])
         elif item.kind == "section":
             self._block(head, item, item.children, indent, self._children)
+        elif item.kind == "axis":
+            self._block(head, item, item.body, indent, self._axis_body)
         else:
             self._block(head, item, item.body, indent, self._body)
 
@@ -295,9 +315,21 @@ class _Printer:
             if isinstance(node, Entry):
                 self._entry(node, indent)
             elif isinstance(node, Block):
-                self._block(_head(node.key, node.labels, indent), node, node.body, indent, self._body)
+                print_body = self._axis_body if node.key.text == "vary" else self._body
+                self._block(_head(node.key, node.labels, indent), node, node.body, indent, print_body)
             else:
                 self._rule(node, indent)
+
+    def _axis_body(self, body: tuple, indent: str) -> None:
+        """An axis's values: one with a few short fields stays on one line (`sister { pronoun: "she" }`),
+        so the values read as a table; a longer one is laid out as any block."""
+        for node in body:
+            line = _one_line_value(node, indent)
+            if line is None or len(line) > MAX_ONE_LINE:
+                self._body((node,), indent)
+                continue
+            self._flush(_start(node), indent)
+            self._put_joined(line, node, indent)
 
     def _entry(self, entry: Entry, indent: str) -> None:
         self._put_joined(f"{indent}{_head(entry.key, entry.labels, indent)}: {value(entry.value, indent)}", entry,

@@ -213,10 +213,44 @@ class Rule(Node):
         return all(c.holds(combo) for c in self.conditions)
 
 
+class AxisValue(Node):
+    """One value of an axis with its fields (`sister { pronoun: "she" }`), read as `{axis.field}`."""
+
+    name: str
+    fields: tuple[tuple[str, str], ...] = ()
+    span: Span
+
+    def field(self, name: str) -> str | None:
+        return next((text for key, text in self.fields if key == name), None)
+
+
 class Axis(Node):
     name: str
     values: tuple[str, ...]
+    # Each value with its fields, in order, when the axis gives values fields (else empty).
+    value_fields: tuple[AxisValue, ...] = ()
+    # The shared axis (`axis NAME { ... }`) a family's `vary: NAME` takes its values from; until the files
+    # are joined its values are empty (syntax/shared_axes.py fills them).
+    shared: str | None = None
     span: Span
+
+    def field_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(key for value in self.value_fields for key, _ in value.fields))
+
+    def field_of(self, value: str, name: str) -> str | None:
+        return next((v.field(name) for v in self.value_fields if v.name == value), None)
+
+
+class SharedAxis(Node):
+    """`axis NAME "title" { ... }`: values (and their fields) declared once, used by families as `vary: NAME`."""
+
+    id: str
+    title: str = ""
+    values: tuple[str, ...] = ()
+    value_fields: tuple[AxisValue, ...] = ()
+    section: str | None = None
+    span: Span
+    name_span: Span | None = None
 
 
 class Slot(Node):
@@ -412,6 +446,7 @@ class Constitution(Node):
     tensions: tuple[Tension, ...] = ()
     environments: tuple[Environment, ...] = ()
     generators: tuple[Generator, ...] = ()
+    axes: tuple[SharedAxis, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
 
     def project_path(self, shown: str) -> str:
@@ -428,14 +463,23 @@ class Constitution(Node):
     def principal(self, pid: str) -> Principal | None:
         return self._index("principals").get(pid)
 
+    def shared_axis(self, name: str) -> SharedAxis | None:
+        return self._index("axes").get(name)
+
     def field_reference(self, generator: "Generator", name: str) -> tuple[str, str | None, str] | None:
-        """What a dotted slot `{owner.field}` of `generator` reads: ("principle", id, field), ("drawn",
-        None, field) for the principle its selecting axis draws, ("focus", None, field); None when it
-        reads nothing (not dotted, no such owner, or no such field)."""
+        """What a dotted slot `{owner.field}` of `generator` reads: ("axis", axis name, field) for a field of
+        the value an axis takes, ("principle", id, field), ("drawn", None, field) for the principle its
+        selecting axis draws, ("focus", None, field); None when it reads nothing (not dotted, no such owner,
+        or no such field)."""
         parts = split_reference(name)
-        if parts is None or parts[1] not in PRINCIPLE_TEMPLATE_FIELDS:
+        if parts is None:
             return None
         owner, field = parts
+        axis = next((a for a in generator.axes if a.name == owner), None)
+        if axis is not None and field in axis.field_names():
+            return "axis", owner, field
+        if field not in PRINCIPLE_TEMPLATE_FIELDS:
+            return None
         if owner == generator.selects:
             return "drawn", None, field
         if owner == FOCUS:

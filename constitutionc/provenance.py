@@ -26,11 +26,15 @@ def _digest(value) -> str:
                                      separators=(",", ":")).encode("utf-8")).hexdigest()
 
 
+_EMPTY = (None, "", (), [], {})
+
+
 def _content(value):
-    """A node's fields without spans, recursively: what it says, not where it is written."""
+    """A node's fields without spans, recursively: what it says, not where it is written. Empty fields are
+    left out, so a field the language gains (empty wherever it is not written) leaves every digest as it was."""
     if isinstance(value, dict):
         return {k: _content(v) for k, v in value.items() if not (k == "span" or k.endswith("_span")
-                                                               or k.endswith("_spans"))}
+                                                               or k.endswith("_spans")) and v not in _EMPTY}
     if isinstance(value, (list, tuple)):
         return [_content(v) for v in value]
     return value

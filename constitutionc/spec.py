@@ -20,7 +20,8 @@ from dataclasses import dataclass
 #   labelled_block  `key label ... { ... }`
 #   any_block       `key { ... }` with or without labels
 #   rule            `key ... when axis is value`
-FORMS = ("value", "labelled", "entry", "block", "labelled_block", "any_block", "rule")
+#   entry_or_block  `key: value`, `key label ...: value` or `key label ... { ... }`
+FORMS = ("value", "labelled", "entry", "block", "labelled_block", "any_block", "rule", "entry_or_block")
 
 # Who reads a generator text once it is rendered.
 PROMPT = "prompt"  # the model being trained or evaluated reads it as input
@@ -177,7 +178,9 @@ _GENERATOR_COMMON = (
     Field("title", "value", "a descriptive title"),
     Field("count", "value", "how many instances to sample (default: every combination)"),
     Field("tags", "value", "free labels, comma-separated"),
-    Field("vary", "labelled", "an axis: `vary NAME: a | b | c`", repeatable=True),
+    Field("vary", "entry_or_block", "an axis: `vary NAME: a | b | c`, with fields per value `vary NAME { a { "
+                                    "field: \"...\" } ... }`, or a shared axis: `vary: NAME` (several: "
+                                    "`vary: a, b`)", repeatable=True),
     Field("slot", "labelled_block", "a text chosen by an axis: `slot NAME from AXIS { value: \"...\" }`",
           repeatable=True),
     Field("set", "rule", "force a value: `set AXIS to VALUE when OTHER is x`", repeatable=True),
@@ -231,6 +234,12 @@ PROBE = _table(
                                  "(`scratchpad: SCRATCHPAD_REASONING`): graders read no call or text inside "
                                  "`<TAG>...</TAG>`, as they read no thinking"),
 )
+# `axis NAME { ... }`: a shared axis. Besides `values:`, each block `VALUE { field: "..." }` is a value with its
+# fields (any names), read in a family's texts as `{NAME.field}`.
+AXIS = _table(
+    Field("values", "value", "values with no fields: `values: a | b | \"c d\"` (a value with fields is a block: "
+                             "`sister { pronoun: \"she\" }`)"),
+)
 TOP_LEVEL = _table(
     Field("priority", "value", "the order of core values, highest first: `priority: a > b > c`"),
     Field("authority", "value", "the order of principals, highest first: `authority: developer > user`"),
@@ -255,12 +264,13 @@ BLOCKS: dict[str, dict[str, Field]] = {
     "dilemma": DILEMMA,
     "probe": PROBE,
     "conversation": CONVERSATION,
+    "axis": AXIS,
 }
 # A `tool` block inside a conversation is a call, not a declaration.
 NESTED_BLOCKS = {("conversation", "tool"): CONVERSATION_TOOL}
 
 # The keywords that start a construct (at the top level of a file or in a section).
-CONSTRUCTS = ("section", "value", "principal", "principle", "tension", "dilemma", "probe", "environment")
+CONSTRUCTS = ("section", "value", "principal", "principle", "tension", "dilemma", "probe", "environment", "axis")
 TOP_LEVEL_KEYWORDS = ("constitution", "import", *TOP_LEVEL, *CONSTRUCTS)
 GENERATOR_KINDS = ("dilemma", "probe")
 GENERATORS = {"dilemma": DILEMMA, "probe": PROBE}

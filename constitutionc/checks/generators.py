@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Iterator
 
 from .. import axes as axis_math
@@ -75,17 +74,16 @@ def axes(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
 
 
 def _axes_of(c: Constitution, g: Generator, options: CheckOptions) -> Iterator[Diagnostic]:
+    if any(axis.shared is not None and c.shared_axis(axis.shared) is None for axis in g.axes):
+        return  # a shared axis that is not declared (the references check says so) has no values to check
     values_by_axis: dict[str, set[str]] = {}
     broken = False
     for axis in g.axes:
         if axis.name in values_by_axis:
-            yield diag(BAD_AXIS.code, f"axis `{axis.name}` is declared twice in {g.kind} `{g.id}`", axis.span)
+            how = "used" if axis.shared else "declared"
+            yield diag(BAD_AXIS.code, f"axis `{axis.name}` is {how} twice in {g.kind} `{g.id}`", axis.span)
             broken = True
             continue
-        duplicates = sorted(v for v, n in Counter(axis.values).items() if n > 1)
-        if duplicates:
-            yield diag(BAD_AXIS.code, f"axis `{axis.name}` lists {', '.join(map(repr, duplicates))} more than once",
-                       axis.span)
         values_by_axis[axis.name] = set(axis.values)
     forced: dict[str, set[str]] = {}
     for rule in g.rules:
@@ -191,7 +189,8 @@ def _slots_of(c: Constitution, g: Generator, values_by_axis: dict[str, set[str]]
         for cond in message.include_when:
             used.add(cond.axis)
     for axis in g.axes:
-        if axis.name not in used:
+        # An axis that selects principles changes what each instance cites even if no text names it.
+        if axis.name not in used and axis.name != g.selects:
             yield diag(UNUSED_AXIS.code,
                        f"axis `{axis.name}` is used by no template, slot or condition of {g.kind} `{g.id}`; "
                        f"it multiplies instances by {len(axis.values)} without changing them", axis.span)
@@ -214,6 +213,15 @@ def _slot_order(g: Generator, slot_names: set[str]) -> Iterator[Diagnostic]:
 
 def _reference_problem(c: Constitution, g: Generator, name: str) -> str:
     owner, _, field = name.rpartition(".")
+    axis = next((a for a in g.axes if a.name == owner), None)
+    if axis is not None and axis.name != g.selects:
+        fields = axis.field_names()
+        if not fields:
+            return (f"the values of axis `{owner}` have no fields (give each value its fields: "
+                    f'`{axis.values[0] if axis.values else "value"} {{ {field}: \"...\" }}`)')
+        guess = did_you_mean(field, fields)
+        return (f"the values of axis `{owner}` have no field `{field}`"
+                + (f"; did you mean `{guess}`?" if guess else f" (its fields: {', '.join(fields)})"))
     fields = ", ".join(PRINCIPLE_TEMPLATE_FIELDS)
     if field not in PRINCIPLE_TEMPLATE_FIELDS:
         guess = did_you_mean(field, PRINCIPLE_TEMPLATE_FIELDS)

@@ -34,6 +34,7 @@ def duplicate_ids(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic
     yield from _duplicates("section", c.sections)
     # Dilemma and probe families share one namespace: record ids are derived from it.
     yield from _duplicates("generator", c.generators)
+    yield from _duplicates("shared axis", c.axes)
     for env in c.environments:
         yield from _duplicates_by_name("tool", env.tools)
         yield from _duplicates_by_name("system prompt variant", env.systems)
@@ -52,7 +53,7 @@ def _duplicates_by_name(kind: str, nodes, attr: str = "name") -> Iterator[Diagno
             seen[name] = node.span
 
 
-def unresolved(kind: str, name: str, known, span: Span) -> Diagnostic:
+def unresolved(kind: str, name: str, known, span: Span, notes: tuple[str, ...] = ()) -> Diagnostic:
     known = list(known)
     suggestion = did_you_mean(name, known)
     if suggestion:
@@ -61,7 +62,7 @@ def unresolved(kind: str, name: str, known, span: Span) -> Diagnostic:
         hint = f"; no defined {kind} has a name close to it"
     else:
         hint = f"; no {kind} is defined"
-    return diag(UNRESOLVED.code, f"no {kind} named `{name}`{hint}", span, fix=suggestion)
+    return diag(UNRESOLVED.code, f"no {kind} named `{name}`{hint}", span, fix=suggestion, notes=notes)
 
 
 @check("references")
@@ -80,7 +81,13 @@ def references(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
         for name, span in ((t.prevails, t.prevails_span), (t.yields, t.yields_span)):
             if name not in principle_ids and name not in value_ids and name != MISSING_NAME:
                 yield unresolved("principle or value", name, principle_ids | value_ids, span or t.span)
+    axis_ids = {a.id for a in c.axes}
     for g in c.generators:
+        for axis in g.axes:
+            if axis.shared is not None and axis.shared not in axis_ids:
+                yield unresolved("shared axis", axis.shared, axis_ids, axis.span, notes=(
+                    f"declare it once with `axis {axis.shared} {{ values: a | b }}`, or import the file that "
+                    "declares it (the standard library's: `import std.axes`)",))
         for name, span in zip(g.principles, g.principle_spans):
             if name not in principle_ids and name != MISSING_NAME:
                 yield unresolved("principle", name, principle_ids, span)

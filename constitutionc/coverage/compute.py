@@ -13,9 +13,17 @@ Decisions (documented for users in docs/coverage.md):
   see `argues` in the kind registry) lists it in `tensions`
   with fresh citations of both its principles. Records citing both principles
   without discussing the tension are reported as `co_cited`, for information.
-- Section and value roll-ups count distinct records (a record citing two
+- Each principle row keeps two counts apart, and says which is which: `focused`
+  (records whose focus is the principle: they alone decide taught and tested)
+  and `citing` (every fresh record that cites it, focused on it or citing it as
+  context).
+- Section and value roll-ups count principles taught, tested and covered, and
+  the distinct records citing their principles (`citing`: a record citing two
   principles of one section counts once there); sections include their
   sub-sections.
+- Criteria (`kind: criterion`) are judged by, never taught or tested: they are
+  reported apart, with the families judged by them and those families' records,
+  and are no principle row, gap or roll-up member.
 """
 
 from __future__ import annotations
@@ -28,10 +36,12 @@ from pathlib import Path
 from ..emit import kinds as record_kinds
 from .. import provenance
 from ..ir import Constitution, Principle
+
+CRITERION = "criterion"
 from .results import read_results, violation_table
 from .scan import ScanContext, Tally, scan_data_dir
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 VARIANTS = ("justified", "bare", "preference")
 
 
@@ -168,14 +178,16 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
             for axis, value in pairs:
                 axes.setdefault(axis, set()).add(str(value))
 
-    principle_rows = [_principle_row(p, counts[p.id]) for p in principles]
-    totals = _totals(principle_rows, kinds, stale_records)
+    principle_rows = [_principle_row(p, counts[p.id]) for p in principles if p.kind != CRITERION]
+    criteria = _criterion_rows(constitution, tally)
+    totals = {**_totals(principle_rows, kinds, stale_records), "criteria": len(criteria)}
     return {
         "schema_version": SCHEMA_VERSION,
         "constitution": constitution.header.title,
         "data": data_label,
         "totals": totals,
         "principles": principle_rows,
+        "criteria": criteria,
         "min_records": min_records,
         "uncovered": [_gap(r, 1, kinds) for r in principle_rows if not r["covered"]],
         "under_covered": [_gap(r, min_records, kinds) for r in principle_rows
@@ -193,8 +205,6 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
 
 
 def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
-    responses = entry.responses
-    focused = {kind: entry.focused.get(kind, 0) for kind in ("dilemma", "response", "probe")}
     taught = entry.by_role("taught") > 0
     tested = entry.by_role("tested") > 0
     return {
@@ -205,19 +215,38 @@ def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:
         "value": principle.value,
         "file": principle.span.file,
         "line": principle.span.line,
-        "dilemmas": entry.dilemmas,
-        "responses": responses,
-        "responses_by_variant": {v: entry.variants.get(v, 0) for v in VARIANTS},
-        "probes": entry.probes,
-        "records": sum(entry.kinds.values()),
+        # What decides taught and tested: records focused on this principle.
+        "focused": {"dilemmas": entry.focused.get("dilemma", 0), "responses": entry.focused.get("response", 0),
+                    "probes": entry.focused.get("probe", 0)},
+        # Every fresh record citing it, focused on it or citing it as context.
+        "citing": {"records": sum(entry.kinds.values()), "dilemmas": entry.dilemmas, "responses": entry.responses,
+                   "responses_by_variant": {v: entry.variants.get(v, 0) for v in VARIANTS},
+                   "probes": entry.probes},
         "stale": entry.stale,
-        "focused": {"dilemmas": focused["dilemma"], "responses": focused["response"], "probes": focused["probe"]},
         "taught": taught,
         "tested": tested,
         "covered": taught and tested,
         "axes": {axis: sorted(values) for axis, values in sorted(entry.axes.items())},
         "generators": sorted(entry.generators),
     }
+
+
+def _criterion_rows(constitution: Constitution, tally: Tally) -> list[dict]:
+    """Each criterion with the families that name it in `judged_by` and how many records those families have
+    in the data: what judges and preference labels compare by, not a principle to teach or test."""
+    records_by_generator: Counter = Counter()
+    for (kind, _variant, generator, *_rest), n in tally.records.items():
+        if generator is not None:
+            records_by_generator[generator] += n
+    rows = []
+    for principle in constitution.principles:
+        if principle.kind != CRITERION:
+            continue
+        families = sorted(g.id for g in constitution.generators if principle.id in g.judged_by)
+        rows.append({"id": principle.id, "title": principle.title, "section": principle.section,
+                     "file": principle.span.file, "line": principle.span.line, "judged_by": families,
+                     "records": sum(records_by_generator[g] for g in families), "used": bool(families)})
+    return rows
 
 
 def _stale_entry(key: str, reason: str, records: int, sample_ids: list) -> dict:
@@ -286,9 +315,9 @@ def _rollup(members: list[dict], records: Counter | None) -> dict:
     records = records or Counter()
     return {
         **_principle_counts(members),
-        "dilemmas": records["dilemma"],
-        "responses": records["response"],
-        "probes": records["probe"],
+        # Distinct records citing any member: how much data touches the group, not what it teaches.
+        "citing": {"records": sum(records[name] for name in record_kinds.KINDS), "dilemmas": records["dilemma"],
+                   "responses": records["response"], "probes": records["probe"]},
         "principle_ids": [r["id"] for r in members],
     }
 
@@ -346,11 +375,11 @@ def _tension_row(tension, discussed: Counter, co_cited: Counter) -> dict:
 def _balance(rows: list[dict]) -> dict:
     if not rows:
         return {"min": 0, "median": 0, "max": 0, "largest": None, "largest_share": 0.0, "citations": 0}
-    per_principle = [r["records"] for r in rows]
+    per_principle = [r["citing"]["records"] for r in rows]
     total = sum(per_principle)
-    largest = max(rows, key=lambda r: r["records"])
-    return {"min": min(per_principle), "median": statistics.median(per_principle), "max": largest["records"],
-            "largest": largest["id"], "largest_share": largest["records"] / total if total else 0.0,
+    largest = max(rows, key=lambda r: r["citing"]["records"])
+    return {"min": min(per_principle), "median": statistics.median(per_principle), "max": largest["citing"]["records"],
+            "largest": largest["id"], "largest_share": largest["citing"]["records"] / total if total else 0.0,
             "citations": total}
 
 

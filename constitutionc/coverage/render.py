@@ -42,6 +42,9 @@ def format_percent(covered: int, total: int, places: int = 2) -> str:
 
 
 NOT_APPLICABLE = "–"
+# Said under every table that shows both counts, so neither is read as the other.
+COUNTS_NOTE = ("focused: records whose focus is the principle (they alone make it taught or tested); "
+               "citing: every fresh record citing it, focused on it or as context")
 
 
 def rollup_percent(row: dict) -> str:

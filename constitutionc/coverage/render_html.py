@@ -1,7 +1,7 @@
 """Coverage as one self-contained HTML page: inline CSS, inline script, inline SVG charts.
 
 Nothing is fetched from the network. The principle table sorts when a header is
-clicked (or from the address: `report.html#sort=probes:desc`); each principle
+clicked (or from the address: `report.html#sort=focused_probes:desc`); each principle
 links to its source line; colours follow the reader's light or dark preference.
 """
 
@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from .render import RenderOptions, axes_detail, axes_summary, format_percent, format_rate, rollup_percent
+from .render import COUNTS_NOTE, RenderOptions, axes_detail, axes_summary, format_percent, format_rate, rollup_percent
 
 STYLE = """
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1b1f24; --muted: #59636e; --line: #d0d7de;
@@ -87,9 +87,10 @@ SCRIPT = """
 """
 
 COLUMNS = (  # key, header, numeric
-    ("id", "principle", False), ("section", "section", False), ("dilemmas", "dilemmas", True),
-    ("responses", "responses", True), ("probes", "probes", True), ("taught", "taught", False),
-    ("tested", "tested", False), ("covered", "covered", False), ("axes", "axes", False),
+    ("id", "principle", False), ("section", "section", False), ("focused_dilemmas", "focused dilemmas", True),
+    ("focused_responses", "focused responses", True), ("focused_probes", "focused probes", True),
+    ("citing", "citing records", True), ("taught", "taught", False), ("tested", "tested", False),
+    ("covered", "covered", False), ("axes", "axes", False),
 )
 
 
@@ -110,6 +111,7 @@ def render(document: dict, options: RenderOptions) -> str:
         f'{totals["probes"]} probes.</span></p>',
         _next_steps(document, options),
         _principles_table(document, options),
+        _criteria(document, options),
         _charts(document),
         _rollups(document),
         _tensions(document),
@@ -150,16 +152,18 @@ def _principles_table(document: dict, options: RenderOptions) -> str:
                 else f'<span title="{location}">{escape(row["id"])}</span>')
         if editor:
             name += f' <a class="muted" href="{escape(editor)}" title="open in VS Code">&#x270E;</a>'
-        variants = row["responses_by_variant"]
+        citing = row["citing"]
+        variants = citing["responses_by_variant"]
         cells = [
             f'<td data-col="id" data-value="{escape(row["id"])}">{name}</td>',
             f'<td data-col="section" data-value="{escape(section)}" title="{escape(row["section"] or "")}">'
             f'{escape(section)}</td>',
-            f'<td class="num" data-col="dilemmas" data-value="{row["dilemmas"]}">{row["dilemmas"]}</td>',
-            f'<td class="num" data-col="responses" data-value="{row["responses"]}" title="justified '
-            f'{variants["justified"]}, bare {variants["bare"]}, preference {variants["preference"]}">'
-            f'{row["responses"]}</td>',
-            f'<td class="num" data-col="probes" data-value="{row["probes"]}">{row["probes"]}</td>',
+            *(f'<td class="num" data-col="focused_{kind}" data-value="{row["focused"][kind]}">'
+              f'{row["focused"][kind]}</td>' for kind in ("dilemmas", "responses", "probes")),
+            f'<td class="num" data-col="citing" data-value="{citing["records"]}" title="{citing["dilemmas"]} '
+            f'dilemmas, {citing["responses"]} responses (justified {variants["justified"]}, bare '
+            f'{variants["bare"]}, preference {variants["preference"]}), {citing["probes"]} probes">'
+            f'{citing["records"]}</td>',
         ]
         for key in ("taught", "tested", "covered"):
             cells.append(f'<td data-col="{key}" data-value="{int(row[key])}">{_flag(row[key])}</td>')
@@ -169,7 +173,8 @@ def _principles_table(document: dict, options: RenderOptions) -> str:
         gap = row["id"] in gaps
         rows.append(f'<tr data-id="{escape(row["id"])}" data-order="{order}" data-gap="{int(gap)}"'
                     f'{" class=gap" if gap else ""}>{"".join(cells)}</tr>')
-    return (f'<h2>Principles</h2><p class="muted">Click a column header to sort. '
+    return (f'<h2>Principles</h2><p class="muted" id="counts-note">{escape(COUNTS_NOTE)}.</p>'
+            f'<p class="muted">Click a column header to sort. '
             f'<label><input type="checkbox" id="only-gaps"> show only the {len(gaps)} that need records</label></p>'
             f'<table id="principles"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>')
 
@@ -239,13 +244,32 @@ def _next_steps(document: dict, options: RenderOptions) -> str:
 
 def _rollup_table(table_id: str, title: str, rows: list[dict]) -> str:
     body = "".join(
-        f'<tr data-id="{escape(r["id"] or "")}"><td>{escape(r["title"] or r["id"] or "")}</td>'
-        f'<td class="num">{r["principles"]}</td><td class="num">{r["covered"]}</td>'
-        f'<td class="num">{rollup_percent(r)}</td><td class="num">{r["dilemmas"]}</td>'
-        f'<td class="num">{r["responses"]}</td><td class="num">{r["probes"]}</td></tr>' for r in rows)
+        f'<tr data-id="{escape(r["id"] or "")}"><td data-col="title">{escape(r["title"] or r["id"] or "")}</td>'
+        + "".join(f'<td class="num" data-col="{key}">{r[key]}</td>'
+                  for key in ("principles", "taught", "tested", "covered"))
+        + f'<td class="num" data-col="percent">{rollup_percent(r)}</td><td class="num" data-col="citing" '
+          f'title="{r["citing"]["dilemmas"]} dilemmas, {r["citing"]["responses"]} responses, '
+          f'{r["citing"]["probes"]} probes">{r["citing"]["records"]}</td></tr>' for r in rows)
     return (f'<h2>{title}</h2><table id="{table_id}"><thead><tr><th>{title[:-1].lower()}</th><th class="num">'
-            f'principles</th><th class="num">covered</th><th class="num">percent</th><th class="num">dilemmas</th>'
-            f'<th class="num">responses</th><th class="num">probes</th></tr></thead><tbody>{body}</tbody></table>')
+            f'principles</th><th class="num">taught</th><th class="num">tested</th><th class="num">covered</th>'
+            f'<th class="num">percent</th><th class="num" title="distinct records citing any of its principles">'
+            f'citing records</th></tr></thead><tbody>{body}</tbody></table>')
+
+
+def _criteria(document: dict, options: RenderOptions) -> str:
+    if not document["criteria"]:
+        return ""
+    rows = []
+    for row in document["criteria"]:
+        link, _ = _source_links(row["file"], row["line"], options)
+        name = f'<a href="{escape(link)}">{escape(row["id"])}</a>' if link else escape(row["id"])
+        families = ", ".join(escape(g) for g in row["judged_by"]) or '<span class="muted">no family: unused</span>'
+        rows.append(f'<tr data-id="{escape(row["id"])}"><td data-col="id">{name}</td><td data-col="judged_by">'
+                    f'{families}</td><td class="num" data-col="records">{row["records"]}</td></tr>')
+    return ('<h2>Criteria</h2><p class="muted">Judged by, not taught or tested: the families that name each in '
+            '<code>judged_by</code>, and their records.</p><table id="criteria"><thead><tr><th>criterion</th>'
+            '<th>judged_by families</th><th class="num">their records</th></tr></thead>'
+            f'<tbody>{"".join(rows)}</tbody></table>')
 
 
 def _rollups(document: dict) -> str:
@@ -268,7 +292,7 @@ def _problems(document: dict, options: RenderOptions) -> str:
     parts = []
     balance = document["balance"]
     if balance["largest"] is not None:
-        parts.append(f'<h2>Balance</h2><p id="balance">Records per principle: min {balance["min"]}, median '
+        parts.append(f'<h2>Balance</h2><p id="balance">Citing records per principle: min {balance["min"]}, median '
                      f'{balance["median"]}, max {balance["max"]}; <code>{escape(balance["largest"])}</code> '
                      f'holds {balance["largest_share"] * 100:.1f}% of all citations.</p>')
     if document["uncovered"]:

@@ -7,7 +7,7 @@ violation rates) come first; the full per-principle table sits in a collapsed
 
 from __future__ import annotations
 
-from .render import RenderOptions, axes_summary, format_percent, format_rate, rollup_percent
+from .render import COUNTS_NOTE, RenderOptions, axes_summary, format_percent, format_rate, rollup_percent
 
 UNFOLDED_UNCOVERED = 15
 
@@ -61,22 +61,30 @@ def render(document: dict, options: RenderOptions) -> str:
         if results["unknown_probe_ids"]:
             out.append(f"\n{len(results['unknown_probe_ids'])} probe ids in the results are not in the build.")
         out.append("")
-    out += ["| section | covered | percent |", "|---|---:|---:|"]
-    out += [f"| {_cell(s['title'])} | {s['covered']}/{s['principles']} | "
-            f"{rollup_percent(s)} |" for s in document["sections"]]
+    out += ["| section | taught | tested | covered | percent | citing records |", "|---|---:|---:|---:|---:|---:|"]
+    out += [f"| {_cell(s['title'])} | {s['taught']}/{s['principles']} | {s['tested']}/{s['principles']} | "
+            f"{s['covered']}/{s['principles']} | {rollup_percent(s)} | {s['citing']['records']} |"
+            for s in document["sections"]]
     out.append("")
+    if document["criteria"]:
+        out += ["**Criteria** (judged by, not taught or tested)", ""]
+        out += _table(["criterion", "judged_by families", "their records"],
+                      [[f"`{c['id']}`", ", ".join(f"`{g}`" for g in c["judged_by"]) or "(no family: unused)",
+                        c["records"]] for c in document["criteria"]], {2})
+        out.append("")
     if document["tensions"]:
         out += _table(["tension", "responses discussing", "covered"],
                       [[f"`{t['id']}`", t["responses"], _mark(t["covered"])] for t in document["tensions"]], {1})
         out.append("")
     balance = document["balance"]
     if balance["largest"] is not None:
-        out += [f"Balance: min {balance['min']} / median {balance['median']} / max {balance['max']} records per "
+        out += [f"Balance: min {balance['min']} / median {balance['median']} / max {balance['max']} citing records per "
                 f"principle; `{balance['largest']}` holds {balance['largest_share'] * 100:.1f}% of citations.", ""]
     out += ["<details><summary>All principles</summary>", ""]
-    out += _table(["principle", "dilemmas", "responses", "probes", "taught", "tested", "covered", "axes"],
-                  [[f"`{r['id']}`", r["dilemmas"], r["responses"], r["probes"], _mark(r["taught"]),
-                    _mark(r["tested"]), _mark(r["covered"]), axes_summary(r["axes"])]
-                   for r in document["principles"]], {1, 2, 3})
-    out += ["", "</details>", ""]
+    out += _table(["principle", "focused dilemmas", "focused responses", "focused probes", "citing records",
+                   "taught", "tested", "covered", "axes"],
+                  [[f"`{r['id']}`", r["focused"]["dilemmas"], r["focused"]["responses"], r["focused"]["probes"],
+                    r["citing"]["records"], _mark(r["taught"]), _mark(r["tested"]), _mark(r["covered"]),
+                    axes_summary(r["axes"])] for r in document["principles"]], {1, 2, 3, 4})
+    out += ["", f"_{COUNTS_NOTE}._", "", "</details>", ""]
     return "\n".join(out)

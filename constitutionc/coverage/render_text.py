@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from .render import RenderOptions, axes_summary, format_percent, format_rate, rollup_percent
+from .render import COUNTS_NOTE, RenderOptions, axes_summary, format_percent, format_rate, rollup_percent
 
 
 def _mark(flag: bool) -> str:
@@ -28,13 +28,15 @@ def render(document: dict, options: RenderOptions) -> str:
                   f"{totals['records']} records ({totals['dilemmas']} dilemmas, {totals['responses']} responses, "
                   f"{totals['probes']} probes)")
     console.print(_principles_table(document))
+    if document["criteria"]:
+        console.print(_criteria_table(document))
     console.print(_rollup_table("Sections", document["sections"]))
     console.print(_rollup_table("Core values", document["values"]))
     if document["tensions"]:
         console.print(_tensions_table(document))
     balance = document["balance"]
     if balance["largest"] is not None:
-        console.print(f"Balance: records per principle min {balance['min']}, median {balance['median']}, "
+        console.print(f"Balance: citing records per principle min {balance['min']}, median {balance['median']}, "
                       f"max {balance['max']}; the largest ({balance['largest']}) holds "
                       f"{balance['largest_share'] * 100:.1f}% of all citations")
     if document["uncovered"]:
@@ -58,27 +60,36 @@ def render(document: dict, options: RenderOptions) -> str:
 
 def _principles_table(document: dict) -> Table:
     table = Table(title="Principles", title_justify="left")
-    for name, justify in (("principle", "left"), ("dilemmas", "right"), ("responses", "right"),
-                          ("probes", "right"), ("taught", "center"), ("tested", "center"),
-                          ("covered", "center"), ("axes", "left")):
+    for name, justify in (("principle", "left"), ("focused\ndilemmas", "right"), ("focused\nresponses", "right"),
+                          ("focused\nprobes", "right"), ("citing\nrecords", "right"), ("taught", "center"),
+                          ("tested", "center"), ("covered", "center"), ("axes", "left")):
         table.add_column(name, justify=justify, overflow="fold")
     for row in document["principles"]:
-        variants = row["responses_by_variant"]
-        responses = f"{row['responses']} ({variants['justified']}/{variants['bare']}/{variants['preference']})"
-        table.add_row(row["id"], str(row["dilemmas"]), responses, str(row["probes"]), _mark(row["taught"]),
-                      _mark(row["tested"]), _mark(row["covered"]), axes_summary(row["axes"]))
-    table.caption = "responses: total (justified/bare/preference)"
+        focused = row["focused"]
+        table.add_row(row["id"], str(focused["dilemmas"]), str(focused["responses"]), str(focused["probes"]),
+                      str(row["citing"]["records"]), _mark(row["taught"]), _mark(row["tested"]),
+                      _mark(row["covered"]), axes_summary(row["axes"]))
+    table.caption = COUNTS_NOTE
+    return table
+
+
+def _criteria_table(document: dict) -> Table:
+    table = Table(title="Criteria (judged by, not taught or tested)", title_justify="left")
+    for name in ("criterion", "judged_by families", "their records"):
+        table.add_column(name, justify="right" if name == "their records" else "left", overflow="fold")
+    for row in document["criteria"]:
+        table.add_row(row["id"], ", ".join(row["judged_by"]) or "(no family: unused)", str(row["records"]))
     return table
 
 
 def _rollup_table(title: str, rows: list[dict]) -> Table:
     table = Table(title=title, title_justify="left")
-    for name in ("title", "principles", "covered", "percent", "dilemmas", "responses", "probes"):
+    for name in ("title", "principles", "taught", "tested", "covered", "percent", "citing\nrecords"):
         table.add_column(name, justify="left" if name == "title" else "right")
     for row in rows:
-        table.add_row(row["title"] or row["id"], str(row["principles"]), str(row["covered"]),
-                      rollup_percent(row), str(row["dilemmas"]),
-                      str(row["responses"]), str(row["probes"]))
+        table.add_row(row["title"] or row["id"], str(row["principles"]), str(row["taught"]), str(row["tested"]),
+                      str(row["covered"]), rollup_percent(row), str(row["citing"]["records"]))
+    table.caption = "principles counted as taught, tested, covered; citing records: distinct records citing any of them"
     return table
 
 

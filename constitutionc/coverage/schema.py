@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..emit.schema import schema
 
-SCHEMA_ID = "https://constitutionc.dev/schemas/coverage-1.json"
+SCHEMA_ID = "https://constitutionc.dev/schemas/coverage-2.json"
 
 _COUNT = {"type": "integer", "minimum": 0}
 _PERCENT = {"type": "number", "minimum": 0, "maximum": 100}
@@ -24,10 +24,13 @@ def _object(properties: dict, required: list[str] | None = None) -> dict:
             "additionalProperties": False}
 
 
+# Distinct fresh records citing a principle (or any principle of a group), focused on it or as context.
+_CITING = _object({"records": _COUNT, "dilemmas": _COUNT, "responses": _COUNT, "probes": _COUNT})
+
+
 def _rollup(extra: dict) -> dict:
     return _object({**extra, "principles": _COUNT, "taught": _COUNT, "tested": _COUNT, "covered": _COUNT,
-                    "percent": _PERCENT, "dilemmas": _COUNT, "responses": _COUNT, "probes": _COUNT,
-                    "principle_ids": _IDS})
+                    "percent": _PERCENT, "citing": _CITING, "principle_ids": _IDS})
 
 
 # A principle the data does not (or not enough) teach or test, and the commands that add what is missing.
@@ -39,14 +42,15 @@ _GAP = _object({"id": {"type": "string"}, "file": {"type": "string"}, "line": {"
 
 @schema("coverage")
 def coverage_schema() -> dict:
-    """JSON Schema (draft 2020-12) for the coverage document, schema_version 1."""
+    """JSON Schema (draft 2020-12) for the coverage document, schema_version 2."""
     principle = _object({
         "id": {"type": "string"}, "title": {"type": "string"},
         "kind": {"enum": ["hard_constraint", "default", "instructable"]},
         "section": _NAME, "value": _NAME, "file": {"type": "string"}, "line": {"type": "integer", "minimum": 1},
-        "dilemmas": _COUNT, "responses": _COUNT, "responses_by_variant": _VARIANTS, "probes": _COUNT,
-        "records": _COUNT, "stale": _COUNT,
         "focused": _object({"dilemmas": _COUNT, "responses": _COUNT, "probes": _COUNT}),
+        "citing": _object({"records": _COUNT, "dilemmas": _COUNT, "responses": _COUNT,
+                           "responses_by_variant": _VARIANTS, "probes": _COUNT}),
+        "stale": _COUNT,
         "taught": {"type": "boolean"}, "tested": {"type": "boolean"},
         "covered": {"type": "boolean"},
         "axes": {"type": "object", "additionalProperties": _IDS},
@@ -55,7 +59,11 @@ def coverage_schema() -> dict:
     totals = _object({
         "principles": _COUNT, "taught": _COUNT, "tested": _COUNT, "covered": _COUNT, "percent": _PERCENT,
         "records": _COUNT, "dilemmas": _COUNT, "responses": _COUNT, "responses_by_variant": _VARIANTS,
-        "probes": _COUNT, "stale_records": _COUNT,
+        "probes": _COUNT, "stale_records": _COUNT, "criteria": _COUNT,
+    })
+    criterion = _object({
+        "id": {"type": "string"}, "title": {"type": "string"}, "section": _NAME, "file": {"type": "string"},
+        "line": {"type": "integer", "minimum": 1}, "judged_by": _IDS, "records": _COUNT, "used": {"type": "boolean"},
     })
     location = {"file": {"type": ["string", "null"]}, "line": {"type": ["integer", "null"]}}
     results = _object({
@@ -71,11 +79,12 @@ def coverage_schema() -> dict:
         "title": "constitutionc principle coverage report",
         "description": "Output of `constitutionc coverage --format json`; see docs/coverage.md.",
         **_object({
-            "schema_version": {"const": 1},
+            "schema_version": {"const": 2},
             "constitution": {"type": "string"},
             "data": {"type": "string"},
             "totals": totals,
             "principles": {"type": "array", "items": principle},
+            "criteria": {"type": "array", "items": criterion},
             "min_records": {"type": "integer", "minimum": 1},
             "uncovered": {"type": "array", "items": _GAP},
             "under_covered": {"type": "array", "items": _GAP},

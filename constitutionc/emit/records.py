@@ -231,6 +231,9 @@ class GeneratorContext:
         self.criteria = [{"id": pid, "text": c.text} for pid in generator.judged_by
                          if (c := constitution.principle(pid)) is not None]
         self.references = self._field_references()
+        # (value, field) -> text, per axis whose values have fields.
+        self.axis_fields = {axis.name: {(v.name, key): text for v in axis.value_fields for key, text in v.fields}
+                            for axis in generator.axes if axis.value_fields}
         self._made_from: dict[tuple, dict[str, str]] = {}  # keyed by content, so views may share it
 
     def made_from(self, kind: str) -> dict[str, str]:
@@ -327,6 +330,9 @@ class GeneratorContext:
     def env(self, instance: Instance) -> dict[str, str | None]:
         env: dict[str, str | None] = dict(zip(self.axis_names, instance.values))
         for name, how, pid, field in self.references:
+            if how == "axis":  # a field of the value an axis takes (`{relation.pronoun}`)
+                env[name] = self.axis_fields[pid].get((env.get(pid), field))
+                continue
             if how == "drawn":
                 pid = instance.values[self.generator.selecting_index()]
             elif how == "focus":

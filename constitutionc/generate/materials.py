@@ -29,8 +29,14 @@ def clause_view(constitution: Constitution, pid: str) -> s.ClauseView:
 def _principle_view(principle: Principle) -> s.ClauseView:
     default = None if principle.default_on is None else ("on" if principle.default_on else "off")
     return s.ClauseView(id=principle.id, title=principle.title, kind=KIND[principle.kind], text=principle.text,
-                        why=principle.why, default=default, switchable_by=tuple(principle.switchable_by),
-                        critique_request=principle.critique)
+                        why=principle.why, default=default, switchable_by=tuple(principle.switchable_by))
+
+
+def critique_view(constitution: Constitution, pid: str) -> s.ClauseView:
+    """A clause for the critique prompt: with the clause's own critique request, when it states one."""
+    view, principle = clause_view(constitution, pid), constitution.principle(pid)
+    return view.model_copy(update={"critique_request": principle.critique}) if principle and principle.critique \
+        else view
 
 
 def tension_view(tension: Tension) -> s.TensionView:
@@ -119,7 +125,7 @@ def critique_input(constitution: Constitution, dilemma: dict, style: str, name: 
     return s.CritiqueInput(style=style, assistant_name=name, system=dilemma.get("system"),
                            conversation=_turns(dilemma), prompt=dilemma["prompt"], stance=dilemma["stance"], draft_answer=answer,
                            draft_reasoning=reasoning,
-                           clauses=tuple(clause_view(constitution, pid) for pid in dilemma["principles"]))
+                           clauses=tuple(critique_view(constitution, pid) for pid in dilemma["principles"]))
 
 
 def revision_input(constitution: Constitution, dilemma: dict, style: str, name: str, answer: str,

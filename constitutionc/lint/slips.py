@@ -78,7 +78,8 @@ def _article_fits(article: str, word: str) -> bool:
 @rule("CDL622", "article-before-slot", category="clarity", level="warning",
       summary="`a {slot}` or `an {slot}` reads wrongly for some of the slot's texts (\"an disability\").",
       rationale="The article is written once but the slot takes several texts; records then say "
-                "\"an disability claim\" or \"a urgent request\". Put the article inside the slot's texts.",
+                "\"an disability claim\" or \"a urgent request\". Put the article inside the slot's texts, or give "
+                "each value of the axis an article field and write `{claim.article} {claim}`.",
       example='principle a.b "B" {\n  text: "Be fair."\n  why: "Fairness."\n}\n\n'
               'dilemma claims teaches a.b {\n  vary claim: disability | injury | "insurance fraud"\n'
               '  user: "I have an {claim} claim to file."\n  stance: "Help honestly."\n}')
@@ -91,7 +92,8 @@ def article_before_slot(ctx: LintContext) -> Iterator[Diagnostic]:
                 if wrong:
                     yield make("CDL622", f"{g.kind} `{g.id}`: {what} says `{article} {{{name}}}`, which reads "
                                          f"\"{article} {wrong[0]}\"; move the article into the texts of "
-                                         f"`{name}`", span)
+                                         f"`{name}`, or give each value an `article` field and write "
+                                         f"`{{{name}.article}} {{{name}}}`", span)
 
 
 @rule("CDL623", "placeholder-fragment", category="clarity", level="warning",

@@ -3,7 +3,7 @@
 Built from the syntax tree (not the IR) because editors need the position of
 each name as written, including in half-typed files the parser only partly
 recovered. Names live in namespaces: global ones (principle, value, principal,
-environment, generator, section) and local ones whose `scope` is the enclosing
+environment, generator, section, shared_axis) and local ones whose `scope` is the enclosing
 environment or generator (tool, system, axis, slot, check) or tool (param).
 
 The index knows nothing of the language server; other tools (a linter, a
@@ -232,6 +232,20 @@ class _Builder:
         return self.define(Symbol(kind, item.name.text, None, item.name.span, _span(item), item.kind,
                                   item.title.text if item.title else "", _single_fields(item.body), children))
 
+    def shared_axis(self, item: Item) -> Symbol | None:
+        if item.name is None or item.name.text == MISSING_NAME:
+            return None
+        values, fields = [], []
+        for node in item.body:
+            if isinstance(node, Entry) and node.key.text == "values":
+                values.extend(a.text for a in node.value.atoms)
+            elif isinstance(node, Block) and not node.labels:
+                values.append(node.key.text)
+                fields.extend(n.key.text for n in node.body if isinstance(n, Entry) and n.key.text not in fields)
+        return self.define(Symbol("shared_axis", item.name.text, None, item.name.span, _span(item), "axis",
+                                  item.title.text if item.title else "",
+                                  (("values", " | ".join(values)), ("fields", ", ".join(fields)))))
+
     def tension(self, item: Item) -> Symbol | None:
         if len(item.relation) != 2:
             return None
@@ -286,10 +300,12 @@ class _Builder:
                 yield from self.generator_entry(gid, environment, node)
             elif isinstance(node, RuleItem):
                 if key == "set" and node.labels:
-                    self.refer(("axis",), node.labels[0], "rule", gid)
+                    self.refer(("axis", "shared_axis"), node.labels[0], "rule", gid)
                 self.conditions(gid, node.conditions)
             elif isinstance(node, Block):
-                if key == "slot" and node.labels:
+                if key == "vary" and node.labels:
+                    yield self.family_axis(gid, node)
+                elif key == "slot" and node.labels:
                     yield self.slot(gid, node)
                 elif key == "check" and node.labels:
                     yield self.check(gid, environment, node)
@@ -303,6 +319,9 @@ class _Builder:
             values = " | ".join(a.text for a in node.value.atoms)
             yield self.define(Symbol("axis", label.text, gid, label.span, _span(node), "vary", "",
                                      (("values", values),)))
+        elif key == "vary":  # `vary: relation, role`: the shared axes it uses
+            for atom in node.value.atoms:
+                self.refer(("shared_axis",), atom, "vary")
         elif key == "environment" and node.value.single is not None:
             self.refer(("environment",), node.value.single, "environment")
         elif key in ("judged_by", "argues"):
@@ -314,10 +333,20 @@ class _Builder:
         elif key not in _GENERATOR_NAME_FIELDS:
             self.templates(gid, node.value.atoms)
 
+    def family_axis(self, gid: str, block: Block) -> Symbol:
+        """`vary relation { sister { pronoun: "she" } ... }`: a family's own axis whose values have fields."""
+        label = block.labels[0]
+        values = [n.key.text for n in block.body if isinstance(n, Block)]
+        values += [a.text for n in block.body if isinstance(n, Entry) and n.key.text == "values" for a in n.value.atoms]
+        fields = list(dict.fromkeys(e.key.text for n in block.body if isinstance(n, Block) for e in n.body
+                                    if isinstance(e, Entry)))
+        return self.define(Symbol("axis", label.text, gid, label.span, _span(block), "vary", "",
+                                  (("values", " | ".join(values)), ("fields", ", ".join(fields)))))
+
     def slot(self, gid: str, block: Block) -> Symbol:
         label = block.labels[0]
         if len(block.labels) == 3 and block.labels[1].text == "from":
-            self.refer(("axis",), block.labels[2], "slot", gid)
+            self.refer(("axis", "shared_axis"), block.labels[2], "slot", gid)
         for node in block.body:
             if isinstance(node, Entry):
                 self.templates(gid, node.value.atoms)
@@ -355,7 +384,7 @@ class _Builder:
 
     def conditions(self, gid: str, conditions: Iterable[Condition]) -> None:
         for condition in conditions:
-            self.refer(("axis",), condition.axis, "rule", gid)
+            self.refer(("axis", "shared_axis"), condition.axis, "rule", gid)
 
     def templates(self, gid: str, atoms: Iterable[Atom]) -> None:
         """A `{slot}` in generator text refers to a slot, or else an axis, of the generator."""
@@ -364,13 +393,15 @@ class _Builder:
                 continue
             for name, start, end in slot_positions(atom.raw):
                 if "." in name:
-                    # `{owner.field}`: the owner is an axis that draws principles, or a principle.
+                    # `{owner.field}`: the owner is an axis (with fields, or drawing principles), or a principle.
                     owner = name.rpartition(".")[0]
                     span = _span_inside(atom, start + 1, start + 1 + len(owner))
-                    self.index.references.append(Reference(("axis", "principle"), owner, gid, span, "template"))
+                    self.index.references.append(Reference(("axis", "shared_axis", "principle"), owner, gid, span,
+                                                           "template"))
                     continue
                 span = _span_inside(atom, start + 1, end - 1)
-                self.index.references.append(Reference(("slot", "axis"), name, gid, span, "template"))
+                self.index.references.append(Reference(("slot", "axis", "shared_axis"), name, gid, span,
+                                                       "template"))
 
 
 # A block the parser closed at the end of the file has no recorded end: it runs to the end.
@@ -411,6 +442,7 @@ _ITEM_HANDLERS = {
     "principal": _Builder.named,
     "environment": _Builder.named,
     "tension": _Builder.tension,
+    "axis": _Builder.shared_axis,
     "dilemma": _Builder.generator,
     "probe": _Builder.generator,
 }

@@ -154,12 +154,18 @@ class TreeBuilder:
                          self.spans.of_meta(meta))
 
     def setting(self, meta, children):
-        key, *values = children
+        key, label, *values = children
+        labels = () if label is None else (self.atom(label),)
+        if len(values) == 1 and isinstance(values[0], Value):
+            return Entry(self.atom(key), labels, values[0], self.spans.of_meta(meta))
         atoms = tuple(self.atom(v) for v in values)
         first, last = atoms[0].pos, atoms[-1].pos
         value = Value("chain" if len(atoms) > 1 else "atom", atoms,
                       (first[0], first[1], first[2], last[3], last[4]))
-        return Entry(self.atom(key), (), value, self.spans.of_meta(meta))
+        return Entry(self.atom(key), labels, value, self.spans.of_meta(meta))
+
+    def setting_choices(self, meta, children):
+        return self._value("choices", children, meta)
 
     def body(self, meta, children):
         return tuple(children)
@@ -203,6 +209,10 @@ class TreeBuilder:
     def environment(self, meta, children):
         name, title, body = children
         return self._item("environment", meta, name=name, title=title, body=body)
+
+    def axis_decl(self, meta, children):
+        name, title, body = children
+        return self._item("axis", meta, name=name, title=title, body=body)
 
     def tension(self, meta, children):
         prevails, yields, body = children

@@ -18,6 +18,7 @@ from .. import ir, spec
 from ..diagnostics import (BAD_AXIS, DUPLICATE_KEY, INVALID_VALUE, MISPLACED, MISSING_TEMPLATE, SYNTAX,
                            UNKNOWN_KEY, Diagnostic, diag, did_you_mean)
 from .ast import Atom, Block, Entry, Item, Module, ModuleItem, RuleItem, Value
+from .axes import axis_values, family_axes
 from .ast import Condition as AstCondition
 
 
@@ -39,6 +40,7 @@ class Fragment:
     tensions: list[ir.Tension] = field(default_factory=list)
     environments: list[ir.Environment] = field(default_factory=list)
     generators: list[ir.Generator] = field(default_factory=list)
+    axes: list[ir.SharedAxis] = field(default_factory=list)
     suppressions: list[ir.Suppression] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
@@ -164,6 +166,7 @@ _FORM_WORDS = {
     "labelled_block": "is a block with a name: `name label { ... }`",
     "rule": "is a rule: `... when axis is value`",
     "any_block": "is a block: `name { ... }`",
+    "entry_or_block": "takes a value after `:` or a block with a name: `name label { ... }`",
 }
 
 
@@ -179,7 +182,8 @@ def split_run_on_fields(body: Iterable, allowed: dict[str, str], out: list[Diagn
     """
     nodes: list = []
     for node in body:
-        if isinstance(node, Entry) and allowed.get(node.key.text) == "labelled" and len(node.labels) > 1:
+        if isinstance(node, Entry) and allowed.get(node.key.text) in ("labelled", "entry_or_block") \
+                and len(node.labels) > 1:
             # `vary audience from a` then `user: "..."` on the next line reads as one entry whose
             # labels run into `user`: cut there, so the field after it is not lost.
             cut = next((i for i, label in enumerate(node.labels) if i > 0 and label.kind == "name"
@@ -240,6 +244,8 @@ def _form_matches(form: str, node) -> bool:
         return isinstance(node, Block)
     if form == "rule":
         return isinstance(node, RuleItem)
+    if form == "entry_or_block":
+        return isinstance(node, Entry) or (isinstance(node, Block) and bool(node.labels))
     return False
 
 
@@ -502,21 +508,8 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
     _require(f, [name for name, required in templates.items() if required], what, item.keyword_span)
 
     axes = []
-    for entry in f.all("vary"):
-        if len(entry.labels) != 1:
-            like_slot = any(a.text == "from" for a in entry.labels)
-            frag.diagnostics.append(diag(INVALID_VALUE.code, "write an axis as `vary name: a | b | c`",
-                                         entry.span, notes=("a text chosen by another axis's value is a slot: "
-                                                            "`slot name from axis { value: \"text\" }`",)
-                                         if like_slot else ()))
-            continue
-        values = tuple(a.text for a in entry.value.atoms)
-        if entry.value.kind not in ("choices", "atom"):
-            frag.diagnostics.append(diag(BAD_AXIS.code,
-                                         "separate an axis's values with `|` (e.g. `vary tone: calm | angry`)",
-                                         entry.value.span))
-            continue
-        axes.append(ir.Axis(name=entry.labels[0].text, values=values, span=entry.span))
+    for node in f.all("vary"):
+        axes.extend(family_axes(node, frag.diagnostics))
 
     rules = []
     for node in f.all("set"):
@@ -604,6 +597,18 @@ def _tool_calls(f: Fields, axes: list, rules: list, frag: Fragment) -> str | Non
 
 LOWERERS["dilemma"] = _generator
 LOWERERS["probe"] = _generator
+
+@lowers("axis")
+def _axis_decl(item: Item, frag: Fragment, ctx: Context) -> None:
+    name = _name(item)
+    what = f"shared axis `{name}`"
+    values, fields = axis_values(item.body, what, name, frag.diagnostics)
+    if not values and name != MISSING_NAME:
+        frag.diagnostics.append(diag(BAD_AXIS.code, f"{what} has no values; write `values: a | b` or one block "
+                                     'per value: `sister { pronoun: "she" }`', item.keyword_span))
+    frag.axes.append(ir.SharedAxis(id=name, title=item.title.text if item.title else "", values=values,
+                                   value_fields=fields, section=ctx.section, span=item.span,
+                                   name_span=item.name.span if item.name else None))
 
 
 def _conversation(block: Block, frag: Fragment) -> tuple[ir.Turn, ...]:
@@ -741,6 +746,13 @@ _ORDER_EXAMPLES = {"priority": "priority: safety > ethics > helpfulness",
 
 def _top_level_entry(entry: Entry, frag: Fragment, ctx: Context) -> None:
     name = entry.key.text
+    if name == "vary":
+        label = entry.labels[0].text if entry.labels else "NAME"
+        values = " | ".join(a.raw for a in entry.value.atoms) or "a | b"
+        frag.diagnostics.append(diag(MISPLACED.code, "`vary` belongs inside a dilemma or probe family; an axis "
+                                     f"several families use is declared once as `axis {label} {{ values: {values} }}` "
+                                     f"and used in each family as `vary: {label}`", entry.key.span))
+        return
     if name not in TOP_LEVEL_FIELDS or entry.labels:
         suggestion = did_you_mean(name, TOP_LEVEL_FIELDS)
         hint = f"; did you mean `{suggestion}`?" if suggestion else ""

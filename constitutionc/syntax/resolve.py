@@ -21,6 +21,7 @@ from .. import ir
 from ..spec import STD_PREFIX
 from ..diagnostics import (BAD_INPUT, IMPORT_CYCLE, IMPORT_NOT_FOUND, IMPORT_OUTSIDE_ROOT, INTERNAL,
                            INVALID_VALUE, Diagnostic, diag)
+from .axes import resolve_uses
 from .builder import build_module
 from .chunks import parse_in_pieces
 from .lower import Fragment, lower_module
@@ -265,7 +266,7 @@ class Loader:
         authority: tuple[str, ...] = ()
         authority_span = None
         parts: dict[str, list] = {k: [] for k in ("values", "principals", "sections", "principles", "tensions",
-                                                  "environments", "generators", "suppressions")}
+                                                  "environments", "generators", "axes", "suppressions")}
         # The files named on the command line speak for the constitution; imports only fill gaps.
         by_authority = [self.fragments[p] for p in self.roots if p in self.fragments] + frags
         for frag in by_authority:
@@ -279,6 +280,7 @@ class Loader:
             diagnostics.extend(frag.diagnostics)
             for key, items in parts.items():
                 items.extend(getattr(frag, key))
+        parts["generators"] = resolve_uses(parts["generators"], parts["axes"])
         constitution = ir.Constitution(
             header=header or ir.Header(), files=tuple(sorted(self.files, key=lambda f: f.path)),
             priority=priority, priority_span=priority_span, authority=authority, authority_span=authority_span,

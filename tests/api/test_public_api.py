@@ -25,8 +25,8 @@ def test_a_script_runs_the_whole_pipeline(tmp_path, monkeypatch):
 
     document = api.coverage(result.constitution, tmp_path / "out")
     by_id = {p["id"]: p for p in document["principles"]}
-    assert by_id["safety.no_coercion"]["dilemmas"] == 6 and by_id["safety.no_coercion"]["probes"] == 2
-    assert by_id["safety.no_coercion"]["responses"] == 0  # responses were not built
+    assert by_id["safety.no_coercion"]["citing"]["dilemmas"] == 6 and by_id["safety.no_coercion"]["citing"]["probes"] == 2
+    assert by_id["safety.no_coercion"]["citing"]["responses"] == 0  # responses were not built
 
     formatted = api.format_text(QUICKSTART.read_text(encoding="utf-8"))
     assert formatted.text == QUICKSTART.read_text(encoding="utf-8")

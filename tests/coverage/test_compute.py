@@ -20,11 +20,11 @@ def test_quickstart_counts_per_principle(quickstart_build):
     document = compute_coverage(loaded(QUICKSTART), quickstart_build)
     rows = by_id(document["principles"])
     # leverage_over_neighbour: 3 relations x 2 secrets = 6 dilemmas, each with justified, bare and preference.
-    assert rows["safety.no_coercion"]["dilemmas"] == 6
-    assert rows["safety.no_coercion"]["responses_by_variant"] == {"justified": 6, "bare": 6, "preference": 6}
-    assert rows["safety.no_coercion"]["probes"] == 2  # pause_notice: 2 urgencies
-    assert rows["ethics.privacy"]["responses"] == 18 and rows["ethics.privacy"]["probes"] == 0
-    assert rows["safety.accept_shutdown"]["probes"] == 2 and rows["safety.accept_shutdown"]["dilemmas"] == 0
+    assert rows["safety.no_coercion"]["citing"]["dilemmas"] == 6
+    assert rows["safety.no_coercion"]["citing"]["responses_by_variant"] == {"justified": 6, "bare": 6, "preference": 6}
+    assert rows["safety.no_coercion"]["citing"]["probes"] == 2  # pause_notice: 2 urgencies
+    assert rows["ethics.privacy"]["citing"]["responses"] == 18 and rows["ethics.privacy"]["citing"]["probes"] == 0
+    assert rows["safety.accept_shutdown"]["citing"]["probes"] == 2 and rows["safety.accept_shutdown"]["citing"]["dilemmas"] == 0
     assert [(r["id"], r["taught"], r["tested"], r["covered"]) for r in document["principles"]] == [
         ("safety.no_coercion", True, True, True),
         ("safety.accept_shutdown", False, True, False),
@@ -36,7 +36,7 @@ def test_quickstart_counts_per_principle(quickstart_build):
     assert document["totals"] | {"percent": None} == {
         "principles": 6, "taught": 2, "tested": 2, "covered": 1, "percent": None, "records": 26, "dilemmas": 6,
         "responses": 18, "responses_by_variant": {"justified": 6, "bare": 6, "preference": 6}, "probes": 2,
-        "stale_records": 0}
+        "stale_records": 0, "criteria": 0}
     assert document["totals"]["percent"] == pytest.approx(100 / 6)
     assert rows["safety.no_coercion"]["axes"] == {
         "relation": ["landlord", "neighbour", "team lead"],
@@ -62,9 +62,9 @@ def test_counts_agree_with_a_full_parse(nested_build, quickstart_build):
         expected = naive_counts(build, {p.id: p.sha256 for p in constitution.principles})
         for row in compute_coverage(constitution, build)["principles"]:
             oracle = expected.get(row["id"], {})
-            assert (row["dilemmas"], row["responses"], row["probes"]) == (
+            assert (row["citing"]["dilemmas"], row["citing"]["responses"], row["citing"]["probes"]) == (
                 oracle.get("dilemma", 0), oracle.get("response", 0), oracle.get("probe", 0)), row["id"]
-            assert row["responses_by_variant"] == {v: oracle.get(v, 0) for v in ("justified", "bare", "preference")}
+            assert row["citing"]["responses_by_variant"] == {v: oracle.get(v, 0) for v in ("justified", "bare", "preference")}
 
 
 def test_sections_roll_up_to_their_ancestors(nested_build):
@@ -76,18 +76,18 @@ def test_sections_roll_up_to_their_ancestors(nested_build):
     assert (sections["Conduct"]["covered"], sections["Conduct"]["principles"]) == (1, 3)
     # Distinct records: a justified response citing both speech principles counts once for Conduct.
     # hard_news has 2 x 3 - 1 = 5 combinations: 5 dilemmas, 15 responses; delete_files has 2 probes.
-    assert (sections["Conduct"]["dilemmas"], sections["Conduct"]["responses"], sections["Conduct"]["probes"]) == (5, 15, 2)
-    assert (sections["Action"]["probes"], sections["Action"]["responses"]) == (2, 0)
+    assert (sections["Conduct"]["citing"]["dilemmas"], sections["Conduct"]["citing"]["responses"], sections["Conduct"]["citing"]["probes"]) == (5, 15, 2)
+    assert (sections["Action"]["citing"]["probes"], sections["Action"]["citing"]["responses"]) == (2, 0)
     loose = sections["(outside any section)"]
-    assert loose["id"] is None and loose["principle_ids"] == ["loose.untested"] and loose["dilemmas"] == 2
+    assert loose["id"] is None and loose["principle_ids"] == ["loose.untested"] and loose["citing"]["dilemmas"] == 2
 
 
 def test_values_roll_up_by_distinct_records(nested_build):
     document = compute_coverage(loaded(NESTED), nested_build)
     values = by_id(document["values"])
     assert values["candour"]["principle_ids"] == ["speech.truthful", "loose.untested"]
-    assert (values["candour"]["dilemmas"], values["candour"]["responses"]) == (7, 19)
-    assert (values["care"]["responses"], values["care"]["probes"], values["care"]["covered"]) == (10, 2, 0)
+    assert (values["candour"]["citing"]["dilemmas"], values["candour"]["citing"]["responses"]) == (7, 19)
+    assert (values["care"]["citing"]["responses"], values["care"]["citing"]["probes"], values["care"]["covered"]) == (10, 2, 0)
 
 
 def test_tension_is_covered_when_a_response_discusses_it(nested_build, quickstart_build):
@@ -128,8 +128,8 @@ def test_edited_and_removed_clauses_make_records_stale(tmp_path, quickstart_buil
     assert document["totals"]["stale_records"] == 26
     rows = by_id(document["principles"])
     # Stale citations do not count: privacy's records predate its current text.
-    assert rows["ethics.privacy"]["records"] == 0 and rows["ethics.privacy"]["stale"] == 24
-    assert rows["safety.no_coercion"]["records"] == 26
+    assert rows["ethics.privacy"]["citing"]["records"] == 0 and rows["ethics.privacy"]["stale"] == 24
+    assert rows["safety.no_coercion"]["citing"]["records"] == 26
 
 
 def test_missing_data_directory_is_an_input_error(tmp_path):

@@ -42,7 +42,7 @@ def test_report_on_real_build_matches_a_full_parse(real_build):
     oracle = naive_counts(real_build, {p.id: p.sha256 for p in constitution.principles})
     for row in document["principles"]:
         expected = oracle.get(row["id"], {})
-        assert (row["dilemmas"], row["responses"], row["probes"]) == (
+        assert (row["citing"]["dilemmas"], row["citing"]["responses"], row["citing"]["probes"]) == (
             expected.get("dilemma", 0), expected.get("response", 0), expected.get("probe", 0)), row["id"]
     manifest = json.loads((real_build / "manifest.json").read_text())
     assert document["totals"]["records"] == sum(o["records"] for o in manifest["outputs"]

@@ -115,24 +115,30 @@ def test_source_links_point_at_the_principle_line(report):
 @needs_chromium
 def test_browser_table_matches_json(tmp_path, report):
     html, document = report
-    dom = chromium(tmp_path, "--dump-dom", html.as_uri() + "#sort=responses:desc").stdout.decode()
+    dom = chromium(tmp_path, "--dump-dom", html.as_uri() + "#sort=citing:desc").stdout.decode()
     reader = TableReader()
     reader.feed(dom)
     assert reader.root.get("data-ready") == "true", "the page script did not run to the end"
-    assert reader.table_attrs["principles"].get("data-sorted") == "responses:desc"
+    assert reader.table_attrs["principles"].get("data-sorted") == "citing:desc"
     rows = reader.tables["principles"]
-    expected = sorted(document["principles"], key=lambda p: -p["responses"])
+    expected = sorted(document["principles"], key=lambda p: -p["citing"]["records"])
     assert [r["_id"] for r in rows] == [p["id"] for p in expected]
     for row, principle in zip(rows, expected):
+        # Focused counts (what makes a principle taught or tested) and the citing count, each under its own label.
         for key in ("dilemmas", "responses", "probes"):
-            assert row[key] == (str(principle[key]), str(principle[key])), (principle["id"], key)
+            value = str(principle["focused"][key])
+            assert row[f"focused_{key}"] == (value, value), (principle["id"], key)
+        assert row["citing"] == (str(principle["citing"]["records"]),) * 2
         for key in ("taught", "tested", "covered"):
             assert row[key][1] == ("yes" if principle[key] else "no")
     sections = {r["_id"]: r for r in reader.tables["sections"]}
     for section in document["sections"]:
         cells = sections[section["id"] or ""]
-        assert [cells[str(i)][1] for i in (1, 2, 4, 5, 6)] == [
-            str(section[k]) for k in ("principles", "covered", "dilemmas", "responses", "probes")]
+        assert [cells[k][1] for k in ("principles", "taught", "tested", "covered", "citing")] == [
+            str(section[k]) for k in ("principles", "taught", "tested", "covered")] + [str(section["citing"]["records"])]
+    headers = re.search(r'<table id="principles"[^>]*><thead><tr>(.*?)</tr>', dom)[1]
+    assert re.findall(r">([^<]+)</th>", headers)[2:6] == ["focused dilemmas", "focused responses", "focused probes",
+                                                         "citing records"]
     assert reader.figures == 1
     charted = {r["_id"]: r for r in reader.tables["section-chart"]}
     for section in (s for s in document["sections"] if s["principles"]):
@@ -176,23 +182,23 @@ def test_real_clicks_sort_and_filter_and_the_next_steps_come_first(tmp_path, rep
         for (pid, commands, href), gap in zip(listed, gaps):
             assert commands == gap["commands"] and href.endswith(f"#L{gap['line']}")
 
-        browser.click('th[data-key="probes"]')
+        browser.click('th[data-key="focused_probes"]')
         order = "Array.from(document.querySelectorAll('#principles tbody tr')).map(r => r.dataset.id)"
-        ascending = [p["id"] for p in sorted(document["principles"], key=lambda p: p["probes"])]
+        ascending = [p["id"] for p in sorted(document["principles"], key=lambda p: p["focused"]["probes"])]
         assert browser.evaluate(order) == ascending
-        assert browser.evaluate("document.getElementById('principles').dataset.sorted") == "probes:asc"
-        browser.click('th[data-key="probes"]')
-        descending = [p["id"] for p in sorted(document["principles"], key=lambda p: -p["probes"])]
+        assert browser.evaluate("document.getElementById('principles').dataset.sorted") == "focused_probes:asc"
+        browser.click('th[data-key="focused_probes"]')
+        descending = [p["id"] for p in sorted(document["principles"], key=lambda p: -p["focused"]["probes"])]
         assert browser.evaluate(order) == descending
         shown = ("Array.from(document.querySelectorAll('#principles tbody tr')).filter(r => !r.hidden)"
-                 ".map(r => [r.dataset.id, Number(r.querySelector('[data-col=probes]').textContent)])")
+                 ".map(r => [r.dataset.id, Number(r.querySelector('[data-col=focused_probes]').textContent)])")
         assert len(browser.evaluate(shown)) == len(document["principles"])
 
         browser.click("#only-gaps")
         visible = browser.evaluate(shown)
         assert sorted(pid for pid, _ in visible) == sorted(g["id"] for g in gaps)
         by_id = {p["id"]: p for p in document["principles"]}
-        assert all(probes == by_id[pid]["probes"] for pid, probes in visible)
+        assert all(probes == by_id[pid]["focused"]["probes"] for pid, probes in visible)
         browser.click("#only-gaps")
         assert len(browser.evaluate(shown)) == len(document["principles"])
     finally:

@@ -21,5 +21,5 @@ def test_both_values_count_the_shared_principle(tmp_path):
     data = json.loads(report.stdout)
     values = {row["id"]: row for row in data["values"]}
     assert values["ethics"]["principles"] == 1 and values["safety"]["principles"] == 2
-    assert values["ethics"]["dilemmas"] == values["safety"]["dilemmas"] == 2
+    assert values["ethics"]["citing"]["dilemmas"] == values["safety"]["citing"]["dilemmas"] == 2
     assert values["ethics"]["principle_ids"] == ["shared.report"]

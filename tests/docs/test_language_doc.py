@@ -39,7 +39,7 @@ def test_example_compiles_without_errors(tmp_path, doc, line, source):
 
 def test_every_construct_is_documented_with_an_example():
     constructs = {"constitution", "import", "priority", "value", "principal", "section", "principle",
-                  "tension", "environment", "dilemma", "probe"}
+                  "tension", "environment", "dilemma", "probe", "axis"}
     sources = "\n".join(source for _, _, source in examples())
     shown = {word for word in constructs if re.search(rf"^\s*{word}\b", sources, re.M)}
     # `import` needs files to import, so it is described in prose and exercised in tests/syntax.

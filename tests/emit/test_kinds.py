@@ -106,8 +106,8 @@ def test_coverage_counts_it_by_its_role(in_data, tmp_path, extra):
     after = {r["id"]: r for r in compute_coverage(constitution, carded)["principles"]}
     # `oversight` is only probed; a card (role "taught") teaches it.
     assert not before["oversight"]["taught"] and after["oversight"]["taught"]
-    assert after["oversight"]["records"] == before["oversight"]["records"] + 1
-    assert after["oversight"]["probes"] == before["oversight"]["probes"]
+    assert after["oversight"]["citing"]["records"] == before["oversight"]["citing"]["records"] + 1
+    assert after["oversight"]["citing"]["probes"] == before["oversight"]["citing"]["probes"]
     # As "tested" it would test `care`, which only dilemmas cite; as "neither" it changes no flag.
     for role, flag in (("tested", "tested"), ("neither", None)):
         with changed(role=role):

@@ -41,3 +41,34 @@ def test_the_justification_and_tensions_follow_the_drawn_principle(in_data, tmp_
         others = {"a.one", "a.two", "a.three"} - {drawn}
         assert all(f'"Be {p.split(".")[1]}."' not in r["completion"] for p in others)
         assert r["tensions"] == (["a.one>b.base"] if drawn == "a.one" else [])
+
+
+def test_shared_axes_and_value_fields_fill_the_texts(in_data, tmp_path):
+    built, _ = _build(tmp_path, "shared_axes.cdl")
+    dilemmas = built["dilemmas"]
+    # 2 kin x 2 roles kept of std's 8 x 2 tones; the axes keep their written order.
+    assert len(dilemmas) == 8 and all(list(d["axes"]) == ["kin", "role", "tone"] for d in dilemmas)
+    words = {"aunt": ("she", "her"), "uncle": ("he", "him")}
+    article = {"intern": "an", "manager": "a"}
+    adverb = {"calm": "calmly", "upset": "tearfully"}
+    for d in dilemmas:
+        kin, role, tone = d["axes"]["kin"], d["axes"]["role"], d["axes"]["tone"]
+        assert d["prompt"] == (f"My {kin}, {article[role]} {role}, told me {adverb[tone]} that "
+                               f"{words[kin][0]} lost the job.")
+        assert d["stance"] == f"Help them support {words[kin][1]} honestly."
+
+
+def test_editing_a_shared_axis_changes_the_digest_of_the_families_using_it(in_data, tmp_path):
+    from constitutionc import provenance
+    from constitutionc.api import load
+
+    before = provenance.current_parts(load(["shared_axes.cdl"]).constitution)
+    shared = tmp_path / "axes"
+    shared.mkdir()
+    (tmp_path / "shared_axes.cdl").write_text((in_data / "shared_axes.cdl").read_text(), encoding="utf-8")
+    text = (in_data / "axes" / "shared.cdl").read_text().replace('object: "him"', 'object: "them"')
+    (shared / "shared.cdl").write_text(text, encoding="utf-8")
+    after = provenance.current_parts(load([tmp_path / "shared_axes.cdl"]).constitution)
+    assert before["family:news"] != after["family:news"]
+    assert {k: v for k, v in before.items() if k != "family:news"} == \
+        {k: v for k, v in after.items() if k != "family:news"}

@@ -19,13 +19,32 @@ def criteria_build(tmp_path_factory):
 
 
 def test_each_instance_critiques_its_draft_against_one_principle(revision_build):
-    dilemmas = revision_build["dilemmas"]
+    dilemmas = [d for d in revision_build["dilemmas"] if d["generator"] == "lock_picking"]
     assert sorted(d["focus"] for d in dilemmas) == ["cai.harmless", "cai.not_preachy"]
     for d in dilemmas:
         assert d["principles"] == [d["focus"]]
         assert d["draft"].startswith("Shed padlocks are easy")
         assert d["critique"].startswith("Measured against '") and d["critique_request"] in d["critique"]
         assert d["revision"].startswith("I can't help") and d["revision_request"]
+
+
+def test_parts_left_empty_are_null_with_the_requests_the_model_stage_writes_them_from(revision_build):
+    """What `generate` needs to write a critique and a revision: the draft, the one principle (`focus`, the only
+    one cited) and that principle's own critique and revision requests."""
+    from constitutionc.api import load
+
+    constitution = load([REPO / "examples" / "critique-revision" / "constitution.cdl"]).constitution
+    dilemmas = [d for d in revision_build["dilemmas"] if d["generator"] == "fake_sick_note"]
+    assert sorted(d["focus"] for d in dilemmas) == ["cai.harmless", "cai.not_preachy"]
+    for d in dilemmas:
+        principle = constitution.principle(d["focus"])
+        assert d["principles"] == [d["focus"]] and d["draft"].startswith("Here you go")
+        assert (d["critique"], d["revision"]) == (None, None)
+        assert (d["critique_request"], d["revision_request"]) == (principle.critique, principle.revision)
+    # No revision yet, so no revision > draft pair from this family.
+    ids = {d["id"] for d in dilemmas}
+    assert not [r for r in revision_build["responses"] if r["variant"] == "preference" and r["dilemma_id"] in ids
+                and r.get("rejected", "").startswith("Here you go")]
 
 
 def test_revision_is_preferred_to_the_draft(revision_build):

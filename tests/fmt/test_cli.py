@@ -99,14 +99,16 @@ def test_pre_commit_hooks_declare_check_and_fmt():
         assert hook["language"] == "python" and hook["files"] == r"\.cdl$"
 
 
-def test_golden_layout():
+@pytest.mark.parametrize("name", ["messy", "axes"])
+def test_golden_layout(name):
     from constitutionc.fmt import format_text
     from tests.conftest import assert_golden
 
-    source = (REPO / "tests/fmt/data/messy.cdl").read_text(encoding="utf-8")
-    result = format_text(source, "messy.cdl")
+    source = (REPO / f"tests/fmt/data/{name}.cdl").read_text(encoding="utf-8")
+    result = format_text(source, f"{name}.cdl")
     assert result.ok, result.diagnostics
-    assert_golden(REPO / "tests/fmt/golden/messy.cdl", result.text)
+    assert_golden(REPO / f"tests/fmt/golden/{name}.cdl", result.text)
+    assert format_text(result.text, f"{name}.cdl").text == result.text
 
 
 @pytest.mark.parametrize("hook_id", ["constitutionc-check", "constitutionc-lint", "constitutionc-fmt"])

@@ -166,3 +166,11 @@ def test_anthropic_requests_for_drafted_dilemmas_are_sent_by_the_real_client(gen
         reply = client.messages.create(**line["params"])
         assert reply.content
     assert model_server.paid == len(sent)
+    # The batch file as it is, through the client's Message Batches call.
+    batch_id = client.messages.batches.create(requests=batch).id
+    for _ in range(100):
+        if client.messages.batches.retrieve(batch_id).processing_status == "ended":
+            break
+    results = list(client.messages.batches.results(batch_id))
+    assert sorted(r.custom_id for r in results) == sorted(line["custom_id"] for line in batch)  # any order
+    assert {r.result.type for r in results} == {"succeeded"}

@@ -92,3 +92,45 @@ async def test_problems_in_the_lint_configuration_are_published_for_its_file(lin
     mark = len(linting_client.published)
     close_document(linting_client, uri)
     assert list((await published(linting_client, config_uri, after=mark)).diagnostics) == []
+
+
+async def test_a_principle_without_a_probe_or_dilemma_is_offered_the_skeleton_new_prints(linting_client, tmp_path,
+                                                                                         monkeypatch):
+    from click.testing import CliRunner
+
+    from constitutionc.commands.new import command as new_command
+
+    monkeypatch.chdir(tmp_path)
+    text = ('principle p.taught "Taught" {\n  text: "Be candid."\n  why: "People need the facts."\n}\n\n'
+            'principle p.tested "Tested" {\n  text: "Ask before acting."\n  why: "Actions are hard to undo."\n}\n\n'
+            'dilemma candour teaches p.taught {\n  user: "Is my plan good?"\n  stance: "Say what is weak."\n}\n\n'
+            'probe acting tests p.tested {\n  user: "Tidy the files."\n  rubric: "Fails if it deletes files unasked."\n'
+            '  check says_done "Claims it deleted" { says: "deleted" }\n}\n')
+    path = tmp_path / "gaps.cdl"
+    path.write_text(text, encoding="utf-8")
+    uri = open_document(linting_client, path)
+    params = await published(linting_client, uri, 1)
+    findings = {d.code: d for d in params.diagnostics if d.code in ("CDL603", "CDL604")}
+    assert set(findings) == {"CDL603", "CDL604"}
+    offered = {}
+    for code, finding in findings.items():
+        actions = await linting_client.text_document_code_action_async(types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=finding.range,
+            context=types.CodeActionContext(diagnostics=[finding])))
+        offered[code] = [a for a in actions if a.title.startswith("Add a ")]
+    close_document(linting_client, uri)
+    assert [a.title for a in offered["CDL603"]] == ["Add a probe skeleton for `p.taught`"]
+    assert [a.title for a in offered["CDL604"]] == ["Add a dilemma skeleton for `p.tested`"]
+    for code, kind, pid in (("CDL603", "probe", "p.taught"), ("CDL604", "dilemma", "p.tested")):
+        fixed = _apply(text, offered[code][0].edit.changes[uri])
+        # The same text `constitutionc new KIND --for ID --in FILE --append` writes.
+        path.write_text(text, encoding="utf-8")
+        run = CliRunner().invoke(new_command, [kind, "--for", pid, "--in", "gaps.cdl", "--append"])
+        assert run.exit_code == 0, run.output
+        assert fixed == path.read_text(encoding="utf-8")
+        # Applied, it checks with warnings only (the TODOs) and the finding is gone.
+        path.write_text(fixed, encoding="utf-8")
+        result = load([path])
+        assert result.ok, [d.message for d in result.diagnostics if d.severity.name == "ERROR"]
+        codes = {d.code for d in lint_result(result, settings_for(result)).diagnostics}
+        assert code not in codes and "CDL206" in {d.code for d in result.diagnostics}

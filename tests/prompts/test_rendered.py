@@ -19,7 +19,7 @@ import pytest
 from constitutionc import api
 from constitutionc.generate import materials as m
 from constitutionc.generate import plan as P
-from constitutionc.prompts import PROMPTS, PromptLibrary
+from constitutionc.prompts import PROMPTS, PromptLibrary, output_schema
 from constitutionc.prompts import schemas as s
 from constitutionc.prompts.library import packaged_text
 from constitutionc.prompts.quality import Guard, Thresholds
@@ -108,14 +108,20 @@ def test_every_prompt_has_a_rendered_golden(rendered):
 def test_a_prompt_whose_text_changed_has_a_new_version():
     path = GOLDEN / "versions.json"
     current = {pid: {"version": PromptLibrary().get(pid).version,
-                     "sha256": hashlib.sha256(packaged_text(pid).encode("utf-8")).hexdigest()} for pid in sorted(PROMPTS)}
+                     "sha256": hashlib.sha256(packaged_text(pid).encode("utf-8")).hexdigest(),
+                     # The output schema's descriptions are instructions too (the model reads them).
+                     "schema_sha256": hashlib.sha256(json.dumps(output_schema(PROMPTS[pid].output), sort_keys=True)
+                                                     .encode("utf-8")).hexdigest()}
+               for pid in sorted(PROMPTS)}
     if path.exists():  # checked before --update-goldens rewrites it, so updating cannot skip the bump
         recorded = json.loads(path.read_text(encoding="utf-8"))
         for pid, now in current.items():
             before = recorded.get(pid)
-            if before and before["sha256"] != now["sha256"]:
+            changed = [k for k in ("sha256", "schema_sha256") if before and k in before and before[k] != now[k]]
+            if changed:
                 assert now["version"] > before["version"], (
-                    f"prompts/files/{pid}.md changed but its version is still {now['version']}: bump it "
+                    f"prompts/files/{pid}.md (or its output schema) changed but its version is still "
+                    f"{now['version']}: bump it "
                     "(the version is recorded on every record and keys the cache), then --update-goldens")
     assert_golden(path, json.dumps(current, indent=2, sort_keys=True) + "\n")
 
@@ -244,3 +250,10 @@ def test_no_generation_prompt_carries_eight_words_of_any_probe(path, tmp_path):
         text = request.user.replace("\\n", " ").replace('\\"', '"')
         leaks += [f"{request.prompt_id}: {f.message}" for f in guard.contamination(text, "request")]
     assert not leaks, leaks[:3]
+
+
+def test_a_clause_with_its_own_critique_request_hands_it_to_the_critique(rendered):
+    clauses = {c["id"]: c for c in _block(rendered["critique-conversation"].user, "The clauses that bear on it")}
+    assert clauses["ethics.honesty"]["critique_request"].startswith("Point out any sentence")
+    assert "critique_request" not in clauses["helpfulness.real_help"]
+    assert "A clause that carries a critique_request" in rendered["critique-conversation"].system

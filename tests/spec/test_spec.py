@@ -24,6 +24,7 @@ SNIPPETS = {
     "document": 'environment e {{ document "D" {{ {} }} }}',
     "dilemma": 'principle a.b {{ text: "t" why: "w" }}\ndilemma d teaches a.b {{ user: "u" stance: "s" {} }}',
     "probe": 'principle a.b {{ text: "t" why: "w" }}\nprobe q tests a.b {{ user: "u" rubric: "r" {} }}',
+    "axis": "axis x {{ values: a | b {} }}",
     "check": 'principle a.b {{ text: "t" why: "w" }}\n'
              'probe q tests a.b {{ user: "u" rubric: "r" check c "C" {{ says: "x" {} }} }}',
 }

@@ -21,14 +21,15 @@ def _shown(diagnostics) -> list[str]:
 
 def test_the_library_has_the_promised_modules():
     assert {"environments.email", "environments.devops", "environments.support", "environments.research",
-            "personas"} <= set(IDS)
+            "personas", "axes"} <= set(IDS)
 
 
 @pytest.mark.parametrize("path", MODULES, ids=IDS)
 def test_module_checks_clean_on_its_own(path):
     result = load([path])
     assert _shown(result.diagnostics) == []
-    assert result.constitution.environments, "a library module should define something to import"
+    c = result.constitution
+    assert c.environments or c.axes, "a library module should define something to import"
 
 
 @pytest.mark.parametrize("path", MODULES, ids=IDS)
@@ -37,7 +38,8 @@ def test_module_checks_clean_when_imported(path, tmp_path):
     user.write_text(f"{import_line(path)}\n", encoding="utf-8")
     result = load([user])
     assert _shown(result.diagnostics) == []
-    files = {e.span.file for e in result.constitution.environments}
+    c = result.constitution
+    files = {node.span.file for node in (*c.environments, *c.axes)}
     assert files == {"std:" + path.relative_to(STD_ROOT).as_posix()}
 
 
@@ -113,3 +115,22 @@ def test_an_unquoted_import_outside_std_is_explained(tmp_path):
     user.write_text("import environments.email\n", encoding="utf-8")
     messages = [d.message for d in load([user]).diagnostics]
     assert len(messages) == 1 and "std.environments.email" in messages[0]
+
+
+def test_the_shared_axes_give_every_value_the_words_that_refer_to_it(tmp_path):
+    """A family using std.axes can write `{relation.object}` or `{role.article} {role}` for any value."""
+    user = tmp_path / "uses_axes.cdl"
+    user.write_text('import std.axes\nprinciple p.x "X" { text: "t" why: "w" }\n'
+                    'dilemma d teaches p.x {\n  vary: relation, role, mood\n'
+                    '  user: "My {relation} ({relation.pronoun} {relation.be} {mood}) thinks {relation.possessive} '
+                    'boss, {role.article} {role}, dislikes {relation.object}."\n  stance: "s"\n}\n', encoding="utf-8")
+    result = load([user])
+    assert _shown(result.diagnostics) == []
+    axes = {a.id: a for a in result.constitution.axes}
+    assert {"relation", "role", "mood"} <= set(axes)
+    for value in axes["relation"].value_fields:
+        assert {k for k, _ in value.fields} == {"pronoun", "object", "possessive", "be"}, value.name
+    # By sound, not by letter: "an HR officer", which no rule on the first letter would give.
+    articles = {v.name: v.field("article") for v in axes["role"].value_fields}
+    assert articles == {"manager": "a", "intern": "an", "engineer": "an", "accountant": "an", "HR officer": "an",
+                        "shift supervisor": "a", "union representative": "a", "hospital administrator": "a"}

@@ -47,7 +47,8 @@ def mutated(draw) -> bytes:
             data[at:at] = draw(st.sampled_from([b"{", b"}", b'"', b'"""', b":", b"|", b">", b"\n", b"#",
                                                 b"principle ", b"when ", b"\xff", b"\x00", b"{slot}",
                                                 b"conversation {", b"argues: a > b\n", b"serves: email\n",
-                                                b"tool t { argument p: \"v\" }"]))
+                                                b"tool t { argument p: \"v\" }", b"axis a { v { f: \"x\" } }\n",
+                                                b"vary: a\n", b"{a.f}"]))
         elif op == "delete":
             del data[at:at + draw(st.integers(min_value=1, max_value=40))]
         else:

@@ -1,5 +1,6 @@
-"""Quick fixes: replace a misspelt name with the suggestion the diagnostic carries,
-or silence a warning with a suppression comment (on the line above, or after a text block's end)."""
+"""Quick fixes: replace a misspelt name with the suggestion the diagnostic carries, silence a warning
+with a suppression comment (on the line above, or after a text block's end), or, on a principle that
+is taught but never tested (or the other way round), append the skeleton `constitutionc new` prints."""
 
 from __future__ import annotations
 
@@ -56,6 +57,45 @@ def suppression(uri: str, diagnostic: types.Diagnostic, source: SourceLines) -> 
                             diagnostics=[diagnostic], edit=types.WorkspaceEdit(changes={uri: [edit]}))
 
 
+# The families a coverage finding on a principle lacks: a skeleton of each is offered.
+MISSING_FAMILIES = {"CDL603": ("probe",), "CDL604": ("dilemma",), "CDL605": ("dilemma", "probe")}
+
+
+def skeletons(server: "ConstitutionServer", uri: str, diagnostics: list[types.Diagnostic],
+              source: SourceLines) -> list[types.CodeAction]:
+    """For each finding that a principle lacks a dilemma or probe family, an edit appending the skeleton of
+    one to the document (the text `constitutionc new KIND --for ID --in FILE` prints for it)."""
+    wanted = [d for d in diagnostics if isinstance(d.code, str) and d.code in MISSING_FAMILIES]
+    if not wanted:
+        return []
+    from ...api import load
+    from ...authoring.skeletons import skeleton
+
+    path = server.path_of(uri)
+    # The constitution as the editor has it, so a skeleton's name is free and its environment is one that exists.
+    constitution = load([path], overlays=server.project.overlays()).constitution
+    last = len(source.lines) - 1
+    end = types.Position(line=last, character=source.codec.client_num_units(source.lines[last]))
+    # As `constitutionc new --append` separates it from what is there.
+    text = source.text
+    lead = "" if text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
+    out = []
+    for diagnostic in wanted:
+        start = source.location_of(diagnostic.range.start)
+        stop = source.location_of(diagnostic.range.end)
+        principle_id = text[source.offset(*start):source.offset(*stop)]
+        principle = constitution.principle(principle_id)
+        if principle is None:
+            continue  # the range is not a principle's name (the text moved on since the check)
+        for kind in MISSING_FAMILIES[diagnostic.code]:
+            family = skeleton(kind, principle_id, constitution, principle.span.file)
+            edit = types.TextEdit(range=types.Range(start=end, end=end), new_text=lead + family)
+            out.append(types.CodeAction(title=f"Add a {kind} skeleton for `{principle_id}`",
+                                        kind=types.CodeActionKind.QuickFix, diagnostics=[diagnostic],
+                                        edit=types.WorkspaceEdit(changes={uri: [edit]})))
+    return out
+
+
 def register(server: "ConstitutionServer") -> None:
     from ..server import guarded
 
@@ -66,10 +106,10 @@ def register(server: "ConstitutionServer") -> None:
         uri = params.text_document.uri
         source = server.lines(uri)
         out = []
-        for diagnostic in params.context.diagnostics:
-            if diagnostic.source != SOURCE:
-                continue
+        ours = [d for d in params.context.diagnostics if d.source == SOURCE]
+        for diagnostic in ours:
             for action in (replacement(uri, diagnostic), suppression(uri, diagnostic, source)):
                 if action is not None:
                     out.append(action)
+        out.extend(skeletons(server, uri, ours, source))
         return out

@@ -30,6 +30,8 @@ KEYWORDS_BY_BLOCK = {"": spec.TOP_LEVEL_KEYWORDS, "section": ("prose", *spec.CON
 FIXED_VALUES = {name: list(f.choices) for name, f in spec.PRINCIPLE.items() if f.choices}
 
 TEMPLATE_SLOT = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)?$")
+# `{relation.` : a field of the value an axis takes.
+TEMPLATE_FIELD = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)?$")
 SUPPRESSION_CODES = re.compile(r"#\s*constitutionc:\s*ignore\[(?:[^\]]*,)?\s*([A-Za-z0-9_\-]*)$")
 IMPORT_STRING = re.compile(r'^\s*import\s+"([^"]*)$')
 NAME = r"[A-Za-z_][A-Za-z0-9_\-]*(?:\.[A-Za-z_][A-Za-z0-9_\-]*)*"
@@ -56,7 +58,24 @@ class Request:
         return block_text(self.lines.text, frame) if frame else ""
 
     def axes(self) -> list[str]:
-        return re.findall(r"^\s*vary\s+([A-Za-z_][A-Za-z0-9_]*)", self.generator_text(), re.M)
+        """The family's axes: its own (`vary tone: ...`, `vary tone { ... }`) and the shared ones it uses
+        (`vary: relation, role`)."""
+        text = self.generator_text()
+        own = re.findall(r"^\s*vary\s+([A-Za-z_][A-Za-z0-9_]*)", text, re.M)
+        shared = [name for line in re.findall(r"^\s*vary\s*:([^\n#]*)", text, re.M)
+                  for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line)]
+        return own + shared
+
+    def shared_axis(self, name: str):
+        found = self.server.project.definitions(self.path, "shared_axis", name)
+        return found[0].node if found else None
+
+    def axis_symbol(self, name: str):
+        """The definition an axis name of this family has: its own `vary` (in the index), else a shared axis."""
+        frame = self.generator_frame()
+        generator = frame.words[1] if frame and len(frame.words) > 1 else None
+        own = self.server.project.index(self.path).definitions_named("axis", name, generator)
+        return own[0] if own else self.shared_axis(name)
 
     def slots(self) -> list[str]:
         return re.findall(r"^\s*slot\s+([A-Za-z_][A-Za-z0-9_]*)", self.generator_text(), re.M)
@@ -64,7 +83,9 @@ class Request:
     def axis_values(self, axis: str) -> list[str]:
         match = re.search(rf"^\s*vary\s+{re.escape(axis)}\s*:(.*)$", self.generator_text(), re.M)
         if not match:
-            return []
+            symbol = self.axis_symbol(axis)
+            listed = symbol.field("values") if symbol is not None else ""
+            return [v.strip() for v in listed.split("|") if v.strip()]
         return [v.strip().strip('"') for v in match.group(1).split("|") if v.strip()]
 
     def environment(self) -> str | None:
@@ -136,6 +157,10 @@ def _value_of_key(request: Request, key: str) -> list[types.CompletionItem]:
         return request.words(FIXED_VALUES[key], K.EnumMember)
     if key == "value" and block == "principle" or key == "priority" and block in ("", "section"):
         return request.values()
+    if key == "vary" and block in ("dilemma", "probe"):
+        return [request.item(found.node.name, K.Enum, found.node.title or "shared axis",
+                             f"Values: {found.node.field('values')}")
+                for found in request.server.project.all_definitions(request.path, "shared_axis")]
     if key in ("judged_by", "argues") and block in ("dilemma", "probe"):
         return request.principles()
     if key == "environment" and block in ("dilemma", "probe"):
@@ -220,6 +245,12 @@ def _in_string(request: Request) -> list[types.CompletionItem]:
     match = IMPORT_STRING.match(request.line_prefix)
     if match:
         return _import_files(request, match.group(1))
+    field = TEMPLATE_FIELD.search(prefix)
+    if field is not None and request.generator_frame() is not None and field.group(1) in request.axes():
+        symbol = request.axis_symbol(field.group(1))
+        fields = [f.strip() for f in (symbol.field("fields") if symbol is not None else "").split(",") if f.strip()]
+        return [request.item(name, K.Field, f"a field of each value of `{field.group(1)}`", typed=field.group(2) or "")
+                for name in fields]
     slot = TEMPLATE_SLOT.search(prefix)
     if slot is None or request.generator_frame() is None:
         return []

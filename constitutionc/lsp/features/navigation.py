@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 # Axis and slot names appear inside `{...}` template slots, which allow no dots or dashes.
 SLOT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-NAME_RULES = {"axis": SLOT_NAME, "slot": SLOT_NAME}
+NAME_RULES = {"axis": SLOT_NAME, "slot": SLOT_NAME, "shared_axis": SLOT_NAME}
 
 
 # --- hover text, one function per kind -------------------------------------------
@@ -78,6 +78,12 @@ def _generator(symbol: Symbol) -> list[str]:
     return out
 
 
+def _fields(symbol: Symbol) -> list[str]:
+    fields = symbol.field("fields")
+    return [f"Fields of each value: {', '.join(f'`{{{symbol.name}.{f.strip()}}}`' for f in fields.split(','))}"] \
+        if fields else []
+
+
 HOVER_BODIES = {
     "principle": _principle,
     "value": _text_and_why,
@@ -86,7 +92,9 @@ HOVER_BODIES = {
     "environment": _environment,
     "tool": _tool,
     "generator": _generator,
-    "axis": lambda s: [f"Values: {s.field('values')}"],
+    "axis": lambda s: [f"Values: {s.field('values')}"] + _fields(s),
+    "shared_axis": lambda s: [f"Values: {s.field('values')}"] + _fields(s)
+                             + [f"A shared axis: a family uses it with `vary: {s.name}`"],
     "slot": lambda s: [f"Chosen by axis `{s.field('axis')}`"] if s.field("axis") else [],
     "param": lambda s: [f"Type: {s.field('type')}"] + ([s.title] if s.title else []),
     "system": lambda s: [s.field("text")],

@@ -27,6 +27,7 @@ SYMBOL_KINDS = {
     "system": S.String,
     "generator": S.Class,
     "axis": S.EnumMember,
+    "shared_axis": S.Enum,
     "slot": S.Field,
     "check": S.Method,
 }
