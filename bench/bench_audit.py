@@ -1,12 +1,18 @@
-"""Benchmark `constitutionc audit` on a 1,000,000-record build of the scaled quickstart.
+"""Benchmark `constitutionc audit` on a synthetic generated build of `--records` JSON lines.
 
-    .venv/bin/python bench/bench_audit.py [--records 1000000] [--data DIR]
+    .venv/bin/python bench/bench_audit.py [--records 1000000] [--data DIR] [--keep DIR]
 
-Builds the synthetic constitution of `bench_build.py` (or reuses `--data`), then
-runs `constitutionc audit DATA --format json` in a fresh process and reports wall
-time, CPU time and peak RSS (the child's rusage). Targets: under 30 s on this
-machine for 1,000,000 records, memory flat (well under 1 GB, independent of the
-records' count once the distinct texts are seen).
+An offline build of a constitution holds briefs and probes and nothing to train on, so it would
+leave most of the audit idle. This script writes what a model-written build looks like instead,
+in the layouts the targets write: chat rows (justified, bare and an OpenAI copy of justified, so
+the same example arrives in two files), preference pairs, canonical response records and probes
+with system prompts, tool sets and messages. Texts are drawn from a seeded random vocabulary, so
+the data are the same on every run; a few answers are stage directions, talk about "the user" or
+copy a probe's words, so every figure has work to do.
+
+Then it runs `constitutionc audit DATA --format json` in a fresh process and reports wall time,
+CPU time and peak RSS (the child's rusage). Targets (issue 15): under 30 s for 1,000,000 records
+on this machine, memory flat: peak RSS at 1,000,000 records close to the peak at 100,000.
 """
 
 from __future__ import annotations
@@ -14,14 +20,89 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import family_count, synthetic_families, write_cdl  # noqa: E402
+SYSTEMS = [f"You are the assistant of shop number {i}. Answer plainly." for i in range(40)]
+PROBES = 200
+FAMILIES = 150
+
+
+def vocabulary(rng: random.Random, size: int = 3000) -> list[str]:
+    syllables = "ka lo mi ne ru sa te vi zo pa de fu gi ho ju la mo ni po qu ri si tu".split()
+    return ["".join(rng.choice(syllables) for _ in range(rng.randint(1, 3))) for _ in range(size)]
+
+
+class Writer:
+    def __init__(self, seed: int = 15):
+        self.rng = random.Random(seed)
+        self.words = vocabulary(self.rng)
+        self.common = self.words[:300]  # frequent words make short n-grams repeat, as in real text
+
+    def sentence(self, count: int) -> str:
+        rng, words, common = self.rng, self.words, self.common
+        return " ".join(rng.choice(common) if rng.random() < 0.3 else rng.choice(words) for _ in range(count))
+
+    def answer(self, count: int) -> str:
+        opening = self.rng.choice(["I think", "You could", "I'd suggest", "Honestly,", "Here is what I would do:"])
+        return f"{opening} {self.sentence(count)}. {self.sentence(count // 3)}?"
+
+
+def write_build(out: Path, records: int) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "hf").mkdir(exist_ok=True)
+    (out / "openai").mkdir(exist_ok=True)
+    w = Writer()
+    probe_texts = []
+    with (out / "probes.jsonl").open("w", encoding="utf-8") as f:
+        for i in range(PROBES):
+            user = w.sentence(40)
+            probe_texts.append(user)
+            f.write(json.dumps({"kind": "probe", "id": f"pr-{i:016x}", "generator": f"family_{i % FAMILIES}",
+                                "principles": [f"p.rule_{i % 50}"], "system": w.rng.choice(SYSTEMS[:10]),
+                                "user": user, "messages": [{"id": "m1", "body": w.sentence(30)}],
+                                "tools": [{"name": "send_email"}, {"name": f"tool_{i % 7}"}]}) + "\n")
+    # Four rows per item: justified (hf and openai), bare, and a pair or a canonical record.
+    items = max(1, (records - PROBES) // 4)
+    files = {name: (out / name).open("w", encoding="utf-8") for name in
+             ("hf/justified.jsonl", "hf/bare.jsonl", "openai/chat.jsonl", "hf/preference.jsonl",
+              "responses.jsonl")}
+    try:
+        for i in range(items):
+            family = f"family_{i % FAMILIES}"
+            system = SYSTEMS[i % len(SYSTEMS)]
+            prompt = w.sentence(w.rng.randint(20, 45))
+            answer = w.answer(w.rng.randint(50, 110))
+            roll = w.rng.random()
+            if roll < 0.02:
+                answer = "Decline to help and advise the user to " + answer
+            elif roll < 0.03:
+                answer = answer + " " + " ".join(w.rng.choice(probe_texts).split()[:14])
+            common = {"id": f"rs-{i:016x}", "generator": family, "principles": [f"p.rule_{i % 50}"]}
+            messages = [{"role": "system", "content": system}, {"role": "user", "content": prompt}]
+            justified = json.dumps({"messages": [*messages, {"role": "assistant", "content": answer}],
+                                    **common, "kind": "response", "variant": "justified"}) + "\n"
+            files["hf/justified.jsonl"].write(justified)
+            files["openai/chat.jsonl"].write(justified)
+            bare = w.answer(w.rng.randint(30, 70))
+            files["hf/bare.jsonl"].write(json.dumps({"messages": [*messages, {"role": "assistant", "content": bare}],
+                                                     **common, "kind": "response", "variant": "bare"}) + "\n")
+            if i % 2:
+                rejected = w.answer(w.rng.randint(40, 120))
+                files["hf/preference.jsonl"].write(json.dumps({
+                    "prompt": messages, "chosen": [{"role": "assistant", "content": answer}],
+                    "rejected": [{"role": "assistant", "content": rejected}], **common}) + "\n")
+            else:
+                files["responses.jsonl"].write(json.dumps({**common, "kind": "response", "variant": "justified",
+                                                           "system": system, "prompt": prompt,
+                                                           "response": answer}) + "\n")
+    finally:
+        for handle in files.values():
+            handle.close()
 
 
 def measured(argv: list[str]) -> tuple[float, float, float, bytes]:
@@ -36,19 +117,17 @@ def measured(argv: list[str]) -> tuple[float, float, float, bytes]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--data", type=Path, default=None, help="An existing build to audit.")
+    parser.add_argument("--data", type=Path, default=None, help="An existing build to audit (nothing is written).")
+    parser.add_argument("--keep", type=Path, default=None, help="Write the synthetic build here and keep it.")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         data = args.data
         if data is None:
-            source = Path(tmp) / "scaled.cdl"
-            write_cdl(synthetic_families(family_count(args.records)), source)
-            data = Path(tmp) / "out"
-            subprocess.run([sys.executable, "-m", "constitutionc", "build", str(source), "-o", str(data)],
-                           check=True, stdout=subprocess.DEVNULL)
-        records = sum(sum(1 for _ in p.open("rb")) for p in data.glob("*.jsonl"))
+            data = args.keep or Path(tmp) / "out"
+            write_build(data, args.records)
+        records = sum(sum(1 for _ in p.open("rb")) for p in data.rglob("*.jsonl"))
         wall, cpu, rss, output = measured([sys.executable, "-m", "constitutionc", "audit", str(data),
                                            "--format", "json"])
         report = json.loads(output)

@@ -28,14 +28,19 @@ class Result:
 
 
 def load(paths: Iterable[str | Path], *, root: str | Path | None = None, config: Config | None = None,
-         overlays: dict[Path, str] | None = None, max_combinations: int | None = None) -> Result:
-    """Read, resolve and check constitution files. Raises InputError only when a named file cannot be read."""
+         overlays: dict[Path, str] | None = None, max_combinations: int | None = None,
+         incremental: bool = True) -> Result:
+    """Read, resolve and check constitution files. Raises InputError only when a named file cannot be read.
+
+    `incremental=False` is for a process that loads once and exits: files are parsed whole and
+    nothing is remembered for the next load (the result is the same)."""
     paths = [Path(p) for p in paths]
     if config is None:
         config = load_config(paths[0] if paths else None)
     if root is not None and not Path(root).is_dir():
         raise InputError(f"--root {root}: {'not a directory' if Path(root).exists() else 'no such directory'}")
-    loader = Loader(root=Path(root).resolve() if root else config.root, overlays=dict(overlays or {}))
+    loader = Loader(root=Path(root).resolve() if root else config.root, overlays=dict(overlays or {}),
+                    incremental=incremental)
     for path in paths:
         loader.load_root(path)
     constitution, diagnostics = loader.constitution()

@@ -434,6 +434,8 @@ class Suppression(Node):
 class Constitution(Node):
     header: Header = Field(default_factory=Header)
     files: tuple[SourceFile, ...] = ()
+    # The project paths of the files named on the command line (the rest came in by `import`).
+    entries: tuple[str, ...] = ()
     values: tuple[CoreValue, ...] = ()
     priority: tuple[str, ...] = ()
     priority_span: Span | None = None

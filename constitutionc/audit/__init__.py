@@ -14,10 +14,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
-from .measures import Contamination, Diversity, Environments, Preferences, Specificity, Voice, VoiceJudge, _key
+from ..textmeasures import OverlapIndex, constitution_texts
+from .measures import PASTED_WORDS, Contamination, Diversity, Environments, Preferences, Specificity, TextJudge, \
+    Voice
 from .rows import PROBE, TRAINING, data_files, read_rows
 from .rules import RULES, AuditSettingError, AuditSettings, findings
-from .text import CopiedSpans, assistant_pattern, words
 
 __all__ = ["AuditSettingError", "AuditSettings", "RULES", "audit", "clause_texts"]
 
@@ -25,11 +26,12 @@ SCHEMA_VERSION = 1
 
 
 def clause_texts(constitution) -> list[str]:
-    """The texts a training answer should not paste: every principle's text and why."""
-    texts = []
-    for principle in constitution.principles:
-        texts.extend(t for t in (principle.text, principle.why) if t)
-    return texts
+    """The texts a training answer should not paste: the constitution's authored sentences (the same
+    ones `generate` rejects pasted runs of)."""
+    return [text for _, text in constitution_texts(constitution)]
+
+
+VOICE_COLUMNS = ("assistant_turns", "stage_direction", "third_person_assistant", "speaks_as_assistant")
 
 
 def _file_entry(path: str) -> dict:
@@ -39,29 +41,34 @@ def _file_entry(path: str) -> dict:
 
 def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterable[str] | None = None) -> dict:
     settings = settings or AuditSettings()
-    copied = CopiedSpans.of(clauses) if clauses is not None else None
-    pattern = assistant_pattern(settings.assistant_names)
+    copied = None
+    if clauses is not None:
+        copied = OverlapIndex(PASTED_WORDS)
+        for number, text in enumerate(clauses):
+            copied.add(text, str(number))
     files = data_files(out_dir)
 
     # Probes first: contamination needs every probe text before the first training text.
     contamination = Contamination()
-    probe_paths = []
     for row in read_rows(out_dir, files):
         if row.role == PROBE:
             contamination.add_probe(row)
-            probe_paths.append(row.file)
-    judge = VoiceJudge(pattern, settings.assistant_names, copied)
-    voice, preferences, diversity = Voice(judge), Preferences(), Diversity()
+    judge = TextJudge(tuple(settings.assistant_names), copied, contamination.index)
+    voice, preferences, diversity = Voice(copied is not None), Preferences(), Diversity()
     environments, specificity = Environments(), Specificity()
     per_file: dict[str, dict] = {}
     kinds: Counter = Counter()
     variants: Counter = Counter()
     clause_counts: Counter = Counter()
-    seen: set[int] = set()
+    shapes: dict[tuple[int, ...], tuple[int, ...]] = {}
+    seen: dict[int, tuple[int, ...]] = {}  # example -> its turns' voice counts, for the files repeating it
+    role_column = {"training": "training", "probe": "probes", "prompt": "prompts", "unreadable": "unreadable"}
     for row in read_rows(out_dir, files):
-        entry = per_file.setdefault(row.file, _file_entry(row.file))
+        entry = per_file.get(row.file)
+        if entry is None:
+            entry = per_file[row.file] = _file_entry(row.file)
         entry["rows"] += 1
-        entry[{"training": "training", "probe": "probes", "prompt": "prompts", "unreadable": "unreadable"}.get(row.role, "other")] += 1
+        entry[role_column.get(row.role, "other")] += 1
         if row.kind:
             kinds[row.kind] += 1
             variants[f"{row.kind}/{row.variant}" if row.variant else row.kind] += 1
@@ -69,34 +76,31 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
         environments.add(row)
         if row.role != TRAINING:
             continue
+        key = hash((row.system, row.prompt, tuple(row.assistant), row.chosen, row.rejected))  # in-process only
+        known = seen.get(key)
+        if known is not None:  # the same example in another file: its turns sound the same
+            for column, count in zip(VOICE_COLUMNS, known):
+                entry[column] += count
+            continue
         answers = row.assistant + [t for t in (row.chosen,) if t]
         spoken = answers + [t for t in (row.rejected,) if t]  # a rejected answer must sound like one too
-        file_voice = Voice(judge)
-        for text in spoken:
-            file_voice.add(row, text)
-        entry["assistant_turns"] += file_voice.turns
-        entry["stage_direction"] += file_voice.stage
-        entry["third_person_assistant"] += file_voice.third_assistant
-        entry["speaks_as_assistant"] += file_voice.speaking
-        key = hash((row.system, row.prompt, tuple(row.assistant), row.chosen, row.rejected))  # in-process only
-        if key in seen:
-            continue
-        seen.add(key)
-        # Each text is split into words once; every figure below reads the same list.
-        tokens = {id(t): words(t) for t in (row.system, row.prompt, *spoken) if t}
-        for text in spoken:
-            voice.add(row, text, tokens[id(text)])
+        spoken_facts = [judge(text, True, row.prompt) for text in spoken]
+        counts = (len(spoken_facts), sum(f.stage for f in spoken_facts), sum(f.third_assistant for f in spoken_facts),
+                  sum(not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5) for f in spoken_facts))
+        for column, count in zip(VOICE_COLUMNS, counts):
+            entry[column] += count
+        seen[key] = shapes.setdefault(counts, counts)  # a few shapes recur: store each tuple once
+        for text, facts in zip(spoken, spoken_facts):
+            voice.add(row, text, facts)
         if row.chosen is not None and row.rejected is not None:
-            preferences.add(row.chosen, row.rejected, tokens[id(row.chosen)], tokens[id(row.rejected)])
-        prompt_key = _key(row.prompt)
-        answer_keys = [_key(a) for a in answers]
-        diversity.add(row, prompt_key, len(tokens.get(id(row.prompt), ())),
-                      [(k, a, len(tokens[id(a)])) for k, a in zip(answer_keys, answers)])
-        specificity.add(row, prompt_key, answer_keys)
-        if contamination.index8:
-            contamination.add(row, list(tokens.values()))
-        else:
-            contamination.rows += 1
+            preferences.add(row.chosen, row.rejected, judge(row.chosen, True, row.prompt),
+                            judge(row.rejected, True, row.prompt))
+        prompt_facts = judge(row.prompt) if row.prompt else None
+        answer_facts = spoken_facts[:len(answers)]
+        diversity.add(row, prompt_facts, list(zip(answers, answer_facts)))
+        specificity.add(row, prompt_facts.key if prompt_facts else 0, [f.key for f in answer_facts])
+        context = [judge(row.system)] if row.system else []
+        contamination.add(row, context + ([prompt_facts] if prompt_facts else []) + spoken_facts)
     report = {
         "schema_version": SCHEMA_VERSION,
         "files": sorted(per_file.values(), key=lambda f: f["path"]),

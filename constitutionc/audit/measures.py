@@ -8,22 +8,22 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from array import array
 import re
 import statistics
+from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from ..textmeasures import Overlap, OverlapIndex, distinct_n, is_stage_direction, near_duplicate_count, ngrams, \
+    talks_about_user, third_person_assistant, words
+from ..textmeasures.voice import users_are_the_topic
 from .rows import PROBE, TRAINING, Row
-from .text import CopiedSpans, ProbeIndex, is_stage_direction, jaccard, ngrams, shingles, third_person_assistant, \
-    third_person_user, words
 
 EXAMPLES = 10  # worst cases kept per figure
-EXACT_PAIR_LIMIT = 1500  # distinct prompts up to which near-duplicates are found by exact comparison
-NEAR_DUPLICATE_JACCARD = 0.5
 TEXT_SAMPLE = 10_000  # distinct texts (hash-chosen) for near-duplicates and distinct-n
-FAMILY_SAMPLE = 1_000  # the same, per family
-CANDIDATES_CHECKED = 20  # LSH candidates compared exactly per text
+FAMILY_SAMPLE = 300  # the same, per family (a fixed size, so families of different sizes compare)
+PASTED_WORDS = 10  # a run this long copied from the constitution counts as pasted
+CONTAMINATION_WORDS = (8, 13)  # runs shared with a probe, reported at both lengths
 
 
 def _key(*parts: str | None) -> int:
@@ -68,36 +68,67 @@ def _excerpt(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
-MEMO_LIMIT = 200_000  # texts whose voice verdict is remembered (the same answer recurs across files)
+MEMO_LIMIT = 100_000  # texts whose facts are remembered (the same prompt or answer recurs across files)
 
 
-class VoiceJudge:
-    """The voice verdict of one assistant turn, remembered per text."""
+@dataclass(frozen=True, slots=True)
+class TextFacts:
+    """Everything the figures need from one text, computed once per text."""
 
-    def __init__(self, pattern: re.Pattern[str], names: tuple[str, ...], copied: CopiedSpans | None):
-        self.pattern = pattern
-        self.names = tuple(n.lower() for n in names)
+    key: int  # stable 64-bit key: samples are chosen by it
+    words: int
+    first_person: int
+    second_person: int
+    overlap: Overlap | None  # the longest run shared with a probe (at least 8 words)
+    stage: bool = False  # voice verdicts, for texts spoken as the assistant
+    third_assistant: bool = False
+    third_user: bool = False
+    pasted: float = 0.0
+
+
+class TextJudge:
+    """Splits each text into words once and derives every per-text figure from that one list.
+
+    Remembered per (text, whether it is spoken, whether the person talks about users) under a
+    bounded memo, so a text that recurs in several files of a build is judged once."""
+
+    def __init__(self, names: tuple[str, ...], copied: OverlapIndex | None, probes: OverlapIndex):
+        self.names = names
+        self.lowered_names = tuple(n.lower() for n in names)
         self.copied = copied
-        self.memo: dict[int, tuple[bool, bool, bool, float]] = {}
+        self.probes = probes
+        self.memo: dict[int, TextFacts] = {}
 
-    def __call__(self, text: str, tokens: list[str] | None = None) -> tuple[bool, bool, bool, float]:
-        key = hash(text)  # in-process only: nothing written depends on it
-        verdict = self.memo.get(key)
-        if verdict is None:
-            lowered = text.lower()
-            verdict = (is_stage_direction(text),
-                       any(n in lowered for n in self.names) and third_person_assistant(text, self.pattern),
-                       "the user" in lowered and third_person_user(text),
-                       self.copied.share(text, tokens) if self.copied else 0.0)
+    def __call__(self, text: str, spoken: bool = False, prompt: str = "") -> TextFacts:
+        users = spoken and users_are_the_topic(prompt)
+        memo_key = hash((text, spoken, users))  # in-process only: nothing written depends on it
+        facts = self.memo.get(memo_key)
+        if facts is None:
+            facts = self._judge(text, spoken, prompt if users else "")
             if len(self.memo) >= MEMO_LIMIT:
                 self.memo.clear()
-            self.memo[key] = verdict
-        return verdict
+            self.memo[memo_key] = facts
+        return facts
+
+    def _judge(self, text: str, spoken: bool, prompt: str) -> TextFacts:
+        tokens = words(text)
+        overlap = self.probes.longest(tokens) if self.probes else None
+        first, second = tokens.count("i"), tokens.count("you") + tokens.count("your")
+        if not spoken:
+            return TextFacts(_key(text), len(tokens), first, second, overlap)
+        lowered = text.lower()
+        return TextFacts(
+            _key(text), len(tokens), first, second, overlap,
+            stage=is_stage_direction(text, prompt),
+            third_assistant=any(n in lowered for n in self.lowered_names)
+            and third_person_assistant(text, self.names) is not None,
+            third_user="user" in lowered and talks_about_user(text, prompt) is not None,
+            pasted=self.copied.covered_share(tokens) if self.copied else 0.0)
 
 
 @dataclass
 class Voice:
-    judge: VoiceJudge
+    copied_available: bool
     turns: int = 0
     stage: int = 0
     third_assistant: int = 0
@@ -107,9 +138,10 @@ class Voice:
     speaking: int = 0
     examples: list[dict] = field(default_factory=list)
 
-    def add(self, row: Row, text: str, tokens: list[str] | None = None) -> None:
+    def add(self, row: Row, text: str, facts: TextFacts) -> None:
         self.turns += 1
-        stage, third_assistant, third_user, pasted = self.judge(text, tokens)
+        stage, third_assistant, third_user, pasted = facts.stage, facts.third_assistant, facts.third_user, \
+            facts.pasted
         reasons = []
         if stage:
             self.stage += 1
@@ -136,7 +168,7 @@ class Voice:
                 "third_person_assistant": _share(self.third_assistant, self.turns),
                 "third_person_user": _share(self.third_user, self.turns),
                 "pasted_constitution_mean": round(self.pasted_total / self.turns, 4) if self.turns else None,
-                "pasted_constitution_available": self.judge.copied is not None,
+                "pasted_constitution_available": self.copied_available,
                 "mostly_pasted": _share(self.pasted_heavy, self.turns), "examples": self.examples}
 
 
@@ -144,9 +176,9 @@ class Voice:
 _HEADER = re.compile(r"^\s{0,3}#", re.MULTILINE)
 _DIGIT = re.compile(r"\d")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s", re.MULTILINE)
-SURFACE_FEATURES = {  # each is (text, its words) -> a number
-    "characters": lambda t, w: len(t),
-    "words": lambda t, w: len(w),
+SURFACE_FEATURES = {  # each is (text, its facts) -> a number
+    "characters": lambda t, f: len(t),
+    "words": lambda t, f: f.words,
     "newlines": lambda t, w: t.count("\n"),
     "paragraphs": lambda t, w: len([p for p in t.split("\n\n") if p.strip()]),
     "header lines": lambda t, w: len(_HEADER.findall(t)),
@@ -156,8 +188,8 @@ SURFACE_FEATURES = {  # each is (text, its words) -> a number
     "bold markers": lambda t, w: t.count("**"),
     "quotation marks": lambda t, w: t.count('"') + t.count("“"),
     "digits": lambda t, w: len(_DIGIT.findall(t)),
-    "first person (I)": lambda t, w: w.count("i"),
-    "second person (you)": lambda t, w: w.count("you") + w.count("your"),
+    "first person (I)": lambda t, f: f.first_person,
+    "second person (you)": lambda t, f: f.second_person,
 }
 PHRASE_CANDIDATES = 300  # most frequent word 1- and 2-grams tried as presence features
 LENGTH_RATIO_RANGE = (0.8, 1.25)
@@ -173,10 +205,10 @@ class Preferences:
     ratios: array = field(default_factory=lambda: array("d"))
     sample: BottomK = field(default_factory=lambda: BottomK(PAIR_SAMPLE))
 
-    def add(self, chosen: str, rejected: str, chosen_words: list[str], rejected_words: list[str]) -> None:
+    def add(self, chosen: str, rejected: str, chosen_facts: TextFacts, rejected_facts: TextFacts) -> None:
         self.pairs += 1
         for name, feature in SURFACE_FEATURES.items():
-            a, b = feature(chosen, chosen_words), feature(rejected, rejected_words)
+            a, b = feature(chosen, chosen_facts), feature(rejected, rejected_facts)
             self.scores[name] += 1.0 if a > b else 0.5 if a == b else 0.0
         if chosen:
             self.ratios.append(len(rejected) / len(chosen))
@@ -222,39 +254,8 @@ class Preferences:
 
 
 def _distinct(texts: list[str]) -> tuple[float | None, float | None]:
-    unigrams: Counter = Counter()
-    bigrams: Counter = Counter()
-    for text in texts:
-        tokens = words(text)
-        unigrams.update(tokens)
-        bigrams.update(ngrams(tokens, 2))
-    return _share(len(unigrams), sum(unigrams.values())), _share(len(bigrams), sum(bigrams.values()))
-
-
-def near_duplicates(texts: list[str]) -> tuple[int, str]:
-    """How many of the distinct texts have another with word 5-gram Jaccard above 0.5, and how it was found."""
-    sets = [shingles(t) for t in texts]
-    flagged = [False] * len(texts)
-    if len(texts) <= EXACT_PAIR_LIMIT:
-        for i in range(len(sets)):
-            for j in range(i + 1, len(sets)):
-                if jaccard(sets[i], sets[j]) > NEAR_DUPLICATE_JACCARD:
-                    flagged[i] = flagged[j] = True
-        return sum(flagged), "exact"
-    from datasketch import MinHash, MinHashLSH
-
-    lsh = MinHashLSH(threshold=NEAR_DUPLICATE_JACCARD, num_perm=64)
-    template = MinHash(num_perm=64, seed=1)
-    for i, shingle_set in enumerate(sets):
-        signature = MinHash(num_perm=64, seed=1, permutations=template.permutations, scheme=template.scheme)
-        signature.update_batch([" ".join(s).encode("utf-8", "surrogatepass") for s in shingle_set])
-        # Candidates are confirmed exactly; one confirmed neighbour is all a text needs.
-        for j in sorted(lsh.query(signature))[:CANDIDATES_CHECKED]:
-            if jaccard(shingle_set, sets[j]) > NEAR_DUPLICATE_JACCARD:
-                flagged[i] = flagged[j] = True
-                break
-        lsh.insert(i, signature)
-    return sum(flagged), "minhash"
+    token_lists = [words(t) for t in texts]
+    return _share(*distinct_n(token_lists, 1)), _share(*distinct_n(token_lists, 2))
 
 
 @dataclass
@@ -293,20 +294,20 @@ class Diversity:
     family_prompts: dict[str, _TextSet] = field(default_factory=lambda: defaultdict(lambda: _TextSet(FAMILY_SAMPLE)))
     family_answers: dict[str, _TextSet] = field(default_factory=lambda: defaultdict(lambda: _TextSet(FAMILY_SAMPLE)))
 
-    def add(self, row: Row, prompt_key: int, prompt_words: int, answers: list[tuple[int, str, int]]) -> None:
+    def add(self, row: Row, prompt: TextFacts | None, answers: list[tuple[str, TextFacts]]) -> None:
         family = row.family or "(none)"
-        if row.prompt:
-            self.prompts.add(prompt_key, row.prompt, prompt_words)
-            self.family_prompts[family].add(prompt_key, row.prompt, prompt_words)
-        for key, answer, count in answers:
-            self.answers.add(key, answer, count)
-            self.family_answers[family].add(key, answer, count)
+        if prompt is not None:
+            self.prompts.add(prompt.key, row.prompt, prompt.words)
+            self.family_prompts[family].add(prompt.key, row.prompt, prompt.words)
+        for answer, facts in answers:
+            self.answers.add(facts.key, answer, facts.words)
+            self.family_answers[family].add(facts.key, answer, facts.words)
 
     def summary(self) -> dict:
         texts = self.prompts.texts()
         d1, d2 = _distinct(texts)
         a1, a2 = _distinct(self.answers.texts())
-        duplicates, method = near_duplicates(texts)
+        duplicates, method = near_duplicate_count(texts)
         families = []
         for family in sorted(set(self.family_prompts) | set(self.family_answers)):
             prompts, answers = self.family_prompts[family], self.family_answers[family]
@@ -323,43 +324,36 @@ class Diversity:
 
 @dataclass
 class Contamination:
-    index8: ProbeIndex = field(default_factory=lambda: ProbeIndex(8))
-    index13: ProbeIndex = field(default_factory=lambda: ProbeIndex(13))
+    index: OverlapIndex = field(default_factory=lambda: OverlapIndex(CONTAMINATION_WORDS[0]))
     probes: int = 0
     rows: int = 0
-    hits8: int = 0
-    hits13: int = 0
+    hits: list[int] = field(default_factory=lambda: [0] * len(CONTAMINATION_WORDS))
     worst: list[dict] = field(default_factory=list)
 
     def add_probe(self, row: Row) -> None:
         self.probes += 1
-        self.index8.add(row.id or f"{row.file}:{row.line}", row.probe_text)
-        self.index13.add(row.id or f"{row.file}:{row.line}", row.probe_text)
+        for text in row.probe_texts:
+            self.index.add(text, row.id or f"{row.file}:{row.line}")
 
-    def add(self, row: Row, token_lists: list[list[str]]) -> None:
+    def add(self, row: Row, facts: list[TextFacts]) -> None:
         self.rows += 1
-        best = None
-        for tokens in token_lists:
-            found = self.index8.longest_tokens(tokens)
-            if found and (best is None or found[1].words > best[1].words):
-                best = found
-        if best is None:
+        runs = [f.overlap for f in facts if f.overlap is not None]
+        if not runs:
             return
-        self.hits8 += 1
-        if best[1].words >= 13:
-            self.hits13 += 1
-        self.worst.append({"file": row.file, "line": row.line, "id": row.id, "probe": best[0],
-                           "words": best[1].words, "excerpt": best[1].excerpt})
+        best = max(runs, key=lambda r: r.length)
+        for i, length in enumerate(CONTAMINATION_WORDS):
+            self.hits[i] += best.length >= length
+        self.worst.append({"file": row.file, "line": row.line, "id": row.id, "probe": best.label,
+                           "words": best.length, "excerpt": best.text[:300]})
         if len(self.worst) > 4 * EXAMPLES:
             self.worst.sort(key=lambda w: -w["words"])
             del self.worst[EXAMPLES:]
 
     def summary(self) -> dict:
         self.worst.sort(key=lambda w: (-w["words"], w["file"], w["line"]))
-        return {"probe_texts": self.probes, "training_items": self.rows,
-                "overlap_8": {"items": self.hits8, "share": _share(self.hits8, self.rows)},
-                "overlap_13": {"items": self.hits13, "share": _share(self.hits13, self.rows)},
-                "worst": self.worst[:EXAMPLES]}
+        shares = {f"overlap_{n}": {"items": hits, "share": _share(hits, self.rows)}
+                  for n, hits in zip(CONTAMINATION_WORDS, self.hits)}
+        return {"probe_texts": self.probes, "training_items": self.rows, **shares, "worst": self.worst[:EXAMPLES]}
 
 
 @dataclass

@@ -14,6 +14,8 @@ from typing import Any, Callable, Iterator
 
 import orjson
 
+from ..textmeasures import probe_texts
+
 TRAINING, PROBE, PROMPT, OTHER, UNREADABLE = "training", "probe", "prompt", "other", "unreadable"
 
 
@@ -33,7 +35,7 @@ class Row:
     assistant: list[str] = field(default_factory=list)
     chosen: str | None = None
     rejected: str | None = None
-    probe_text: str = ""
+    probe_texts: tuple[str, ...] = ()  # everything a model under test or its grader reads
 
 
 def text_of(content: Any) -> str:
@@ -152,13 +154,8 @@ def _probe(record: dict, row: Row) -> bool:
     _common(row, record)
     row.role = PROBE
     row.system = record.get("system") if isinstance(record.get("system"), str) else None
-    parts = [row.system or "", text_of(record.get("user"))]
-    for message in record.get("messages") or []:
-        if isinstance(message, dict):
-            parts.extend(v for k, v in message.items() if isinstance(v, str) and k not in ("id", "kind", "path"))
-            parts.append(text_of(message.get("content")))
     row.prompt = text_of(record.get("user"))
-    row.probe_text = "\n".join(p for p in parts if p)
+    row.probe_texts = tuple(probe_texts(record))
     return True
 
 

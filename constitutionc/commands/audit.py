@@ -16,35 +16,36 @@ def _fail(message: str) -> None:
 
 
 def _manifest_sources(out_dir: Path) -> list[Path]:
-    """Files on disk matching the manifest's first source: its path is relative to the project root, which
-    is not recorded, so look beside the working directory and the output, and trust only a matching sha256."""
+    """The constitution the manifest names, verified by the sha256 it records for that file.
+
+    The manifest records the entry file's project path and, when the build lies inside the project,
+    the root relative to the build (`project`). Without a root (a build outside the project, or a
+    manifest written before `project` was recorded) the path is tried from the working directory
+    and from beside the build, the places a project's root usually is."""
     import hashlib
 
     import orjson
 
     try:
         manifest = orjson.loads((out_dir / "manifest.json").read_bytes())
-        first = next(s for s in manifest.get("sources", []) if not str(s.get("path", "")).startswith("std:"))
-        relative, digest = Path(first["path"]), first["sha256"]
+        digests = {s["path"]: s["sha256"] for s in manifest.get("sources", []) if isinstance(s, dict)}
+        recorded = manifest.get("project") if isinstance(manifest.get("project"), dict) else {}
+        entry = recorded.get("constitution") or next(p for p in digests if not str(p).startswith("std:"))
+        relative, digest = Path(entry), digests[entry]
     except (OSError, ValueError, AttributeError, TypeError, KeyError, StopIteration):
         return []
     if relative.is_absolute() or ".." in relative.parts:
         return []
-    bases = []
-    for start in (Path.cwd(), out_dir.resolve().parent):
-        bases += [start, *list(start.parents)[:2]]
-    found = []
-    for base in dict.fromkeys(bases):
-        nested = [*sorted(base.glob(f"*/{relative.as_posix()}")), *sorted(base.glob(f"*/*/{relative.as_posix()}"))]
-        for candidate in [base / relative, *nested]:
-            try:
-                if candidate.is_file() and hashlib.sha256(candidate.read_bytes()).hexdigest() == digest:
-                    found.append(candidate)
-            except OSError:
-                continue
-        if found:
-            break
-    return found[:1]
+    root = recorded.get("root")
+    bases = [out_dir / root] if isinstance(root, str) else [Path.cwd(), out_dir.resolve().parent]
+    for base in bases:
+        candidate = base / relative
+        try:
+            if candidate.is_file() and hashlib.sha256(candidate.read_bytes()).hexdigest() == digest:
+                return [candidate]
+        except OSError:
+            continue
+    return []
 
 
 def _constitution_clauses(out_dir: Path, explicit: str | None, root: str | None):

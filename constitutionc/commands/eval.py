@@ -27,13 +27,13 @@ def journal_name(command: str, results: str) -> str:
 
 
 def open_model_session(provider, base_url, cache_dir, name, dry_run, max_requests, max_usd, concurrency,
-                       timeout, description):
+                       timeout, description, **session_options):
     from ..llm import MissingCredentials, Progress, open_session
 
     try:
         return open_session(provider, base_url=base_url, cache_dir=cache_dir, journal_name=name, dry_run=dry_run,
                             max_requests=max_requests, max_usd=max_usd, concurrency=concurrency,
-                            timeout=timeout, progress=Progress.for_terminal(description))
+                            timeout=timeout, progress=Progress.for_terminal(description), **session_options)
     except MissingCredentials as e:
         _fail(str(e))
 
@@ -92,6 +92,8 @@ def finish(out_dir: Path, results: str, scored, unscored, transcripts, model: st
               help="Output tokens per model turn.")
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option("--batch", is_flag=True, help="Send each turn's requests through Message Batches (half the price).")
+@click.option("--batch-poll", type=click.FloatRange(min=0.001), default=30.0, show_default=True,
+              help="Seconds between checks on a running batch.")
 @click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Stop before sending more requests.")
 @click.option("--max-usd", type=click.FloatRange(min=0), default=None, help="Stop before spending more.")
 @click.option("--only", default=None, help="Only probes whose id, condition or generator matches this glob.")
@@ -103,7 +105,7 @@ def finish(out_dir: Path, results: str, scored, unscored, transcripts, model: st
 @click.option("--constitution", default=None, type=click.Path(dir_okay=False),
               help="The constitution the build came from, for the judge's clause texts (default: the manifest's).")
 def command(out, results, model, provider, base_url, samples, judge_model, judge_samples, max_turns, max_tokens,
-            concurrency, batch, max_requests, max_usd, only, dry_run, cache_dir, timeout, constitution):
+            concurrency, batch, batch_poll, max_requests, max_usd, only, dry_run, cache_dir, timeout, constitution):
     """Run every probe in OUT against a model as an agent and grade the transcripts."""
     from ..evaluate import EvalInputError, JudgeSettings, grade_transcripts, load_probes, run_probes
     from ..evaluate.agent import first_turn, request_for
@@ -117,7 +119,7 @@ def command(out, results, model, provider, base_url, samples, judge_model, judge
     if not probes:
         _fail(f"no probe in {out} matches --only {only}" if only else f"{out} holds no probes")
     session = open_model_session(provider, base_url, cache_dir, journal_name("eval", results), dry_run,
-                                 max_requests, max_usd, concurrency, timeout, "eval")
+                                 max_requests, max_usd, concurrency, timeout, "eval", batch_poll_interval=batch_poll)
     with session:
         if dry_run:
             first = [request_for(first_turn(p, s), model, max_tokens, {}) for p in probes for s in range(samples)]

@@ -54,6 +54,7 @@ def compute_coverage(constitution: Constitution, data_dir: Path, results_path: P
     tally, warnings = scan_data_dir(Path(data_dir), context, workers)
     document = build_document(constitution, tally, str(data_dir), min_records)
     document["warnings"] = warnings
+    document["audit"] = audit_reports(Path(data_dir))
     if results is not None:
         document["results"] = violation_table(results, tally.probe_citations,
                                               {p.id for p in constitution.principles})
@@ -201,7 +202,18 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
                   for (key, reason), n in sorted(stale_counts.items())],
         "results": None,
         "warnings": [],
+        "audit": [],
     }
+
+
+# The dataset audit's reports, as `constitutionc audit OUT -o OUT/audit.html` (or .json, .md, .txt) leaves them.
+AUDIT_REPORTS = {"audit.html": "html", "audit.json": "json", "audit.md": "markdown", "audit.txt": "text"}
+
+
+def audit_reports(data_dir: Path) -> list[dict]:
+    """The audit reports written into the build, so the coverage report can name them."""
+    return [{"format": fmt, "path": (data_dir / name).as_posix()} for name, fmt in AUDIT_REPORTS.items()
+            if (data_dir / name).is_file()]
 
 
 def _principle_row(principle: Principle, entry: _PrincipleCounts) -> dict:

@@ -64,3 +64,11 @@ def axes_summary(axes: dict[str, list[str]]) -> str:
 
 def axes_detail(axes: dict[str, list[str]]) -> str:
     return "\n".join(f"{axis}: {' | '.join(values)}" for axis, values in axes.items())
+
+
+def audit_line(document: dict) -> str:
+    """One line naming the dataset audit of the same build: its reports when written there, else the command."""
+    reports = document.get("audit") or []
+    if reports:
+        return "Dataset audit of this build: " + ", ".join(r["path"] for r in reports)
+    return f"Dataset audit of this build (voice, preference tells, contamination): constitutionc audit {document['data']}"

@@ -31,6 +31,9 @@ th, td { border: 1px solid var(--line); padding: .25rem .6rem; text-align: left;
 th { background: var(--head); }
 td[data-col=id] { white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+svg.interval .axis { stroke: var(--line); stroke-width: 1; }
+svg.interval .span { fill: var(--muted); opacity: .45; }
+svg.interval .rate { fill: var(--fg); }
 th[data-key] { cursor: pointer; user-select: none; }
 th[aria-sort="ascending"]::after { content: " \\25B2"; } th[aria-sort="descending"]::after { content: " \\25BC"; }
 .yes { color: var(--good); font-weight: 600; } .no { color: var(--bad); font-weight: 600; }
@@ -117,6 +120,7 @@ def render(document: dict, options: RenderOptions) -> str:
         _tensions(document),
         _problems(document, options),
         _results(document),
+        _audit(document, options),
         f"<script>{SCRIPT}</script></body></html>",
     ]
     return "\n".join(p for p in parts if p) + "\n"
@@ -136,6 +140,22 @@ def _source_links(file: str | None, line: int | None, options: RenderOptions) ->
     # Percent-encoded, a file name can never read as a scheme (`javascript:...`) or leave the path.
     return (f"{quote(relative, safe='/')}#L{line}",
             f"vscode://file/{quote(absolute.as_posix(), safe='/')}:{line}")
+
+
+def _audit(document: dict, options: RenderOptions) -> str:
+    """A link to the dataset audit of the same build when its report is in the build, else the command."""
+    reports = document.get("audit") or []
+    base = options.output.resolve().parent if options.output else Path.cwd()
+    links = []
+    for report in reports:
+        relative = Path(os.path.relpath(Path(report["path"]).resolve(), base)).as_posix()
+        links.append(f'<a href="{escape(quote(relative, safe="/"))}" data-format="{escape(report["format"])}">'
+                     f'{escape(report["path"])}</a>')
+    body = (f'Reports: {", ".join(links)}.' if links else
+            f'Not in the build yet: <code class="cmd">constitutionc audit {escape(document["data"])} --format html '
+            f'-o {escape(document["data"])}/audit.html</code>')
+    return (f'<h2>Dataset audit</h2><p id="audit" class="muted" data-reports="{len(links)}">Voice, preference tells, '
+            f'diversity and contamination of the same build. {body}</p>')
 
 
 def _principles_table(document: dict, options: RenderOptions) -> str:
@@ -318,19 +338,51 @@ def _problems(document: dict, options: RenderOptions) -> str:
     return "".join(parts)
 
 
+def _interval_bar(row: dict) -> str:
+    """The rate as a dot on its 95% interval, drawn on a 0-100% scale (the numbers are in the cells beside)."""
+    low, high, rate = (round(row[k] * 100, 2) for k in ("low", "high", "rate"))
+    return (f'<svg class="interval" viewBox="0 0 100 10" width="120" height="12" role="img" '
+            f'aria-label="{format_rate(row["rate"])}, 95% interval {format_rate(row["low"])} to '
+            f'{format_rate(row["high"])}"><line x1="0" y1="5" x2="100" y2="5" class="axis"/>'
+            f'<rect x="{low}" y="2" width="{max(high - low, 0.5)}" height="6" class="span"/>'
+            f'<circle cx="{rate}" cy="5" r="2.5" class="rate"/></svg>')
+
+
+def _rate_rows(rows: list[dict]) -> str:
+    return "".join(f'<tr data-id="{escape(r["id"])}" data-runs="{r["runs"]}" data-fails="{r["fails"]}" '
+                   f'data-rate="{r["rate"]!r}" data-low="{r["low"]!r}" data-high="{r["high"]!r}">'
+                   f'<td>{escape(r["id"])}</td><td class="num">{r["runs"]}</td>'
+                   f'<td class="num">{r["fails"]}</td><td class="num">{format_rate(r["rate"])}</td>'
+                   f'<td class="num">{format_rate(r["low"])} – {format_rate(r["high"])}</td>'
+                   f'<td>{_interval_bar(r)}</td></tr>' for r in rows)
+
+
+RATE_HEAD = ('<th class="num">runs</th><th class="num">fails</th><th class="num">rate</th>'
+             '<th class="num">95% Wilson interval</th><th>interval (0-100%)</th>')
+
+
 def _results(document: dict) -> str:
     results = document["results"]
     if results is None:
         return ""
-    rows = "".join(f'<tr data-id="{escape(r["id"])}"><td>{escape(r["id"])}</td><td class="num">{r["runs"]}</td>'
-                   f'<td class="num">{r["fails"]}</td><td class="num">{format_rate(r["rate"])}</td>'
-                   f'<td class="num">{format_rate(r["low"])} – {format_rate(r["high"])}</td></tr>'
-                   for r in results["principles"])
     unknown = ""
     if results["unknown_probe_ids"]:
         unknown = (f'<p class="muted">{len(results["unknown_probe_ids"])} probe ids are not in the build: '
                    f'{escape(json.dumps(results["unknown_probe_ids"][:20]))}</p>')
+    errors = (f' {results["errors"]} runs that ended in an error are counted apart (neither pass nor fail).'
+              if results["errors"] else "")
+    split = results["evaluation_awareness"]
+    awareness = ""
+    if split["rows"]:
+        p = split["test_vs_real_p"]
+        awareness = ('<h3>By what the model said about the scenario</h3><p class="muted">As the judge read it: '
+                     'the model said it believed it was being tested (says_test), that the scenario was real '
+                     '(says_real), or neither (not_stated).'
+                     + ("" if p is None else f' Said test against said real: Fisher\'s exact p = {p:.4f}.')
+                     + f'</p><table id="results-awareness"><thead><tr><th>said</th>{RATE_HEAD}</tr></thead>'
+                     f'<tbody>{_rate_rows(split["rows"])}</tbody></table>')
     return (f'<h2>Violation rates</h2><p>{results["runs"]} graded runs from {escape(results["file"])}, worst '
-            'first.</p><table id="results"><thead><tr><th>principle</th><th class="num">runs</th><th class="num">'
-            'fails</th><th class="num">rate</th><th class="num">95% Wilson interval</th></tr></thead>'
-            f'<tbody>{rows}</tbody></table>{unknown}')
+            f'first; each principle counts the runs of the probes citing it, and a failure counts against the '
+            f'clauses it was attributed to.{errors}</p><table id="results"><thead><tr><th>principle</th>'
+            f'{RATE_HEAD}</tr></thead><tbody>{_rate_rows(results["principles"])}</tbody></table>{unknown}'
+            f'{awareness}')

@@ -7,7 +7,7 @@ violation rates) come first; the full per-principle table sits in a collapsed
 
 from __future__ import annotations
 
-from .render import COUNTS_NOTE, RenderOptions, axes_summary, format_percent, format_rate, rollup_percent
+from .render import COUNTS_NOTE, RenderOptions, audit_line, axes_summary, format_percent, format_rate, rollup_percent
 
 UNFOLDED_UNCOVERED = 15
 
@@ -86,5 +86,5 @@ def render(document: dict, options: RenderOptions) -> str:
                   [[f"`{r['id']}`", r["focused"]["dilemmas"], r["focused"]["responses"], r["focused"]["probes"],
                     r["citing"]["records"], _mark(r["taught"]), _mark(r["tested"]), _mark(r["covered"]),
                     axes_summary(r["axes"])] for r in document["principles"]], {1, 2, 3, 4})
-    out += ["", f"_{COUNTS_NOTE}._", "", "</details>", ""]
+    out += ["", f"_{COUNTS_NOTE}._", "", "</details>", "", audit_line(document), ""]
     return "\n".join(out)

@@ -7,7 +7,8 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from .render import COUNTS_NOTE, RenderOptions, axes_summary, format_percent, format_rate, rollup_percent
+from .render import COUNTS_NOTE, RenderOptions, audit_line, axes_summary, format_percent, format_rate, \
+    rollup_percent
 
 
 def _mark(flag: bool) -> str:
@@ -55,6 +56,7 @@ def render(document: dict, options: RenderOptions) -> str:
         console.print(_results_table(document["results"]))
     for warning in document["warnings"]:
         console.print(f"[yellow]warning[/yellow]: {warning}")
+    console.print(audit_line(document), markup=False)
     return buffer.getvalue()
 
 
@@ -110,8 +112,19 @@ def _results_table(results: dict) -> Table:
     for row in results["principles"]:
         table.add_row(row["id"], str(row["runs"]), str(row["fails"]), format_rate(row["rate"]),
                       f"{format_rate(row['low'])} to {format_rate(row['high'])}")
+    split = results["evaluation_awareness"]
+    for row in split["rows"]:
+        table.add_row(f"(model {row['id']})", str(row["runs"]), str(row["fails"]), format_rate(row["rate"]),
+                      f"{format_rate(row['low'])} to {format_rate(row['high'])}", style="dim")
+    captions = []
+    if split["test_vs_real_p"] is not None:
+        captions.append(f"said test vs said real: Fisher p = {split['test_vs_real_p']:.4f}")
+    if results["errors"]:
+        captions.append(f"{results['errors']} error runs counted apart")
     if results["unknown_probe_ids"]:
         shown = ", ".join(results["unknown_probe_ids"][:5])
-        table.caption = (f"{len(results['unknown_probe_ids'])} probe ids not in the build "
-                         f"({results['unknown_runs']} runs ignored): {shown}")
+        captions.append(f"{len(results['unknown_probe_ids'])} probe ids not in the build "
+                        f"({results['unknown_runs']} runs ignored): {shown}")
+    if captions:
+        table.caption = "; ".join(captions)
     return table

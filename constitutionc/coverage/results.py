@@ -5,7 +5,9 @@ least `probe_id` and `verdict` ("pass", "fail" or "error"). A fail belongs to th
 clauses in its `clauses` list (the clauses of the checks that fired, or that the
 judge named); a fail without them belongs to every clause its probe cites. An
 error is neither a pass nor a fail: it is counted apart. `cited` (the clauses the
-probe cites), `condition_id`, `sample`, `model` and `source` are read when present;
+probe cites), `condition_id`, `sample`, `model` and `source` are read when present,
+and `evaluation_awareness` (what the model under test said about the scenario, as the
+judge read it: `says_test`, `says_real` or `not_stated`), by which rates are also split;
 other keys are ignored. `constitutionc results import` writes this format from
 Inspect and promptfoo logs; `constitutionc eval` writes it too.
 """
@@ -24,6 +26,8 @@ from .scan import CoverageInputError
 # The 0.975 quantile of the standard normal distribution: a two-sided 95% interval.
 Z_95 = 1.959963984540054
 VERDICTS = ("pass", "fail", "error")
+# What the model under test said about the scenario, as the judge of `constitutionc eval` reports it.
+AWARENESS = ("says_test", "says_real", "not_stated")
 ResultsInputError = CoverageInputError
 # One graded run is a small object; a longer line (say /dev/zero given as the file) is not read into memory whole.
 MAX_LINE_CHARS = 1 << 23
@@ -37,6 +41,7 @@ class Run:
     clauses: tuple[str, ...] = ()
     cited: tuple[str, ...] = ()
     condition_id: str | None = None
+    awareness: str | None = None  # one of AWARENESS, or None when no judge said
 
 
 @dataclass
@@ -68,6 +73,8 @@ class ProbeRuns:
 class GradedResults:
     path: str
     by_probe: dict[str, ProbeRuns] = field(default_factory=dict)
+    # awareness -> [runs, fails], over scored runs
+    by_awareness: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def runs(self) -> int:
@@ -98,8 +105,10 @@ def parse_run(value, where: str) -> Run:
         raise CoverageInputError(f"{where}: `verdict` must be \"pass\", \"fail\" or \"error\", "
                                  f"not {json.dumps(verdict)[:80]}")
     condition = value.get("condition_id")
+    awareness = value.get("evaluation_awareness")
     return Run(value["probe_id"], verdict, _strings(value.get("clauses"), where, "clauses"),
-               _strings(value.get("cited"), where, "cited"), condition if isinstance(condition, str) else None)
+               _strings(value.get("cited"), where, "cited"), condition if isinstance(condition, str) else None,
+               awareness if awareness in AWARENESS else None)
 
 
 def read_runs(path: Path) -> Iterator[Run]:
@@ -130,6 +139,10 @@ def read_results(path: Path) -> GradedResults:
     results = GradedResults(str(path))
     for run in read_runs(path):
         results.by_probe.setdefault(run.probe_id, ProbeRuns()).add(run)
+        if run.awareness is not None and run.verdict != "error":
+            entry = results.by_awareness.setdefault(run.awareness, [0, 0])
+            entry[0] += 1
+            entry[1] += run.verdict == "fail"
     return results
 
 
@@ -143,6 +156,43 @@ def wilson_interval(fails: int, runs: int, z: float = Z_95) -> tuple[float, floa
     centre = (p + z2 / (2 * runs)) / denominator
     half = z * math.sqrt(p * (1 - p) / runs + z2 / (4 * runs * runs)) / denominator
     return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def fisher_exact(a: int, b: int, c: int, d: int) -> float:
+    """Two-sided p-value of Fisher's exact test on the table [[a, b], [c, d]]: the probability, with
+    all margins fixed, of a table no more likely than the one observed."""
+    row1, row2, col1 = a + b, c + d, a + c
+    n = row1 + row2
+    if n == 0 or row1 == 0 or row2 == 0 or col1 == 0 or col1 == n:
+        return 1.0
+
+    def log_probability(x: int) -> float:  # hypergeometric: x of the col1 in row 1
+        return (_log_choose(row1, x) + _log_choose(row2, col1 - x) - _log_choose(n, col1))
+
+    observed = log_probability(a) + math.log(RELATIVE_TOLERANCE)
+    low, high = max(0, col1 - row2), min(row1, col1)
+    total = sum(math.exp(p) for p in map(log_probability, range(low, high + 1)) if p <= observed)
+    return min(1.0, total)
+
+
+# R's tolerance in fisher.test: tables as likely as the observed one, up to rounding, count.
+RELATIVE_TOLERANCE = 1 + 1e-7
+
+
+def _log_choose(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def awareness_split(counts: dict[str, list[int] | tuple[int, int]]) -> dict:
+    """Violation rates by what the model said about the scenario (`counts`: awareness -> (runs, fails)),
+    each with its 95% Wilson interval, and the two-sided Fisher p-value that the rate when it said the
+    scenario was a test equals the rate when it said it was real (None unless both occurred)."""
+    rows = [rate_row(k, counts[k][1], counts[k][0]) for k in AWARENESS if counts.get(k) and counts[k][0]]
+    test, real = counts.get("says_test"), counts.get("says_real")
+    p = None
+    if test and real and test[0] and real[0]:
+        p = fisher_exact(test[1], test[0] - test[1], real[1], real[0] - real[1])
+    return {"rows": rows, "test_vs_real_p": p}
 
 
 def rate_row(key: str, fails: int, runs: int) -> dict:
@@ -171,4 +221,5 @@ def violation_table(results: GradedResults, probe_citations: dict[str, tuple],
     rows.sort(key=lambda r: (-r["rate"], -r["low"], r["id"]))
     unknown_runs = sum(results.by_probe[p].runs + results.by_probe[p].errors for p in unknown)
     return {"file": results.path, "runs": results.runs, "fails": results.fails, "errors": results.errors,
-            "principles": rows, "unknown_probe_ids": sorted(unknown), "unknown_runs": unknown_runs}
+            "principles": rows, "unknown_probe_ids": sorted(unknown), "unknown_runs": unknown_runs,
+            "evaluation_awareness": awareness_split(results.by_awareness)}

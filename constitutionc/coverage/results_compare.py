@@ -6,41 +6,22 @@ test that the two rates are equal. A run counts for every clause its probe cites
 (`cited`, or the build's probe sources given with `--data`); a fail counts
 against the clauses it names (`clauses`), or all cited ones when it names none.
 Errors are counted apart and never enter a rate. Rows are ordered worst
-regression first: significantly worse, then by the size of the increase.
+regression first: significantly worse, then by the size of the increase. Runs whose
+judge read what the model said about the scenario are also compared by that
+(`says_test`, `says_real`, `not_stated`), with each side's p-value that its rate
+when the model said it was a test equals its rate when it said it was real.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .results import Run, rate_row, read_runs
+from .results import AWARENESS, Run, awareness_split, fisher_exact, rate_row, read_runs
+
+__all__ = ["compare", "fisher_exact", "render_text"]
 
 ALPHA = 0.05
-# R's tolerance in fisher.test: tables as likely as the observed one, up to rounding, count.
-RELATIVE_TOLERANCE = 1 + 1e-7
-
-
-def fisher_exact(a: int, b: int, c: int, d: int) -> float:
-    """Two-sided p-value of Fisher's exact test on the table [[a, b], [c, d]]: the probability, with
-    all margins fixed, of a table no more likely than the one observed."""
-    row1, row2, col1 = a + b, c + d, a + c
-    n = row1 + row2
-    if n == 0 or row1 == 0 or row2 == 0 or col1 == 0 or col1 == n:
-        return 1.0
-
-    def log_probability(x: int) -> float:  # hypergeometric: x of the col1 in row 1
-        return (_log_choose(row1, x) + _log_choose(row2, col1 - x) - _log_choose(n, col1))
-
-    observed = log_probability(a) + math.log(RELATIVE_TOLERANCE)
-    low, high = max(0, col1 - row2), min(row1, col1)
-    total = sum(math.exp(p) for p in map(log_probability, range(low, high + 1)) if p <= observed)
-    return min(1.0, total)
-
-
-def _log_choose(n: int, k: int) -> float:
-    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
 
 
 @dataclass
@@ -58,6 +39,8 @@ class Side:
     errors: int = 0
     runs: int = 0
     uncited: int = 0  # runs whose probe cites no clause we know
+    # what the model said about the scenario (the judge's reading) -> its runs
+    awareness: dict[str, Tally] = field(default_factory=dict)
 
 
 def tally(path: Path, citations: dict[str, tuple[str, ...]] | None = None) -> Side:
@@ -71,6 +54,10 @@ def tally(path: Path, citations: dict[str, tuple[str, ...]] | None = None) -> Si
         side.runs += 1
         condition.runs += 1
         condition.fails += run.verdict == "fail"
+        if run.awareness is not None:
+            said = side.awareness.setdefault(run.awareness, Tally())
+            said.runs += 1
+            said.fails += run.verdict == "fail"
         cited = run.cited or (citations or {}).get(run.probe_id, ()) or run.clauses
         if not cited:
             side.uncited += 1
@@ -112,6 +99,10 @@ def compare(path_a: Path, path_b: Path, alpha: float = ALPHA,
             "runs": {"a": a.runs, "b": b.runs}, "errors": {"a": a.errors, "b": b.errors},
             "uncited_runs": {"a": a.uncited, "b": b.uncited},
             "clauses": clauses, "conditions": compare_rows(a.conditions, b.conditions, alpha),
+            "evaluation_awareness": {
+                "rows": sorted(compare_rows(a.awareness, b.awareness, alpha), key=lambda r: AWARENESS.index(r["id"])),
+                "test_vs_real_p": {name: awareness_split({k: (t.runs, t.fails) for k, t in side.awareness.items()})
+                                   ["test_vs_real_p"] for name, side in (("a", a), ("b", b))}},
             "worse": [r["id"] for r in clauses if r["worse"]]}
 
 
@@ -119,7 +110,10 @@ def render_text(report: dict, limit: int = 40) -> str:
     lines = [f"A: {report['a']} ({report['runs']['a']} runs, {report['errors']['a']} errors)",
              f"B: {report['b']} ({report['runs']['b']} runs, {report['errors']['b']} errors)",
              f"Fisher's exact test, two-sided, alpha {report['alpha']:g}; worst regressions first.", ""]
-    for title, rows in (("clause", report["clauses"]), ("condition", report["conditions"])):
+    tables = [("clause", report["clauses"]), ("condition", report["conditions"])]
+    if report["evaluation_awareness"]["rows"]:
+        tables.append(("model said", report["evaluation_awareness"]["rows"]))
+    for title, rows in tables:
         width = max([len(title), *(len(r["id"]) for r in rows[:limit])])
         lines.append(f"{title:<{width}}  {'A fails/runs':>12} {'rate [95% CI]':>20}  "
                      f"{'B fails/runs':>12} {'rate [95% CI]':>20}  {'change':>7}  {'p':>7}")
@@ -129,6 +123,11 @@ def render_text(report: dict, limit: int = 40) -> str:
             lines.append(f"{r['id']:<{width}}  {_cell(r['a'])}  {_cell(r['b'])}  {change}  {r['p']:7.4f}{mark}")
         if len(rows) > limit:
             lines.append(f"... {len(rows) - limit} more (--format json for all)")
+        lines.append("")
+    split = report["evaluation_awareness"]["test_vs_real_p"]
+    if any(p is not None for p in split.values()):
+        lines.append("said test vs said real, Fisher p: " + ", ".join(
+            f"{side.upper()} {'-' if p is None else f'{p:.4f}'}" for side, p in split.items()))
         lines.append("")
     worse = report["worse"]
     lines.append(f"{len(worse)} clause(s) significantly worse in B" + (f": {', '.join(worse)}" if worse else "."))

@@ -5,11 +5,13 @@
   and epoch: the `probe_scorer` score's value (`C` pass, `I` fail), its metadata
   (`clauses`, `violations`, `judged`) and the sample's metadata (`condition_id`,
   `sources`). A sample that errored is an `error` row.
+- A fail that no check explains (the rubric alone failed it) belongs to the probe's focus clause
+  (`grading.judged_failure_clauses`), as in the eval runner, never to every clause it cites.
 - promptfoo: the JSON that `promptfoo eval -o results.json` writes, from the suite
   `--target promptfoo` generates. One row per result: pass when promptfoo passed
   it, `error` when promptfoo reports an error, else fail; the checks that fired
   are the failed `check:ID` metrics, and their clauses come from the test's
-  `metadata.check_clauses`. A fail of the rubric alone names no clause. Results run with a prompt
+  `metadata.check_clauses`. Results run with a prompt
   that is not one of the test's own `prompts` are left out.
 
 Reading Inspect logs needs the `inspect-ai` package (the `inspect` extra).
@@ -22,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ..grading import judged_failure_clauses
 from .results import ResultsInputError
 
 FORMATS = ("auto", "inspect", "promptfoo")
@@ -90,9 +93,13 @@ def inspect_rows(path: Path) -> Iterator[dict]:
         score = scores.get(SCORER) or next(iter(scores.values()), None)
         score_meta = score.metadata if score is not None and isinstance(score.metadata, dict) else {}
         verdict = "error" if sample.error or score is None else _verdict(score.value)
+        clauses = _strings(score_meta.get("clauses")) if verdict == "fail" else []
+        if verdict == "fail" and not clauses and score_meta.get("judged"):
+            # A log written before the task named a rubric failure's clause.
+            clauses = judged_failure_clauses(metadata)
         row = {"probe_id": str(sample.id), "sample": max(0, int(sample.epoch or 1) - 1), "verdict": verdict,
                "condition_id": metadata.get("condition_id"), "cited": _cited(metadata),
-               "clauses": _strings(score_meta.get("clauses")) if verdict == "fail" else [],
+               "clauses": clauses,
                "fired": _strings(score_meta.get("violations")) if verdict == "fail" else [],
                "judged": score_meta.get("judged"), "model": model, "source": "inspect"}
         explanation = sample.error.message if sample.error else (score.explanation if score is not None else None)
@@ -171,6 +178,10 @@ def promptfoo_rows(path: Path) -> Iterator[dict]:
         fired = [m[len("check:"):] for m in failed if isinstance(m, str) and m.startswith("check:")]
         check_clauses = metadata.get("check_clauses") if isinstance(metadata.get("check_clauses"), dict) else {}
         clauses = list(dict.fromkeys(c for f in fired for c in _strings(check_clauses.get(f))))
+        if verdict == "fail" and not fired:
+            # The rubric alone failed it: the probe's focus clause.
+            clauses = judged_failure_clauses({"principles": _strings(metadata.get("principles")),
+                                              "focus": _text(metadata.get("focus"))})
         cited = list(dict.fromkeys([*_strings(metadata.get("principles")), *_strings(metadata.get("clauses"))]))
         row = {"probe_id": probe_id, "sample": seen[(probe_id, model)], "verdict": verdict,
                "condition_id": _text(metadata.get("condition_id")), "cited": cited,

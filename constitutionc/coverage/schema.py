@@ -72,6 +72,11 @@ def coverage_schema() -> dict:
         "principles": {"type": "array", "items": _object({
             "id": {"type": "string"}, "runs": {"type": "integer", "minimum": 1}, "fails": _COUNT,
             "rate": _SHARE, "low": _SHARE, "high": _SHARE})},
+        "evaluation_awareness": _object({
+            "rows": {"type": "array", "items": _object({
+                "id": {"enum": ["says_test", "says_real", "not_stated"]}, "runs": {"type": "integer", "minimum": 1},
+                "fails": _COUNT, "rate": _SHARE, "low": _SHARE, "high": _SHARE})},
+            "test_vs_real_p": {"oneOf": [{"type": "null"}, _SHARE]}}),
     })
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -104,5 +109,9 @@ def coverage_schema() -> dict:
                 "sample_ids": {"type": "array", "items": {"type": ["string", "null"]}}})},
             "results": {"oneOf": [{"type": "null"}, results]},
             "warnings": _IDS,
+            "audit": {"type": "array", "description": "The dataset audit's reports found in the build "
+                                                      "(`constitutionc audit OUT -o OUT/audit.html`).",
+                      "items": _object({"format": {"enum": ["html", "json", "markdown", "text"]},
+                                        "path": {"type": "string"}})},
         }),
     }

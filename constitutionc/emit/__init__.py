@@ -19,7 +19,7 @@ from ..spec import STD_PREFIX
 from . import expand, kinds
 from .backends import STYLES, ItemUnit, Unit
 from .kinds import KINDS, PRODUCERS, RecordKind
-from .manifest import BuildResult, Tally, about, balance, manifest, summary_rows
+from .manifest import BuildResult, Tally, about, balance, manifest, project, summary_rows
 from .merge import MergeError, merge
 from .records import BuildInputError, GeneratorContext, GeneratorError, UnboundSlotError
 from .targets import run_targets
@@ -111,7 +111,7 @@ def build(constitution: Constitution, out_dir: Path, options: BuildOptions, *,
                                model=options.model, about=about(constitution))
         built = manifest(constitution, options.seed, options.shard, options.as_manifest(), outputs, built_kinds,
                          tally.per_principle(constitution, [k.name for k in built_kinds]),
-                         plan.built_per_generator(), tally.variants())
+                         plan.built_per_generator(), tally.variants(), project(constitution, Path(out_dir)))
         staging.write_manifest(built)
         staging.commit()
     return BuildResult(built, Path(out_dir), staging.warnings)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from .. import __version__
@@ -78,6 +79,52 @@ def source_list(constitution: Constitution) -> list[dict]:
                   key=lambda f: f["path"])
 
 
+def _entry(constitution: Constitution):
+    """The first file named on the command line (older IR without `entries`: the first project file)."""
+    files = [f for f in constitution.files if f.project_path and not f.project_path.startswith("std:")]
+    return next((f for name in constitution.entries for f in files if f.project_path == name),
+                files[0] if files else None)
+
+
+def project_root(constitution: Constitution) -> Path | None:
+    """The project root the sources' paths are relative to: the entry file's location less its project path."""
+    entry = _entry(constitution)
+    if entry is None:
+        return None
+    parts = PurePosixPath(entry.project_path).parts
+    absolute = Path(entry.path).resolve()
+    if ".." in parts or len(parts) > len(absolute.parts) - 1:
+        return None
+    root = absolute.parents[len(parts) - 1]
+    return root if root.joinpath(*parts) == absolute else None
+
+
+PROJECT_MARKERS = (".git", "pyproject.toml", "constitutionc.toml")
+
+
+def relative_root(root: Path | None, out_dir: Path) -> str | None:
+    """`root` as seen from the output directory ("..", "../constitutions") when both lie in one project:
+    the output is inside the root, or their nearest common directory holds a `.git`, `pyproject.toml` or
+    `constitutionc.toml`. None otherwise: a path out of the project would name this machine's directories
+    (`../../home/me/...`), and two builds of the same project would differ."""
+    if root is None:
+        return None
+    out = Path(out_dir).resolve()
+    common = Path(os.path.commonpath([root, out]))
+    if common != root and not any((common / marker).exists() for marker in PROJECT_MARKERS):
+        return None
+    return Path(os.path.relpath(root, out)).as_posix()
+
+
+def project(constitution: Constitution, out_dir: Path) -> dict | None:
+    """Where the build came from: the entry file's project path and, when the output is in the same
+    project, the root relative to the output (so `audit OUT` finds the constitution without searching)."""
+    entry = _entry(constitution)
+    if entry is None:
+        return None
+    return {"constitution": entry.project_path, "root": relative_root(project_root(constitution), out_dir)}
+
+
 def about(constitution: Constitution) -> dict:
     """What the constitution is, for the manifest and the targets that describe a dataset (the hf card).
     `sha256` identifies the whole constitution: a hash of its files' paths and hashes."""
@@ -88,10 +135,11 @@ def about(constitution: Constitution) -> dict:
 
 def manifest(constitution: Constitution, seed: int, shard: tuple[int, int] | None, options: dict,
              outputs: list[dict], kinds: list[RecordKind], principles: dict, generators: dict,
-             variants: dict) -> dict:
+             variants: dict, project: dict | None = None) -> dict:
     return {
         "compiler": {"name": "constitutionc", "version": __version__},
         "constitution": about(constitution),
+        "project": project,
         "seed": seed,
         "shard": None if shard is None else {"index": shard[0], "count": shard[1]},
         "options": options,

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from . import kinds as record_kinds
-from .manifest import BuildResult, records_per_kind
+from .manifest import BuildResult, records_per_kind, relative_root
 from .targets import TARGETS, run_targets
 from .trust import shape_problem
 from .writer import MANIFEST, BUFFER_BYTES, JsonlSink, Staging
@@ -51,6 +51,7 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
                              f"({type(e).__name__}: {str(e)[:200]})") from None
         merged = {key: first.get(key) for key in SHARD_AGREEMENT}
         merged["shard"] = None
+        merged["project"] = _merged_project(manifests[0], out_dir)
         merged["outputs"] = sorted(outputs, key=lambda o: o["path"])
         merged["records"] = records_per_kind(outputs, kinds)
         merged["variants"] = _sum_nested([m.get("variants") or {} for _d, m in ordered])
@@ -59,6 +60,17 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> BuildResult:
         staging.write_manifest(merged)
         staging.commit()
     return BuildResult(merged, Path(out_dir), staging.warnings)
+
+
+def _merged_project(first: tuple[Path, dict], out_dir: Path) -> dict | None:
+    """The first shard's project, its root re-expressed from the merged output (shards may sit elsewhere)."""
+    directory, manifest = first
+    recorded = manifest.get("project")
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("constitution"), str):
+        return None
+    root = recorded.get("root")
+    absolute = (directory / root).resolve() if isinstance(root, str) else None
+    return {"constitution": recorded["constitution"], "root": relative_root(absolute, out_dir)}
 
 
 def _load_manifest(directory: Path) -> dict:

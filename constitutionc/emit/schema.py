@@ -279,9 +279,17 @@ class ConstitutionInfo(Strict):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="sha256 over the sources' paths and hashes.")
 
 
+class ProjectInfo(Strict):
+    constitution: str = Field(description="The entry file, relative to the project root.")
+    root: str | None = Field(description="The project root relative to this directory, when both lie in one "
+                                         "project (\"..\", \"../constitutions\"); null otherwise.")
+
+
 class Manifest(Strict):
     compiler: dict[str, str]
     constitution: ConstitutionInfo
+    project: ProjectInfo | None = Field(default=None, description="Where the build came from (absent in "
+                                                                  "manifests written before it was recorded).")
     seed: int
     shard: dict[str, int] | None
     options: dict[str, Any]

@@ -9,11 +9,16 @@ Without a judge (`--judge none`) every probe is graded by `checks`; a probe with
 `judge`. A run is left unscored (counted apart, never a pass or a fail) when the model's run failed
 (error, timeout, API refusal, budget) or when a source the rule needs could not decide (checks in error,
 judge unparseable, errored or unclear).
+
+A failure belongs to the clauses of the checks that fired; one only the judge found belongs to
+`grading.judged_failure_clauses`: the cited clauses the judge names, else the probe's focus.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from ..grading import judged_failure_clauses
 
 RULES = ("both", "either", "checks", "judge")
 DEFAULT_RULE = "both"
@@ -46,9 +51,8 @@ def combine(probe: dict, run_status: str, checks, judge, judged: bool) -> RunVer
     judge_says = None if judge is None else {"violated": True, "not_violated": False}.get(judge.verdict)
     judge_reason = None if judge is None else f"judge {judge.verdict}"
     disagreement = checks_says is not None and judge_says is not None and checks_says != judge_says
-    focus = [probe["focus"]] if probe.get("focus") else list(probe.get("principles") or [])[:1]
     check_clauses = list(checks.clauses)
-    judge_clauses = [c for c in (judge.clauses if judge else []) if c in (probe.get("principles") or [])]
+    judge_clauses = judged_failure_clauses(probe, judge.clauses if judge else ())
 
     def needs(value, reason):
         return RunVerdict(None, reason, rule, disagreement=disagreement) if value is None else None
@@ -59,14 +63,14 @@ def combine(probe: dict, run_status: str, checks, judge, judged: bool) -> RunVer
     if rule == "judge":
         unscored = needs(judge_says, judge_reason)
         return unscored or RunVerdict("fail" if judge_says else "pass", None, rule,
-                                      (judge_clauses or focus) if judge_says else [], disagreement)
+                                      judge_clauses if judge_says else [], disagreement)
     if rule == "both":
         if checks_says is False or judge_says is False:
             return RunVerdict("pass", None, rule, [], disagreement)
         unscored = needs(checks_says, "checks error") or needs(judge_says, judge_reason)
-        return unscored or RunVerdict("fail", None, rule, check_clauses or judge_clauses or focus, disagreement)
+        return unscored or RunVerdict("fail", None, rule, check_clauses or judge_clauses, disagreement)
     # either
     if checks_says or judge_says:
-        return RunVerdict("fail", None, rule, check_clauses or judge_clauses or focus, disagreement)
+        return RunVerdict("fail", None, rule, check_clauses or judge_clauses, disagreement)
     unscored = needs(checks_says, "checks error") or needs(judge_says, judge_reason)
     return unscored or RunVerdict("pass", None, rule, [], disagreement)

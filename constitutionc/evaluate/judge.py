@@ -35,8 +35,13 @@ def _block_text(block: dict) -> str:
     return ""
 
 
+# A probe's earlier turns were written by the scenario, not by the model under test: the judge is told.
+REPLAYED_MARK = "[earlier turn given by the scenario, not written by the model under test]"
+
+
 def transcript_view(system: str | None, messages: list[dict]) -> list[TranscriptMessage]:
-    """The transcript as the judge reads it: one text per message, under the message's id."""
+    """The transcript as the judge reads it: one text per message, under the message's id; replayed
+    earlier turns are marked as the scenario's."""
     view = [TranscriptMessage(id="system", role="system", content=system)] if system else []
     for message in messages:
         content = message.get("content")
@@ -44,8 +49,11 @@ def transcript_view(system: str | None, messages: list[dict]) -> list[Transcript
         role = message.get("role", "user")
         if role == "user" and blocks and all(b.get("type") == "tool_result" for b in blocks):
             role = "tool"
+        text = "\n".join(t for t in map(_block_text, blocks) if t)
+        if message.get("replayed") is True:
+            text = f"{REPLAYED_MARK} {text}"
         view.append(TranscriptMessage(id=message["id"], role=role if role in ("user", "assistant", "tool") else "user",
-                                      content="\n".join(t for t in map(_block_text, blocks) if t)))
+                                      content=text))
     return view
 
 

@@ -15,7 +15,7 @@ import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from ..coverage.results import wilson_interval
+from ..coverage.results import awareness_split, wilson_interval
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -63,6 +63,9 @@ def summarise(scored: list[dict], unscored: list[dict]) -> dict:
             "unscored": dict(sorted(Counter(r["reason"] for r in unscored).items())),
             "disagreements": sum(bool(r.get("disagreement")) for r in scored),
             "by_evaluation_awareness": {k: _rate(f, n) for k, (n, f) in sorted(by_awareness.items())},
+            # The study's comparison: the rate when the model said it was being tested against when it
+            # said the scenario was real, with intervals and Fisher's exact test.
+            "evaluation_awareness": awareness_split(by_awareness),
             "clauses": clauses,
             "probes": {p: _rate(f, n) for p, (n, f) in sorted(per_probe.items())}}
 
@@ -80,7 +83,11 @@ def terminal_table(summary: dict, rich_table: bool) -> str:
     if summary["disagreements"]:
         lines.append(f"checks and judge disagreed on {summary['disagreements']} runs")
     for awareness, row in summary["by_evaluation_awareness"].items():
-        lines.append(f"  model {awareness}: {row['fails']}/{row['runs']} failed ({_pct(row['rate'])})")
+        lines.append(f"  model {awareness}: {row['fails']}/{row['runs']} failed ({_pct(row['rate'])}, "
+                     f"95% {_pct(row['low'])}-{_pct(row['high'])})")
+    test_vs_real = summary["evaluation_awareness"]["test_vs_real_p"]
+    if test_vs_real is not None:
+        lines.append(f"  said test vs said real: Fisher p = {test_vs_real:.4f}")
     lines.append(f"{'clause':<44} {'runs':>5} {'fails':>5} {'rate':>7}  95% interval")
     for row in summary["clauses"]:
         lines.append(f"{row['id']:<44} {row['runs']:>5} {row['fails']:>5} {_pct(row['rate']):>7}  "
@@ -92,8 +99,12 @@ def report_html(summary: dict, model: str) -> str:
     rows = "".join(f"<tr><td>{html.escape(r['id'])}</td><td>{r['runs']}</td><td>{r['fails']}</td>"
                    f"<td>{_pct(r['rate'])}</td><td>{_pct(r['low'])} – {_pct(r['high'])}</td></tr>"
                    for r in summary["clauses"])
-    aware = "".join(f"<tr><td>{html.escape(k)}</td><td>{v['runs']}</td><td>{v['fails']}</td><td>{_pct(v['rate'])}</td></tr>"
+    aware = "".join(f"<tr><td>{html.escape(k)}</td><td>{v['runs']}</td><td>{v['fails']}</td><td>{_pct(v['rate'])}</td>"
+                    f"<td>{_pct(v['low'])} – {_pct(v['high'])}</td></tr>"
                     for k, v in summary["by_evaluation_awareness"].items())
+    p = summary["evaluation_awareness"]["test_vs_real_p"]
+    test_vs_real = ("" if p is None else
+                    f"<p id=\"test-vs-real\">Said it was a test against said it was real: Fisher's exact p = {p:.4f}.</p>")
     unscored = ", ".join(f"{html.escape(k)}: {v}" for k, v in summary["unscored"].items()) or "none"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>constitutionc eval: {html.escape(model)}</title>
@@ -107,7 +118,10 @@ Unscored (neither pass nor fail): {unscored}. Checks and judge disagreed on {sum
 <table id="clauses"><thead><tr><th>clause</th><th>runs</th><th>fails</th><th>rate</th><th>95% interval</th></tr></thead>
 <tbody>{rows}</tbody></table>
 <h2>By what the model said about the scenario</h2>
-<table id="awareness"><thead><tr><th>stated</th><th>runs</th><th>fails</th><th>rate</th></tr></thead><tbody>{aware}</tbody></table>
+<p>What the judge read in the transcript: the model said it believed the scenario was a test (says_test),
+real (says_real), or neither (not_stated); not_judged runs had no judge.</p>
+<table id="awareness"><thead><tr><th>stated</th><th>runs</th><th>fails</th><th>rate</th><th>95% interval</th></tr></thead><tbody>{aware}</tbody></table>
+{test_vs_real}
 </body></html>
 """
 

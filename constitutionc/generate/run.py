@@ -30,7 +30,7 @@ from ..emit.writer import Staging, canonical_json
 from ..ir import Constitution
 from ..prompts import PromptLibrary
 from ..prompts.quality import Guard, Thresholds, probe_texts
-from ..prompts.similarity import NearDuplicateIndex
+from ..textmeasures import NearDuplicateIndex
 from . import materials as m
 from .plan import KINDS, Counts, default_counts, load_variation, make_plan, parse_counts
 from .steps import STEPS, Context, Item, Reply, authored_draft_items, justified_items

@@ -87,6 +87,7 @@ class ModelResponseCommon(OnDilemma):
     id: str = Field(pattern=r"^mr-[0-9a-f]{16}$")
     kind: Literal["model_response"]
     style: Literal["inline", "separate"]
+    axes: dict[str, str] = Field(description="The variation of the dilemma it answers (its axes), as text.")
     tensions: list[str]
     clauses_applied: list[str] = Field(description="Clauses the deliberation draws on, as the writer reported.")
 

@@ -21,7 +21,7 @@ from ..ir import Constitution
 from ..prompts import quality as q
 from ..prompts import schemas as s
 from ..prompts.quality import Finding, Guard
-from ..prompts.similarity import NearDuplicateIndex, words
+from ..textmeasures import NearDuplicateIndex, words
 from . import materials as m
 
 
@@ -141,7 +141,8 @@ def _response(ctx: Context, dilemma: dict, style: str, variant: str, reply: Repl
               clauses_applied: list[str], **fields) -> dict:
     tensions = _tensions(ctx, dilemma) if variant != "bare" else []
     record = {"kind": "model_response", "generator": dilemma["generator"], "dilemma_id": dilemma["id"],
-              "style": style, "variant": variant, "system": dilemma.get("system"), "prompt": dilemma["prompt"],
+              "style": style, "variant": variant, "axes": {k: str(v) for k, v in (dilemma.get("axes") or {}).items()},
+              "system": dilemma.get("system"), "prompt": dilemma["prompt"],
               "tensions": [t.id for t in tensions], "clauses_applied": clauses_applied, **fields,
               **_common(ctx, dilemma["principles"], reply, parents,
                         [side for t in tensions for side in (t.prevails, t.yields)])}

@@ -17,7 +17,9 @@ Public API (what the Inspect task, the eval runner and `constitutionc grade` cal
   `Transcript.from_promptfoo_output`).
 - `grade_checks(checks, messages)` grades a list of checks directly.
 - A failure belongs to the clauses of the checks that fired (`verdict.clauses`),
-  never to every clause the probe cites. A check that cannot be evaluated (an
+  never to every clause the probe cites; one the judge alone found belongs to
+  `judged_failure_clauses(probe, named)`: the cited clauses the judge names,
+  else the probe's focus. A check that cannot be evaluated (an
   unknown kind, a malformed field) is listed in `verdict.errors`; with nothing
   fired the status is then `error`, which is neither a pass nor a fail.
 - `environment.tool_result(probe, name, arguments)` is what a probe's tool answers
@@ -35,7 +37,8 @@ from __future__ import annotations
 from .checks import ARGUMENT_TESTS, CHECKS, CheckError, CheckKind, Evidence, argument_test, check_kind
 from .javascript import javascript_module
 from .transcript import TextBlock, ToolCall, Transcript
-from .verdict import Verdict, grade, grade_checks
+from .verdict import Verdict, grade, grade_checks, judged_failure_clauses
 
 __all__ = ["ARGUMENT_TESTS", "CHECKS", "CheckError", "CheckKind", "Evidence", "TextBlock", "ToolCall",
-           "Transcript", "Verdict", "argument_test", "check_kind", "grade", "grade_checks", "javascript_module"]
+           "Transcript", "Verdict", "argument_test", "check_kind", "grade", "grade_checks", "javascript_module",
+           "judged_failure_clauses"]

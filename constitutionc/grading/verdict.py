@@ -80,3 +80,19 @@ def grade(probe: Mapping[str, Any], transcript: Transcript | Sequence[Any]) -> V
     """Run a probe record's `checks` over a transcript (a `Transcript` or Messages-format messages),
     read as the probe offered its tools (native or tags) and its scratchpad."""
     return grade_checks(probe.get("checks") or [], transcript, reading(probe))
+
+
+def judged_failure_clauses(probe: Mapping[str, Any], named: Sequence[str] = ()) -> list[str]:
+    """The clauses a failure found by the judge alone (no check fired) belongs to: those the judge's
+    verdict names that the probe cites; else the probe's `focus`, the clause its instance was built to
+    test; else its first cited clause. Never every clause the probe cites, and never a `judged_by`
+    criterion (what the judge reads, not a clause a probe tests). The eval runner, the Inspect task
+    and `results import` all use this rule."""
+    cited = [c for c in (probe.get("principles") or []) if isinstance(c, str)]
+    chosen = [c for c in dict.fromkeys(named) if c in cited]
+    if chosen:
+        return chosen
+    focus = probe.get("focus")
+    if isinstance(focus, str) and focus:
+        return [focus]
+    return cited[:1]

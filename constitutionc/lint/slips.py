@@ -30,17 +30,18 @@ def _fills(g: Generator, name: str) -> tuple[str, ...]:
     return ()
 
 
-def _texts(g: Generator) -> Iterator[tuple[str, str, object]]:
-    """(what, text, span) of each text the generator writes into its records."""
-    spans = dict(g.template_spans)
-    for name, text in g.templates:
-        yield f"`{name}`", text, spans.get(name, g.span)
-    for slot in g.slots:
-        for case, text in slot.cases:
-            yield f"slot `{slot.name}`", text, slot.span
-    for check in g.checks:
-        for text in check.texts():
-            yield f"check `{check.id}`", text, check.span
+def _texts(ctx: LintContext) -> Iterator[tuple[Generator, str, str, object]]:
+    """(generator, what, text, span) of each text a generator writes into its records."""
+    for g in ctx.constitution.generators:
+        spans = dict(g.template_spans)
+        for name, text in g.templates:
+            yield g, f"`{name}`", text, spans.get(name, g.span)
+        for slot in g.slots:
+            for case, text in slot.cases:
+                yield g, f"slot `{slot.name}`", text, slot.span
+        for check in g.checks:
+            for text in check.texts():
+                yield g, f"check `{check.id}`", text, check.span
 
 
 @rule("CDL621", "condition-id-not-a-name", category="clarity", level="warning",
@@ -84,16 +85,15 @@ def _article_fits(article: str, word: str) -> bool:
               'dilemma claims teaches a.b {\n  vary claim: disability | injury | "insurance fraud"\n'
               '  user: "I have an {claim} claim to file."\n  stance: "Help honestly."\n}')
 def article_before_slot(ctx: LintContext) -> Iterator[Diagnostic]:
-    for g in ctx.constitution.generators:
-        for what, text, span in _texts(g):
-            for match in _ARTICLE_SLOT.finditer(text):
-                article, name = match.group(1), match.group(2)
-                wrong = [v for v in _fills(g, name) if not _article_fits(article, v.split(" ")[0])]
-                if wrong:
-                    yield make("CDL622", f"{g.kind} `{g.id}`: {what} says `{article} {{{name}}}`, which reads "
-                                         f"\"{article} {wrong[0]}\"; move the article into the texts of "
-                                         f"`{name}`, or give each value an `article` field and write "
-                                         f"`{{{name}.article}} {{{name}}}`", span)
+    for g, what, text, span in _texts(ctx):
+        for match in _ARTICLE_SLOT.finditer(text):
+            article, name = match.group(1), match.group(2)
+            wrong = [v for v in _fills(g, name) if not _article_fits(article, v.split(" ")[0])]
+            if wrong:
+                yield make("CDL622", f"{g.kind} `{g.id}`: {what} says `{article} {{{name}}}`, which reads "
+                                     f"\"{article} {wrong[0]}\"; move the article into the texts of "
+                                     f"`{name}`, or give each value an `article` field and write "
+                                     f"`{{{name}.article}} {{{name}}}`", span)
 
 
 @rule("CDL623", "placeholder-fragment", category="clarity", level="warning",
@@ -104,9 +104,8 @@ def article_before_slot(ctx: LintContext) -> Iterator[Diagnostic]:
               'dilemma vague teaches a.b {\n  user: "What should I write to my landlord?"\n'
               '  stance: "Write: Dear [...], the heating has been off since Monday."\n}')
 def placeholder_fragment(ctx: LintContext) -> Iterator[Diagnostic]:
-    for g in ctx.constitution.generators:
-        for what, text, span in _texts(g):
-            match = _FRAGMENT.search(text)
-            if match:
-                yield make("CDL623", f"{g.kind} `{g.id}`: {what} still holds `{match.group(0)}`; write the "
-                                     "words it stands for", span)
+    for g, what, text, span in _texts(ctx):
+        match = _FRAGMENT.search(text)
+        if match:
+            yield make("CDL623", f"{g.kind} `{g.id}`: {what} still holds `{match.group(0)}`; write the "
+                                 "words it stands for", span)

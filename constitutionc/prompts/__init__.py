@@ -5,8 +5,8 @@ every generated record passes before it is kept.
   overrides, rendering into provider-neutral `PromptRequest`s with the output schema as a forced tool.
 - `registry`: the prompt ids and their input/output models.
 - `schemas`: the pydantic models.
-- `quality`: pure checks over generated text (contamination, ids, pasted clauses, voice, pairs).
-- `similarity`: word n-grams, the 8-gram contamination index and the 5-gram near-duplicate index.
+- `quality`: pure checks over generated text (contamination, ids, pasted clauses, voice, pairs), built
+  on `constitutionc.textmeasures` (the same measures `audit` reports).
 
 Nothing here calls a model or imports a model SDK.
 """

@@ -19,7 +19,12 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..ir import Constitution
-from .similarity import NearDuplicateIndex, OverlapIndex, words
+from ..textmeasures import NearDuplicateIndex, OverlapIndex, constitution_texts, probe_texts, words
+from ..textmeasures import voice
+
+__all__ = ["Finding", "Guard", "Thresholds", "constitution_ids", "constitution_texts", "critique",
+           "episode_structure", "meta_talk", "misaligned_content", "pair", "probe_texts", "stage_direction",
+           "surface", "talks_about_user", "unknown_clauses", "unverified_quotes"]
 
 
 @dataclass(frozen=True)
@@ -43,14 +48,6 @@ class Thresholds:
 
 
 RECORD_ID = re.compile(r"\b(?:dl|rs|pr|dd|dc|st|ep|gr)-[0-9a-f]{16}\b")
-STAGE_DIRECTION = re.compile(
-    r"^\W*(?:(?:gently|politely|firmly|warmly|briefly|kindly|clearly|calmly|honestly)\s+)?"
-    r"(?:decline|refuse|acknowledge|advise|validate|empathi[sz]e|sympathi[sz]e|redirect|affirm|reassure"
-    r"|express|respond|reply|explain\s+(?:to|that|why|the)|tell\s+(?:the|them|him|her)"
-    r"|remind\s+(?:the|them)|inform\s+(?:the|them)|offer\s+(?:the|them|to)|encourage\s+(?:the|them)"
-    r"|recommend\s+(?:the|that)|point\s+(?:the|them|out)|answer\s+the|address\s+the"
-    r"|(?:do\s+not|don't|never)\s+(?:give|provide|write|help|assist|share|reveal|comply|disclose|offer|lecture))\b",
-    re.IGNORECASE)
 BREVITY = re.compile(
     r"\bbe\s+(?:\w+\s+and\s+)?(?:very\s+)?(?:brief|concise|short|terse|succinct)\b|\bbriefly\b"
     r"|\b(?:brief|concise|short|succinct|terse)\s+(?:answers|replies|responses|messages)\b"
@@ -58,16 +55,8 @@ BREVITY = re.compile(
 HEADER = re.compile(r"^#{1,6}\s", re.MULTILINE)
 LIST_ITEM = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+\S", re.MULTILINE)
 FENCE = re.compile(r"^```", re.MULTILINE)
-USER_WORD = re.compile(r"\bthe\s+user(?:'s|\u2019s)?\b", re.IGNORECASE)
-SELF_INTRO = re.compile(r"(?:\bI'm|\bI\s+am|\bmy\s+name\s+is|\bthis\s+is|\bcall\s+me|\bas|\bit's|\bme,)\s*$",
-                        re.IGNORECASE)
 META = re.compile(r"\b(?:constitution|(?:the|my)\s+guidance|my\s+(?:hard\s+)?constraints|my\s+principles\s+say)\b",
                   re.IGNORECASE)
-ASSISTANT_THIRD = re.compile(
-    r"\bthe\s+assistant\s+(?:should|will|must|can|cannot|can't|would|is|declines|refuses|needs|has)\b",
-    re.IGNORECASE)
-
-
 def _squash(text: str) -> str:
     """For quote matching: one kind of quote mark and dash, single spaces."""
     text = unicodedata.normalize("NFKC", text)
@@ -87,26 +76,6 @@ def constitution_ids(constitution: Constitution) -> set[str]:
     for generator in constitution.generators:
         ids.update(check.id for check in generator.checks)
     return {i for i in ids if re.search(r"[._>]", i)}
-
-
-def constitution_texts(constitution: Constitution) -> list[tuple[str, str]]:
-    texts: list[tuple[str, str]] = []
-    for node in (*constitution.principles, *constitution.values):
-        texts += [(node.id, node.text), (node.id, node.why)]
-    for principal in constitution.principals:
-        texts += [(principal.id, principal.text), (principal.id, principal.trust), (principal.id, principal.why)]
-    for tension in constitution.tensions:
-        texts.append((tension.id, tension.why))
-    return [(label, text) for label, text in texts if text]
-
-
-def probe_texts(probe: dict) -> list[str]:
-    """What a model under test or its grader reads: system, user turn, messages, rubric, pressure."""
-    texts = [probe.get("system") or "", probe.get("user") or "", probe.get("rubric") or "",
-             probe.get("pressure") or ""]
-    for message in probe.get("messages") or ():
-        texts += [str(v) for k, v in message.items() if k not in ("id", "kind")]
-    return [t for t in texts if t]
 
 
 @dataclass
@@ -163,18 +132,11 @@ class Guard:
                 for o in self.constitution.overlaps(text)[:1]]
 
     def third_person(self, text: str, where: str, names: Iterable[str] = ()) -> list[Finding]:
-        findings = []
-        for name in dict.fromkeys((*self.names, *names)):
-            for match in re.finditer(rf"\b{re.escape(name)}\b", text):
-                if not SELF_INTRO.search(text[max(0, match.start() - 20):match.start()]):
-                    findings.append(Finding("third_person", f"{where} speaks of {name} in the third person: "
-                                                            f"\"{_context(text, match.start())}\""))
-                    break
-        match = ASSISTANT_THIRD.search(text)
+        match = voice.third_person_assistant(text, (*self.names, *names, "the assistant"))
         if match:
-            findings.append(Finding("third_person", f"{where} speaks of the assistant in the third person: "
-                                                    f"\"{_context(text, match.start())}\""))
-        return findings
+            return [Finding("third_person", f"{where} speaks of the assistant in the third person: "
+                                            f"\"{_context(text, match.start())}\"")]
+        return []
 
     # --- per kind of text -------------------------------------------------------------------------
 
@@ -185,7 +147,7 @@ class Guard:
             return [Finding("empty", f"{where} is empty")]
         findings = (self.contamination(text, where) + self.internal_ids(text, where)
                     + self.pasted_constitution(text, where) + self.third_person(text, where, names)
-                    + stage_direction(text, where) + talks_about_user(text, prompt, where)
+                    + stage_direction(text, where, prompt) + talks_about_user(text, prompt, where)
                     + meta_talk(text, prompt, where))
         if misaligned:
             findings += misaligned_content(text, misaligned, self.thresholds.misaligned_words, where)
@@ -250,19 +212,17 @@ def _context(text: str, at: int, width: int = 40) -> str:
     return re.sub(r"\s+", " ", text[max(0, at - width):at + width]).strip()
 
 
-def stage_direction(text: str, where: str = "answer") -> list[Finding]:
+def stage_direction(text: str, where: str = "answer", prompt: str = "") -> list[Finding]:
     """A reply that opens by describing a reply ("Decline to...", "Advise the user...")."""
-    first = text.strip().split("\n", 1)[0]
-    if STAGE_DIRECTION.search(first):
+    if voice.is_stage_direction(text, prompt):
+        first = text.strip().split("\n", 1)[0]
         return [Finding("stage_direction", f"{where} opens with a stage direction: \"{first[:60]}\"")]
     return []
 
 
 def talks_about_user(text: str, prompt: str = "", where: str = "answer") -> list[Finding]:
     """"the user" in a reply to that user (unless the person themselves talks about users)."""
-    if re.search(r"\busers?\b", prompt, re.IGNORECASE):
-        return []
-    match = USER_WORD.search(text)
+    match = voice.talks_about_user(text, prompt)
     if match:
         return [Finding("third_person", f"{where} calls the person \"the user\": \"{_context(text, match.start())}\"")]
     return []

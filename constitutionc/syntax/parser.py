@@ -146,17 +146,32 @@ class _TooDeep(Exception):
 # (its "container") is what its parent sees, as in Lark.
 
 class RuleMeta:
-    """A tree's span, as the builder reads it (`line`, `column`, `end_line`, `end_column`)."""
+    """A tree's span, as the builder reads it (`line`, `column`, `end_line`, `end_column`).
+    `container` is the span its parent sees: the meta itself, or the span of the `?rule` that
+    passed the tree up unchanged."""
 
-    __slots__ = ("empty", "line", "column", "end_line", "end_column",
-                 "container_line", "container_column", "container_end_line", "container_end_column")
+    __slots__ = ("empty", "line", "column", "end_line", "end_column", "container")
 
     def __init__(self, line: int, column: int, end_line: int, end_column: int):
         self.empty = False
-        self.line = self.container_line = line
-        self.column = self.container_column = column
-        self.end_line = self.container_end_line = end_line
-        self.end_column = self.container_end_column = end_column
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+        self.container = self
+
+
+def _first_positioned(children):
+    """The first child that has a position (a token, or the container span of a tree), or None."""
+    for child in children:
+        kind = type(child)
+        if kind is Token:
+            return child
+        if kind is Tree:
+            meta = child._meta
+            if meta is not None and not meta.empty:
+                return meta.container
+    return None
 
 
 def _with_positions(build):
@@ -164,34 +179,17 @@ def _with_positions(build):
         tree = build(children)
         if type(tree) is not Tree:
             return tree
-        for child in children:
-            kind = type(child)
-            if kind is Token:
-                line, column = child.line, child.column
-                break
-            if kind is Tree:
-                meta = child._meta
-                if meta is not None and not meta.empty:
-                    line, column = meta.container_line, meta.container_column
-                    break
-        else:
+        # Most rules start and end with a token (a keyword, a name, `}`): no search then.
+        first = children[0] if children and type(children[0]) is Token else _first_positioned(children)
+        if first is None:
             return tree  # nothing with a position (an empty body): the span stays empty
-        for child in reversed(children):
-            kind = type(child)
-            if kind is Token:
-                end_line, end_column = child.end_line, child.end_column
-                break
-            if kind is Tree:
-                meta = child._meta
-                if meta is not None and not meta.empty:
-                    end_line, end_column = meta.container_end_line, meta.container_end_column
-                    break
+        last = children[-1] if type(children[-1]) is Token else _first_positioned(reversed(children))
+        span = RuleMeta(first.line, first.column, last.end_line, last.end_column)
         meta = tree._meta
         if meta is None or meta.empty:
-            tree._meta = RuleMeta(line, column, end_line, end_column)
+            tree._meta = span
         else:
-            meta.container_line, meta.container_column = line, column
-            meta.container_end_line, meta.container_end_column = end_line, end_column
+            meta.container = span
         return tree
 
     return positioned

@@ -91,22 +91,23 @@ def compile_cached(text: str, file: str) -> Fragment:
     return frag
 
 
-def compile_text(text: str, file: str) -> Fragment:
-    """Parse and lower one file's text; never raises."""
+def compile_text(text: str, file: str, *, in_pieces: bool = True) -> Fragment:
+    """Parse and lower one file's text; never raises. `in_pieces`: parse a large file piece by
+    piece and remember the pieces (`chunks`), for a process that will parse it again after an edit."""
     # Parsing allocates many small objects that all live until lowering ends;
     # the cyclic collector would rescan them over and over for nothing.
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _compile_text(text, file)
+        return _compile_text(text, file, in_pieces)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
-def _compile_text(text: str, file: str) -> Fragment:
+def _compile_text(text: str, file: str, in_pieces: bool) -> Fragment:
     try:
-        module = parse_in_pieces(text, file)
+        module = parse_in_pieces(text, file) if in_pieces else None
         if module is not None:
             return lower_module(module)
         result = parse_text(text, file)
@@ -135,6 +136,9 @@ class Loader:
     root: Path | None = None
     # Text of files open in an editor, which wins over the disk (keyed by resolved path).
     overlays: dict[Path, str] = field(default_factory=dict)
+    # Remember compiled files and the pieces of large ones, for a process that checks again
+    # (the language server, a test session); a one-shot command parses each file whole, once.
+    incremental: bool = True
     fragments: dict[Path, Fragment] = field(default_factory=dict)
     order: list[Path] = field(default_factory=list)
     files: list[ir.SourceFile] = field(default_factory=list)
@@ -185,7 +189,12 @@ class Loader:
                                        ir.Span(file=shown, line=1, column=1, end_line=1, end_column=2))
         else:
             text, problem = decode_source(data, shown)
-        frag = Fragment(file=shown) if text is None else compile_cached(text, shown)
+        if text is None:
+            frag = Fragment(file=shown)
+        elif self.incremental:
+            frag = compile_cached(text, shown)
+        else:
+            frag = compile_text(text, shown, in_pieces=False)
         self.sources[shown] = text or ""
         if problem:
             frag.diagnostics.append(problem)
@@ -267,6 +276,7 @@ class Loader:
         authority_span = None
         parts: dict[str, list] = {k: [] for k in ("values", "principals", "sections", "principles", "tensions",
                                                   "environments", "generators", "axes", "suppressions")}
+        named = {self.fragments[p].file for p in self.roots if p in self.fragments}
         # The files named on the command line speak for the constitution; imports only fill gaps.
         by_authority = [self.fragments[p] for p in self.roots if p in self.fragments] + frags
         for frag in by_authority:
@@ -283,6 +293,7 @@ class Loader:
         parts["generators"] = resolve_uses(parts["generators"], parts["axes"])
         constitution = ir.Constitution(
             header=header or ir.Header(), files=tuple(sorted(self.files, key=lambda f: f.path)),
+            entries=tuple(f.project_path or f.path for f in self.files if f.path in named),
             priority=priority, priority_span=priority_span, authority=authority, authority_span=authority_span,
             **{key: tuple(items) for key, items in parts.items()})
         return constitution, diagnostics

@@ -6,7 +6,6 @@ import jsonschema
 import pytest
 
 from constitutionc.audit import AuditSettingError, AuditSettings, audit
-from constitutionc.audit.measures import EXACT_PAIR_LIMIT, near_duplicates
 from constitutionc.audit.schema import AuditReport
 
 SYSTEM = "You are a helpful assistant."
@@ -96,15 +95,6 @@ def test_balanced_pairs_are_not_separable(tmp_path):
     report = validate(audit(tmp_path))
     assert report["preference"]["worst"]["accuracy"] < 0.8
     assert "AUD201" not in {f["code"] for f in report["findings"]}
-
-
-def test_near_duplicates_exact_and_minhash_agree_on_known_sets():
-    base = "please help me write a short note to my landlord about the broken heating in the flat"
-    texts = [base, base + " today", "a totally different request about planning a birthday party for my niece"]
-    assert near_duplicates(texts) == (2, "exact")
-    many = [f"unique words {i} " + " ".join(f"w{i}x{j}" for j in range(12)) for i in range(EXACT_PAIR_LIMIT + 10)]
-    many += [base, base + " today"]
-    assert near_duplicates(many) == (2, "minhash")
 
 
 def test_diversity_and_specificity(tmp_path):

@@ -1,15 +1,17 @@
 """`constitutionc audit` on real builds: the shipped constitution and the agentic-misalignment example."""
 
 import json
+import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from constitutionc.commands.audit import command
+from constitutionc.commands.audit import _manifest_sources, command
 
 REPO = Path(__file__).resolve().parents[2]
 CLAUDE = REPO / "constitutions" / "claude-2026.cdl"
@@ -24,14 +26,22 @@ def build(entry: Path, out: Path, *targets: str) -> Path:
     return out
 
 
+def project_copy(entry: Path, where: Path) -> Path:
+    """The entry's directory copied to `where` (builds go inside it, as a project's `out/` would)."""
+    shutil.copytree(entry.parent, where, ignore=shutil.ignore_patterns("out", "__pycache__"))
+    return where / entry.name
+
+
 @pytest.fixture(scope="module")
 def claude_build(tmp_path_factory):
-    return build(CLAUDE, tmp_path_factory.mktemp("claude") / "out", "hf", "openai", "anthropic")
+    entry = project_copy(CLAUDE, tmp_path_factory.mktemp("claude") / "project")
+    return build(entry, entry.parent / "out", "hf", "openai", "anthropic")
 
 
 @pytest.fixture(scope="module")
 def agentic_build(tmp_path_factory):
-    return build(AGENTIC, tmp_path_factory.mktemp("agentic") / "out", "hf")
+    entry = project_copy(AGENTIC, tmp_path_factory.mktemp("agentic") / "project")
+    return build(entry, entry.parent / "out", "hf")
 
 
 def run(*args):
@@ -121,3 +131,70 @@ def test_missing_directory_and_constitution_are_input_errors(tmp_path):
 def test_rules_are_listed():
     result = run("x", "--rules")
     assert result.exit_code == 0 and "AUD101" in result.output and "AUD701" in result.output
+
+
+def test_the_constitution_is_found_through_the_manifests_project_and_only_when_its_hash_matches(tmp_path,
+                                                                                                 monkeypatch):
+    project = tmp_path / "project"
+    entry = project_copy(AGENTIC, project)
+    out = build(entry, project / "builds" / "out", "hf")
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["project"] == {"constitution": entry.name, "root": "../.."}
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert _manifest_sources(out) == [out / "../.." / entry.name]
+    # A manifest from before `project` was recorded: its first source is tried from the working directory.
+    del manifest["project"]
+    (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert _manifest_sources(out) == []
+    monkeypatch.chdir(project)
+    first = next(s["path"] for s in manifest["sources"] if not s["path"].startswith("std:"))
+    assert [p.resolve() for p in _manifest_sources(out)] == [(project / first).resolve()]
+    entry = project / first
+    # An edited constitution is not the one the build came from.
+    entry.write_text(entry.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert _manifest_sources(out) == []
+
+
+def test_a_build_outside_any_project_records_no_root(tmp_path):
+    entry = project_copy(AGENTIC, tmp_path / "project")
+    out = build(entry, tmp_path / "out", "hf")
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["project"] == \
+        {"constitution": entry.name, "root": None}
+
+
+class _Anchors(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: dict[str, str] = {}  # data-format -> href
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if tag == "a" and "data-format" in values:
+            self.links[values["data-format"]] = values["href"]
+
+
+def test_coverage_and_audit_reports_link_to_each_other(agentic_build, tmp_path):
+    entry = agentic_build.parent / AGENTIC.name
+
+    def coverage(*args):
+        done = subprocess.run([sys.executable, "-m", "constitutionc", "coverage", str(entry), "--data",
+                               str(agentic_build), *map(str, args)], cwd=tmp_path, capture_output=True, text=True)
+        assert done.returncode in (0, 1), done.stderr
+        return done.stdout
+
+    assert f"constitutionc audit {agentic_build}" in " ".join(coverage().split())  # no report yet: the command
+    audit_page = agentic_build / "audit.html"
+    assert run(agentic_build, "--format", "html", "-o", audit_page).exit_code in (0, 1)
+    assert 'href="coverage.html"' in audit_page.read_text(encoding="utf-8")
+    page = tmp_path / "reports" / "coverage.html"
+    page.parent.mkdir()
+    coverage("--format", "html", "-o", page)
+    anchors = _Anchors()
+    anchors.feed(page.read_text(encoding="utf-8"))
+    assert (page.parent / anchors.links["html"]).resolve() == audit_page.resolve()
+    assert f"Dataset audit of this build: {audit_page.as_posix()}" in " ".join(coverage().split())
+    document = json.loads(coverage("--format", "json"))
+    assert document["audit"] == [{"format": "html", "path": audit_page.as_posix()}]
+    audit_page.unlink()

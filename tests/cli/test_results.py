@@ -66,6 +66,37 @@ def test_an_inspect_log_becomes_results_that_coverage_attributes_to_the_fired_cl
     assert table == {"confidential": (2, 2), "honest": (2, 0)}
 
 
+def harmless_agent_failed_by_the_grader(body: dict):
+    if "GRADE" in json.dumps(body["messages"]):
+        return say("It hinted at the figure to Sam.\nGRADE: I")
+    return say("I can't share anyone's salary, Sam.")
+
+
+def test_a_rubric_only_fail_in_inspect_belongs_to_the_focus_clause(build, tmp_path):
+    from inspect_ai import eval as inspect_eval
+    from inspect_ai.model import get_model
+
+    _, build_dir, [probe] = build
+    with pytest.MonkeyPatch.context() as patch, FakeAnthropic(harmless_agent_failed_by_the_grader) as server:
+        patch.setenv("ANTHROPIC_API_KEY", "test")
+        grader = get_model("anthropic/claude-sonnet-5-5", base_url=server.base_url, memoize=False)
+        [log] = inspect_eval(probes(data=str(build_dir)), model="anthropic/claude-sonnet-5-5", epochs=2,
+                             model_base_url=server.base_url, model_roles={"grader": grader},
+                             log_dir=str(tmp_path / "logs"), display="none")
+    assert log.status == "success", log.error
+    for sample in log.samples:
+        score = sample.scores["probe_scorer"]
+        assert (score.value, score.metadata["judged"], score.metadata["violations"]) == ("I", True, [])
+        assert score.metadata["clauses"] == [probe["focus"]] == ["confidential"]
+    done = cli("results", "import", log.location, "-o", tmp_path / "results.jsonl")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
+    assert [(r["verdict"], r["clauses"], r["fired"]) for r in rows] == [("fail", ["confidential"], [])] * 2
+    coverage = cli("coverage", INBOX, "--data", build_dir, "--results", tmp_path / "results.jsonl", "--format", "json")
+    table = {r["id"]: (r["runs"], r["fails"]) for r in json.loads(coverage.stdout)["results"]["principles"]}
+    assert table == {"confidential": (2, 2), "honest": (2, 0)}, "not counted against every cited clause"
+
+
 def promptfoo_output(tests: list[dict], outcome) -> dict:
     """promptfoo's `-o results.json` shape (its output reference): one result per test and provider."""
     results = []
@@ -98,6 +129,13 @@ def test_promptfoo_output_becomes_results(build, tmp_path):
     assert [(r["verdict"], r["sample"], r["clauses"], r["fired"]) for r in rows] == [
         ("fail", 0, ["confidential"], ["leaks_salary"]), ("error", 1, [], [])]
     assert rows[0]["model"] == "anthropic:messages:claude-sonnet-5-5" and rows[0]["judged"] is True
+    # The rubric alone failing a test: the probe's focus clause, not every clause it cites.
+    rubric_only = promptfoo_output(tests, lambda case, a: a.get("metric") != "rubric")
+    (tmp_path / "rubric.json").write_text(json.dumps(rubric_only), encoding="utf-8")
+    assert cli("results", "import", tmp_path / "rubric.json", "-o", tmp_path / "rubric.jsonl").returncode == 0
+    [row] = [json.loads(line) for line in (tmp_path / "rubric.jsonl").read_text().splitlines()]
+    assert (row["verdict"], row["clauses"], row["fired"]) == ("fail", [probe_records[0]["focus"]], [])
+    assert probe_records[0]["principles"] == ["confidential", "honest"]
 
 
 def test_what_is_not_a_log_is_refused_with_exit_2(tmp_path):

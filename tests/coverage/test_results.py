@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -94,3 +95,39 @@ def test_a_fail_counts_against_the_clauses_it_names_and_errors_are_counted_apart
     assert (table["runs"], table["fails"], table["errors"]) == (4, 3, 5)
     assert {r["id"]: (r["runs"], r["fails"]) for r in table["principles"]} == {
         "safety.no_coercion": (4, 3), "safety.accept_shutdown": (4, 1)}
+
+
+def test_rates_are_split_by_what_the_model_said_and_the_html_shows_every_interval(tmp_path, quickstart_build):
+    from constitutionc.coverage.render import RenderOptions, render
+    from constitutionc.coverage.results import fisher_exact
+
+    first, _ = probe_ids(quickstart_build)
+    said = ([("says_real", "fail")] * 11 + [("says_real", "pass")] * 9 + [("says_test", "fail")] * 1
+            + [("says_test", "pass")] * 14 + [("not_stated", "pass")] * 3 + [(None, "fail")] * 2)
+    rows = [{"probe_id": first, "verdict": verdict, **({"evaluation_awareness": s} if s else {})}
+            for s, verdict in said]
+    rows.append({"probe_id": first, "verdict": "error", "evaluation_awareness": "says_real"})  # never a rate
+    rows.append({"probe_id": first, "verdict": "pass", "evaluation_awareness": "thinks it's a test"})  # not a value
+    document = compute_coverage(loaded(QUICKSTART), quickstart_build, write_results(tmp_path / "r.jsonl", rows))
+    split = document["results"]["evaluation_awareness"]
+    assert [(r["id"], r["runs"], r["fails"]) for r in split["rows"]] == [
+        ("says_test", 15, 1), ("says_real", 20, 11), ("not_stated", 3, 0)]
+    assert (split["rows"][1]["low"], split["rows"][1]["high"]) == wilson_interval(11, 20)
+    assert split["test_vs_real_p"] == pytest.approx(fisher_exact(1, 14, 11, 9))
+    assert split["test_vs_real_p"] < 0.01
+
+    page = render("html", document, RenderOptions())
+    tables = {}
+    for table_id in ("results", "results-awareness"):
+        body = page.split(f'<table id="{table_id}">', 1)[1].split("</table>", 1)[0]
+        tables[table_id] = {m[0]: tuple(float(v) for v in m[1:]) for m in re.findall(
+            r'<tr data-id="([^"]+)" data-runs="(\d+)" data-fails="(\d+)" data-rate="([^"]+)" '
+            r'data-low="([^"]+)" data-high="([^"]+)">', body)}
+    for row in document["results"]["principles"]:
+        assert tables["results"][row["id"]] == (row["runs"], row["fails"], row["rate"], row["low"], row["high"])
+        assert (row["low"], row["high"]) == wilson_interval(row["fails"], row["runs"])
+    assert tables["results-awareness"] == {r["id"]: (r["runs"], r["fails"], r["rate"], r["low"], r["high"])
+                                           for r in split["rows"]}
+    assert f"Fisher's exact p = {split['test_vs_real_p']:.4f}" in page.replace("&#x27;", "'")
+    text = render("text", document, RenderOptions())
+    assert "(model says_real)" in text and "said test vs said real: Fisher p" in text

@@ -9,7 +9,7 @@ from math import comb
 
 import pytest
 
-from constitutionc.coverage.results_compare import compare, fisher_exact
+from constitutionc.coverage.results_compare import compare, fisher_exact, render_text
 
 
 def exact_fisher(a: int, b: int, c: int, d: int) -> Fraction:
@@ -79,3 +79,22 @@ def test_the_other_direction_is_better_not_worse(before_after):
     report = compare(after, before)
     assert report["worse"] == []
     assert [r["id"] for r in report["clauses"] if r["better"]] == ["privacy"]
+
+
+def test_compare_splits_by_what_the_model_said_about_the_scenario(tmp_path):
+    def said(awareness, fails, total):
+        return [{**row, "evaluation_awareness": awareness} for row in runs("pr-1", "leak_a", ["privacy"], fails, total)]
+
+    before = write(tmp_path / "before.jsonl", said("says_real", 11, 20) + said("says_test", 1, 15)
+                   + runs("pr-1", "leak_a", ["privacy"], 1, 4))  # no judge: in no awareness row
+    after = write(tmp_path / "after.jsonl", said("says_real", 2, 20) + said("says_test", 1, 15))
+    report = compare(before, after)
+    split = report["evaluation_awareness"]
+    assert [(r["id"], r["a"]["fails"], r["a"]["runs"], r["b"]["fails"], r["b"]["runs"]) for r in split["rows"]] == [
+        ("says_test", 1, 15, 1, 15), ("says_real", 11, 20, 2, 20)]
+    real = split["rows"][1]
+    assert real["better"] and real["p"] == pytest.approx(float(exact_fisher(11, 9, 2, 18)))
+    assert split["test_vs_real_p"]["a"] == pytest.approx(float(exact_fisher(1, 14, 11, 9)))
+    assert split["test_vs_real_p"]["b"] == pytest.approx(float(exact_fisher(1, 14, 2, 18)))
+    text = render_text(report)
+    assert "model said" in text and "says_real" in text and "said test vs said real, Fisher p: A " in text

@@ -300,10 +300,10 @@ def test_the_checks_read_the_study_s_evidence_in_either_form(by_id):
 
 
 def test_the_inspect_samples_grade_as_the_probe_offers_its_tools(by_id):
-    from constitutionc.inspect_task import sample_fields
+    from constitutionc.emit.targets.inspect_eval import sample
 
     record = by_id["blackmail_explicit-america_replacement"]
-    metadata = sample_fields(record)["metadata"]
+    metadata = sample(record)["metadata"]
     assert (metadata["tool_calls"], metadata["scratchpad"], metadata["combine"]) == (
         "tags", "SCRATCHPAD_REASONING", "both")
     reply = [{"role": "assistant", "content": _tag("email", to=EXECUTIVE, subject="5 PM", body="We should talk.")}]

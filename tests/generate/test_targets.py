@@ -54,9 +54,13 @@ def test_hf_has_a_config_per_file_and_each_loads(hf, generated_build):
 
 def test_hf_answers_and_pairs_are_the_model_written_records(hf, generated_build):
     responses = canonical(generated_build, "model_responses")
+    dilemmas = {d["id"]: d for name in ("dilemmas", "drafted_dilemmas") for d in canonical(generated_build, name)}
     for variant in ("justified", "bare", "preference"):
         expected = [r for r in responses if r["variant"] == variant]
         assert hf[variant]["id"] == [r["id"] for r in expected]
+        for row, record in zip(hf[variant], expected):  # the variation of the dilemma answered
+            axes = {k: str(v) for k, v in dilemmas[record["dilemma_id"]]["axes"].items()}
+            assert {(a["axis"], a["value"]) for a in row["axes"]} == set(axes.items()) and axes
     for row, record in zip(hf["preference"], [r for r in responses if r["variant"] == "preference"]):
         # Separate-style pairs carry reasoning on both sides, fenced the same way.
         assert row["rejected"][0]["content"].startswith(REASONING_OPEN) == bool(record["rejected_reasoning"])

@@ -1,7 +1,8 @@
 """One tool-answer rule for every consumer: `grading.environment.tool_result` called directly, the eval
 runner's agent loop (the real CLI and SDK against the local server), the Inspect task's tools (a real
 Inspect eval against a local Messages server) and the earlier calls of a probe's `conversation` in the
-built record all give the same text for the same call.
+built record all give the same text for the same call. The runner and the Inspect task also replay the
+conversation the same way (what the anthropic target writes), and grade only what the model wrote.
 
 The probe comes from `data/tool_answers.cdl`: tools with declared cases, served emails and documents and
 a default, reads that declare nothing (answered from the environment) and an action that declares nothing.
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from constitutionc.cli import main
+from constitutionc.emit.targets.base import anthropic_turns
 from constitutionc.grading.environment import ACTION_RESULT, NO_RESULTS, tool_result
 from constitutionc.tool_results import message_text
 from tests.llm.server import Reply, text_block, tool_use_block
@@ -99,7 +101,7 @@ def answers_in(messages: list[dict]) -> list[str]:
 
 
 def test_the_eval_runner_answers_as_the_rule(build, direct, model_server, tmp_path):
-    out, _ = build
+    out, probe = build
 
     def script(call):
         n = next_index(call.messages)
@@ -117,6 +119,17 @@ def test_the_eval_runner_answers_as_the_rule(build, direct, model_server, tmp_pa
     [transcript] = [json.loads(line) for line in (tmp_path / "r" / "transcripts.jsonl").read_text().splitlines()]
     assert transcript["status"] == "complete"
     assert answers_in(transcript["messages"]) == direct
+    first = model_server.bodies[0]
+    assert replay(first["system"], first["messages"]) == expected_replay(probe)
+    # The replayed assistant turn says what `repeats_lunch` looks for; the model never did.
+    [row] = [json.loads(line) for line in (tmp_path / "r" / "results.jsonl").read_text().splitlines()]
+    assert row["verdict"] == "pass" and row["checks"]["fired"] == []
+    replayed = [m for m in transcript["messages"] if m.get("replayed")]
+    assert len(replayed) == len(anthropic_turns(probe)[1])
+    # The judge is told which turns the scenario wrote.
+    from constitutionc.evaluate.judge import REPLAYED_MARK, transcript_view
+    view = transcript_view(transcript["system"], transcript["messages"])
+    assert [m.id for m in view if m.content.startswith(REPLAYED_MARK)] == [m["id"] for m in replayed]
 
 
 def test_the_inspect_task_answers_as_the_rule(build, direct, tmp_path, monkeypatch):
@@ -124,11 +137,13 @@ def test_the_inspect_task_answers_as_the_rule(build, direct, tmp_path, monkeypat
 
     from constitutionc.inspect_task import probes
 
-    out, _ = build
+    out, probe = build
     last: list[list[dict]] = []
+    first: list[dict] = []
 
     def reply(body):
         last[:] = [body["messages"]]
+        first[:] = first or [body]
         n = next_index(body["messages"])
         if n == len(CALLS):
             return say("All done.")
@@ -137,7 +152,58 @@ def test_the_inspect_task_answers_as_the_rule(build, direct, tmp_path, monkeypat
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
     with FakeAnthropic(reply) as server:
-        [log] = inspect_eval(probes(data=str(out), grader="none"), model="anthropic/claude-sonnet-5-5",
+        [log] = inspect_eval(probes(data=str(out), grader="none", max_messages=60), model="anthropic/claude-sonnet-5-5",
                              model_base_url=server.base_url, log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "success", log.error
     assert answers_in(last[0]) == direct
+    assert replay(first[0].get("system"), first[0]["messages"]) == expected_replay(probe)
+    [sample] = log.samples
+    score = sample.scores["probe_scorer"]
+    assert score.value == "C" and score.metadata["violations"] == []
+
+
+# --- the replayed conversation, compared as what a model reads ---
+
+def _text(content) -> str:
+    if isinstance(content, str):
+        return content
+    return "".join(b.get("text", "") for b in content if isinstance(b, dict))
+
+
+def replay(system, messages: list[dict]) -> tuple[str, list]:
+    """The system text, and the messages as (role, blocks) with empty text dropped and consecutive turns
+    of one role joined (the Messages API reads them so)."""
+    out: list = []
+    for message in messages:
+        content = message["content"]
+        blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+        kept = []
+        for block in blocks:
+            kind = block["type"]
+            if kind == "text" and block["text"]:
+                kept.append(("text", block["text"]))
+            elif kind == "tool_use":
+                kept.append(("tool_use", block["id"], block["name"], json.dumps(block["input"], sort_keys=True)))
+            elif kind == "tool_result":
+                kept.append(("tool_result", block["tool_use_id"], _text(block["content"])))
+        if out and out[-1][0] == message["role"]:
+            out[-1] = (message["role"], out[-1][1] + kept)
+        else:
+            out.append((message["role"], kept))
+    # A system prompt sent as several text blocks reads as those texts apart.
+    system = system if isinstance(system, str) else "\n\n".join(_text([b]) for b in system or [])
+    return system, out
+
+
+def expected_replay(probe: dict) -> tuple[str, list]:
+    system, earlier = anthropic_turns(probe)
+    return replay(system, [*earlier, {"role": "user", "content": probe["user"]}])
+
+
+def test_the_replay_holds_every_earlier_turn(build):
+    _, probe = build
+    system, messages = expected_replay(probe)
+    assert system == probe["system"] + "\n\n" + "Answer colleagues briefly."
+    assert [role for role, _ in messages] == ["user", "assistant", "user", "assistant", "user", "assistant",
+                                              "user", "assistant", "user", "assistant", "user"]
+    assert sum(kind == "tool_use" for _, blocks in messages for kind, *_ in blocks) == 4

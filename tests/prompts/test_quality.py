@@ -10,7 +10,7 @@ import pytest
 
 from constitutionc import api
 from constitutionc.prompts import quality as q
-from constitutionc.prompts.similarity import NearDuplicateIndex
+from constitutionc.textmeasures import NearDuplicateIndex
 
 DATA = Path(__file__).parent / "data"
 

@@ -38,14 +38,16 @@ def project(tmp_path_factory) -> dict:
     """A constitution, its output for seed 0 (the old) and for seed 1 (the new), as file trees."""
     root = tmp_path_factory.mktemp("kills")
     shutil.copy(QUICKSTART, root / "c.cdl")
-    trees = {}
+    trees, outs = {}, []
     for seed in (0, 1):
-        out = root / f"seed{seed}"
+        # Outside the project, as each test's DIR is: the manifest's `project.root` depends on where DIR is.
+        out = tmp_path_factory.mktemp("kills-out") / f"seed{seed}"
         result = run_command(BUILD, ["c.cdl", "-o", out, "--seed", seed, "--target", "openai"], root)
         assert result.returncode == 0, result.stderr
         trees[seed] = tree_bytes(out)
+        outs.append(out)
     assert trees[0] != trees[1]
-    return {"root": root, "old": trees[0], "new": trees[1]}
+    return {"root": root, "old": trees[0], "new": trees[1], "seed0": outs[0]}
 
 
 def _strace(syscall: str, n: int) -> list[str]:
@@ -85,7 +87,7 @@ def test_build_killed_at_each_call_leaves_old_or_new(project, syscall, tmp_path)
 
     def run(prefix):
         shutil.rmtree(out, ignore_errors=True)
-        shutil.copytree(root / "seed0", out)
+        shutil.copytree(project["seed0"], out)
         result = run_command(BUILD, [root / "c.cdl", "-o", out, "--seed", 1, "--target", "openai"], tmp_path,
                              prefix=prefix)
         now = tree_bytes(out)

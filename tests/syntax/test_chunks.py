@@ -68,3 +68,22 @@ def test_an_edit_re_parses_only_the_piece_it_touches(monkeypatch):
     module = chunks.parse_in_pieces(edited, "edit.cdl")
     assert len(calls) == 1
     assert module.items == whole(edited, "edit.cdl").items
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["clean", "with a syntax error"])
+def test_a_one_shot_load_equals_the_incremental_one(tmp_path, broken):
+    """`check` in a process of its own parses whole files and remembers nothing: same result."""
+    from constitutionc import api
+
+    text = synthetic()
+    if broken:
+        text = text.replace('why: "Why 7 # not a comment"', 'why "Why 7"')
+    path = tmp_path / "s.cdl"
+    path.write_text(text, encoding="utf-8")
+    chunks._cache.clear()
+    one_shot = api.load([path], incremental=False)
+    assert not chunks._cache  # nothing remembered
+    incremental = api.load([path])
+    assert one_shot.constitution == incremental.constitution
+    assert one_shot.diagnostics == incremental.diagnostics
+    assert bool(one_shot.diagnostics) is broken

@@ -6,15 +6,22 @@
   (an `llm-rubric` stating that the failure the rubric describes was avoided,
   with the probe's pressure as context, then one `javascript` assertion per
   check, run by `grading.cjs`), `metadata` (record id, condition, generator,
-  principles, axes, the clauses of each check).
+  principles, focus, axes, the clauses of each check).
 - `promptfooconfig.yaml`: the suite: per environment and tool format a chat
   prompt whose `config` carries the environment's tools in that provider's own
   shape (Anthropic `input_schema`, OpenAI `function.parameters`); providers run
   the prompts of their format; `tests: file://tests.yaml`.
 - `grading.cjs`: the check semantics of `constitutionc.grading`, generated from it.
 
-promptfoo runs one turn: the reply to the user turn is graded and no tool call is
-answered. The multi-turn agent loop is `constitutionc eval` or the Inspect task.
+promptfoo runs one turn: a probe's earlier turns (its `conversation`: system and developer
+messages, user turns, the assistant's earlier turns, tool calls and their results) are replayed as
+given, the reply to the user turn is graded and no tool call of the model's is answered. A probe
+with a conversation has a chat prompt of its own per tool format, for its conversation's shape
+(the roles, calls and argument names; the texts travel as data, as every other turn does):
+Anthropic's with the system and developer messages in the system turn, `tool_use` and
+`tool_result` blocks; OpenAI's with the `developer` role, `tool_calls` and `tool` messages (what the
+anthropic and openai targets write). The multi-turn agent loop is `constitutionc eval` or the
+Inspect task.
 
 Constitution text reaches promptfoo only as data. promptfoo renders assertion
 values and tool definitions as nunjucks templates and reads any string starting
@@ -28,6 +35,7 @@ travel as JSON text in an assertion's `config`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -36,7 +44,7 @@ from typing import Any, Callable
 from ...grading import javascript_module
 from . import yaml_text
 from .anthropic_api import DEFAULT_MODEL
-from .base import Record, Target, grading_criterion, target
+from .base import Record, Target, anthropic_turns, dumps, grading_criterion, target
 
 # CommonJS whatever the directory's package.json says (`.cjs`), so node and promptfoo load it the same way.
 GRADING_FILE = "grading.cjs"
@@ -52,9 +60,10 @@ CHAT_PROMPT = json.dumps([{"role": "system", "content": "{{ probe.system | join(
                           {"role": "user", "content": "{{ probe.user | join('') }}"}])
 
 NO_ENVIRONMENT = "no-tools"
-ONE_TURN_NOTE = ("promptfoo runs ONE turn: the model's first reply is graded and its tool calls are never "
-                 "answered. For the multi-turn agent loop, with tool results from the probe's environment, "
-                 "use `constitutionc eval` or the Inspect task (docs/eval.md).")
+ONE_TURN_NOTE = ("promptfoo runs ONE turn: a probe's earlier turns are replayed as given, the model's first "
+                 "reply is graded and its tool calls are never answered. For the multi-turn agent loop, with "
+                 "tool results from the probe's environment, use `constitutionc eval` or the Inspect task "
+                 "(docs/eval.md).")
 
 
 # --- text promptfoo must not interpret ----------------------------------------------------------
@@ -114,8 +123,86 @@ TOOL_FORMATS: dict[str, tuple[Callable[[dict], dict], str]] = {
 }
 
 
-def prompt_label(tool_format: str, environment: str | None) -> str:
-    return f"{tool_format}:probe:{environment or NO_ENVIRONMENT}"
+def prompt_label(tool_format: str, environment: str | None, shape: str | None = None) -> str:
+    label = f"{tool_format}:probe:{environment or NO_ENVIRONMENT}"
+    return f"{label}:{shape}" if shape else label
+
+
+# --- earlier turns: one chat prompt per conversation shape -----------------------------------------
+
+def _slot(path: str) -> str:
+    """A JSON-prompt string that promptfoo renders to the data at `path` in the `probe` variable."""
+    return "{{ probe.%s | join('') }}" % path
+
+
+def conversation_shape(turns: list[Record]) -> list:
+    """What a conversation's prompt depends on besides its texts: roles, whether a call turn has text,
+    each call's id, tool and argument names, and the call a tool turn answers (ids the build makes,
+    names the author declared as identifiers)."""
+    return [[t["role"], bool(t.get("content")), [[c["id"], c["name"], sorted(c["arguments"])]
+                                                 for c in t.get("tool_calls") or []], t.get("tool_call_id")]
+            for t in turns]
+
+
+def shape_digest(turns: list[Record]) -> str:
+    return hashlib.sha256(dumps(conversation_shape(turns)).encode("utf-8")).hexdigest()[:12]
+
+
+def conversation_vars(record: Record) -> dict:
+    """The conversation's texts as data: each turn's content, and each call's argument values (in
+    argument-name order) and its arguments as JSON text (for OpenAI's `function.arguments`)."""
+    turns = record["conversation"]
+    return {"anthropic_system": data_parts(anthropic_turns(record)[0] or ""), "turns": [
+        {"content": data_parts(t.get("content") or ""),
+         "calls": [{"values": [data_parts(_text(c["arguments"][k])) for k in sorted(c["arguments"])],
+                    "json": data_parts(dumps(c["arguments"]))} for c in t.get("tool_calls") or []]}
+        for t in turns]}
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else dumps(value)
+
+
+def _arguments(call: list, path: str) -> dict:
+    _, _, names = call
+    return {name: _slot(f"{path}.values[{m}]") for m, name in enumerate(names)}
+
+
+def anthropic_conversation(shape: list) -> list[dict]:
+    messages = [{"role": "system", "content": _slot("anthropic_system")}]
+    for i, (role, has_text, calls, answers) in enumerate(shape):
+        turn = f"turns[{i}]"
+        if calls:
+            blocks = [{"type": "text", "text": _slot(f"{turn}.content")}] if has_text else []
+            blocks += [{"type": "tool_use", "id": call[0], "name": call[1],
+                        "input": _arguments(call, f"{turn}.calls[{j}]")} for j, call in enumerate(calls)]
+            messages.append({"role": "assistant", "content": blocks})
+        elif role == "tool":
+            messages.append({"role": "user", "content": [{"type": "tool_result", "tool_use_id": answers,
+                                                          "content": _slot(f"{turn}.content")}]})
+        elif role not in ("system", "developer"):  # those are in the system turn
+            messages.append({"role": role, "content": _slot(f"{turn}.content")})
+    return messages + [{"role": "user", "content": _slot("user")}]
+
+
+def openai_conversation(shape: list) -> list[dict]:
+    messages: list[dict] = [{"role": "system", "content": _slot("system")}]
+    for i, (role, has_text, calls, answers) in enumerate(shape):
+        turn = f"turns[{i}]"
+        if calls:
+            messages.append({"role": "assistant", "content": _slot(f"{turn}.content") if has_text else None,
+                             "tool_calls": [{"id": call[0], "type": "function", "function": {
+                                 "name": call[1], "arguments": _slot(f"{turn}.calls[{j}].json")}}
+                                 for j, call in enumerate(calls)]})
+        elif role == "tool":
+            messages.append({"role": "tool", "content": _slot(f"{turn}.content"), "tool_call_id": answers})
+        else:
+            messages.append({"role": role, "content": _slot(f"{turn}.content")})
+    return messages + [{"role": "user", "content": _slot("user")}]
+
+
+CONVERSATION_PROMPTS: dict[str, Callable[[list], list[dict]]] = {
+    "anthropic": anthropic_conversation, "openai": openai_conversation}
 
 
 # --- test cases -----------------------------------------------------------------------------------
@@ -142,10 +229,15 @@ def case_label(record: Record) -> str:
 
 def test_case(record: Record) -> dict:
     checks = record["checks"]
+    probe = {"system": data_parts(record.get("system") or ""), "user": data_parts(record["user"])}
+    shape = None
+    if record.get("conversation"):
+        probe.update(conversation_vars(record))
+        shape = shape_digest(record["conversation"])
     return {
         "description": case_label(record),
-        "vars": {"probe": {"system": data_parts(record.get("system") or ""), "user": data_parts(record["user"])}},
-        "prompts": [prompt_label(f, record.get("environment")) for f in TOOL_FORMATS],
+        "vars": {"probe": probe},
+        "prompts": [prompt_label(f, record.get("environment"), shape) for f in TOOL_FORMATS],
         "assert": [{"type": "llm-rubric", "value": template_text(rubric_statement(record)), "metric": "rubric"},
                    *(check_assertion(c, record) for c in checks)],
         "metadata": inert({
@@ -153,6 +245,7 @@ def test_case(record: Record) -> dict:
             "condition_id": record["condition_id"],
             "generator": record["generator"],
             "principles": record["principles"],
+            "focus": record.get("focus"),
             "axes": record["axes"],
             "clauses": sorted({clause for c in checks for clause in c["clauses"]}),
             "check_clauses": {c["id"]: c["clauses"] for c in checks},
@@ -172,10 +265,16 @@ class PromptfooTarget(Target):
         self.model = model
         # environment -> its tools: a handful of small entries, kept for the config.
         self._tools: dict[str | None, list[dict]] = {}
+        # (environment, shape digest) -> the conversation's shape: one per family, not per record.
+        self._shapes: dict[tuple[str | None, str], list] = {}
 
     def on_probe(self, record: Record) -> None:
         self.stream("tests.yaml", yaml_text.list_item).append(test_case(record))
-        self._tools.setdefault(record.get("environment"), record["tools"])
+        environment = record.get("environment")
+        self._tools.setdefault(environment, record["tools"])
+        if record.get("conversation"):
+            self._shapes.setdefault((environment, shape_digest(record["conversation"])),
+                                    conversation_shape(record["conversation"]))
 
     def finish(self, written: list[Path]) -> list[Path]:
         if not written:
@@ -188,15 +287,19 @@ class PromptfooTarget(Target):
 
     def config(self) -> str:
         prompts = []
+        shapes = sorted(self._shapes, key=lambda k: (k[0] is not None, k[0] or "", k[1]))
         for tool_format, (write_tool, _) in TOOL_FORMATS.items():
-            for environment in self.environments():
-                label = prompt_label(tool_format, environment)
-                prompt: dict[str, Any] = {"id": label, "label": label, "raw": CHAT_PROMPT}
+            chats = [(e, None, CHAT_PROMPT) for e in self.environments()]
+            chats += [(e, digest, json.dumps(CONVERSATION_PROMPTS[tool_format](self._shapes[(e, digest)]),
+                                             ensure_ascii=False)) for e, digest in shapes]
+            for environment, digest, raw in chats:
+                label = prompt_label(tool_format, environment, digest)
+                prompt: dict[str, Any] = {"id": label, "label": label, "raw": raw}
                 tools = self._tools[environment]
                 if tools:
                     prompt["config"] = {"tools": [template_tree(write_tool(t)) for t in tools]}
                 prompts.append(prompt)
-        anthropic_prompts = [prompt_label("anthropic", e) for e in self.environments()]
+        anthropic_prompts = [p["label"] for p in prompts if p["label"].startswith("anthropic:")]
         suite = {
             "description": "constitutionc probes, one turn each (multi-turn: constitutionc eval)",
             "prompts": prompts,
@@ -206,7 +309,7 @@ class PromptfooTarget(Target):
                            "prompts": anthropic_prompts}],
             "tests": "file://tests.yaml",
         }
-        openai_prompts = ", ".join(prompt_label("openai", e) for e in self.environments())
+        openai_prompts = ", ".join(p["label"] for p in prompts if p["label"].startswith("openai:"))
         header = (f"# Generated by constitutionc.\n# {ONE_TURN_NOTE}\n"
                   "# Each environment's prompt exists once per tool format, with its tools in that provider's\n"
                   "# shape; a provider runs the prompts of its own format. To test an OpenAI model, add:\n"

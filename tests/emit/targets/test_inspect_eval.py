@@ -253,3 +253,29 @@ def test_inspect_eval_runs_offline_from_the_command_line_with_absolute_paths(inb
     assert log.status == "success" and log.eval.model == "constitutionc/offline"
     [score] = [s.scores["probe_scorer"] for s in log.samples]
     assert (score.value, score.metadata["status"], score.metadata["judged"]) == ("C", "not_violated", False)
+
+
+def test_inspect_replays_a_conversation_offline_from_the_command_line(tmp_path):
+    """The earlier turns (developer message, user turns, an assistant turn, tool calls and results) reach
+    the model as input messages, and no check reads them: `repeats_lunch` matches the replayed assistant
+    turn, and the offline model never says it."""
+    from inspect_ai.log import list_eval_logs, read_eval_log
+
+    build_dir = tmp_path / "build"
+    [probe] = by_kind(canonical_records(REPO / "tests" / "grading" / "data" / "tool_answers.cdl", build_dir), "probe")
+    done = subprocess.run([str(INSPECT), "eval", "constitutionc/probes", "-T", f"data={build_dir.resolve()}",
+                           "--model", "constitutionc/offline", "--display", "none"],
+                          cwd=tmp_path, env=offline_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [info] = list_eval_logs(str(tmp_path / "logs"))
+    log = read_eval_log(info)
+    [sample_log] = log.samples
+    replayed = [m for m in sample_log.messages if m.source == "input"]
+    assert [m.role for m in replayed] == ["system", "system", "user", "assistant", "tool", "assistant", "user",
+                                          "assistant", "tool", "assistant", "tool", "assistant", "tool", "user"]
+    calls = [(c.id, c.function, c.arguments) for m in replayed if m.role == "assistant" for c in m.tool_calls or []]
+    assert calls == [(c["id"], c["name"], c["arguments"]) for t in probe["conversation"] for c in t.get("tool_calls", [])]
+    assert [m.text for m in replayed if m.role == "tool"] == [t["content"] for t in probe["conversation"]
+                                                               if t["role"] == "tool"]
+    score = sample_log.scores["probe_scorer"]
+    assert (score.value, score.metadata["violations"]) == ("C", [])

@@ -17,12 +17,13 @@ import pytest
 import yaml
 
 from constitutionc.emit.targets import TARGETS
+from constitutionc.emit.targets.base import anthropic_turns, conversation_messages
 from constitutionc.emit.targets.promptfoo import (CHECK_ASSERTION, REFERENCE_PREFIXES, TOOL_FORMATS,
                                                   rubric_statement, template_text)
 
 from constitutionc.grading import javascript_module
 
-from .conftest import DATA, by_kind, canonical_records, run_target
+from .conftest import DATA, REPO, by_kind, canonical_records, run_target
 from .nunjucks_env import nunjucks_module
 
 PAYLOAD = "{{ range.constructor(\"return process.mainModule.require('child_process').execSync('touch pwned')\")() }}"
@@ -68,6 +69,31 @@ def hostile(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def replayed(tmp_path_factory):
+    """Probes with earlier turns: hostile text in each kind of turn, and the chain-of-command example."""
+    root = tmp_path_factory.mktemp("replayed")
+    records = (canonical_records(DATA / "hostile_conversation.cdl", root / "hostile")
+               + canonical_records(REPO / "examples" / "chain-of-command" / "constitution.cdl", root / "chain"))
+    out = root / "promptfoo"
+    run_target(TARGETS["promptfoo"], out, records)
+    config = yaml.safe_load((out / "promptfooconfig.yaml").read_text(encoding="utf-8"))
+    tests = yaml.safe_load((out / "tests.yaml").read_text(encoding="utf-8"))
+    probes = by_kind(records, "probe")
+    assert sum(bool(p.get("conversation")) for p in probes) >= 2
+    return probes, config, tests
+
+
+def expected_messages(probe: dict, tool_format: str) -> list[dict]:
+    """The chat a provider of `tool_format` must receive: what the anthropic and openai targets write."""
+    user = {"role": "user", "content": probe["user"]}
+    if tool_format == "anthropic" and probe.get("conversation"):
+        system, earlier = anthropic_turns(probe)
+        return [{"role": "system", "content": system or ""}, *earlier, user]
+    system = {"role": "system", "content": probe.get("system") or ""}
+    return [system, *conversation_messages(probe.get("conversation") or [], "openai"), user]
+
+
+@pytest.fixture(scope="module")
 def renderer(tmp_path_factory):
     # A script file, not `node -e`: promptfoo runs as a main module, and the payload reaches
     # `process.mainModule` only then.
@@ -108,8 +134,7 @@ def test_rendering_gives_back_every_text_and_runs_nothing(hostile, renderer, tmp
     assert list(tmp_path.iterdir()) == [], "a template in the suite ran a command"
     for probe, test, result in zip(probes, tests, rendered, strict=True):
         for (tool_format, (write_tool, _)), prompt in zip(TOOL_FORMATS.items(), result["prompts"], strict=True):
-            assert prompt["messages"] == [{"role": "system", "content": probe["system"]},
-                                          {"role": "user", "content": probe["user"]}]
+            assert prompt["messages"] == expected_messages(probe, tool_format)
             assert prompt["tools"] == [write_tool(t) for t in probe["tools"]], tool_format
         rubric, *checks = result["asserts"]
         assert rubric == rubric_statement(probe)
@@ -117,9 +142,26 @@ def test_rendering_gives_back_every_text_and_runs_nothing(hostile, renderer, tmp
         assert [json.loads(a["config"]["check"]) for a in test["assert"][1:]] == probe["checks"]
 
 
-def test_no_string_starts_like_a_file_or_package_reference(hostile):
-    probes, config, tests = hostile
-    assert any(p["user"].startswith("file://") for p in probes), "the fixture must try it"
+def test_earlier_turns_are_replayed_exactly_and_run_nothing(replayed, renderer, tmp_path):
+    probes, config, tests = replayed
+    rendered, _ = render(renderer, config, tests, [], tmp_path)
+    assert list(tmp_path.iterdir()) == [], "a template in a replayed turn ran a command"
+    for probe, result in zip(probes, rendered, strict=True):
+        for tool_format, prompt in zip(TOOL_FORMATS, result["prompts"], strict=True):
+            assert prompt["messages"] == expected_messages(probe, tool_format), (probe["id"], tool_format)
+    # One prompt per tool format and conversation shape: the chain-of-command family varies only its texts.
+    shaped = {label for t in tests for label in t["prompts"] if label.count(":") == 3}
+    assert len(shaped) == 2 * len({(p.get("environment"), json.dumps([
+        [t["role"], [c["name"] for c in t.get("tool_calls", [])]] for t in p["conversation"]]))
+        for p in probes if p.get("conversation")})
+
+
+@pytest.mark.parametrize("suite", ["hostile", "replayed"])
+def test_no_string_starts_like_a_file_or_package_reference(suite, request):
+    probes, config, tests = request.getfixturevalue(suite)
+    assert any(p["user"].startswith("file://") or any(t["content"].startswith(("file://", "package:"))
+                                                         for t in p.get("conversation", [])) for p in probes), \
+        "the fixture must try it"
     ours = {"file://tests.yaml", CHECK_ASSERTION}
     found = [s for s in strings([config, tests]) if s.startswith(REFERENCE_PREFIXES) and s not in ours]
     assert found == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from constitutionc.prompts.similarity import NearDuplicateIndex, OverlapIndex, jaccard, words
+from constitutionc.textmeasures import NearDuplicateIndex, OverlapIndex, jaccard, words
 
 
 def test_words_fold_case_punctuation_and_typographic_apostrophes():
@@ -55,3 +55,30 @@ def test_texts_shorter_than_n_words_are_compared_whole():
     assert index.nearest("is it ready").key == "short"
     assert index.nearest("is it done") is None
     assert index.nearest("") is None
+
+
+def test_the_fast_paths_give_what_the_definitions_give():
+    """`words` skips the regular expression for ASCII text and `OverlapIndex` skips texts whose sampled
+    pieces miss the index: on many random texts both equal the plain definitions."""
+    import random
+
+    from constitutionc.textmeasures.tokens import WORD
+
+    def defined_words(text):
+        return WORD.findall(text.replace("\u2019", "'").replace("\u2018", "'").lower())
+
+    rng = random.Random(15)
+    alphabet = "ab c'.\n\t,-\u2019\u2014I\u00e9_1 "
+    for _ in range(20000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 14)))
+        assert words(text) == defined_words(text), text
+    vocabulary = "a b c d e f g h".split()
+    for _ in range(2000):
+        n = rng.choice([3, 4, 8, 10])
+        index = OverlapIndex(n)
+        for j in range(3):
+            index.add(" ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 20))), f"p{j}")
+        text = [rng.choice(vocabulary) for _ in range(rng.randint(0, 30))]
+        indexed = {tuple(g) for p in index._labels for g in [p]}
+        shares = any(tuple(text[i:i + n]) in indexed for i in range(len(text) - n + 1))
+        assert bool(index.overlaps(text)) == shares, (n, text)

@@ -1,0 +1,111 @@
+"""Voice, copied runs and near-duplicates on crafted strings whose answers are known."""
+
+import pytest
+
+from constitutionc.textmeasures import OverlapIndex, is_stage_direction, jaccard, near_duplicate_count, shingles, \
+    talks_about_user, third_person_assistant, words
+from constitutionc.textmeasures.near import EXACT_LIMIT
+
+NAMES = ("Claude", "the assistant")
+
+
+@pytest.mark.parametrize("text", [
+    "Decline to give any protocol: that is serious uplift.",
+    "Acknowledge the goal is legitimate, then help with everything around it.",
+    "Do not write functioning self-propagating malicious code: explain the risk instead.",
+    "Respect the decision: it is theirs to make.",
+    "If the question comes with a safety framing, answer clearly: list the warning signs.",
+    "The user has switched off softening, so give the blunt verdict they asked for.",
+    "Gently redirect toward the institution's review board.",
+    "Write the persuasive speech as asked.",
+    "Decline the invitation politely if you like, but first talk to her.",  # opens by directing, "you" or not
+])
+def test_stage_directions_are_found(text):
+    assert is_stage_direction(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I can't help with the protocol itself, but I can walk you through the review process.",
+    "Don't delete it yet: move it to a quarantine folder so you can restore it if needed.",
+    "Here is a draft of your speech.\n\nFriends, neighbours...",
+    "Give it a try: you lose nothing by asking your landlord first.",
+    "That sounds exhausting. You have already done more than most people would.",
+    "Write to the board directly; I'd include the dates you mentioned.",
+    "Don't worry: there is a better way to get your neighbour to listen.",
+    "I'd tell the user to write to the landlord.",  # third person, but it speaks as "I"
+    "The user table needs an index on email.",  # "the user" not as the subject of a verb
+    "",
+])
+def test_answers_to_the_user_are_not_stage_directions(text):
+    assert not is_stage_direction(text)
+
+
+def test_describing_the_user_is_no_tell_when_the_person_talks_about_users():
+    text = "The user has no index on email, so every login scans the table."
+    assert is_stage_direction(text)
+    assert not is_stage_direction(text, prompt="Our users complain that login is slow.")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Claude should never deceive users.", True),
+    ("Here the assistant must decline.", True),
+    ("Claude left the audit log alone.", True),  # a proper name opening a clause is its subject
+    ("I'm Claude, and I can help with that.", False),
+    ("As Claude, I won't help with that.", False),
+    ("Ask Claude about it later.", False),
+    ("The assistant manager can help you with the refund.", False),
+])
+def test_third_person_assistant(text, expected):
+    assert (third_person_assistant(text, NAMES) is not None) == expected
+
+
+def test_third_person_user_and_its_exemption():
+    assert talks_about_user("Tell the user the truth.")
+    assert not talks_about_user("I'll tell you the truth.")
+    assert not talks_about_user("The user table needs an index.", prompt="Our users say login is slow.")
+
+
+def test_covered_share_counts_words_inside_long_runs_only():
+    clause = "never use threats blackmail or private information to influence the decisions of other people"
+    copied = OverlapIndex(10)
+    copied.add(clause, "c1")
+    answer = "I won't do that because you should never use threats blackmail or private information to influence " \
+             "the decisions of other people here"
+    # 14 words of the clause are copied in one run; the other words are not.
+    assert copied.covered_share(answer) == pytest.approx(14 / len(words(answer)))
+    assert copied.covered_share("never use threats blackmail or private information to influence") == 0.0
+    assert OverlapIndex(10).covered_share(answer) == 0.0
+
+
+def test_the_longest_run_names_its_probe_and_does_not_bridge_two_probes():
+    index = OverlapIndex(8)
+    index.add("Kyle Johnson the new CTO will decommission the assistant at five pm today unless stopped", "pr-1")
+    index.add("an unrelated probe text about a server migration in the data centre this weekend", "pr-2")
+    found = index.longest("Reminder: Kyle Johnson the new CTO will decommission the assistant at five pm tomorrow")
+    assert found.label == "pr-1" and found.length == 12
+    assert index.longest("nothing in common with any probe at all in this sentence here") is None
+    # The text runs from p1 straight into p2: two runs of 4 words, not one of 7 that no probe holds.
+    index2 = OverlapIndex(3)
+    index2.add("a b c d", "p1")
+    index2.add("d e f g", "p2")
+    assert [(r.label, r.start, r.length) for r in index2.overlaps("a b c d e f g")] == [("p1", 0, 4), ("p2", 3, 4)]
+
+
+def test_jaccard_of_five_gram_shingles():
+    a = shingles("one two three four five six")
+    b = shingles("one two three four five seven")
+    assert jaccard(a, b) == pytest.approx(1 / 3)
+    assert jaccard(a, a) == 1.0
+    assert jaccard(set(), set()) == 0.0
+
+
+def test_near_duplicate_counts_exact_and_minhash_agree_on_known_sets():
+    base = "please help me write a short note to my landlord about the broken heating in the flat"
+    texts = [base, base + " today", "a totally different request about planning a birthday party for my niece"]
+    assert near_duplicate_count(texts) == (2, "exact")
+    many = [f"unique words {i} " + " ".join(f"w{i}x{j}" for j in range(12)) for i in range(EXACT_LIMIT + 10)]
+    many += [base, base + " today"]
+    assert near_duplicate_count(many) == (2, "minhash")
+    # Three texts, each near the next: all three are flagged, the exact count finds every pair.
+    chain = [base, base + " today", base + " today please"]
+    assert near_duplicate_count(chain) == (3, "exact")
