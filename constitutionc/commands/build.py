@@ -113,6 +113,28 @@ def command(path, out_dir, seed, targets, only, limit, shard, style, max_combina
                    f"add one with `constitutionc new dilemma --for {first} --in {path}`")
         return
     print_summary(outcome.manifest, out_dir, rich_table=interactive(sys.stdout))
+    for line in empty_target_lines(outcome.manifest):
+        click.echo(line, err=True)
+
+
+def empty_target_lines(manifest: dict) -> list[str]:
+    """A line per requested target that wrote no file, saying why: a silently missing `out/hf/` reads
+    as a broken build, when the build only had none of the records that target writes."""
+    from ..emit.kinds import KINDS
+    from ..emit.targets import TARGETS
+
+    written = {entry["path"].split("/", 1)[0] for entry in manifest.get("outputs", []) if "/" in entry["path"]}
+    lines = []
+    for name in manifest.get("options", {}).get("targets", []):
+        if name in written or name not in TARGETS:
+            continue
+        kinds = sorted(kind for kind in TARGETS[name].kinds if kind in KINDS and KINDS[kind].offline)
+        why = f"this build has no {' or '.join(kinds)} records" if kinds else \
+            "it writes only model-written records"
+        if "response" in kinds or not kinds:
+            why += f" (answers come from a `reply:` in the family or from `constitutionc generate --target {name}`)"
+        lines.append(f"constitutionc: note: target {name} wrote no files: {why}")
+    return lines
 
 
 def load_checked(path, root, max_combinations):

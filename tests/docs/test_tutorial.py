@@ -28,6 +28,9 @@ def test_tutorial_build_and_coverage_gate(tmp_path):
     assert build.returncode == 0, build.stderr
     dilemmas = [json.loads(line) for line in (out / "dilemmas.jsonl").read_text().splitlines()]
     assert len(dilemmas) == 6  # 3 relatives x 2 products, as the tutorial says
+    # Step 3: each dilemma has its brief, and with no `reply:` the build writes no response.
+    assert len((out / "briefs.jsonl").read_text().splitlines()) == 6
+    assert (out / "responses.jsonl").read_text() == ""
     gate = constitutionc("coverage", str(FINANCE), "--data", str(out), "--fail-under", "100")
     assert gate.returncode == 0, gate.stdout + gate.stderr
 

@@ -93,3 +93,24 @@ def test_many_generators_summarise_their_grids_in_one_line(tmp_path, monkeypatch
     assert result.exit_code == 0
     grid_lines = [line for line in result.output.splitlines() if "grid" in line]
     assert grid_lines == ["  grids: 25 generators, 50 combinations in all (per generator in out/manifest.json)"]
+
+
+def test_a_target_with_nothing_to_write_says_why(in_data, tmp_path):
+    # Without responses the `hf` target writes no folder at all; the build says why instead of leaving
+    # a user to wonder where `out/hf` went.
+    out = tmp_path / "out"
+    result = run_build("families.cdl", "-o", out, "--only", "dilemmas,probes", "--target", "hf",
+                       "--target", "inspect")
+    assert result.exit_code == 0
+    assert not (out / "hf").exists() and (out / "inspect" / "samples.jsonl").exists()
+    notes = [line for line in result.stderr.splitlines() if "wrote no files" in line]
+    assert notes == ["constitutionc: note: target hf wrote no files: this build has no response records "
+                     "(answers come from a `reply:` in the family or from `constitutionc generate --target hf`)"]
+    only_dilemmas = run_build("families.cdl", "-o", tmp_path / "d", "--only", "dilemmas", "--target", "inspect")
+    assert "target inspect wrote no files: this build has no probe records" in only_dilemmas.stderr
+
+
+def test_no_note_when_every_target_wrote(in_data, tmp_path):
+    result = run_build("families.cdl", "-o", tmp_path / "out", "--target", "hf", "--target", "inspect")
+    assert result.exit_code == 0 and (tmp_path / "out" / "hf" / "README.md").exists()
+    assert "wrote no files" not in result.stderr
