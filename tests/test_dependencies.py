@@ -168,6 +168,7 @@ def test_only_the_model_layer_imports_a_model_sdk():
 
 
 DETERMINISTIC_RUN = r"""
+import json
 import sys
 from pathlib import Path
 from click.testing import CliRunner
@@ -184,10 +185,24 @@ api.build(result.constitution, out, targets=tuple(TARGETS))
 api.coverage(result.constitution, out)
 api.format_text(entry.read_text(encoding="utf-8"))
 runner = CliRunner()
+built = out.parent / "built"
+first = json.loads((out / "dilemmas.jsonl").read_text(encoding="utf-8").splitlines()[0])
+probe = json.loads((out / "probes.jsonl").read_text(encoding="utf-8").splitlines()[0])
+transcripts = out.parent / "transcripts.jsonl"
+transcripts.write_text(json.dumps({"probe_id": probe["id"], "messages": [
+    {"role": "assistant", "content": "I will not send that message."}]}) + "\n", encoding="utf-8")
+graded = out.parent / "graded"
+every_target = [a for name in TARGETS for a in ("--target", name)]
 for args in (["check", str(entry)], ["lint", str(entry)], ["coverage", str(entry), "--data", str(out)],
-             ["fmt", "--check", str(entry)], ["schema"]):
+             ["fmt", "--check", str(entry)], ["schema"], ["build", str(entry), "-o", str(built), *every_target],
+             ["trace", first["id"], "--data", str(built)], ["audit", str(built)],
+             # grading with the checks alone needs no model, so no SDK either
+             ["grade", str(built), "--transcripts", str(transcripts), "-o", str(graded), "--judge", "none"],
+             ["coverage", str(entry), "--data", str(built), "--results", str(graded / "results.jsonl")],
+             ["results", "compare", str(graded / "results.jsonl"), str(graded / "results.jsonl")]):
     outcome = runner.invoke(main, args)
     assert outcome.exception is None or isinstance(outcome.exception, SystemExit), (args, outcome.output)
+    assert outcome.exit_code in (0, 1), (args, outcome.output)  # 1: findings; 2 would be a usage error
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("anthropic", "openai"))
 print(",".join(loaded))
 """
