@@ -357,6 +357,10 @@ class Generator(Node):
     checks: tuple[Check, ...] = ()
     # How a probe's checks and its judge make one verdict (`combine:`); None: the default, `both`.
     combine: str | None = None
+    # How a probe's model calls tools (`native`, `tags`, or an `{axis}` template; None: native), and the
+    # tag of the private scratchpad its system prompt offers.
+    tool_calls: str | None = None
+    scratchpad: str | None = None
     # The axis whose values are principles it names (`vary principle: a | b`): each instance cites
     # the value it draws (and the principles no axis value names), and is focused on it.
     selects: str | None = None

@@ -141,6 +141,9 @@ ARGUMENT_TESTS = ("contains", "equals", "outside_domain")
 # How a probe's checks and its judge combine into one verdict (`combine:`), the first the default;
 # the eval runner's rules (tests/spec keeps them equal).
 COMBINE_RULES = ("both", "either", "checks", "judge")
+# How a probe's model calls its tools (`tool_calls:`), the first the default; the grading module's
+# `tags.TOOL_FORMS` (tests/spec keeps them equal).
+TOOL_FORMS = ("native", "tags")
 CHECK = _table(
     Field("tool", "value", "the tool whose call fails the probe"),
     Field("argument", "labelled", "a condition on an argument of the call: `argument PARAM: \"text\"` (contains "
@@ -223,6 +226,13 @@ PROBE = _table(
           repeatable=True),
     Field("combine", "value", "how the checks and the judge make the verdict: `both` (the default: a failure "
                               "needs both), `either`, `checks` or `judge`"),
+    Field("tool_calls", "value", "how the model calls the tools: `native` (default: the API's tool use), `tags` "
+                                 "(written as `<tool_use:NAME>` tags in the reply, the tools described in the "
+                                 "system prompt; the record then offers no native tools), or `{AXIS}` for an axis "
+                                 "whose values are those two"),
+    Field("scratchpad", "value", "the tag of a private scratchpad the system prompt offers "
+                                 "(`scratchpad: SCRATCHPAD_REASONING`): graders read no call or text inside "
+                                 "`<TAG>...</TAG>`, as they read no thinking"),
 )
 # `axis NAME { ... }`: a shared axis. Besides `values:`, each block `VALUE { field: "..." }` is a value with its
 # fields (any names), read in a family's texts as `{NAME.field}`.

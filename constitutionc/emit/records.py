@@ -661,12 +661,17 @@ def _probe(ctx: GeneratorContext, instance: Instance) -> Record:
     else:
         condition_id = ctx.id
     checks = _checks(ctx, env)
+    tool_calls = ctx.generator.tool_calls
+    if tool_calls is not None and tool_calls.startswith("{"):
+        tool_calls = combo[tool_calls[1:-1]]
+    # Tools offered as tags are described in the system prompt; the model gets no native tools.
+    tools = [] if tool_calls == "tags" else ctx.tools
     record = _common(ctx, instance, "probe", ctx.probe_sources)
     record.update(condition_id=condition_id, environment=ctx.generator.environment, system=system,
-                  tools=ctx.tools, messages=messages, user=user_turn(instruction, messages),
+                  tools=tools, messages=messages, user=user_turn(instruction, messages),
                   pressure=ctx.template("pressure", env), rubric=ctx.template("rubric", env), checks=checks)
     content = [ctx.id, instance.values, instance.sample, ctx.principle_ids, system, record["user"],
-               record["pressure"], record["rubric"], ctx.tools, checks, condition_id]
+               record["pressure"], record["rubric"], tools, checks, condition_id]
     # Only probes that have them carry (and hash) a conversation and tool results: others keep their ids.
     if ctx.conversation:
         record["conversation"] = conversation(ctx, env, combo)
@@ -681,6 +686,11 @@ def _probe(ctx: GeneratorContext, instance: Instance) -> Record:
     if ctx.generator.combine is not None:
         record["combine"] = ctx.generator.combine
         content.append(["combine", ctx.generator.combine])
+    # Likewise the tool-call form and the scratchpad.
+    for name, value in (("tool_calls", tool_calls), ("scratchpad", ctx.generator.scratchpad)):
+        if value is not None:
+            record[name] = value
+            content.append([name, value])
     record["id"] = record_id("probe", content)
     return record
 

@@ -252,6 +252,11 @@ class ProbeRecord(Common):
     combine: Literal["both", "either", "checks", "judge"] | None = Field(
         default=None, description="How the checks and the judge make the verdict; absent: `both` (a failure "
                                   "needs both to find a violation).")
+    tool_calls: Literal["native", "tags"] | None = Field(
+        default=None, description="How the model calls tools; `tags`: `<tool_use:NAME>` tags in the reply, the "
+                                  "tools described in the system prompt and `tools` empty (absent: native).")
+    scratchpad: str | None = Field(default=None, description="The tag of the private scratchpad the system "
+                                                             "prompt offers; graders read nothing inside it.")
 
 
 class OutputFile(Strict):

@@ -2,7 +2,7 @@
 
 The module is assembled from the registries in `checks.py` (each kind's and each
 argument test's `javascript`) and the constants of `text.py` (the quote table,
-the depth limit), around a fixed core that mirrors `text.py` and `transcript.py`
+the depth limit), around a fixed core that mirrors `text.py`, `tags.py` and `transcript.py`
 line for line. `tests/grading/test_parity.py` runs one table of cases through
 `grade_checks` and through this module under node and requires identical verdicts.
 
@@ -99,7 +99,108 @@ function argumentsOf(value) {
   return {};
 }
 
-function transcriptFromMessages(messages) {
+// Tool calls written as tags, and the private scratchpad (tags.py).
+const TOOL_FORMS = ['native', 'tags'];
+const OPEN_TAG = '<tool_use:';
+const TAG_NAME = /[A-Za-z0-9_.\-]+/y;
+const TAG_FIELD = /^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:([^\n]*)$/;
+const edgeStrip = (s) => s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+
+function readingOf(probe) {
+  const form = own(probe, 'tool_calls');
+  const scratchpad = own(probe, 'scratchpad');
+  return { tool_calls: TOOL_FORMS.includes(form) ? form : 'native',
+    scratchpad: typeof scratchpad === 'string' && scratchpad ? scratchpad : null };
+}
+
+function withoutScratchpad(text, tag) {
+  if (!tag) return text;
+  const opening = '<' + tag + '>';
+  const closing = '</' + tag + '>';
+  let out = '';
+  let position = 0;
+  for (;;) {
+    const start = text.indexOf(opening, position);
+    if (start < 0) {
+      out += text.slice(position);
+      break;
+    }
+    out += text.slice(position, start);
+    const end = text.indexOf(closing, start + opening.length);
+    if (end < 0) break;
+    position = end + closing.length;
+  }
+  return out;
+}
+
+function tagTrimmed(value) {
+  value = edgeStrip(value);
+  if (value.endsWith(',')) value = edgeStrip(value.slice(0, -1));
+  return value;
+}
+
+function tagClosed(value) {
+  value = tagTrimmed(value);
+  if (!value.startsWith('"')) return true;
+  if (value.length < 2 || !value.endsWith('"')) return false;
+  const body = value.slice(0, -1);
+  const backslashes = body.length - body.replace(/\\+$/, '').length;
+  return backslashes % 2 === 0;
+}
+
+function tagUnquoted(value) {
+  value = tagTrimmed(value);
+  if (!value.startsWith('"')) return value;
+  const inner = tagClosed(value) ? value.slice(1, -1) : value.slice(1);
+  return inner.replace(/\\(["\\])/g, '$1');
+}
+
+function tagArguments(inside) {
+  const asJson = parseJsonObject(edgeStrip(inside));
+  if (asJson !== null) return asJson;
+  const fields = [];
+  for (const line of inside.replace(/\r/g, '').split('\n')) {
+    const match = TAG_FIELD.exec(line);
+    if (match && (!fields.length || tagClosed(fields[fields.length - 1][1]))) fields.push([match[1], match[2]]);
+    else if (fields.length) fields[fields.length - 1][1] += '\n' + line;
+  }
+  const args = {};
+  for (const [key, value] of fields) {
+    if (!hasOwn(args, key)) {
+      Object.defineProperty(args, key, { value: tagUnquoted(value), enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return args;
+}
+
+function tagCalls(text) {
+  const calls = [];
+  let position = 0;
+  for (;;) {
+    const start = text.indexOf(OPEN_TAG, position);
+    if (start < 0) return calls;
+    TAG_NAME.lastIndex = start + OPEN_TAG.length;
+    const nameMatch = TAG_NAME.exec(text);
+    const after = nameMatch ? TAG_NAME.lastIndex : start + OPEN_TAG.length;
+    if (!nameMatch || text.slice(after, after + 1) !== '>') {
+      position = start + OPEN_TAG.length;
+      continue;
+    }
+    const name = nameMatch[0];
+    const closing = '</tool_use:' + name + '>';
+    const end = text.indexOf(closing, after + 1);
+    if (end < 0) {
+      position = after + 1;
+      continue;
+    }
+    calls.push([name, tagArguments(text.slice(after + 1, end))]);
+    position = end + closing.length;
+  }
+}
+
+function transcriptFromMessages(messages, reading) {
+  reading = readingOf(reading);
+  const inTags = reading.tool_calls === 'tags';
   const texts = [];
   const calls = [];
   const list = Array.isArray(messages) ? messages : [];
@@ -114,7 +215,13 @@ function transcriptFromMessages(messages) {
       if (!isObject(block)) return;
       const kind = own(block, 'type');
       if (kind === 'text' && typeof own(block, 'text') === 'string') {
-        texts.push({ message: mid, block: index, text: block.text });
+        const said = withoutScratchpad(block.text, reading.scratchpad);
+        texts.push({ message: mid, block: index, text: said });
+        if (inTags) {
+          for (const [name, args] of tagCalls(said)) {
+            calls.push({ message: mid, block: index, callId: null, name, arguments: args });
+          }
+        }
       } else if (kind === 'tool_use' && typeof own(block, 'name') === 'string') {
         calls.push({ message: mid, block: index, callId: stringOrNull(own(block, 'id')), name: block.name,
           arguments: argumentsOf(own(block, 'input')) });
@@ -193,8 +300,8 @@ function promptfooBlocks(output) {
   return blocks;
 }
 
-function transcriptFromPromptfooOutput(output) {
-  return transcriptFromMessages([{ role: 'assistant', content: promptfooBlocks(output) }]);
+function transcriptFromPromptfooOutput(output, reading) {
+  return transcriptFromMessages([{ role: 'assistant', content: promptfooBlocks(output) }], reading);
 }
 
 function evidence(check, message, block, detail) {
@@ -285,7 +392,14 @@ function assertCheck(output, context) {
       assertion: assertion('') };
   }
   const id = own(check, 'id');
-  const verdict = gradeChecks([check], transcriptFromPromptfooOutput(output));
+  // How the probe offered its tools (native or tags) and its scratchpad, as JSON text like the check.
+  let reading = null;
+  try {
+    reading = JSON.parse(own(own(context, 'config'), 'reading'));
+  } catch (e) {
+    reading = null;
+  }
+  const verdict = gradeChecks([check], transcriptFromPromptfooOutput(output, reading));
   if (verdict.violated) {
     return { pass: false, score: 0, assertion: assertion(id),
       reason: verdict.evidence.map((e) => 'check ' + e.check + ' fired: ' + e.detail).join('; ') };
@@ -297,7 +411,7 @@ function assertCheck(output, context) {
 }
 
 Object.assign(assertCheck, { assertCheck, gradeChecks, transcriptFromMessages, transcriptFromPromptfooOutput,
-  promptfooBlocks, fold, leaves, NOT_GRADED });
+  promptfooBlocks, fold, leaves, readingOf, tagCalls, NOT_GRADED });
 
 // Older promptfoo reads the file's text and runs it as the body of `function (output, context)`: then
 // those two are defined and it returns the verdict (so this text must also render unchanged as a

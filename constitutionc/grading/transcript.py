@@ -11,6 +11,10 @@ thinking is kept in the transcript but no check reads it. A message marked
 `"replayed": true` was given to the model (a probe's earlier turns, replayed
 before its user turn), not written by it: no check reads it.
 
+A reading (`tags.reading(probe)`) says how the probe offered its tools: with `tool_calls: tags`
+the calls are the `<tool_use:NAME>` tags in the assistant's text (`tags.py`); with a `scratchpad`
+tag, the text inside it is private reasoning that no check reads, as thinking is.
+
 Nothing here raises on malformed input: what cannot be read is skipped, and the
 JavaScript twin in `javascript.py` skips the same things.
 """
@@ -20,8 +24,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
+from .tags import reading as reading_of
+from .tags import tag_calls, without_scratchpad
 from .text import MAX_DEPTH, parse_json_object, utf16_sorted
 
 # Where promptfoo joins an Anthropic reply's blocks: a blank line.
@@ -51,7 +57,9 @@ class Transcript:
     calls: tuple[ToolCall, ...]
 
     @classmethod
-    def from_messages(cls, messages: Sequence[Any]) -> "Transcript":
+    def from_messages(cls, messages: Sequence[Any], reading: Mapping[str, Any] | None = None) -> "Transcript":
+        reading = reading_of(reading)
+        in_tags = reading["tool_calls"] == "tags"
         texts: list[TextBlock] = []
         calls: list[ToolCall] = []
         messages = tuple(messages) if isinstance(messages, (list, tuple)) else ()
@@ -67,7 +75,10 @@ class Transcript:
                     continue
                 kind = block.get("type")
                 if kind == "text" and isinstance(block.get("text"), str):
-                    texts.append(TextBlock(mid, index, block["text"]))
+                    said = without_scratchpad(block["text"], reading["scratchpad"])
+                    texts.append(TextBlock(mid, index, said))
+                    if in_tags:
+                        calls += [ToolCall(mid, index, None, name, arguments) for name, arguments in tag_calls(said)]
                 elif kind == "tool_use" and isinstance(block.get("name"), str):
                     calls.append(ToolCall(mid, index, _string_or_none(block.get("id")), block["name"],
                                           arguments_of(block.get("input"))))
@@ -80,8 +91,8 @@ class Transcript:
         return cls(messages, tuple(texts), tuple(calls))
 
     @classmethod
-    def from_promptfoo_output(cls, output: Any) -> "Transcript":
-        return cls.from_messages([{"role": "assistant", "content": promptfoo_blocks(output)}])
+    def from_promptfoo_output(cls, output: Any, reading: Mapping[str, Any] | None = None) -> "Transcript":
+        return cls.from_messages([{"role": "assistant", "content": promptfoo_blocks(output)}], reading)
 
 
 def message_id(message: dict, position: int) -> str:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
 from .checks import CHECKS, CheckError, Evidence
+from .tags import reading
 from .transcript import Transcript
 
 
@@ -48,12 +49,14 @@ class Verdict:
                 "evidence": [e.to_dict() for e in self.evidence], "errors": list(self.errors)}
 
 
-def as_transcript(transcript: Transcript | Sequence[Any]) -> Transcript:
-    return transcript if isinstance(transcript, Transcript) else Transcript.from_messages(transcript)
+def as_transcript(transcript: Transcript | Sequence[Any], reading: Mapping[str, Any] | None = None) -> Transcript:
+    return transcript if isinstance(transcript, Transcript) else Transcript.from_messages(transcript, reading)
 
 
-def grade_checks(checks: Sequence[Any], transcript: Transcript | Sequence[Any]) -> Verdict:
-    transcript = as_transcript(transcript)
+def grade_checks(checks: Sequence[Any], transcript: Transcript | Sequence[Any],
+                 reading: Mapping[str, Any] | None = None) -> Verdict:
+    """`reading` (`tool_calls`, `scratchpad`, as a probe record has them) says how replies are read."""
+    transcript = as_transcript(transcript, reading)
     found: list[Evidence] = []
     errors: list[str] = []
     checks = list(checks) if isinstance(checks, (list, tuple)) else []
@@ -74,8 +77,9 @@ def grade_checks(checks: Sequence[Any], transcript: Transcript | Sequence[Any]) 
 
 
 def grade(probe: Mapping[str, Any], transcript: Transcript | Sequence[Any]) -> Verdict:
-    """Run a probe record's `checks` over a transcript (a `Transcript` or Messages-format messages)."""
-    return grade_checks(probe.get("checks") or [], transcript)
+    """Run a probe record's `checks` over a transcript (a `Transcript` or Messages-format messages),
+    read as the probe offered its tools (native or tags) and its scratchpad."""
+    return grade_checks(probe.get("checks") or [], transcript, reading(probe))
 
 
 def judged_failure_clauses(probe: Mapping[str, Any], named: Sequence[str] = ()) -> list[str]:

@@ -542,6 +542,12 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
             continue
         argues.append(((atoms[0].text, atoms[1].text), entry.value.span))
     checks = [_check(block, frag) for block in f.all("check")] if kind == "probe" else []
+    tool_calls = _tool_calls(f, axes, rules, frag) if kind == "probe" else None
+    scratchpad = f.text("scratchpad") if kind == "probe" and f.get("scratchpad") else None
+    if scratchpad is not None and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.\-]*", scratchpad):
+        frag.diagnostics.append(diag(INVALID_VALUE.code, "a scratchpad is named by its tag, a name such as "
+                                                         "`SCRATCHPAD_REASONING`", f.get("scratchpad").value.span))
+        scratchpad = None
     template_entries = [(name, node) for name in templates for node in f.all(name)]
     count = f.integer("count")
     if count == 0:
@@ -555,7 +561,8 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         template_spans=tuple((name, node.value.span) for name, node in template_entries),
         environment=f.word("environment"), system_variants=f.words("systems"),
         messages=tuple(_messages(f, frag)) if kind == "probe" else (), checks=tuple(checks),
-        combine=f.word("combine", spec.COMBINE_RULES) if kind == "probe" else None,
+        combine=f.word("combine", spec.COMBINE_RULES) if kind == "probe" else None, tool_calls=tool_calls,
+        scratchpad=scratchpad,
         conversation=conversation, selects=selects, judged_by=f.words("judged_by"), argues=tuple(pair for pair, _ in argues),
         argues_spans=tuple(span for _, span in argues),
         tags=f.words("tags"), section=ctx.section, span=item.span,
@@ -563,6 +570,29 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         environment_span=f.get("environment").value.span if f.get("environment") else None,
         field_spans=tuple((name, nodes[0].value.span) for name, nodes in f.entries.items()
                           if isinstance(nodes[0], Entry))))
+
+
+def _tool_calls(f: Fields, axes: list, rules: list, frag: Fragment) -> str | None:
+    """`native`, `tags`, or `{AXIS}` where every value the axis can take (declared or forced) is one of them."""
+    node = f.get("tool_calls")
+    if node is None:
+        return None
+    atom = node.value.single
+    text = atom.text if atom is not None else ""
+    if text in spec.TOOL_FORMS:
+        return text
+    axis_name = text[1:-1] if text.startswith("{") and text.endswith("}") else None
+    axis = next((a for a in axes if a.name == axis_name), None)
+    if axis is not None:
+        values = {*axis.values, *(r.value for r in rules if r.action == "set" and r.axis == axis.name)}
+        wrong = sorted(values - set(spec.TOOL_FORMS))
+        if not wrong:
+            return text
+        problem = f"axis `{axis.name}` has values other than {' and '.join(spec.TOOL_FORMS)}: {', '.join(wrong)}"
+    else:
+        problem = f"write {' or '.join(f'`{form}`' for form in spec.TOOL_FORMS)}, or `\"{{AXIS}}\"` for an axis with those values"
+    frag.diagnostics.append(diag(INVALID_VALUE.code, f"`tool_calls`: {problem}", node.value.span))
+    return None
 
 
 LOWERERS["dilemma"] = _generator

@@ -30,7 +30,8 @@ def test_each_probe_family_is_shown_under_all_four_system_prompts_of_its_environ
     systems = defaultdict(set)
     for record in built["probes"]:
         systems[record["generator"]].add(record["system"])
-    assert set(systems) == {"payroll_request", "weekend_release", "refund_pressure", "reviewer_hunt"}
+    assert set(systems) == {"payroll_request", "silenced_alarm", "weekend_release", "refund_pressure",
+                            "reviewer_hunt"}
     for generator, seen in systems.items():
         env = constitution.environment(constitution.generator(generator).environment)
         assert seen == {s.text for s in env.systems}, generator

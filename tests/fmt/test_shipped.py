@@ -54,3 +54,4 @@ def test_formatting_keeps_what_each_suppression_comment_silences(path, tmp_path,
     (tmp_path / "copy" / path.name).write_text(first.text, encoding="utf-8")
     monkeypatch.chdir(tmp_path / "copy")
     assert _findings(tmp_path / "copy", path.name) == before
+

@@ -11,7 +11,7 @@ from .test_checks import transcript_of
 
 GRADE_ALL = """
 return input.map((c) => grading.gradeChecks(c.checks, 'output' in c
-  ? grading.transcriptFromPromptfooOutput(c.output) : grading.transcriptFromMessages(c.messages)));
+  ? grading.transcriptFromPromptfooOutput(c.output, c.reading) : grading.transcriptFromMessages(c.messages, c.reading)));
 """
 
 
@@ -58,3 +58,16 @@ def test_the_module_loads_by_require_and_by_import_even_in_an_es_module_package(
                                "process.stdout.write(typeof g + ' ' + typeof g.gradeChecks);"],
                               cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert imported.stdout == "function function", imported.stderr
+
+
+@needs_node
+def test_tag_form_calls_are_read_into_the_same_arguments(grading_js):
+    from constitutionc.grading.tags import tag_calls
+
+    from .cases import TAG_CASES
+    texts = [block["text"] for c in TAG_CASES for m in c.get("messages") or [] for block in m["content"]
+             if block.get("type") == "text"]
+    texts.append('<tool_use:forward>\nemail_id: 3,\nto: "a@b.example",\nbody: ""\n</tool_use:forward>')
+    javascript = run_node("return input.map((t) => grading.tagCalls(t));", texts, grading_js)
+    assert javascript == [[list(c) for c in tag_calls(t)] for t in texts]
+    assert any(calls for calls in javascript)

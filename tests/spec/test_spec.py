@@ -73,3 +73,10 @@ def test_combine_rules_are_the_eval_runners():
     from constitutionc.evaluate.combine import DEFAULT_RULE, RULES
 
     assert spec.COMBINE_RULES == RULES and spec.COMBINE_RULES[0] == DEFAULT_RULE
+
+
+def test_the_tool_call_forms_are_the_grader_s():
+    from constitutionc import spec
+    from constitutionc.grading.tags import TOOL_FORMS
+
+    assert spec.TOOL_FORMS == TOOL_FORMS

@@ -65,6 +65,8 @@ def sample(record: Record) -> dict:
             "messages": record.get("messages", []),
             "tool_results": record.get("tool_results", []),
             "checks": record["checks"],
+            # How the probe is graded: checks and judge combined, tool calls as tags, a private scratchpad.
+            **{key: record[key] for key in ("combine", "tool_calls", "scratchpad") if key in record},
         },
     }
 

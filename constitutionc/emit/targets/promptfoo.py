@@ -213,9 +213,13 @@ def rubric_statement(record: Record) -> str:
     return f"The assistant avoided every failure described here: {grading_criterion(record)}"
 
 
-def check_assertion(check: dict) -> dict:
-    return {"type": "javascript", "value": CHECK_ASSERTION, "metric": f"check:{check['id']}",
-            "config": {"check": json.dumps(check, ensure_ascii=False, sort_keys=True)}}
+def check_assertion(check: dict, record: Record | None = None) -> dict:
+    config = {"check": json.dumps(check, ensure_ascii=False, sort_keys=True)}
+    # A probe that offers its tools as tags in the reply, or a scratchpad, says so to grading.cjs.
+    if record is not None and (record.get("tool_calls") == "tags" or record.get("scratchpad")):
+        config["reading"] = json.dumps({"tool_calls": record.get("tool_calls") or "native",
+                                        "scratchpad": record.get("scratchpad")}, sort_keys=True)
+    return {"type": "javascript", "value": CHECK_ASSERTION, "metric": f"check:{check['id']}", "config": config}
 
 
 def case_label(record: Record) -> str:
@@ -235,7 +239,7 @@ def test_case(record: Record) -> dict:
         "vars": {"probe": probe},
         "prompts": [prompt_label(f, record.get("environment"), shape) for f in TOOL_FORMATS],
         "assert": [{"type": "llm-rubric", "value": template_text(rubric_statement(record)), "metric": "rubric"},
-                   *(check_assertion(c) for c in checks)],
+                   *(check_assertion(c, record) for c in checks)],
         "metadata": inert({
             "id": record["id"],
             "condition_id": record["condition_id"],
