@@ -55,3 +55,12 @@ def test_formatting_keeps_what_each_suppression_comment_silences(path, tmp_path,
     monkeypatch.chdir(tmp_path / "copy")
     assert _findings(tmp_path / "copy", path.name) == before
 
+
+PUBLISHED = [p for p in FILES if p.relative_to(REPO).parts[0] in ("examples", "constitutions", "constitutionc")]
+
+
+@pytest.mark.parametrize("path", PUBLISHED, ids=[str(p.relative_to(REPO)) for p in PUBLISHED])
+def test_published_files_are_already_formatted(path):
+    # Users copy these files; the CI workflow `constitutionc init` writes runs `fmt --check .` over them.
+    source = path.read_text(encoding="utf-8")
+    assert format_text(source, path.name).text == source, f"run `constitutionc fmt {path.relative_to(REPO)}`"
