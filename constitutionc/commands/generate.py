@@ -109,12 +109,10 @@ def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed
 
 
 def _write_cdl(constitution, out_dir, target, source) -> None:
-    import json
-
+    from .. import jsonl
     from ..generate.cdl import CdlError, write_drafted_cdl
 
-    drafted = out_dir / "drafted_dilemmas.jsonl"
-    records = [json.loads(line) for line in drafted.read_text(encoding="utf-8").splitlines()]
+    records = [line.value for line in jsonl.records(out_dir / "drafted_dilemmas.jsonl")]
     try:
         written = write_drafted_cdl(constitution, records, target, source)
     except CdlError as error:

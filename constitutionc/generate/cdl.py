@@ -16,6 +16,7 @@ import os
 import re
 from pathlib import Path
 
+from ..atomic_file import write_atomic
 from ..fmt import format_text, quote
 from ..ir import Constitution
 
@@ -87,12 +88,5 @@ def drafted_cdl(constitution: Constitution, records: list[dict], path: Path, sou
 def write_drafted_cdl(constitution: Constitution, records: list[dict], path: Path, source: Path) -> int:
     """Write the file atomically (a temporary file beside it, renamed); the number of dilemmas written."""
     text = drafted_cdl(constitution, records, path, source)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(staging, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(staging, path)
+    write_atomic(path, text)
     return len(records)
