@@ -158,9 +158,10 @@ class Runner:
         return request.structured(rendered.tool.name, rendered.tool.input_schema, rendered.tool.description), prompt
 
     def params(self, rendered) -> dict:
-        # The current Messages API takes no sampling temperature (the model's default is used); the
-        # OpenAI-compatible servers (vLLM, llama.cpp, Ollama) do, and open models need it.
-        return {"temperature": rendered.temperature} if self.options.provider == "openai-compatible" else {}
+        from ..llm.providers import PROVIDERS
+
+        # Open models behind OpenAI-compatible servers need the prompt's temperature; some APIs take none.
+        return {"temperature": rendered.temperature} if PROVIDERS[self.options.provider].takes_temperature else {}
 
     # -- the real run ------------------------------------------------------------------------------
 
