@@ -68,6 +68,12 @@ def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed
     require_batches(provider, batch)
     if write_cdl and "dilemmas" not in kinds:
         _fail("--write-cdl writes drafted dilemmas: --kinds must include dilemmas", 2)
+    if write_cdl:
+        from ..generate.cdl import target_problem
+
+        problem = target_problem(Path(write_cdl), Path(path))
+        if problem:
+            _fail(f"--write-cdl: {problem}; nothing was sent", 2)
     result = load_checked(path, root, None)
     if not result.ok:
         _fail("the constitution has errors; nothing was written")
