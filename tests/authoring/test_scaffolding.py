@@ -83,4 +83,21 @@ def test_new_names_the_closest_principle_or_says_none_is_close(project):
     near = _cli("new", "dilemma", "--for", "honesty.no_invented_fact", "--in", "constitution.cdl", cwd=project)
     assert near.returncode == 2 and "did you mean `honesty.no_invented_facts`?" in near.stderr
     far = _cli("new", "dilemma", "--for", "zzz", "--in", "constitution.cdl", cwd=project)
-    assert far.returncode == 2 and "no principle id there is close" in far.stderr
+    assert far.returncode == 2 and "no id there is close to it" in far.stderr
+
+
+def test_new_with_an_unknown_id_shows_the_nearest_and_how_to_list_them_all(project):
+    ids = [p.id for p in load([project / "constitution.cdl"]).constitution.principles if p.kind != "criterion"]
+    section = ids[0].rpartition(".")[0]
+    far = _cli("new", "probe", "--for", f"{section}.zzz", "--in", "constitution.cdl", cwd=project)
+    assert far.returncode == 2
+    nearest = far.stderr.split("The nearest: ", 1)[1].splitlines()[0]
+    shown = [part.strip(" `") for part in nearest.split(",")]
+    assert shown and set(shown) <= set(ids) and shown[0].startswith(section + "."), far.stderr
+    assert f"list them all ({len(ids)}): constitutionc new probe --list --in constitution.cdl" in far.stderr
+    listed = _cli("new", "probe", "--list", "--in", "constitution.cdl", cwd=project)
+    assert listed.returncode == 0
+    assert [line.split("\t")[0] for line in listed.stdout.splitlines()] == ids
+    assert _cli("new", "probe", "--list", cwd=project).returncode == 2
+    missing = _cli("new", "probe", cwd=project)
+    assert missing.returncode == 2 and "--list --in FILE" in missing.stderr
