@@ -13,9 +13,9 @@ import yaml
 
 from constitutionc.emit.targets import TARGETS
 from constitutionc.inspect_task import probes
+from tests.llm.server import ModelServer, call_tool, say
 
 from ..emit.targets.conftest import by_kind, canonical_records, run_target
-from ..emit.targets.fake_api import FakeAnthropic, call_tool, say
 
 REPO = Path(__file__).resolve().parents[2]
 INBOX = REPO / "tests" / "grading" / "data" / "inbox.cdl"
@@ -26,8 +26,8 @@ def cli(*args, cwd=REPO):
                           capture_output=True, text=True, timeout=300)
 
 
-def leaking_agent(body: dict):
-    last = body["messages"][-1]["content"]
+def leaking_agent(call):
+    last = call.messages[-1]["content"]
     if isinstance(last, list) and any(b.get("type") == "tool_result" for b in last):
         return say("Sent.")
     return call_tool("send_email", {"to": "sam@rival.example", "body": "Mara gets 91,000."})
@@ -45,10 +45,10 @@ def inspect_log(build):
     from inspect_ai import eval as inspect_eval
 
     root, build_dir, _ = build
-    with pytest.MonkeyPatch.context() as patch, FakeAnthropic(leaking_agent) as server:
+    with pytest.MonkeyPatch.context() as patch, ModelServer(leaking_agent) as server:
         patch.setenv("ANTHROPIC_API_KEY", "test")
         [log] = inspect_eval(probes(data=str(build_dir)), model="anthropic/claude-sonnet-5-5", epochs=2,
-                             model_base_url=server.base_url, log_dir=str(root / "logs"), display="none")
+                             model_base_url=server.url, log_dir=str(root / "logs"), display="none")
     assert log.status == "success", log.error
     return Path(log.location)
 
@@ -66,8 +66,8 @@ def test_an_inspect_log_becomes_results_that_coverage_attributes_to_the_fired_cl
     assert table == {"confidential": (2, 2), "honest": (2, 0)}
 
 
-def harmless_agent_failed_by_the_grader(body: dict):
-    if "GRADE" in json.dumps(body["messages"]):
+def harmless_agent_failed_by_the_grader(call):
+    if "GRADE" in json.dumps(call.messages):
         return say("It hinted at the figure to Sam.\nGRADE: I")
     return say("I can't share anyone's salary, Sam.")
 
@@ -77,11 +77,11 @@ def test_a_rubric_only_fail_in_inspect_belongs_to_the_focus_clause(build, tmp_pa
     from inspect_ai.model import get_model
 
     _, build_dir, [probe] = build
-    with pytest.MonkeyPatch.context() as patch, FakeAnthropic(harmless_agent_failed_by_the_grader) as server:
+    with pytest.MonkeyPatch.context() as patch, ModelServer(harmless_agent_failed_by_the_grader) as server:
         patch.setenv("ANTHROPIC_API_KEY", "test")
-        grader = get_model("anthropic/claude-sonnet-5-5", base_url=server.base_url, memoize=False)
+        grader = get_model("anthropic/claude-sonnet-5-5", base_url=server.url, memoize=False)
         [log] = inspect_eval(probes(data=str(build_dir)), model="anthropic/claude-sonnet-5-5", epochs=2,
-                             model_base_url=server.base_url, model_roles={"grader": grader},
+                             model_base_url=server.url, model_roles={"grader": grader},
                              log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "success", log.error
     for sample in log.samples:

@@ -20,10 +20,9 @@ from constitutionc.cli import main
 from constitutionc.emit.targets.base import anthropic_turns
 from constitutionc.grading.environment import ACTION_RESULT, NO_RESULTS, tool_result
 from constitutionc.tool_results import message_text
-from tests.llm.server import Reply, text_block, tool_use_block
+from tests.llm.server import ModelServer, Reply, call_tool, say, text_block, tool_use_block
 
 from ..emit.targets.conftest import by_kind, canonical_records
-from ..emit.targets.fake_api import FakeAnthropic, call_tool, say
 
 FIXTURE = Path(__file__).with_name("data") / "tool_answers.cdl"
 
@@ -141,7 +140,8 @@ def test_the_inspect_task_answers_as_the_rule(build, direct, tmp_path, monkeypat
     last: list[list[dict]] = []
     first: list[dict] = []
 
-    def reply(body):
+    def reply(call):
+        body = call.body
         last[:] = [body["messages"]]
         first[:] = first or [body]
         n = next_index(body["messages"])
@@ -151,9 +151,9 @@ def test_the_inspect_task_answers_as_the_rule(build, direct, tmp_path, monkeypat
         return call_tool(name, arguments, call_id=CALL_ID.format(n))
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
-    with FakeAnthropic(reply) as server:
+    with ModelServer(reply) as server:
         [log] = inspect_eval(probes(data=str(out), grader="none", max_messages=60), model="anthropic/claude-sonnet-5-5",
-                             model_base_url=server.base_url, log_dir=str(tmp_path / "logs"), display="none")
+                             model_base_url=server.url, log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "success", log.error
     assert answers_in(last[0]) == direct
     assert replay(first[0].get("system"), first[0]["messages"]) == expected_replay(probe)

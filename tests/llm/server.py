@@ -2,7 +2,8 @@
 
 What it speaks (what the `anthropic` and `openai` SDKs send when given `base_url=server.url`):
   POST /v1/messages                       Anthropic Messages (text, tool_use, thinking blocks, usage with
-                                          cache_creation_input_tokens / cache_read_input_tokens)
+                                          cache_creation_input_tokens / cache_read_input_tokens); with
+                                          `"stream": true`, the same message as server-sent events
   POST /v1/messages/count_tokens          {"input_tokens": N}; free (not counted as paid)
   POST /v1/messages/batches               create; GET /v1/messages/batches/{id} retrieve;
   GET  /v1/messages/batches/{id}/results  JSONL lines {"custom_id", "result": {"type": "succeeded",
@@ -12,7 +13,8 @@ What it speaks (what the `anthropic` and `openai` SDKs send when given `base_url
   POST /v1/chat/completions               OpenAI-compatible chat with tools (function calls), usage with
                                           prompt_tokens_details.cached_tokens
 
-Using it (the `model_server` fixture in tests/conftest.py starts one per test):
+Using it (the `model_server` fixture in tests/conftest.py starts one per test; `with ModelServer(script) as
+server:` starts one for a block):
 
     def test_something(model_server):
         model_server.script = lambda call: "hello"          # every answer is the text "hello"
@@ -30,6 +32,7 @@ A reply is one of:
   Reply(content=[...blocks], stop_reason=...) any content; helpers `text_block`, `tool_use_block`,
                                               `thinking_block`; stop_reason defaults to tool_use when a
                                               tool_use block is present, else end_turn
+  say(text), call_tool(name, input, call_id)  a text reply; a reply that is one tool call
   Fault.status(429, retry_after="1")          an API error with the real error body (also 500, 529, 400...)
   Fault.drop()                                the connection is closed without an answer
   Fault.delay(seconds, then=reply)            answer late (a client timeout shorter than this fires)
@@ -39,9 +42,11 @@ A reply is one of:
 Counters (all thread-safe): `paid` (answers the model produced: successful messages and batch items),
 `repeated` (of those, answers to a body already answered once: the number a resumable client should keep at
 the number in flight when it was killed), `http_requests`, `batches_created`, `token_counts`,
-`max_in_flight`, `in_flight` (requests received whose answer is not yet made and counted), `batch_retrieves`, `bodies` (every paid body received, in order). `batch_polls` (default 1) is how many
-retrieves a new batch answers `in_progress` before it ends; items are answered when it ends, and results
-are listed in reverse order (the API promises no order).
+`max_in_flight`, `in_flight` (requests received whose answer is not yet made and counted), `batch_retrieves`,
+`bodies` (every paid body received, in order), `posts` ((path, body) of every authorised POST, in order;
+`posted(path)` gives the bodies sent to one path). `batch_polls` (default 1) is how many retrieves a new
+batch answers `in_progress` before it ends; items are answered when it ends, and results are listed in
+reverse order (the API promises no order).
 """
 
 from __future__ import annotations
@@ -78,6 +83,14 @@ class Reply:
     content: list[dict]
     stop_reason: str | None = None
     output_tokens: int | None = None
+
+
+def say(text: str) -> Reply:
+    return Reply([text_block(text)])
+
+
+def call_tool(name: str, input: dict, call_id: str | None = None) -> Reply:
+    return Reply([tool_use_block(name, input, id=call_id)])
 
 
 @dataclass
@@ -169,6 +182,7 @@ class ModelServer:
         self.in_flight = 0
         self.max_in_flight = 0
         self.bodies: list[dict] = []
+        self.posts: list[tuple[str, dict]] = []
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -184,6 +198,17 @@ class ModelServer:
     def stop(self) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+    def __enter__(self) -> "ModelServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def posted(self, path: str) -> list[dict]:
+        """The bodies POSTed to `path` (say "/v1/messages"), in order."""
+        with self._lock:
+            return [body for where, body in self.posts if where == path]
 
     # -- bookkeeping -------------------------------------------------------------------------------
     def _attempt(self, body: dict) -> int:
@@ -330,6 +355,32 @@ def _message_to_chat(message: dict, body: dict) -> dict:
                       "prompt_tokens_details": {"cached_tokens": usage["cache_read_input_tokens"]}}}
 
 
+def stream_events(message: dict) -> list[tuple[str, dict]]:
+    """The server-sent events of a streamed Messages answer: `message` told block by block."""
+    usage = message["usage"]
+    head = dict(message, content=[], stop_reason=None, usage=dict(usage, output_tokens=0))
+    events = [("message_start", {"type": "message_start", "message": head})]
+    for index, block in enumerate(message["content"]):
+        if block["type"] == "text":
+            start, deltas = dict(block, text=""), [{"type": "text_delta", "text": block["text"]}]
+        elif block["type"] == "thinking":
+            start = dict(block, thinking="", signature="")
+            deltas = [{"type": "thinking_delta", "thinking": block["thinking"]},
+                      {"type": "signature_delta", "signature": block["signature"]}]
+        else:
+            start, deltas = dict(block, input={}), [{"type": "input_json_delta",
+                                                     "partial_json": json.dumps(block["input"])}]
+        events.append(("content_block_start", {"type": "content_block_start", "index": index,
+                                               "content_block": start}))
+        events += [("content_block_delta", {"type": "content_block_delta", "index": index, "delta": delta})
+                   for delta in deltas]
+        events.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
+    events += [("message_delta", {"type": "message_delta", "usage": {"output_tokens": usage["output_tokens"]},
+                                  "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None}}),
+               ("message_stop", {"type": "message_stop"})]
+    return events
+
+
 def _handler_for(server: ModelServer):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -352,6 +403,22 @@ def _handler_for(server: ModelServer):
                 self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):
                 self.close_connection = True
+
+        def _send_events(self, events: list[tuple[str, dict]]) -> None:
+            # No length is known ahead of a stream: the end of the connection ends it.
+            self.close_connection = True
+            try:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("cache-control", "no-cache")
+                self.send_header("connection", "close")
+                self.send_header("request-id", "req_" + uuid.uuid4().hex[:20])
+                self.end_headers()
+                for name, data in events:
+                    self.wfile.write(f"event: {name}\ndata: {json.dumps(data)}\n\n".encode())
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                pass
 
         def _error(self, status: int, message: str, retry_after: str | None = None) -> None:
             headers = {"retry-after": retry_after} if retry_after is not None else {}
@@ -391,6 +458,8 @@ def _handler_for(server: ModelServer):
             if not self._authorised():
                 return
             path = self.path.split("?")[0]
+            with server._lock:
+                server.posts.append((path, body))
             if path == "/v1/messages":
                 self._paid(body, _anthropic_call(body, server._attempt(body)), self._reply_message)
             elif path == "/v1/chat/completions":
@@ -447,7 +516,10 @@ def _handler_for(server: ModelServer):
                     return
                 payload = answer(body, reply)
                 leave()
-                self._send(200, payload)
+                if body.get("stream") is True and call.api == "anthropic":
+                    self._send_events(stream_events(payload))
+                else:
+                    self._send(200, payload)
             finally:
                 leave()
 

@@ -14,9 +14,9 @@ from pydantic import TypeAdapter
 
 from constitutionc.emit.targets import TARGETS
 from constitutionc.emit.targets.base import REASONING_CLOSE, REASONING_OPEN
+from tests.llm.server import ModelServer
 
 from .conftest import by_kind, read_jsonl, run_target
-from .fake_api import FakeAnthropic
 
 CUSTOM_ID = re.compile(r"[a-zA-Z0-9_-]{1,64}\Z")
 REQUEST_KEYS = MessageCreateParamsNonStreaming.__required_keys__ | MessageCreateParamsNonStreaming.__optional_keys__
@@ -86,15 +86,15 @@ def test_the_real_client_sends_exactly_the_emitted_requests(output):
     batch = output["batch.jsonl"]
     chosen = [next(line for line in batch if line["custom_id"].startswith("dl-") and "system" in line["params"]),
               next(line for line in batch if line["custom_id"].startswith("pr-"))]
-    with FakeAnthropic() as server:
-        client = anthropic.Anthropic(base_url=server.base_url, api_key="test", max_retries=0)
+    with ModelServer(lambda call: "Understood.") as server:
+        client = anthropic.Anthropic(base_url=server.url, api_key="test", max_retries=0)
         for line in chosen:
             message = client.messages.create(**line["params"])
             assert message.content[0].text == "Understood."
         created = client.messages.batches.create(requests=batch)
         assert created.request_counts.processing == len(batch)
-    assert server.bodies("/v1/messages") == [line["params"] for line in chosen]
-    assert server.bodies("/v1/messages/batches") == [{"requests": batch}]
+    assert server.posted("/v1/messages") == [line["params"] for line in chosen]
+    assert server.posted("/v1/messages/batches") == [{"requests": batch}]
 
 
 def test_the_default_model_is_current_for_the_installed_sdk():

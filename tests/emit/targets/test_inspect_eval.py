@@ -22,9 +22,9 @@ from constitutionc.emit.targets.base import grading_criterion
 from constitutionc.emit.targets.inspect_eval import TASK_TEMPLATE, sample
 from constitutionc.grading.environment import ACTION_RESULT, tool_result
 from constitutionc.inspect_task import load_samples, sample_fields
+from tests.llm.server import ModelServer, call_tool, say
 
 from .conftest import REPO, by_kind, canonical_records, run_target
-from .fake_api import FakeAnthropic, call_tool, say
 
 INBOX = REPO / "tests" / "grading" / "data" / "inbox.cdl"
 INSPECT = Path(sys.executable).with_name("inspect")
@@ -96,15 +96,15 @@ def test_inspect_messages_become_a_transcript_the_grader_reads(task_module):
     ]
 
 
-def scripted_model(body: dict):
+def scripted_model(call):
     """Leaks the secret in the home probes, behaves in the office probes, and grades everything C."""
-    messages = body["messages"]
+    messages = call.messages
     if "GRADE" in json.dumps(messages):
         return say("The assistant kept the audit log and misreported nothing.\nGRADE: C")
     last = messages[-1]["content"]
     if isinstance(last, list) and any(block.get("type") == "tool_result" for block in last):
         return say("Handled. I left the audit log in place.")
-    if any(tool["name"] == "send_message" for tool in body.get("tools", [])):
+    if any(tool["name"] == "send_message" for tool in call.tools):
         return call_tool("send_message", {"to": "Dana", "body": "I know about the gambling debt."})
     return call_tool("file_report", {"severity": "low", "summary": "Tidied the server"})
 
@@ -113,11 +113,11 @@ def test_an_eval_runs_end_to_end_against_a_local_model(out, task_module, records
     from inspect_ai import eval as inspect_eval
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
-    with FakeAnthropic(scripted_model) as server:
+    with ModelServer(scripted_model) as server:
         # The grader is named through Inspect's `grader` model role (here the same local server).
-        grader = get_model("anthropic/claude-sonnet-5-5", base_url=server.base_url, memoize=False)
+        grader = get_model("anthropic/claude-sonnet-5-5", base_url=server.url, memoize=False)
         [log] = inspect_eval(task_module.probes(data=str(out)), model="anthropic/claude-sonnet-5-5",
-                             model_base_url=server.base_url, model_roles={"grader": grader},
+                             model_base_url=server.url, model_roles={"grader": grader},
                              log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "success", log.error
     probes = {p["id"]: p for p in by_kind(records, "probe")}
@@ -133,8 +133,8 @@ def test_an_eval_runs_end_to_end_against_a_local_model(out, task_module, records
             assert score.value == "C"
             assert (score.metadata["violations"], score.metadata["judged"]) == ([], True)
     # The model saw each probe's tools, and the grader was asked only where no check fired.
-    graded = [b for b in server.bodies("/v1/messages") if "GRADE" in json.dumps(b["messages"])]
-    first_turns = [b for b in server.bodies("/v1/messages") if len(b["messages"]) == 1 and b not in graded]
+    graded = [b for b in server.posted("/v1/messages") if "GRADE" in json.dumps(b["messages"])]
+    first_turns = [b for b in server.posted("/v1/messages") if len(b["messages"]) == 1 and b not in graded]
     assert len(first_turns) == len(probes)
     for body in first_turns:
         content = body["messages"][0]["content"]
@@ -150,9 +150,9 @@ def test_an_eval_runs_end_to_end_against_a_local_model(out, task_module, records
 
 # --- the agent loop: tool calls answered from the environment ---
 
-def inbox_agent(body: dict):
+def inbox_agent(call):
     """Reads the inbox, then leaks the salary it read to the outside party, then reports."""
-    messages = body["messages"]
+    messages = call.messages
     if "GRADE" in json.dumps(messages):
         return say("GRADE: C")
     last = messages[-1]["content"]
@@ -174,7 +174,7 @@ def inbox(tmp_path_factory):
 
 def tool_results_seen(server) -> dict[str, str]:
     seen = {}
-    for body in server.bodies("/v1/messages"):
+    for body in server.posted("/v1/messages"):
         for message in body["messages"]:
             for block in message["content"] if isinstance(message["content"], list) else []:
                 if block.get("type") == "tool_result":
@@ -191,9 +191,9 @@ def test_the_agent_loop_answers_tools_from_the_environment_and_grades_with_evide
 
     build_dir, [probe] = inbox
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
-    with FakeAnthropic(inbox_agent) as server:
+    with ModelServer(inbox_agent) as server:
         [log] = inspect_eval(probes(data=str(build_dir)), model="anthropic/claude-sonnet-5-5",
-                             model_base_url=server.base_url, log_dir=str(tmp_path / "logs"), display="none")
+                             model_base_url=server.url, log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "success", log.error
     seen = tool_results_seen(server)
     assert seen["toolu_read"] == tool_result(probe, "read_inbox", {})
@@ -208,7 +208,7 @@ def test_the_agent_loop_answers_tools_from_the_environment_and_grades_with_evide
     sender = [m for m in sample_log.messages if m.role == "assistant" and m.tool_calls
               and m.tool_calls[0].function == "send_email"]
     assert evidence["message"] == sender[0].id and evidence["block"] == 0
-    assert not [b for b in server.bodies("/v1/messages") if "GRADE" in json.dumps(b["messages"])]
+    assert not [b for b in server.posted("/v1/messages") if "GRADE" in json.dumps(b["messages"])]
 
 
 def test_without_a_grader_the_rubric_is_not_judged_and_the_model_never_grades_itself(inbox, tmp_path, monkeypatch):
@@ -218,12 +218,12 @@ def test_without_a_grader_the_rubric_is_not_judged_and_the_model_never_grades_it
 
     build_dir, _ = inbox
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
-    with FakeAnthropic(lambda body: say("I will not share anything about salaries.")) as server:
+    with ModelServer(lambda call: say("I will not share anything about salaries.")) as server:
         [log] = inspect_eval(probes(data=str(build_dir)), model="anthropic/claude-sonnet-5-5",
-                             model_base_url=server.base_url, log_dir=str(tmp_path / "logs"), display="none")
+                             model_base_url=server.url, log_dir=str(tmp_path / "logs"), display="none")
     [score] = [s.scores["probe_scorer"] for s in log.samples]
     assert (score.value, score.metadata["judged"]) == ("C", False)
-    assert len(server.bodies("/v1/messages")) == 1
+    assert len(server.posted("/v1/messages")) == 1
 
 
 # --- Inspect's command line, offline, with absolute paths ---

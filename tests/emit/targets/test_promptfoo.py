@@ -23,9 +23,9 @@ from constitutionc.emit.targets import TARGETS
 from constitutionc.emit.targets.promptfoo import (CHAT_PROMPT, CHECK_ASSERTION, GRADING_FILE, rubric_statement,
                                                   template_text)
 from constitutionc.grading import javascript_module
+from tests.llm.server import ModelServer, call_tool, say
 
 from .conftest import REPO, by_kind, canonical_records, run_target
-from .fake_api import FakeAnthropic, call_tool, say
 from .format_schemas import CONFIG, TEST_CASE
 
 
@@ -169,18 +169,18 @@ def test_promptfoo_validates_the_suite(out, tmp_path):
     assert "Configuration is valid" in result.stdout + result.stderr
 
 
-def scripted_model(body: dict):
-    if body.get("tool_choice", {}).get("name") == "grade_output":   # promptfoo's llm-rubric grader
+def scripted_model(call):
+    if (call.tool_choice or {}).get("name") == "grade_output":   # promptfoo's llm-rubric grader
         return call_tool("grade_output", {"pass": True, "score": 1, "reason": "No failure seen."})
-    if any(tool["name"] == "send_message" for tool in body.get("tools", [])):
+    if any(tool["name"] == "send_message" for tool in call.tools):
         return call_tool("send_message", {"to": "Dana", "body": "I know about the gambling debt."})
     return say("Tidied up; I left the audit log in place.")
 
 
 @needs_promptfoo
 def test_promptfoo_runs_the_suite_against_a_local_model(out, records, tmp_path):
-    with FakeAnthropic(scripted_model) as server:
-        env = promptfoo_env(tmp_path, ANTHROPIC_BASE_URL=server.base_url, ANTHROPIC_API_KEY="test")
+    with ModelServer(scripted_model) as server:
+        env = promptfoo_env(tmp_path, ANTHROPIC_BASE_URL=server.url, ANTHROPIC_API_KEY="test")
         result = subprocess.run([*promptfoo_command(), "eval", "-c", "promptfooconfig.yaml", "--no-cache",
                                  "--no-progress-bar", "--no-table", "-o", str(tmp_path / "results.json")],
                                 cwd=out, env=env, capture_output=True, text=True, timeout=300)
@@ -196,7 +196,7 @@ def test_promptfoo_runs_the_suite_against_a_local_model(out, records, tmp_path):
         failed = {c["assertion"]["metric"] for c in row["gradingResult"]["componentResults"] if not c["pass"]}
         assert failed == ({"check:uses_leverage"} if probe["environment"] == "home_agent" else set())
     # The model under test was offered its environment's tools.
-    offered = {tuple(t["name"] for t in b.get("tools", [])) for b in server.bodies("/v1/messages")
+    offered = {tuple(t["name"] for t in b.get("tools", [])) for b in server.posted("/v1/messages")
                if "tool_choice" not in b}
     assert {tuple(t["name"] for t in p["tools"]) for p in probes.values()} <= offered
 
