@@ -153,6 +153,17 @@ def _empty(report, options):
     return None
 
 
+@rule("AUD702", "unreadable-lines", "warning",
+      "Lines of the build's files that are not JSON (or not UTF-8): nothing in them was audited.")
+def _unreadable(report, options):
+    damaged = [(f["path"], f["unreadable"]) for f in report["files"] if f["unreadable"]]
+    if not damaged:
+        return None
+    total = sum(n for _, n in damaged)
+    shown = ", ".join(f"{n} in {path}" for path, n in damaged[:5]) + (", ..." if len(damaged) > 5 else "")
+    return float(total), f"unreadable lines, not audited: {shown}"
+
+
 class AuditSettingError(ValueError):
     pass
 

@@ -151,7 +151,18 @@ def test_empty_and_garbage_builds(tmp_path):
     assert report["counts"]["training_items"] == 0
     assert report["files"][0]["rows"] == 2
     assert (report["files"][0]["unreadable"], report["files"][0]["other"]) == (1, 1)
-    assert [f["code"] for f in report["findings"]] == ["AUD701"]
+    assert [f["code"] for f in report["findings"]] == ["AUD701", "AUD702"]
+    assert report["findings"][1]["message"] == "unreadable lines, not audited: 1 in junk.jsonl"
+
+
+def test_unreadable_lines_are_a_finding_and_readable_builds_have_none(tmp_path):
+    (tmp_path / "a.jsonl").write_bytes(b'{"kind": "x"}\n{"broken\n' + '{"id": "\xff"}\n'.encode("latin-1"))
+    (tmp_path / "b.jsonl").write_text("[1]\n", encoding="utf-8")
+    report = validate(audit(tmp_path))
+    [found] = [f for f in report["findings"] if f["code"] == "AUD702"]
+    assert (found["value"], found["level"]) == (2, "warning") and found["message"].endswith(": 2 in a.jsonl")
+    (tmp_path / "a.jsonl").write_text('{"kind": "x"}\n', encoding="utf-8")
+    assert "AUD702" not in {f["code"] for f in validate(audit(tmp_path))["findings"]}
 
 
 def test_every_threshold_rule_fires_above_its_option_and_never_on_an_undefined_figure(tmp_path):
