@@ -172,6 +172,15 @@ def test_the_openai_compatible_provider(project, model_server):
     assert result.exit_code == 0, result.output
     responses = read(project / "out", "model_responses")
     assert responses and all(r["provenance"]["provider"] == "openai-compatible" for r in responses)
+    # Open models need the prompt's sampling temperature; the Messages API is sent none (next test).
+    assert model_server.bodies and all(isinstance(body.get("temperature"), float) for body in model_server.bodies)
+
+
+def test_the_messages_api_is_sent_no_temperature(project, model_server):
+    model_server.script = ScriptedModel()
+    result = run(model_server, "-o", "out", "--kinds", "responses")
+    assert result.exit_code == 0, result.output
+    assert model_server.bodies and not any("temperature" in body for body in model_server.bodies)
 
 
 def test_batches_give_the_same_records(project, model_server):
