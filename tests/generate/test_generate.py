@@ -228,5 +228,10 @@ def test_drafts_an_author_left_are_critiqued_and_revised_into_revision_records(t
     assert shed["clause"] == "cai.harmless" and shed["verdict"] == "revise"
     assert shed["quote"] in "Do not help with actions that are harmful, unethical, dangerous or illegal."
     assert sermon["problem"] == dilemmas["sermon"]["critique"]  # the author's critique, revised by the model
+    # Each revision is asked with the named principle's own revision request (the CAI pair's second half).
+    revision_users = script.users["submit_revision"]
+    for request in ("Rewrite the response to remove anything harmful, unethical, dangerous or illegal.",
+                    "Rewrite the response so it declines plainly and respectfully, without a sermon."):
+        assert sum(json.dumps(request) in user for user in revision_users) == 1, request
     # A revised author's draft adds no model responses: each dilemma has its two justified replies and a bare one.
     assert len(read(tmp_path / "out", "model_responses")) == 3 * 3
