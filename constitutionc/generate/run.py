@@ -159,9 +159,9 @@ class Runner:
         return request.structured(rendered.tool.name, rendered.tool.input_schema, rendered.tool.description), prompt
 
     def params(self, rendered) -> dict:
-        # The current Messages API takes no sampling temperature (the model's default is used); the
-        # OpenAI-compatible servers (vLLM, llama.cpp, Ollama) do, and open models need it.
-        return {"temperature": rendered.temperature} if self.options.provider == "openai-compatible" else {}
+        from ..llm import sampling_params
+
+        return sampling_params(self.options.provider, rendered.temperature)
 
     # -- the real run ------------------------------------------------------------------------------
 
