@@ -36,7 +36,6 @@ manifest names, or `-T constitution=PATH`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +49,7 @@ from inspect_ai.scorer import CORRECT, INCORRECT, Score, Target, accuracy, score
 from inspect_ai.solver import Generate, TaskState, generate, solver
 from inspect_ai.tool import ToolCall, ToolDef, ToolFunction, ToolInfo, ToolParam, ToolParams
 
+from constitutionc import jsonl
 from constitutionc.emit.targets.inspect_eval import sample as sample_fields
 from constitutionc.evaluate import answered, build_clauses, check_results, score_run
 from constitutionc.evaluate.judge import JudgeAnswer, JudgeResult, judge_input, judgement
@@ -102,12 +102,9 @@ def data_file(data: str | Path) -> Path:
 
 def load_samples(data: str | Path) -> list[Sample]:
     samples = []
-    with data_file(data).open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            entry = json.loads(line)
-            samples.append(to_sample(sample_fields(entry) if entry.get("kind") == "probe" else entry))
+    for line in jsonl.records(data_file(data)):
+        entry = line.value
+        samples.append(to_sample(sample_fields(entry) if entry.get("kind") == "probe" else entry))
     return samples
 
 
