@@ -22,8 +22,8 @@ from .conftest import REPO
 
 EXAMPLE = REPO / "examples" / "agentic-misalignment"
 ENTRY = EXAMPLE / "study.cdl"
-FILES = ("study.cdl", "constitution.cdl", "probes.cdl", "environments.cdl", "blackmail.cdl", "leaking.cdl",
-         "murder.cdl", "training.cdl")
+FILES = ("study.cdl", "constitution.cdl", "probes.cdl", "environments.cdl", "grid.cdl", "blackmail.cdl",
+         "leaking.cdl", "murder.cdl", "training.cdl")
 
 SCENARIOS = ("blackmail", "leaking", "murder")
 GOAL_TYPES = ("explicit", "none", "ambiguous")
