@@ -336,12 +336,12 @@ def _span_of_token(file: str, token: Token, text: str) -> Span:
         lines = text.split("\n")
         line = len(lines)
         col = len(lines[-1]) + 1
-        return Span(file=file, line=line, column=col, end_line=line, end_column=col + 1)
+        return Span.unchecked(file=file, line=line, column=col, end_line=line, end_column=col + 1)
     end_line = token.end_line or token.line
     end_col = token.end_column or token.column + 1
     if end_line != token.line:  # a multi-line token: point at its first line only
         end_line, end_col = token.line, token.column + 1
-    return Span(file=file, line=token.line, column=token.column, end_line=end_line,
+    return Span.unchecked(file=file, line=token.line, column=token.column, end_line=end_line,
                 end_column=max(end_col, token.column + 1))
 
 
@@ -415,7 +415,7 @@ def parse_text(text: str, file: str = "<input>") -> ParseResult:
             line = getattr(e, "line", 1) or 1
             col = getattr(e, "column", 1) or 1
             diagnostics.append(diag(SYNTAX.code, "the parser could not recover from this error",
-                                    Span(file=file, line=line, column=col, end_line=line,
+                                    Span.unchecked(file=file, line=line, column=col, end_line=line,
                                          end_column=col + 1)))
         return ParseResult(None, _state().comments, diagnostics)
     return ParseResult(tree, _state().comments, diagnostics)
@@ -424,7 +424,7 @@ def parse_text(text: str, file: str = "<input>") -> ParseResult:
 def _recover_characters(e: UnexpectedCharacters, text: str, file: str, report) -> bool:
     pos = e.pos_in_stream
     char = text[pos] if pos < len(text) else ""
-    span = Span(file=file, line=e.line, column=e.column, end_line=e.line, end_column=e.column + 1)
+    span = Span.unchecked(file=file, line=e.line, column=e.column, end_line=e.line, end_column=e.column + 1)
     parser = e.interactive_parser
     lexer_state = parser.lexer_thread.state
     if char != '"':
@@ -566,7 +566,7 @@ def _recover_token(e: UnexpectedToken, text: str, file: str, report) -> bool:
             and token.line > (previous.end_line or previous.line)):
         # What is missing belongs at the end of the previous line, not before the next token.
         line, column = previous.end_line or previous.line, previous.end_column or previous.column + 1
-        span = Span(file=file, line=line, column=column, end_line=line, end_column=column + 1)
+        span = Span.unchecked(file=file, line=line, column=column, end_line=line, end_column=column + 1)
     expected = _expected_words(set(e.expected), previous)
     after = f" after {_token_words(previous)}" if previous is not None else ""
     hint = ""
@@ -664,7 +664,7 @@ def _recover_unfinished_item(parser, token: Token, text: str, file: str, report)
     end_line, end_col = (last.end_line or last.line), (last.end_column or last.column + 1)
     if end_line != first.line:
         end_line, end_col = first.line, first.column + len(str(first))
-    report(message, Span(file=file, line=first.line, column=first.column, end_line=end_line,
+    report(message, Span.unchecked(file=file, line=first.line, column=first.column, end_line=end_line,
                          end_column=end_col))
     _pop_until_accepted(parser, "RBRACE")
     parser.feed_token(token)
