@@ -5,7 +5,6 @@ it, coverage joins records back to it. Nodes never point at each other by object
 they refer by id, and the resolve stage guarantees the ids exist.
 """
 
-from __future__ import annotations
 
 import hashlib
 from typing import Literal
@@ -25,7 +24,7 @@ def _first_unchecked(cls, **values):
 _UNSET = object()
 
 
-def _compile_unchecked(cls: type[Node]):
+def _compile_unchecked(cls: "type[Node]"):
     """The keyword-only function that builds a `cls` node as pydantic's own construction leaves
     it (`__dict__`, fields set, no extra, private attributes at their defaults)."""
     env = {"_cls": cls, "_new": object.__new__, "_set": object.__setattr__, "_UNSET": _UNSET}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from lark import Token, Tree
+from .parser import Token, Tree  # Lark's, imported there
 
 from .ast import Pos, Atom, Block, Comment, Condition, Entry, Item, Module, RuleItem, Value
 

@@ -10,13 +10,27 @@ import copy
 import functools
 import os
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+# Lark imports `regex` and `interegular` whenever they are installed (other packages bring them in),
+# for options this parser never sets (`regex=True`; terminal-collision checks, which a grammar loaded
+# from the cache skips). Importing them cost a small file's check a twentieth of its time, so Lark is
+# imported with them hidden unless the process already has them; they stay importable afterwards.
+# `get_parser(strict=True)` hands `interegular` back to Lark.
+_HIDDEN_FROM_LARK = [name for name in ("regex", "interegular") if name not in sys.modules]
+for _name in _HIDDEN_FROM_LARK:
+    sys.modules[_name] = None  # type: ignore[assignment]  # an import of it raises ImportError
+try:
+    from lark import Lark, Token, Tree
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+finally:
+    for _name in _HIDDEN_FROM_LARK:
+        if sys.modules.get(_name, False) is None:
+            del sys.modules[_name]
 
 from ..diagnostics import BAD_INPUT, SYNTAX, Diagnostic, diag
 from ..ir import MISSING_NAME, Span
@@ -44,7 +58,14 @@ class _ParseState:
     last_text_block: Token | None = None
 
 
-_local = threading.local()
+class _PerThread(threading.local):
+    def __init__(self) -> None:
+        # A parse with this module's parser but not through `parse_text` (the strict grammar
+        # check) still finds a state for the lexer callbacks.
+        self.state = _ParseState()
+
+
+_local = _PerThread()
 
 
 def _state() -> _ParseState:
@@ -233,10 +254,21 @@ PARSER_OPTIONS = dict(
 )
 
 
+def _give_lark_interegular() -> None:
+    """Strict mode checks terminals for collisions with `interegular`: let Lark see it, as it
+    would have had it not been hidden at import (ImportError here if it is not installed)."""
+    import interegular
+    import lark.lexer
+
+    lark.lexer.interegular = interegular
+    lark.lexer.has_interegular = True
+
+
 @functools.lru_cache(maxsize=None)
 def get_parser(strict: bool = False) -> Lark:
     """Build the LALR parser once per process (and reuse Lark's on-disk cache)."""
     if strict:
+        _give_lark_interegular()
         return _track_positions(Lark(grammar_text(), strict=True, **PARSER_OPTIONS))
     return _track_positions(Lark(grammar_text(), cache=_cache_path(), **PARSER_OPTIONS))
 
