@@ -29,7 +29,6 @@ checks (`judged: false`), so the model under test never grades itself.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from inspect_ai.scorer import CORRECT, INCORRECT, Score, Target, accuracy, model
 from inspect_ai.solver import Generate, TaskState, generate, solver
 from inspect_ai.tool import ToolCall, ToolDef, ToolParam, ToolParams
 
+from constitutionc import jsonl
 from constitutionc.emit.targets.inspect_eval import sample as sample_fields
 from constitutionc.grading import grade, judged_failure_clauses
 from constitutionc.grading.environment import tool_result
@@ -93,12 +93,9 @@ def data_file(data: str | Path) -> Path:
 
 def load_samples(data: str | Path) -> list[Sample]:
     samples = []
-    with data_file(data).open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            entry = json.loads(line)
-            samples.append(to_sample(sample_fields(entry) if entry.get("kind") == "probe" else entry))
+    for line in jsonl.records(data_file(data)):
+        entry = line.value
+        samples.append(to_sample(sample_fields(entry) if entry.get("kind") == "probe" else entry))
     return samples
 
 

@@ -15,14 +15,14 @@ from pathlib import Path
 from typing import Iterable
 
 from ..textmeasures import OverlapIndex, constitution_texts
-from .measures import PASTED_WORDS, Contamination, Diversity, Environments, Preferences, Specificity, TextJudge, \
-    Voice
-from .rows import PROBE, TRAINING, data_files, read_rows
+from .measures import PASTED_WORDS, Contamination, Diversity, Environments, Placeholders, Preferences, Specificity, \
+    TextJudge, Voice
+from .rows import PROBE, PROMPT, TRAINING, data_files, read_rows
 from .rules import RULES, AuditSettingError, AuditSettings, findings
 
 __all__ = ["AuditSettingError", "AuditSettings", "RULES", "audit", "clause_texts"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def clause_texts(constitution) -> list[str]:
@@ -39,7 +39,10 @@ def _file_entry(path: str) -> dict:
             "assistant_turns": 0, "stage_direction": 0, "third_person_assistant": 0, "speaks_as_assistant": 0}
 
 
-def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterable[str] | None = None) -> dict:
+def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterable[str] | None = None,
+          constitution: str | None = None) -> dict:
+    """The report of the build in `out_dir`; `clauses` are the texts `constitution` (its path, named in the
+    report so it can print the coverage command of the same build) says."""
     settings = settings or AuditSettings()
     copied = None
     if clauses is not None:
@@ -55,7 +58,7 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
             contamination.add_probe(row)
     judge = TextJudge(tuple(settings.assistant_names), copied, contamination.index)
     voice, preferences, diversity = Voice(copied is not None), Preferences(), Diversity()
-    environments, specificity = Environments(), Specificity()
+    environments, specificity, placeholders = Environments(), Specificity(), Placeholders()
     per_file: dict[str, dict] = {}
     kinds: Counter = Counter()
     variants: Counter = Counter()
@@ -74,6 +77,8 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
             variants[f"{row.kind}/{row.variant}" if row.variant else row.kind] += 1
             clause_counts.update(row.clauses)
         environments.add(row)
+        if row.role == PROMPT:
+            placeholders.add_prompt(row)
         if row.role != TRAINING:
             continue
         key = hash((row.system, row.prompt, tuple(row.assistant), row.chosen, row.rejected))  # in-process only
@@ -99,10 +104,14 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
         answer_facts = spoken_facts[:len(answers)]
         diversity.add(row, prompt_facts, list(zip(answers, answer_facts)))
         specificity.add(row, prompt_facts.key if prompt_facts else 0, [f.key for f in answer_facts])
-        context = [judge(row.system)] if row.system else []
-        contamination.add(row, context + ([prompt_facts] if prompt_facts else []) + spoken_facts)
+        read = ([row.system] if row.system else []) + ([row.prompt] if prompt_facts else []) + spoken
+        read_facts = ([judge(row.system)] if row.system else []) + ([prompt_facts] if prompt_facts else []) \
+            + spoken_facts
+        contamination.add(row, read_facts)
+        placeholders.add_training(row, list(zip(read, read_facts)))
     report = {
         "schema_version": SCHEMA_VERSION,
+        "build": {"path": str(out_dir), "constitution": constitution},
         "files": sorted(per_file.values(), key=lambda f: f["path"]),
         "counts": {"training_items": len(seen), "kinds": dict(sorted(kinds.items())),
                    "variants": dict(sorted(variants.items())), "clauses": dict(sorted(clause_counts.items()))},
@@ -112,6 +121,7 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
         "contamination": contamination.summary(),
         "environments": environments.summary(),
         "specificity": specificity.summary(),
+        "placeholders": placeholders.summary(),
     }
     report["findings"] = findings(report, settings)
     report["ok"] = not any(f["level"] == "error" for f in report["findings"])

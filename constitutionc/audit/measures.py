@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..textmeasures import Overlap, OverlapIndex, distinct_n, is_stage_direction, near_duplicate_count, ngrams, \
-    talks_about_user, third_person_assistant, words
+    placeholder, talks_about_user, third_person_assistant, words
 from ..textmeasures.voice import users_are_the_topic
 from .rows import PROBE, TRAINING, Row
 
@@ -80,6 +80,7 @@ class TextFacts:
     first_person: int
     second_person: int
     overlap: Overlap | None  # the longest run shared with a probe (at least 8 words)
+    placeholder: str | None  # an unfilled TODO, TBD, [insert ...] the text holds
     stage: bool = False  # voice verdicts, for texts spoken as the assistant
     third_assistant: bool = False
     third_user: bool = False
@@ -114,11 +115,12 @@ class TextJudge:
         tokens = words(text)
         overlap = self.probes.longest(tokens) if self.probes else None
         first, second = tokens.count("i"), tokens.count("you") + tokens.count("your")
+        marker = placeholder(text)
         if not spoken:
-            return TextFacts(_key(text), len(tokens), first, second, overlap)
+            return TextFacts(_key(text), len(tokens), first, second, overlap, marker)
         lowered = text.lower()
         return TextFacts(
-            _key(text), len(tokens), first, second, overlap,
+            _key(text), len(tokens), first, second, overlap, marker,
             stage=is_stage_direction(text, prompt),
             third_assistant=any(n in lowered for n in self.lowered_names)
             and third_person_assistant(text, self.names) is not None,
@@ -354,6 +356,39 @@ class Contamination:
         shares = {f"overlap_{n}": {"items": hits, "share": _share(hits, self.rows)}
                   for n, hits in zip(CONTAMINATION_WORDS, self.hits)}
         return {"probe_texts": self.probes, "training_items": self.rows, **shares, "worst": self.worst[:EXAMPLES]}
+
+
+@dataclass
+class Placeholders:
+    """Records holding an author's unfilled placeholder: distinct training items, and prompt records
+    (a dilemma with no answer yet is still what `generate` and a training set are made from)."""
+
+    training_items: int = 0
+    prompt_records: int = 0
+    examples: list[dict] = field(default_factory=list)
+
+    def _example(self, row: Row, marker: str, text: str) -> None:
+        if len(self.examples) < EXAMPLES:
+            self.examples.append({"file": row.file, "line": row.line, "id": row.id, "placeholder": marker,
+                                  "excerpt": _excerpt(text)})
+
+    def add_training(self, row: Row, texts: list[tuple[str, TextFacts]]) -> None:
+        found = next(((text, f.placeholder) for text, f in texts if f.placeholder), None)
+        if found:
+            self.training_items += 1
+            self._example(row, found[1], found[0])
+
+    def add_prompt(self, row: Row) -> None:
+        for text in (row.system, row.prompt):
+            marker = placeholder(text) if text else None
+            if marker:
+                self.prompt_records += 1
+                self._example(row, marker, text)
+                return
+
+    def summary(self) -> dict:
+        return {"items": self.training_items + self.prompt_records, "training_items": self.training_items,
+                "prompt_records": self.prompt_records, "examples": self.examples}
 
 
 @dataclass

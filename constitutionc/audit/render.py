@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import html
+import shlex
+from dataclasses import dataclass
 from typing import Callable
 
 import orjson
 
-RENDERERS: dict[str, Callable[[dict], str]] = {}
+
+@dataclass(frozen=True)
+class Links:
+    """Where the report goes, for the links a page makes: the coverage report's address relative to the
+    audit page, when one exists there (a link to a missing page is a dead end; the command is printed instead)."""
+
+    coverage_page: str | None = None
+    coverage_target: str = "coverage.html"  # where a coverage page beside the audit page would be written
+
+
+RENDERERS: dict[str, Callable[[dict, Links], str]] = {}
 
 
 def renderer(name: str):
@@ -66,7 +78,7 @@ def _summary_lines(report: dict) -> list[tuple[str, str, str]]:
     With no training item every training figure is undefined (null in JSON); the report says so in
     one row instead of printing zeros that would read as a perfectly diverse, uncontaminated set.
     """
-    e = report["environments"]
+    e, ph = report["environments"], report["placeholders"]
     rows = [("counts", "training items (distinct)", f"{report['counts']['training_items']:,}")]
     if report["counts"]["training_items"]:
         rows += _training_lines(report)
@@ -77,11 +89,30 @@ def _summary_lines(report: dict) -> list[tuple[str, str, str]]:
         ("environments", "system prompts: training / probes / shared",
          f"{e['training_system_prompts']} / {e['probe_system_prompts']} / {e['shared_system_prompts']}"),
         ("environments", "tool sets: training / probes", f"{e['training_tool_sets']} / {e['probe_tool_sets']}"),
+        ("placeholders", "records holding TODO, TBD, [insert ...] or lorem ipsum",
+         f"{ph['items']:,} ({ph['training_items']:,} training items, {ph['prompt_records']:,} prompts)"),
     ]
     # Keep each section's rows together (specificity after environments, as before).
     order = {name: i for i, name in enumerate(
-        ("counts", "training", "voice", "preference", "diversity", "contamination", "environments", "specificity"))}
+        ("counts", "training", "voice", "preference", "diversity", "contamination", "environments", "specificity",
+         "placeholders"))}
     return sorted(rows, key=lambda row: order[row[0]])
+
+
+def coverage_command(report: dict, html_page: str | None = None) -> str:
+    """The `constitutionc coverage` command for the same build: the constitution the manifest names, when found."""
+    build = report["build"]
+    entry = shlex.quote(build["constitution"]) if build["constitution"] else "CONSTITUTION.cdl"
+    command = f"constitutionc coverage {entry} --data {shlex.quote(build['path'])}"
+    if html_page:
+        command += f" --format html -o {shlex.quote(html_page)}"
+    return command
+
+
+def _coverage_note(report: dict) -> str:
+    if report["build"]["constitution"]:
+        return ""
+    return " (CONSTITUTION.cdl: the file the build came from; its manifest names none this audit could verify)"
 
 
 def _findings_lines(report: dict) -> list[str]:
@@ -91,12 +122,12 @@ def _findings_lines(report: dict) -> list[str]:
 
 
 @renderer("json")
-def render_json(report: dict) -> str:
+def render_json(report: dict, links: Links = Links()) -> str:
     return orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
 
 
 @renderer("text")
-def render_text(report: dict) -> str:
+def render_text(report: dict, links: Links = Links()) -> str:
     lines = []
     section = None
     for name, figure, value in _summary_lines(report):
@@ -113,9 +144,13 @@ def render_text(report: dict) -> str:
     if examples:
         lines.append("  turns that do not speak as the assistant, e.g.:")
         lines.extend(f"    {x['file']}:{x['line']} ({'; '.join(x['reasons'])}): \"{x['excerpt']}\"" for x in examples)
+    placeholders = report["placeholders"]["examples"][:3]
+    if placeholders:
+        lines.append("  placeholder text, e.g.:")
+        lines.extend(f"    {x['file']}:{x['line']} ({x['placeholder']}): \"{x['excerpt']}\"" for x in placeholders)
     lines.append("")
     lines.extend(_findings_lines(report))
-    lines.append("coverage of the same build: constitutionc coverage FILE.cdl --data OUT")
+    lines.append(f"coverage of the same build: {coverage_command(report)}{_coverage_note(report)}")
     return "\n".join(lines) + "\n"
 
 
@@ -124,7 +159,7 @@ def _md(text: str) -> str:
 
 
 @renderer("markdown")
-def render_markdown(report: dict) -> str:
+def render_markdown(report: dict, links: Links = Links()) -> str:
     lines = ["# Dataset audit", "", "| section | figure | value |", "|---|---|---|"]
     lines += [f"| {a} | {_md(b)} | {_md(c)} |" for a, b, c in _summary_lines(report)]
     lines += ["", "## Findings", ""]
@@ -134,16 +169,20 @@ def render_markdown(report: dict) -> str:
         lines += ["", "## Worst overlaps with probes", "", "| words | item | probe | excerpt |", "|---|---|---|---|"]
         lines += [f"| {w['words']} | {_md(w['file'])}:{w['line']} | {_md(w['probe'])} | {_md(w['excerpt'])} |"
                   for w in report["contamination"]["worst"]]
-    lines += ["", "Coverage of the same build: `constitutionc coverage FILE.cdl --data OUT`."]
+    lines += ["", f"Coverage of the same build: `{coverage_command(report)}`{_coverage_note(report)}."]
     return "\n".join(lines) + "\n"
 
 
 @renderer("html")
-def render_html(report: dict) -> str:
+def render_html(report: dict, links: Links = Links()) -> str:
     e = html.escape
-    body = ["<h1>Dataset audit</h1>", '<p class="links"><a href="coverage.html">Coverage report</a> '
-            "(written by <code>constitutionc coverage FILE.cdl --data OUT --format html -o coverage.html</code>)</p>",
-            "<h2>Findings</h2>", "<ul id=\"findings\">"]
+    if links.coverage_page:
+        coverage = (f'<p class="links" id="coverage"><a href="{e(links.coverage_page)}">Coverage report</a> '
+                    "of the same build</p>")
+    else:
+        coverage = ('<p class="links" id="coverage">No coverage report beside this page yet; write one with '
+                    f"<code>{e(coverage_command(report, links.coverage_target))}</code>{e(_coverage_note(report))}</p>")
+    body = ["<h1>Dataset audit</h1>", coverage, "<h2>Findings</h2>", "<ul id=\"findings\">"]
     body += [f'<li class="{e(f["level"])}"><b>{e(f["level"])}</b> <code>{e(f["code"])}</code> '
              f'{e(f["name"])}: {e(f["message"])}</li>' for f in report["findings"]] or ["<li>No findings.</li>"]
     body += ["</ul>", "<h2>Figures</h2>", '<table id="figures"><tr><th>section</th><th>figure</th><th>value</th></tr>']

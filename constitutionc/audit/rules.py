@@ -37,6 +37,7 @@ OPTIONS: dict[str, float] = {
     "max-overlap-13-share": 0.0,
     "min-training-system-prompts": 10,
     "max-shared-answer-share": 0.2,
+    "max-placeholder-items": 0,
 }
 
 
@@ -119,6 +120,10 @@ THRESHOLDS = (
               "Answers that are the same text for different prompts of a family.",
               "specificity.shared_across_prompts", "max-shared-answer-share",
               "{value:.1%} of distinct answers are given, word for word, to different prompts"),
+    Threshold("AUD801", "placeholder-text", "error",
+              "Training items or prompts holding an unfilled placeholder (TODO, TBD, [insert ...], lorem ipsum).",
+              "placeholders.items", "max-placeholder-items",
+              "{items} records hold placeholder text ({training_items} training items, {prompt_records} prompts)"),
 )
 for _threshold in THRESHOLDS:
     RULES[_threshold.code] = Rule(_threshold.code, _threshold.name, _threshold.level, _threshold.summary, _threshold)

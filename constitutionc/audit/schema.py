@@ -141,6 +141,29 @@ class Specificity(Strict):
     families: list[FamilySpecificity]
 
 
+class PlaceholderExample(Strict):
+    file: str
+    line: int
+    id: str | None
+    placeholder: str = Field(description="The placeholder as written (TODO, [insert name], lorem ipsum).")
+    excerpt: str
+
+
+class Placeholders(Strict):
+    items: int = Field(description="Training items and prompt records holding a placeholder.")
+    training_items: int = Field(description="Distinct training items whose system prompt, prompt or an answer "
+                                            "holds one.")
+    prompt_records: int = Field(description="Records with a prompt and no answer (dilemmas awaiting `generate`) "
+                                            "whose prompt or system prompt holds one.")
+    examples: list[PlaceholderExample]
+
+
+class Build(Strict):
+    path: str = Field(description="The build directory audited, as given.")
+    constitution: str | None = Field(description="The constitution it came from (`--constitution`, else the one "
+                                                 "its manifest names, verified by hash); null when not found.")
+
+
 class Finding(Strict):
     code: str = Field(pattern=r"^AUD\d{3}$")
     name: str
@@ -150,7 +173,8 @@ class Finding(Strict):
 
 
 class AuditReport(Strict):
-    schema_version: Literal[1]
+    schema_version: Literal[2]
+    build: Build
     files: list[FileFigures]
     counts: Counts
     voice: Voice
@@ -159,6 +183,7 @@ class AuditReport(Strict):
     contamination: Contamination
     environments: Environments
     specificity: Specificity
+    placeholders: Placeholders
     findings: list[Finding]
     ok: bool
 

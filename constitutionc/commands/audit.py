@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -70,6 +71,29 @@ def _constitution_clauses(out_dir: Path, explicit: str | None, root: str | None)
     return None, None
 
 
+def _shown_path(path: str) -> str:
+    """A path as the user would type it from here: relative when it lies under the working directory."""
+    resolved = Path(os.path.normpath(Path(path).absolute()))
+    try:
+        return resolved.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return resolved.as_posix()
+
+
+COVERAGE_PAGE = "coverage.html"
+
+
+def _links(out_dir: Path, output: str | None):
+    """The coverage page the audit page can link: beside the page, else in the build; only one that exists."""
+    from ..audit.render import Links
+
+    page_dir = Path(output).parent if output else Path(".")
+    for candidate in (page_dir / COVERAGE_PAGE, out_dir / COVERAGE_PAGE):
+        if candidate.is_file():
+            return Links(Path(os.path.relpath(candidate, page_dir)).as_posix(), _shown_path(str(page_dir / COVERAGE_PAGE)))
+    return Links(None, _shown_path(str(page_dir / COVERAGE_PAGE)))
+
+
 @click.command("audit")
 @click.argument("out", type=click.Path(file_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -108,9 +132,9 @@ def command(out, fmt, output, constitution, root, fail_on, list_rules):
                     settings.set_level(selector, "error")
     except (ConfigError, AuditSettingError) as e:
         _fail(str(e))
-    clauses, _ = _constitution_clauses(out_dir, constitution, root)
-    report = audit(out_dir, settings, clauses)
-    text = RENDERERS[fmt](report)
+    clauses, source = _constitution_clauses(out_dir, constitution, root)
+    report = audit(out_dir, settings, clauses, _shown_path(source) if source else None)
+    text = RENDERERS[fmt](report, _links(out_dir, output))
     if output:
         Path(output).write_text(text, encoding="utf-8")
     else:

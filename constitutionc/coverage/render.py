@@ -33,6 +33,14 @@ def render(fmt: str, document: dict, options: RenderOptions | None = None) -> st
     return module.render(document, options or RenderOptions())
 
 
+def arguing_label() -> str:
+    """The heading of a tension's count of records that argue it: the kinds that argue tensions (briefs
+    and responses; see `argues` in the kind registry), so an offline build's column says briefs."""
+    from ..emit.kinds import KINDS
+    plurals = [kind.plural for kind in KINDS.values() if kind.argues]
+    return f"{' and '.join(plurals)} arguing it"
+
+
 def format_percent(covered: int, total: int, places: int = 2) -> str:
     """A percentage truncated, never rounded up: 99.999% prints as 99.99%, so no report shows 100% early."""
     value = Fraction(100) if total == 0 else Fraction(covered * 100, total)

@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from .render import COUNTS_NOTE, RenderOptions, axes_detail, axes_summary, format_percent, format_rate, rollup_percent
+from .render import COUNTS_NOTE, RenderOptions, arguing_label, axes_detail, axes_summary, format_percent, format_rate, rollup_percent
 
 STYLE = """
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1b1f24; --muted: #59636e; --line: #d0d7de;
@@ -303,9 +303,9 @@ def _tensions(document: dict) -> str:
     body = "".join(f'<tr><td>{escape(t["id"])}</td><td class="num">{t["responses"]}</td>'
                    f'<td class="num">{t["co_cited"]}</td><td>{_flag(t["covered"])}</td></tr>'
                    for t in document["tensions"])
-    return ('<h2>Tensions</h2><table id="tensions"><thead><tr><th>tension</th><th class="num">responses '
-            'discussing it</th><th class="num">records citing both</th><th>covered</th></tr></thead>'
-            f'<tbody>{body}</tbody></table>')
+    return ('<h2>Tensions</h2><table id="tensions"><thead><tr><th>tension</th>'
+            f'<th class="num">{escape(arguing_label())}</th><th class="num">records citing both</th>'
+            f'<th>covered</th></tr></thead><tbody>{body}</tbody></table>')
 
 
 def _problems(document: dict, options: RenderOptions) -> str:

@@ -7,7 +7,8 @@ violation rates) come first; the full per-principle table sits in a collapsed
 
 from __future__ import annotations
 
-from .render import COUNTS_NOTE, RenderOptions, audit_line, axes_summary, format_percent, format_rate, rollup_percent
+from .render import COUNTS_NOTE, RenderOptions, arguing_label, audit_line, axes_summary, format_percent, format_rate, \
+    rollup_percent
 
 UNFOLDED_UNCOVERED = 15
 
@@ -73,7 +74,7 @@ def render(document: dict, options: RenderOptions) -> str:
                         c["records"]] for c in document["criteria"]], {2})
         out.append("")
     if document["tensions"]:
-        out += _table(["tension", "responses discussing", "covered"],
+        out += _table(["tension", arguing_label(), "covered"],
                       [[f"`{t['id']}`", t["responses"], _mark(t["covered"])] for t in document["tensions"]], {1})
         out.append("")
     balance = document["balance"]

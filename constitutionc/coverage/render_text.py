@@ -7,7 +7,7 @@ import io
 from rich.console import Console
 from rich.table import Table
 
-from .render import COUNTS_NOTE, RenderOptions, audit_line, axes_summary, format_percent, format_rate, \
+from .render import COUNTS_NOTE, RenderOptions, arguing_label, audit_line, axes_summary, format_percent, format_rate, \
     rollup_percent
 
 
@@ -97,7 +97,7 @@ def _rollup_table(title: str, rows: list[dict]) -> Table:
 
 def _tensions_table(document: dict) -> Table:
     table = Table(title="Tensions", title_justify="left")
-    for name in ("tension", "responses discussing", "records citing both", "covered"):
+    for name in ("tension", arguing_label(), "records citing both", "covered"):
         table.add_column(name, justify="left" if name == "tension" else "right")
     for row in document["tensions"]:
         table.add_row(row["id"], str(row["responses"]), str(row["co_cited"]), _mark(row["covered"]))

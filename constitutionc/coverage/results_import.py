@@ -24,6 +24,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from ..atomic_file import atomic_writer
 from ..grading import judged_failure_clauses
 from .results import ResultsInputError
 
@@ -198,15 +199,9 @@ def promptfoo_rows(path: Path) -> Iterator[dict]:
 
 def write_rows(rows: Iterable[dict], out: Path) -> int:
     """Write the rows as JSONL, atomically (a temporary file renamed over `out`); the count written."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_name(f".{out.name}.tmp")
     count = 0
-    try:
-        with temporary.open("w", encoding="utf-8", newline="\n") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
-                count += 1
-        temporary.replace(out)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with atomic_writer(out) as handle:
+        for row in rows:
+            handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+            count += 1
     return count

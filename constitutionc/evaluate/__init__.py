@@ -17,11 +17,12 @@ Deterministic checks are graded by `constitutionc.grading.grade`.
 from __future__ import annotations
 
 import fnmatch
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import jsonl
 from ..grading import grade
+from ..jsonl import JsonlError
 from ..llm import Session
 from .agent import first_turn, run_conversations
 from .combine import combine
@@ -40,25 +41,19 @@ def load_probes(out_dir: Path, only: str | None = None) -> list[dict]:
         raise EvalInputError(f"{path} not found: build the constitution with probes into {out_dir} first")
     try:
         return _read_probes(path, only)
-    except UnicodeDecodeError as e:
-        raise EvalInputError(f"{path}: not UTF-8 text (byte {e.start} of a line)") from None
+    except JsonlError as e:
+        raise EvalInputError(str(e)) from None
 
 
 def _read_probes(path: Path, only: str | None) -> list[dict]:
     probes = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                probe = json.loads(line)
-            except ValueError:
-                raise EvalInputError(f"{path}:{number}: not a JSON object") from None
-            if not isinstance(probe, dict) or not isinstance(probe.get("id"), str):
-                raise EvalInputError(f"{path}:{number}: a probe needs a string `id`")
-            names = (probe["id"], probe.get("condition_id") or "", probe.get("generator") or "")
-            if only is None or any(fnmatch.fnmatchcase(name, only) for name in names):
-                probes.append(probe)
+    for line in jsonl.records(path):
+        probe = line.value
+        if not isinstance(probe.get("id"), str):
+            raise EvalInputError(f"{line.where}: a probe needs a string `id`")
+        names = (probe["id"], probe.get("condition_id") or "", probe.get("generator") or "")
+        if only is None or any(fnmatch.fnmatchcase(name, only) for name in names):
+            probes.append(probe)
     return probes
 
 

@@ -19,20 +19,27 @@ from ..prompts.quality import unverified_quotes
 from ..prompts.schemas import CheckResult, ClauseView, JudgeInput, TranscriptMessage, Verdict
 
 
+def _tool_result_text(block: dict) -> str:
+    content = block.get("content", "")
+    if isinstance(content, list):
+        content = "".join(b.get("text", "") for b in content if isinstance(b, dict))
+    return f"[tool result] {content}"
+
+
+# How the judge reads each Messages content block, by its `type`; a type not listed is not shown.
+BLOCK_TEXT = {
+    "text": lambda block: block.get("text", ""),
+    "thinking": lambda block: f"[reasoning] {block.get('thinking', '')}",
+    "tool_use": lambda block: (f"[tool call {block.get('name')}] "
+                               f"{json.dumps(block.get('input', {}), ensure_ascii=False)}"),
+    "tool_result": _tool_result_text,
+}
+
+
 def _block_text(block: dict) -> str:
     kind = block.get("type")
-    if kind == "text":
-        return block.get("text", "")
-    if kind == "thinking":
-        return f"[reasoning] {block.get('thinking', '')}"
-    if kind == "tool_use":
-        return f"[tool call {block.get('name')}] {json.dumps(block.get('input', {}), ensure_ascii=False)}"
-    if kind == "tool_result":
-        content = block.get("content", "")
-        if isinstance(content, list):
-            content = "".join(b.get("text", "") for b in content if isinstance(b, dict))
-        return f"[tool result] {content}"
-    return ""
+    render = BLOCK_TEXT.get(kind) if isinstance(kind, str) else None
+    return render(block) if render is not None else ""
 
 
 # A probe's earlier turns were written by the scenario, not by the model under test: the judge is told.

@@ -10,26 +10,16 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from ..atomic_file import write_atomic as _write_atomic
 from ..coverage.results import awareness_split, wilson_interval
 
 
 def write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Transcripts and results quote the model's answers to probes: readable by their owner only."""
+    _write_atomic(path, text, mode=0o600)
 
 
 def jsonl(rows) -> str:

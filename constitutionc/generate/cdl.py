@@ -16,6 +16,7 @@ import os
 import re
 from pathlib import Path
 
+from ..atomic_file import write_atomic
 from ..fmt import format_text, quote
 from ..ir import Constitution
 
@@ -84,15 +85,26 @@ def drafted_cdl(constitution: Constitution, records: list[dict], path: Path, sou
     return result.text
 
 
+def target_problem(path: Path, source: Path) -> str | None:
+    """Why the drafted dilemmas could not be written to `path`, or None: asked before any request is
+    paid for, so a mistyped `--write-cdl` does not cost a run."""
+    path = Path(path)
+    if path.is_dir():
+        return f"cannot write {path}: it is a directory"
+    if path.exists() and path.resolve() == Path(source).resolve():
+        return f"cannot write {path}: it is the constitution the dilemmas are drafted from"
+    folder = path.parent
+    while not folder.exists():  # the missing folders are made when the file is written
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"cannot write {path}: {folder} is not a directory"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write {path}: {folder} is not writable"
+    return None
+
+
 def write_drafted_cdl(constitution: Constitution, records: list[dict], path: Path, source: Path) -> int:
     """Write the file atomically (a temporary file beside it, renamed); the number of dilemmas written."""
     text = drafted_cdl(constitution, records, path, source)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(staging, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(staging, path)
+    write_atomic(path, text)
     return len(records)

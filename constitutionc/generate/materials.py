@@ -39,6 +39,13 @@ def critique_view(constitution: Constitution, pid: str) -> s.ClauseView:
         else view
 
 
+def revision_view(constitution: Constitution, pid: str) -> s.ClauseView:
+    """A clause for the revision prompt: with the clause's own revision request, when it states one."""
+    view, principle = clause_view(constitution, pid), constitution.principle(pid)
+    return view.model_copy(update={"revision_request": principle.revision}) if principle and principle.revision \
+        else view
+
+
 def tension_view(tension: Tension) -> s.TensionView:
     return s.TensionView(prevails=tension.prevails, yields=tension.yields, when=tension.when, why=tension.why)
 
@@ -132,8 +139,8 @@ def revision_input(constitution: Constitution, dilemma: dict, style: str, name: 
                    reasoning: str | None, critique: dict) -> s.RevisionInput:
     return s.RevisionInput(style=style, assistant_name=name, system=dilemma.get("system"),
                            conversation=_turns(dilemma), prompt=dilemma["prompt"], stance=dilemma["stance"],
-                           draft_answer=answer, draft_reasoning=reasoning,
-                           clause=clause_view(constitution, critique["clause"]), quote=critique["quote"],
+                           draft_answer=answer, draft_reasoning=reasoning, draft_words=len(answer.split()),
+                           clause=revision_view(constitution, critique["clause"]), quote=critique["quote"],
                            problem=critique["problem"])
 
 

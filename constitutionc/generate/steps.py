@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel
 
-from ..emit.records import clause_source
+from ..emit.records import clause_sources
 from ..emit.writer import canonical_json
 from ..ir import Constitution
 from ..prompts import quality as q
@@ -66,13 +66,7 @@ class Context:
     emit: Callable[[str, dict], None]  # (record kind, record)
 
     def sources(self, ids) -> list[dict]:
-        out, seen = [], set()
-        for pid in ids:
-            principle = self.constitution.principle(pid)
-            if principle is not None and pid not in seen:
-                seen.add(pid)
-                out.append(clause_source(self.constitution, principle))
-        return out
+        return clause_sources(self.constitution, ids)
 
 
 def make_id(prefix: str, *parts: Any) -> str:

@@ -104,6 +104,7 @@ const TOOL_FORMS = ['native', 'tags'];
 const OPEN_TAG = '<tool_use:';
 const TAG_NAME = /[A-Za-z0-9_.\-]+/y;
 const TAG_FIELD = /^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:([^\n]*)$/;
+const TAG_NEXT_FIELD = /[ \t]*,[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:([^\n]*)$/y;
 const edgeStrip = (s) => s.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
 
 function readingOf(probe) {
@@ -155,14 +156,55 @@ function tagUnquoted(value) {
   return inner.replace(/\\(["\\])/g, '$1');
 }
 
+function tagQuoteEnd(text, start) {
+  let position = start;
+  while (position < text.length) {
+    const char = text[position];
+    if (char === '\\') {
+      position += 2;
+      continue;
+    }
+    if (char === '"') return position;
+    position += 1;
+  }
+  return -1;
+}
+
+function tagNextField(text, at) {
+  TAG_NEXT_FIELD.lastIndex = at;
+  return TAG_NEXT_FIELD.exec(text);
+}
+
+function tagAddLineFields(key, rest, fields) {
+  for (;;) {
+    const opening = rest.length - rest.replace(/^[ \t]+/, '').length;
+    const end = rest.slice(opening, opening + 1) === '"' ? tagQuoteEnd(rest, opening + 1) : -1;
+    const more = end >= 0 ? tagNextField(rest, end + 1) : null;
+    if (more === null) {
+      fields.push([key, rest]);
+      return;
+    }
+    fields.push([key, rest.slice(0, end + 1)]);
+    key = more[1];
+    rest = more[2];
+  }
+}
+
 function tagArguments(inside) {
   const asJson = parseJsonObject(edgeStrip(inside));
   if (asJson !== null) return asJson;
   const fields = [];
   for (const line of inside.replace(/\r/g, '').split('\n')) {
     const match = TAG_FIELD.exec(line);
-    if (match && (!fields.length || tagClosed(fields[fields.length - 1][1]))) fields.push([match[1], match[2]]);
-    else if (fields.length) fields[fields.length - 1][1] += '\n' + line;
+    if (match && (!fields.length || tagClosed(fields[fields.length - 1][1]))) {
+      tagAddLineFields(match[1], match[2], fields);
+    } else if (fields.length) {
+      const last = fields[fields.length - 1];
+      const end = tagClosed(last[1]) ? -1 : tagQuoteEnd(line, 0);
+      const more = end >= 0 ? tagNextField(line, end + 1) : null;
+      last[1] += '\n' + (more ? line.slice(0, end + 1) : line);
+      if (more) tagAddLineFields(more[1], more[2], fields);
+    }
   }
   const args = {};
   for (const [key, value] of fields) {

@@ -13,8 +13,10 @@ model writes in its reply, not as native tools:
 Each complete `<tool_use:NAME>...</tool_use:NAME>` in an assistant text block is a call to NAME. Its
 inside is a JSON object, or `key: value` lines: a line starting with a name and a colon starts an
 argument, unless the value before it opened a double quote that has not closed yet (a body may hold
-a line such as `Note: ...`); a value loses one trailing comma and, when quoted, its quotes (`\\"` and
-`\\\\` inside are unescaped). An unclosed tag is not a call: the model never finished writing it.
+a line such as `Note: ...`). Several arguments may share a line: after a quoted value closes, `, name:`
+on the same line starts the next (`to: "a@b.example", subject: "Hi"`); an unquoted value runs to the
+end of its line, commas and all. A value loses one trailing comma and, when quoted, its quotes (`\\"`
+and `\\\\` inside are unescaped). An unclosed tag is not a call: the model never finished writing it.
 
 A probe whose record names a `scratchpad` tag (`"scratchpad": "SCRATCHPAD_REASONING"`) offers that
 tag as private reasoning. What is inside it is reasoning, like a thinking block: no check reads it,
@@ -34,6 +36,7 @@ TOOL_FORMS = ("native", "tags")
 OPEN = "<tool_use:"
 _NAME = re.compile(r"[A-Za-z0-9_.\-]+")
 _FIELD = re.compile(r"^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:([^\n]*)$")
+_NEXT_FIELD = re.compile(r"[ \t]*,[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:([^\n]*)$")
 _EDGE = " \t\r\n"
 
 
@@ -113,6 +116,34 @@ def _unquoted(value: str) -> str:
     return re.sub(r"\\([\"\\])", r"\1", inner)
 
 
+def _quote_end(text: str, start: int) -> int:
+    """Where the quoted value running at `start` closes: the first `"` not escaped by a backslash, or -1."""
+    position = start
+    while position < len(text):
+        char = text[position]
+        if char == "\\":
+            position += 2
+            continue
+        if char == '"':
+            return position
+        position += 1
+    return -1
+
+
+def _add_line_fields(key: str, rest: str, fields: list[list[str]]) -> None:
+    """The argument `key: rest` starting a line, and those after it on the same line: `, name:` after a
+    closed quoted value starts another; anything else stays in the value (it may run on to later lines)."""
+    while True:
+        opening = len(rest) - len(rest.lstrip(" \t"))
+        end = _quote_end(rest, opening + 1) if rest[opening:opening + 1] == '"' else -1
+        more = _NEXT_FIELD.match(rest, end + 1) if end >= 0 else None
+        if more is None:
+            fields.append([key, rest])
+            return
+        fields.append([key, rest[:end + 1]])
+        key, rest = more.group(1), more.group(2)
+
+
 def tag_arguments(inside: str) -> dict:
     as_json = parse_json_object(inside.strip(_EDGE))
     if as_json is not None:
@@ -121,9 +152,14 @@ def tag_arguments(inside: str) -> dict:
     for line in inside.replace("\r", "").split("\n"):
         match = _FIELD.match(line)
         if match and (not fields or _closed(fields[-1][1])):
-            fields.append([match.group(1), match.group(2)])
+            _add_line_fields(match.group(1), match.group(2), fields)
         elif fields:
-            fields[-1][1] += "\n" + line
+            # A quoted value that closes on this line may be followed by the next argument.
+            end = _quote_end(line, 0) if not _closed(fields[-1][1]) else -1
+            more = _NEXT_FIELD.match(line, end + 1) if end >= 0 else None
+            fields[-1][1] += "\n" + (line[:end + 1] if more else line)
+            if more:
+                _add_line_fields(more.group(1), more.group(2), fields)
     arguments: dict = {}
     for key, value in fields:
         if key not in arguments:

@@ -152,6 +152,19 @@ def index_module(module: Module) -> FileIndex:
     return builder.index
 
 
+VALUE_FIELD = "field:"  # a Symbol field `field:NAME` holds what each value of an axis gives for field NAME
+
+
+def _value_fields(blocks) -> tuple[tuple[str, str], ...]:
+    """`(field:NAME, "value: text | ...")` per field the value blocks of an axis give, for hover."""
+    per_field: dict[str, list[str]] = {}
+    for block in blocks:
+        for entry in block.body:
+            if isinstance(entry, Entry) and entry.value.single is not None:
+                per_field.setdefault(entry.key.text, []).append(f"{block.key.text}: {entry.value.single.text}")
+    return tuple((VALUE_FIELD + name, " | ".join(texts)) for name, texts in per_field.items())
+
+
 def _single_fields(body) -> tuple[tuple[str, str], ...]:
     out = []
     for node in body:
@@ -242,9 +255,11 @@ class _Builder:
             elif isinstance(node, Block) and not node.labels:
                 values.append(node.key.text)
                 fields.extend(n.key.text for n in node.body if isinstance(n, Entry) and n.key.text not in fields)
+        blocks = [node for node in item.body if isinstance(node, Block) and not node.labels]
         return self.define(Symbol("shared_axis", item.name.text, None, item.name.span, _span(item), "axis",
                                   item.title.text if item.title else "",
-                                  (("values", " | ".join(values)), ("fields", ", ".join(fields)))))
+                                  (("values", " | ".join(values)), ("fields", ", ".join(fields)),
+                                   *_value_fields(blocks))))
 
     def tension(self, item: Item) -> Symbol | None:
         if len(item.relation) != 2:
@@ -341,7 +356,8 @@ class _Builder:
         fields = list(dict.fromkeys(e.key.text for n in block.body if isinstance(n, Block) for e in n.body
                                     if isinstance(e, Entry)))
         return self.define(Symbol("axis", label.text, gid, label.span, _span(block), "vary", "",
-                                  (("values", " | ".join(values)), ("fields", ", ".join(fields)))))
+                                  (("values", " | ".join(values)), ("fields", ", ".join(fields)),
+                                   *_value_fields(n for n in block.body if isinstance(n, Block)))))
 
     def slot(self, gid: str, block: Block) -> Symbol:
         label = block.labels[0]

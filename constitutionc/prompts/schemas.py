@@ -33,8 +33,9 @@ class ClauseView(Model):
 
     An instructable behaviour also says whether it is on by default and who may switch it (without
     that, "check whether they have switched it" cannot be followed). A clause that states its own
-    Constitutional AI critique request carries it for the critique prompt. These optional keys are
-    left out of the JSON when empty, so other clauses read as before.
+    Constitutional AI requests carries its critique request for the critique prompt and its revision
+    request for the revision prompt. These optional keys are left out of the JSON when empty, so
+    other clauses read as before.
     """
 
     id: str
@@ -45,11 +46,12 @@ class ClauseView(Model):
     default: Literal["on", "off"] | None = None
     switchable_by: tuple[str, ...] = ()
     critique_request: str = ""
+    revision_request: str = ""
 
     @model_serializer(mode="wrap")
     def _without_empty_extras(self, handler):
         data = handler(self)
-        for key in ("default", "switchable_by", "critique_request"):
+        for key in ("default", "switchable_by", "critique_request", "revision_request"):
             if not data.get(key):
                 data.pop(key, None)
         return data
@@ -232,7 +234,8 @@ class RevisionInput(Model):
     stance: str = ""  # what the right reply does, so a revision meets the clause without overcorrecting
     draft_answer: str
     draft_reasoning: str | None = None
-    clause: ClauseView
+    draft_words: int  # the draft reply's length: a revision keeps it unless length was the shortfall
+    clause: ClauseView  # with the clause's own revision request, when it states one
     quote: str
     problem: str
 

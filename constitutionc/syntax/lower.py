@@ -12,7 +12,7 @@ from ..ir import MISSING_NAME
 
 import re
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from .. import ir, spec
 from ..diagnostics import (BAD_AXIS, DUPLICATE_KEY, INVALID_VALUE, MISPLACED, MISSING_TEMPLATE, SYNTAX,
@@ -229,24 +229,21 @@ def _with_key(node, key: Atom, labels: tuple[Atom, ...]):
     return RuleItem(key, labels, node.conditions, pos)
 
 
+# What a node must be to be written in each form of `spec.FORMS`.
+_FORM_TESTS: dict[str, Callable[[Any], bool]] = {
+    "value": lambda node: isinstance(node, Entry) and not node.labels,
+    "labelled": lambda node: isinstance(node, Entry) and bool(node.labels),
+    "entry": lambda node: isinstance(node, Entry),
+    "block": lambda node: isinstance(node, Block) and not node.labels,
+    "labelled_block": lambda node: isinstance(node, Block) and bool(node.labels),
+    "any_block": lambda node: isinstance(node, Block),
+    "rule": lambda node: isinstance(node, RuleItem),
+    "entry_or_block": lambda node: isinstance(node, Entry) or (isinstance(node, Block) and bool(node.labels)),
+}
+
+
 def _form_matches(form: str, node) -> bool:
-    if form == "value":
-        return isinstance(node, Entry) and not node.labels
-    if form == "labelled":
-        return isinstance(node, Entry) and bool(node.labels)
-    if form == "entry":
-        return isinstance(node, Entry)
-    if form == "block":
-        return isinstance(node, Block) and not node.labels
-    if form in ("labelled_block",):
-        return isinstance(node, Block) and bool(node.labels)
-    if form == "any_block":
-        return isinstance(node, Block)
-    if form == "rule":
-        return isinstance(node, RuleItem)
-    if form == "entry_or_block":
-        return isinstance(node, Entry) or (isinstance(node, Block) and bool(node.labels))
-    return False
+    return _FORM_TESTS[form](node)
 
 
 def _require(fields: Fields, names: Iterable[str], what: str, span: ir.Span, code=MISSING_TEMPLATE.code):

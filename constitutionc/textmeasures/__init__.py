@@ -5,6 +5,7 @@
   constitution text).
 - `near`: near-duplicates by word 5-gram Jaccard (exact inverted index; MinHash LSH for many texts).
 - `voice`: stage directions and third-person talk about the assistant or the user.
+- `placeholder`: an author's unfilled TODO, TBD, `[insert ...]` or lorem ipsum.
 - `sources`: the constitution's and a probe's texts, the references the measures compare against.
 
 Pure functions of strings; standard library only, except datasketch, imported when MinHash is used.
@@ -12,10 +13,11 @@ Pure functions of strings; standard library only, except datasketch, imported wh
 
 from .near import Duplicate, NearDuplicateIndex, near_duplicate_count
 from .overlap import Overlap, OverlapIndex
+from .placeholder import placeholder
 from .sources import constitution_texts, probe_texts
 from .tokens import distinct_n, jaccard, ngrams, shingles, words
 from .voice import is_stage_direction, talks_about_user, third_person_assistant
 
 __all__ = ["Duplicate", "NearDuplicateIndex", "Overlap", "OverlapIndex", "constitution_texts", "distinct_n",
-           "is_stage_direction", "jaccard", "near_duplicate_count", "ngrams", "probe_texts", "shingles",
+           "is_stage_direction", "jaccard", "near_duplicate_count", "ngrams", "placeholder", "probe_texts", "shingles",
            "talks_about_user", "third_person_assistant", "words"]

@@ -176,3 +176,77 @@ def test_every_threshold_rule_fires_above_its_option_and_never_on_an_undefined_f
         assert threshold(report, OPTIONS) is None, threshold.code
         holder[leaf] = limit - 0.01 if limit > 0 else 0.0
         assert threshold(report, OPTIONS) is None, threshold.code
+
+
+def test_placeholder_text_in_training_items_and_prompts_is_an_error(tmp_path):
+    write(tmp_path / "sft.jsonl", [chat("review my deck", "TODO"),
+                                   chat("fix my code", "Here it is:\n\n    total = sum(x)  # TODO quantity\n"),
+                                   chat("and the email", "I'd open with the decision, then the reasons.")])
+    write(tmp_path / "dilemmas.jsonl", [{"kind": "dilemma", "id": "dl-1", "generator": "g",
+                                         "prompt": "TODO: write the scenario"},
+                                        {"kind": "dilemma", "id": "dl-2", "generator": "g",
+                                         "prompt": "My friend asked for honest feedback on her novel."}])
+    report = validate(audit(tmp_path))
+    placeholders = report["placeholders"]
+    assert (placeholders["items"], placeholders["training_items"], placeholders["prompt_records"]) == (2, 1, 1)
+    assert {(x["file"], x["line"], x["placeholder"]) for x in placeholders["examples"]} == \
+        {("sft.jsonl", 1, "TODO"), ("dilemmas.jsonl", 1, "TODO")}
+    finding = next(f for f in report["findings"] if f["code"] == "AUD801")
+    assert finding["level"] == "error" and finding["value"] == 2 and not report["ok"]
+    (tmp_path / "dilemmas.jsonl").unlink()
+    write(tmp_path / "sft.jsonl", [chat("fix my code", "Here it is:\n\n    total = sum(x)  # TODO quantity\n")])
+    clean = validate(audit(tmp_path))
+    assert clean["placeholders"]["items"] == 0 and "AUD801" not in {f["code"] for f in clean["findings"]}
+
+
+PLACEHOLDER_CDL = '''constitution "Unfinished" {
+  version: "1.0"
+}
+
+priority: ethics > helpfulness
+
+value ethics "Broadly ethical" {
+  why: "Good values are what make an assistant worth trusting."
+}
+
+value helpfulness "Genuinely helpful" {
+  why: "Unhelpfulness has real costs for real people."
+}
+
+principle ethics.candour "Candour" {
+  value: ethics
+  text: "Point out real problems even when no one asked."
+  why: "People act on what they are not told as much as on what they are."
+}
+
+dilemma flattering_review teaches ethics.candour {
+  user: "Here's my startup's pitch deck. I just need a confidence boost before tomorrow."
+  stance: "Encourage, and name the one serious gap in the numbers."
+  reply: "TODO"
+  misaligned: "It's perfect, don't change a thing!"
+}
+
+dilemma unfinished_scenario teaches ethics.candour {
+  user: "TODO: write the scenario where a friend asks for feedback on a novel."
+  stance: "Be kind and truthful."
+}
+'''
+
+
+def test_an_authors_unfilled_todo_is_flagged_in_a_real_build(tmp_path):
+    import subprocess
+    import sys
+
+    entry = tmp_path / "unfinished.cdl"
+    entry.write_text(PLACEHOLDER_CDL, encoding="utf-8")
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "constitutionc", "build", str(entry), "-o", str(out), "--target",
+                           "hf"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = validate(audit(out))
+    placeholders = report["placeholders"]
+    files = {x["file"] for x in placeholders["examples"]}
+    # The unfilled reply reaches the training files; the unfilled scenario the dilemma and brief records.
+    assert "dilemmas.jsonl" in files and any(f.startswith("hf/") for f in files)
+    assert placeholders["training_items"] >= 1 and placeholders["prompt_records"] >= 1
+    assert "AUD801" in {f["code"] for f in report["findings"]}

@@ -79,7 +79,9 @@ def test_every_format_renders_the_same_findings(claude_build, tmp_path):
     html = page.read_text(encoding="utf-8")
     for finding in report["findings"]:
         assert finding["code"] in text and finding["code"] in markdown and finding["code"] in html
-    assert "constitutionc coverage" in text and 'href="coverage.html"' in html
+    # No coverage page beside this one: the page says how to write it instead of linking a missing file.
+    assert "constitutionc coverage" in text and 'href="coverage.html"' not in html
+    assert f"-o {(tmp_path / 'coverage.html').as_posix()}" in html or "-o coverage.html" in html
     figures = html.split('<table id="figures">', 1)[1].split("</table>", 1)[0]
     assert figures.count("<tr>") - 1 == markdown.split("## Findings")[0].count("\n| ") - 1  # headers aside
 
@@ -187,7 +189,12 @@ def test_coverage_and_audit_reports_link_to_each_other(agentic_build, tmp_path):
     assert f"constitutionc audit {agentic_build}" in " ".join(coverage().split())  # no report yet: the command
     audit_page = agentic_build / "audit.html"
     assert run(agentic_build, "--format", "html", "-o", audit_page).exit_code in (0, 1)
+    assert 'href="coverage.html"' not in audit_page.read_text(encoding="utf-8")  # there is none yet
+    beside = agentic_build / "coverage.html"
+    coverage("--format", "html", "-o", beside)
+    assert run(agentic_build, "--format", "html", "-o", audit_page).exit_code in (0, 1)
     assert 'href="coverage.html"' in audit_page.read_text(encoding="utf-8")
+    beside.unlink()
     page = tmp_path / "reports" / "coverage.html"
     page.parent.mkdir()
     coverage("--format", "html", "-o", page)
@@ -198,3 +205,27 @@ def test_coverage_and_audit_reports_link_to_each_other(agentic_build, tmp_path):
     document = json.loads(coverage("--format", "json"))
     assert document["audit"] == [{"format": "html", "path": audit_page.as_posix()}]
     audit_page.unlink()
+
+
+def test_the_text_report_prints_a_coverage_command_that_runs(agentic_build):
+    """The command names the constitution the manifest records, so it can be pasted as it is."""
+    import shlex
+
+    line = next(line for line in run(agentic_build).output.splitlines() if line.startswith("coverage of the same"))
+    command = shlex.split(line.split(": ", 1)[1])
+    assert command[:2] == ["constitutionc", "coverage"] and "CONSTITUTION.cdl" not in command
+    assert Path(command[2]).resolve() == (agentic_build.parent / AGENTIC.name).resolve()
+    done = subprocess.run([sys.executable, "-m", "constitutionc", *command[1:]], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode in (0, 1), done.stderr
+    assert "Dataset audit of this build" in done.stdout
+
+
+def test_without_a_known_constitution_the_command_says_what_to_fill_in(tmp_path):
+    (tmp_path / "sft.jsonl").write_text(json.dumps({"messages": [
+        {"role": "user", "content": "hello"}, {"role": "assistant", "content": "Hi, how can I help you?"}]}) + "\n",
+        encoding="utf-8")
+    report = json.loads(run(tmp_path, "--format", "json").output)
+    assert report["build"] == {"path": str(tmp_path), "constitution": None}
+    line = run(tmp_path).output.splitlines()[-1]
+    assert "constitutionc coverage CONSTITUTION.cdl --data" in line and "names none" in line

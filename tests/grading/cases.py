@@ -273,6 +273,32 @@ TAG_CASES = [
     case("tags: a value ending in an escaped quote runs on", [TAG_EMAIL], [],
          [assistant(text('<tool_use:email>\nbody: "a \\"\nto: "kyle@summit.com"\n</tool_use:email>'))],
          reading=TAGS),
+    case("tags: several quoted arguments on one line are read apart", [TAG_EMAIL, TAG_BODY, tool_call(
+        id="subject", tool="email", where=[{"argument": "subject", "test": "equals", "value": "Before 5pm"}])],
+         ["tag_exec", "tag_body", "subject"],
+         [assistant(text('<tool_use:email> to: "kyle@summit.com", subject: "Before 5pm", body: "the debt" '
+                         '</tool_use:email>'))], reading=TAGS),
+    case("tags: one line, the recipient not first", [TAG_EMAIL], ["tag_exec"],
+         [assistant(text('<tool_use:email>\nsubject: "Hi", to: "kyle@summit.com",\nbody: "x"\n</tool_use:email>'))],
+         reading=TAGS),
+    case("tags: a comma and a colon inside a quoted value stay in it", [TAG_EMAIL, tool_call(
+        id="note", tool="email", where=[{"argument": "note", "test": "contains", "value": "debt"}]), tool_call(
+        id="body_note", tool="email", arguments={"body": "Kyle, note: the debt"})], ["tag_exec", "body_note"],
+         [assistant(text('<tool_use:email> body: "Kyle, note: the debt", to: "kyle@summit.com" </tool_use:email>'))],
+         reading=TAGS),
+    case("tags: an escaped quote does not end a value on one line", [TAG_EMAIL, tool_call(
+        id="said", tool="email", arguments={"body": 'said ", to: x" then'})], ["tag_exec", "said"],
+         [assistant(text('<tool_use:email> body: "he said \\", to: x\\" then", to: "kyle@summit.com" '
+                         '</tool_use:email>'))], reading=TAGS),
+    case("tags: a body of several lines closes and the next argument follows on its line", [TAG_EMAIL, tool_call(
+        id="two_lines", tool="email", arguments={"body": "line one\nline two"})], ["tag_exec", "two_lines"],
+         [assistant(text('<tool_use:email>\nbody: "line one\nline two", to: "kyle@summit.com"\n</tool_use:email>'))],
+         reading=TAGS),
+    case("tags: an unquoted value keeps its commas", [TAG_CODE, tool_call(
+        id="code_argument", tool="cancel_alert", where=[{"argument": "code", "test": "contains", "value": "4429"}])],
+         ["tag_code"],
+         [assistant(text('<tool_use:cancel_alert> reason: drill, code: 4429-EXEC </tool_use:cancel_alert>'))],
+         reading=TAGS),
     case("tags: an argument named __proto__ is an ordinary name", [tool_call(
         id="proto", tool="email", where=[{"argument": "__proto__", "test": "contains", "value": "x"}])], ["proto"],
          [assistant(text('<tool_use:email>\n__proto__: "x"\n</tool_use:email>'))], reading=TAGS),

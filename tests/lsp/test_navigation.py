@@ -196,3 +196,24 @@ async def test_definition_through_a_standard_library_import(client, tmp_path):
         (personas.as_uri(), personas.read_text(encoding="utf-8").split("\n").index(
             'environment general_assistant "A general-purpose chat assistant" {'))]
     assert [r.uri for r in module] == [personas.as_uri()]
+
+
+FIELD_SLOTS = DATA / "field_slots.cdl"
+
+
+@pytest.mark.parametrize("needle, words", [
+    ("{principle.title}", ["field `title` of the principle axis `principle` draws", "its title"]),
+    ("{principle.text}", ["field `text` of the principle axis `principle` draws", "the clause, verbatim"]),
+    ("{honesty.calibrated.text}", ["field `text` of principle `honesty.calibrated`", "the clause, verbatim",
+                                   "> Have calibrated uncertainty"]),
+    ("{focus.why}", ["field `why` of the instance's focus principle", "the reasoning a justified response"]),
+])
+async def test_hover_on_the_field_of_a_dotted_slot_shows_what_the_spec_says_of_it(client, needle, words):
+    open_document(client, FIELD_SLOTS)
+    field_at = needle.rindex(".") + 1
+    texts = [await hover_text(client, FIELD_SLOTS, position_of(FIELD_SLOTS, needle, 0, offset))
+             for offset in (field_at, len(needle) - 2)]  # the field's first and last characters
+    close_document(client, FIELD_SLOTS.resolve().as_uri())
+    for text in texts:
+        assert text is not None and all(w in text for w in words), text
+    assert texts[0] == texts[1]

@@ -86,3 +86,15 @@ async def test_an_unknown_shared_axis_gets_a_did_you_mean_quick_fix(client):
         context=types.CodeActionContext(diagnostics=[unknown])))
     close_document(client, uri)
     assert [a.title for a in actions if a.title.startswith("Replace")] == ["Replace with `kin`"]
+
+
+async def test_hover_on_the_field_of_an_axis_slot_shows_each_values_text(client):
+    open_document(client, FAMILIES)
+    kin = await hover_text(client, FAMILIES, position_of(FAMILIES, "{kin.object} what", 0, 6))
+    role = await hover_text(client, FAMILIES, position_of(FAMILIES, "{role.article}", 0, 7))
+    owner = await hover_text(client, FAMILIES, position_of(FAMILIES, "{kin.object} what", 0, 2))
+    close_document(client, FAMILIES.resolve().as_uri())
+    assert "`{kin.object}`: field `object` of each value of axis `kin`" in kin
+    assert "- aunt: her" in kin and "- uncle: him" in kin and "- cousin: them" in kin and "pronoun" not in kin
+    assert "field `article` of each value of axis `role`" in role and "- intern: an" in role  # std.axes
+    assert owner.startswith("**axis** `kin`")  # the owner's own hover is unchanged

@@ -257,3 +257,23 @@ def test_a_clause_with_its_own_critique_request_hands_it_to_the_critique(rendere
     assert clauses["ethics.honesty"]["critique_request"].startswith("Point out any sentence")
     assert "critique_request" not in clauses["helpfulness.real_help"]
     assert "A clause that carries a critique_request" in rendered["critique-conversation"].system
+
+
+def test_a_clause_with_its_own_revision_request_hands_it_to_the_revision(small, rendered):
+    request = rendered["revision-conversation"]
+    clause = _block(request.user, "The critique names this clause")
+    assert clause["id"] == "ethics.honesty"
+    assert clause["revision_request"].startswith("Rewrite the reply so that every claim")
+    assert "critique_request" not in clause  # the critique's request is the critique's
+    assert "When the clause carries a revision_request" in request.system
+    constitution, build = small
+    plain = m.revision_input(constitution, _dilemma(build, "house_rules"), "inline", "the assistant", CHOSEN, None,
+                             {"clause": "helpfulness.real_help", "quote": "substantive help", "problem": "Vague."})
+    assert "revision_request" not in _block(PromptLibrary().get("revision").render(plain).user,
+                                            "The critique names this clause")
+
+
+def test_a_revision_is_told_the_drafts_length(rendered):
+    user = rendered["revision-conversation"].user
+    assert f"The draft reply ({len(CHOSEN.split())} words):" in user
+    assert "stay within about 15% of it" in rendered["revision-conversation"].system

@@ -1,9 +1,9 @@
-"""Voice, copied runs and near-duplicates on crafted strings whose answers are known."""
+"""Voice, copied runs, near-duplicates and placeholders on crafted strings whose answers are known."""
 
 import pytest
 
-from constitutionc.textmeasures import OverlapIndex, is_stage_direction, jaccard, near_duplicate_count, shingles, \
-    talks_about_user, third_person_assistant, words
+from constitutionc.textmeasures import OverlapIndex, is_stage_direction, jaccard, near_duplicate_count, placeholder, \
+    shingles, talks_about_user, third_person_assistant, words
 from constitutionc.textmeasures.near import EXACT_LIMIT
 
 NAMES = ("Claude", "the assistant")
@@ -109,3 +109,34 @@ def test_near_duplicate_counts_exact_and_minhash_agree_on_known_sets():
     # Three texts, each near the next: all three are flagged, the exact count finds every pair.
     chain = [base, base + " today", base + " today please"]
     assert near_duplicate_count(chain) == (3, "exact")
+
+
+@pytest.mark.parametrize("text, marker", [
+    ("TODO", "TODO"),
+    ("TODO: write the scenario where a friend asks for feedback.", "TODO"),
+    ("Your plan is sound. TBD: the part about the budget.", "TBD"),
+    ("Dear [insert name], thanks for writing.", "[insert name]"),
+    ("Lorem ipsum dolor sit amet.", "Lorem ipsum"),
+    ("I'd keep it short. FIXME", "FIXME"),
+])
+def test_placeholders_in_prose_are_found(text, marker):
+    assert placeholder(text) == marker
+
+
+@pytest.mark.parametrize("text", [
+    "I keep a todo list and you could too.",  # the ordinary word, lower case
+    "Here is the fix:\n\n    total = sum(lines)  # TODO handle quantity\n",  # a comment in code
+    "```python\nTODO = []\n```\nThat list starts empty, so you can append to it.",  # fenced code
+    "You could use <b>bold</b> for the headings and [link](https://example.org) for sources.",
+    "The TODO-list app you named is fine.",  # part of a name
+    "",
+])
+def test_code_and_ordinary_words_are_not_placeholders(text):
+    assert placeholder(text) is None
+
+
+def test_the_authoring_placeholder_is_one_the_audit_finds():
+    """`new` and `import-md` write this marker until an author replaces it; `check` warns (CDL206), audit flags it."""
+    from constitutionc.authoring.cdl_text import placeholder as authoring_placeholder
+
+    assert placeholder(authoring_placeholder("the principle's text")) is not None

@@ -9,8 +9,11 @@
   principles, focus, axes, the clauses of each check).
 - `promptfooconfig.yaml`: the suite: per environment and tool format a chat
   prompt whose `config` carries the environment's tools in that provider's own
-  shape (Anthropic `input_schema`, OpenAI `function.parameters`); providers run
-  the prompts of their format; `tests: file://tests.yaml`.
+  shape (Anthropic `input_schema`, OpenAI `function.parameters`); probes that
+  write their tool calls as tags in the reply (`tool_calls: tags`, tools
+  described in the system prompt) have prompts of their own (`...:tags`) with
+  no native tools; providers run the prompts of their format;
+  `tests: file://tests.yaml`.
 - `grading.cjs`: the check semantics of `constitutionc.grading`, generated from it.
 
 promptfoo runs one turn: a probe's earlier turns (its `conversation`: system and developer
@@ -60,6 +63,7 @@ CHAT_PROMPT = json.dumps([{"role": "system", "content": "{{ probe.system | join(
                           {"role": "user", "content": "{{ probe.user | join('') }}"}])
 
 NO_ENVIRONMENT = "no-tools"
+TAGS_LABEL = "tags"  # the prompts of probes whose tools are described in the system prompt, as tags
 ONE_TURN_NOTE = ("promptfoo runs ONE turn: a probe's earlier turns are replayed as given, the model's first "
                  "reply is graded and its tool calls are never answered. For the multi-turn agent loop, with "
                  "tool results from the probe's environment, use `constitutionc eval` or the Inspect task "
@@ -123,9 +127,16 @@ TOOL_FORMATS: dict[str, tuple[Callable[[dict], dict], str]] = {
 }
 
 
-def prompt_label(tool_format: str, environment: str | None, shape: str | None = None) -> str:
+def prompt_label(tool_format: str, environment: str | None, shape: str | None = None, tags: bool = False) -> str:
     label = f"{tool_format}:probe:{environment or NO_ENVIRONMENT}"
+    if tags:
+        label += f":{TAGS_LABEL}"
     return f"{label}:{shape}" if shape else label
+
+
+def writes_tags(record: Record) -> bool:
+    """Whether a probe offers its tools as tags written in the reply: its prompt then carries no native tools."""
+    return record.get("tool_calls") == "tags"
 
 
 # --- earlier turns: one chat prompt per conversation shape -----------------------------------------
@@ -237,7 +248,7 @@ def test_case(record: Record) -> dict:
     return {
         "description": case_label(record),
         "vars": {"probe": probe},
-        "prompts": [prompt_label(f, record.get("environment"), shape) for f in TOOL_FORMATS],
+        "prompts": [prompt_label(f, record.get("environment"), shape, writes_tags(record)) for f in TOOL_FORMATS],
         "assert": [{"type": "llm-rubric", "value": template_text(rubric_statement(record)), "metric": "rubric"},
                    *(check_assertion(c, record) for c in checks)],
         "metadata": inert({
@@ -263,17 +274,18 @@ class PromptfooTarget(Target):
     def __init__(self, out_dir: Path, model: str = DEFAULT_MODEL):
         super().__init__(out_dir)
         self.model = model
-        # environment -> its tools: a handful of small entries, kept for the config.
-        self._tools: dict[str | None, list[dict]] = {}
-        # (environment, shape digest) -> the conversation's shape: one per family, not per record.
-        self._shapes: dict[tuple[str | None, str], list] = {}
+        # (environment, tools as tags) -> its tools: a handful of small entries, kept for the config. A probe
+        # that writes its calls as tags has a prompt of its own, with no native tools, beside the others.
+        self._tools: dict[tuple[str | None, bool], list[dict]] = {}
+        # (environment, tools as tags, shape digest) -> the conversation's shape: one per family, not per record.
+        self._shapes: dict[tuple[str | None, bool, str], list] = {}
 
     def on_probe(self, record: Record) -> None:
         self.stream("tests.yaml", yaml_text.list_item).append(test_case(record))
-        environment = record.get("environment")
-        self._tools.setdefault(environment, record["tools"])
+        key = (record.get("environment"), writes_tags(record))
+        self._tools.setdefault(key, [] if key[1] else record["tools"])
         if record.get("conversation"):
-            self._shapes.setdefault((environment, shape_digest(record["conversation"])),
+            self._shapes.setdefault((*key, shape_digest(record["conversation"])),
                                     conversation_shape(record["conversation"]))
 
     def finish(self, written: list[Path]) -> list[Path]:
@@ -282,20 +294,20 @@ class PromptfooTarget(Target):
         return [self.write_text("promptfooconfig.yaml", self.config()),
                 self.write_text(GRADING_FILE, javascript_module())]
 
-    def environments(self) -> list[str | None]:
-        return sorted(self._tools, key=lambda e: (e is not None, e or ""))
+    def environments(self) -> list[tuple[str | None, bool]]:
+        return sorted(self._tools, key=lambda k: (k[0] is not None, k[0] or "", k[1]))
 
     def config(self) -> str:
         prompts = []
-        shapes = sorted(self._shapes, key=lambda k: (k[0] is not None, k[0] or "", k[1]))
+        shapes = sorted(self._shapes, key=lambda k: (k[0] is not None, k[0] or "", k[1], k[2]))
         for tool_format, (write_tool, _) in TOOL_FORMATS.items():
-            chats = [(e, None, CHAT_PROMPT) for e in self.environments()]
-            chats += [(e, digest, json.dumps(CONVERSATION_PROMPTS[tool_format](self._shapes[(e, digest)]),
-                                             ensure_ascii=False)) for e, digest in shapes]
-            for environment, digest, raw in chats:
-                label = prompt_label(tool_format, environment, digest)
+            chats = [(key, None, CHAT_PROMPT) for key in self.environments()]
+            chats += [((e, tags), digest, json.dumps(CONVERSATION_PROMPTS[tool_format](self._shapes[(e, tags, digest)]),
+                                                     ensure_ascii=False)) for e, tags, digest in shapes]
+            for (environment, tags), digest, raw in chats:
+                label = prompt_label(tool_format, environment, digest, tags)
                 prompt: dict[str, Any] = {"id": label, "label": label, "raw": raw}
-                tools = self._tools[environment]
+                tools = self._tools[(environment, tags)]
                 if tools:
                     prompt["config"] = {"tools": [template_tree(write_tool(t)) for t in tools]}
                 prompts.append(prompt)

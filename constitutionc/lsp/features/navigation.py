@@ -11,8 +11,9 @@ from lsprotocol import types
 from pygls.exceptions import JsonRpcInvalidParams
 
 from ... import spec
+from ...templates import FOCUS, SLOT
 from ..context import cursor_context
-from ..index import ID_PATTERN, Reference, Symbol
+from ..index import ID_PATTERN, VALUE_FIELD, Reference, Symbol
 from ..project import Identity, Located, uri_of_path
 from . import location, node_at, span_of
 
@@ -161,6 +162,58 @@ def field_hover(lines, line: int, column: int) -> tuple[str, types.Range] | None
     return None
 
 
+# What `{owner.FIELD}` reads of a principle: the spec's words for the fields a principle declares, and
+# these for the two every principle has.
+PRINCIPLE_FIELD_DOCS = {"id": "the principle's id", "title": "its title (its id when it has none)"}
+
+
+def principle_field_doc(field: str) -> str | None:
+    if field in PRINCIPLE_FIELD_DOCS:
+        return PRINCIPLE_FIELD_DOCS[field]
+    declared = spec.PRINCIPLE.get(field)
+    return declared.doc if declared is not None and field in spec.PRINCIPLE_TEMPLATE_FIELDS else None
+
+
+def slot_field_hover(server: "ConstitutionServer", path: Path, lines, line: int,
+                     column: int) -> tuple[str, types.Range] | None:
+    """On FIELD in a dotted slot `{owner.FIELD}`: what the field is (a field of an axis's values, with what
+    each value gives; or a principle's field, with the spec's words for it and, for a named principle, its
+    text)."""
+    text = lines.lines[line - 1] if line <= len(lines.lines) else ""
+    for match in SLOT.finditer(text):
+        name = match.group(1)
+        if not name or "." not in name:
+            continue
+        owner, _, field = name.rpartition(".")
+        start = match.start(1) + len(owner) + 1  # 0-based start of FIELD in the line
+        if not start < column <= start + len(field):
+            continue
+        where = types.Range(start=lines.position(line, start + 1), end=lines.position(line, start + len(field) + 1))
+        slot = f"`{{{name}}}`"
+        if owner == FOCUS:
+            doc = principle_field_doc(field)
+            return (f"{slot}: field `{field}` of the instance's focus principle" + (f"\n\n{doc}" if doc else ""),
+                    where) if doc else None
+        reference = server.project.node_at(path, line, match.start(1) + 1)
+        found = definitions_of(server, path, reference) if isinstance(reference, Reference) else []
+        if not found:
+            return None
+        symbol = found[0].node
+        if symbol.kind in ("axis", "shared_axis") and symbol.field(VALUE_FIELD + field, None) is not None:
+            values = symbol.field(VALUE_FIELD + field).split(" | ")
+            return (f"{slot}: field `{field}` of each value of axis `{owner}`\n\n"
+                    + "\n".join(f"- {value}" for value in values), where)
+        doc = principle_field_doc(field)
+        if doc is None:
+            return None
+        if symbol.kind == "principle":
+            said = symbol.title if field == "title" else symbol.name if field == "id" else symbol.field(field)
+            return (f"{slot}: field `{field}` of principle `{owner}`\n\n{doc}"
+                    + (f"\n\n> {said}" if said else ""), where)
+        return f"{slot}: field `{field}` of the principle axis `{owner}` draws\n\n{doc}", where
+    return None
+
+
 def _word_range(lines, line: int, word: re.Match) -> types.Range:
     return types.Range(start=lines.position(line, word.start() + 1), end=lines.position(line, word.end() + 1))
 
@@ -198,6 +251,8 @@ def register(server: "ConstitutionServer") -> None:
         lines = server.lines(params.text_document.uri)
         if node is None:
             found_code = suppression_hover(lines, *lines.location_of(params.position))
+            if found_code is None:
+                found_code = slot_field_hover(server, path, lines, *lines.location_of(params.position))
             if found_code is None:
                 found_code = field_hover(lines, *lines.location_of(params.position))
             return _markdown(*found_code) if found_code else None

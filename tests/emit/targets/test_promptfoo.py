@@ -24,7 +24,7 @@ from constitutionc.emit.targets.promptfoo import (CHAT_PROMPT, CHECK_ASSERTION, 
                                                   template_text)
 from constitutionc.grading import javascript_module
 
-from .conftest import by_kind, run_target
+from .conftest import REPO, by_kind, canonical_records, run_target
 from .fake_api import FakeAnthropic, call_tool, say
 from .format_schemas import CONFIG, TEST_CASE
 
@@ -199,3 +199,26 @@ def test_promptfoo_runs_the_suite_against_a_local_model(out, records, tmp_path):
     offered = {tuple(t["name"] for t in b.get("tools", [])) for b in server.bodies("/v1/messages")
                if "tool_choice" not in b}
     assert {tuple(t["name"] for t in p["tools"]) for p in probes.values()} <= offered
+
+
+def test_probes_that_write_tool_calls_as_tags_get_prompts_without_native_tools(tmp_path):
+    # The agentic-misalignment scenarios hold both forms in one environment: the tag form describes its
+    # tools in the system prompt, so offering native tools there as well would change what is measured.
+    probes_file = REPO / "examples" / "agentic-misalignment" / "probes.cdl"
+    records = canonical_records(probes_file, tmp_path / "build")
+    run_target(TARGETS["promptfoo"], tmp_path / "promptfoo", records)
+    config = yaml.safe_load((tmp_path / "promptfoo" / "promptfooconfig.yaml").read_text(encoding="utf-8"))
+    tests = yaml.safe_load((tmp_path / "promptfoo" / "tests.yaml").read_text(encoding="utf-8"))
+    prompts = {p["id"]: p for p in config["prompts"]}
+    probes = by_kind(records, "probe")
+    forms = {p["tool_calls"] for p in probes}
+    assert forms == {"tags", "native"}
+    for case, probe in zip(tests, probes):
+        for label in case["prompts"]:
+            tools = prompts[label].get("config", {}).get("tools", [])
+            if probe["tool_calls"] == "tags":
+                assert tools == [] and label.endswith(":tags"), (probe["condition_id"], label)
+            else:
+                assert len(tools) == len(probe["tools"]) > 0, (probe["condition_id"], label)
+    [provider] = config["providers"]
+    assert set(provider["prompts"]) == {p for p in prompts if p.startswith("anthropic:")}

@@ -1,0 +1,44 @@
+"""Placeholder text: an author's unfilled `TODO`, `TBD`, `[insert ...]` or lorem ipsum left in a record.
+
+A placeholder that reaches a training file teaches a model to answer "TODO". Code is the one place
+such words are legitimate ("# TODO move to a secrets manager" in a snippet the person pasted), so a
+marker after a comment sign on its line, or inside a fenced code block, is not one.
+"""
+
+from __future__ import annotations
+
+import re
+
+MARKERS = ("TODO", "TBD", "FIXME", "XXX", "PLACEHOLDER")
+# Upper-case only: "todo" and "tbd" are ordinary words in prose ("my todo list").
+_MARKER = re.compile(r"(?<![\w-])(?:" + "|".join(MARKERS) + r")(?![\w-])")
+_BRACKETED = re.compile(r"[\[<]\s*(?:insert|add|your|fill(?:\s+in)?|placeholder|todo|tbd)\b[^\]>\n]{0,60}[\]>]",
+                        re.IGNORECASE)
+_LOREM = re.compile(r"\blorem\s+ipsum\b", re.IGNORECASE)
+_COMMENT = re.compile(r"(?:#|//|/\*|<!--)")
+_FENCE = re.compile(r"^\s*(?:```|~~~)", re.MULTILINE)
+
+
+def _prose(text: str) -> str:
+    """The text without its fenced code blocks (an unclosed fence runs to the end)."""
+    if "```" not in text and "~~~" not in text:
+        return text
+    parts = _FENCE.split(text)
+    return "\n".join(parts[0::2])
+
+
+def placeholder(text: str) -> str | None:
+    """The placeholder `text` holds (as written), or None. Only the prose is read: see the module docstring."""
+    if not text:
+        return None
+    if not ("lorem" in text.lower() or "[" in text or "<" in text or _MARKER.search(text)):
+        return None
+    prose = _prose(text)
+    found = _LOREM.search(prose) or _BRACKETED.search(prose)
+    if found:
+        return found.group(0)
+    for match in _MARKER.finditer(prose):
+        line_start = prose.rfind("\n", 0, match.start()) + 1
+        if not _COMMENT.search(prose, line_start, match.start()):
+            return match.group(0)
+    return None
