@@ -306,6 +306,8 @@ def _totals(rows: list[dict], kinds: Counter, stale_records: int) -> dict:
         "responses": kinds["response"],
         "responses_by_variant": {v: kinds[f"response:{v}"] for v in VARIANTS},
         "probes": kinds["probe"],
+        # Every kind the data holds, in the registry's order, so model-written kinds are counted by name too.
+        "by_kind": {kind.plural: kinds[name] for name, kind in record_kinds.KINDS.items() if kinds[name]},
         "stale_records": stale_records,
     }
 
