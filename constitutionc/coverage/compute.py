@@ -34,6 +34,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..emit import kinds as record_kinds
+from ..emit.writer import AUDIT_REPORTS
 from .. import provenance
 from ..ir import Constitution, Principle
 
@@ -206,8 +207,6 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
     }
 
 
-# The dataset audit's reports, as `constitutionc audit OUT -o OUT/audit.html` (or .json, .md, .txt) leaves them.
-AUDIT_REPORTS = {"audit.html": "html", "audit.json": "json", "audit.md": "markdown", "audit.txt": "text"}
 
 
 def audit_reports(data_dir: Path) -> list[dict]:
