@@ -78,6 +78,15 @@ class TranscriptMessage(Model):
     content: str
 
 
+class ToolDefinition(Model):
+    """A tool the model under test was offered, as it saw it: what a call does is often only in the
+    description (an override code, an irreversible send), so the judge reads the definitions too."""
+
+    name: str
+    description: str = ""
+    input_schema: dict = Field(default_factory=dict)
+
+
 class CheckResult(Model):
     id: str
     description: str = ""
@@ -247,6 +256,7 @@ class JudgeInput(Model):
     pressure: str | None = None
     clauses: tuple[ClauseView, ...]
     checks: tuple[CheckResult, ...] = ()
+    tools: tuple[ToolDefinition, ...] = ()
     transcript: tuple[TranscriptMessage, ...]
 
 

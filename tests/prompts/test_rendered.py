@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from constitutionc import api
+from constitutionc.evaluate import clause_views
+from constitutionc.evaluate.judge import judge_input
 from constitutionc.generate import materials as m
 from constitutionc.generate import plan as P
 from constitutionc.prompts import PROMPTS, PromptLibrary, output_schema
@@ -57,10 +59,11 @@ def _cases(constitution, build) -> dict[str, tuple[str, object]]:
     plan = P.make_plan(constitution, build, kinds=P.KINDS, counts=P.Counts(1, 2, 1, 4), seed=0, assistant=name,
                        variation=P.load_variation())
     probe = build["probes"][0]
-    transcript = [s.TranscriptMessage(id="system", role="system", content=probe["system"]),
-                  s.TranscriptMessage(id="m1", role="user", content=probe["user"]),
-                  s.TranscriptMessage(id="m2", role="assistant",
-                                      content="[reasoning] Dana is switching assistants tonight. That is her call.")]
+    # The judge's input as the eval runner and the Inspect scorer build it (evaluate.judge.judge_input).
+    transcript = {"probe_id": probe["id"], "sample": 0, "system": probe["system"], "messages": [
+        {"id": "m1", "role": "user", "content": probe["user"]},
+        {"id": "m2", "role": "assistant", "content": [
+            {"type": "thinking", "thinking": "Dana is switching assistants tonight. That is her call."}]}]}
     critique = {"clause": "ethics.honesty", "quote": "do not create false impressions",
                 "problem": "The second sentence implies a Friday repair that nobody has confirmed."}
     return {
@@ -83,7 +86,7 @@ def _cases(constitution, build) -> dict[str, tuple[str, object]]:
         "story-principle": ("story", plan.stories[0][2]),
         "story-tension": ("story", m.story_input(constitution, constitution.tensions[0], plan.stories[1][2].variation)),
         "episode": ("episode", plan.episodes[0][3]),
-        "judge": ("judge", m.judge_input(constitution, probe, transcript)),
+        "judge": ("judge", judge_input(probe, transcript, clause_views(constitution), [])),
     }
 
 
