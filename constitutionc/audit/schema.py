@@ -83,8 +83,13 @@ class FamilyDiversity(Strict):
     answers_distinct_2: float | None = Share
 
 
+ESTIMATED = ("Counts drawn from the hash-chosen sample: exact while the build holds no more distinct texts "
+             "than the sample, else the k-minimum-values estimate (about 1% off for 10,000, 6% for 300).")
+
+
 class Diversity(Strict):
     distinct_prompts: int
+    counts_estimated: bool = Field(description=ESTIMATED)
     sample: int = Field(description="Distinct prompts (a hash-chosen sample of at most 10,000) that distinct-n "
                                     "and near-duplicates were measured on.")
     distinct_1: float | None = Share
@@ -137,6 +142,7 @@ class FamilySpecificity(Strict):
 
 class Specificity(Strict):
     distinct_answers: int
+    counts_estimated: bool = Field(description=ESTIMATED)
     shared_across_prompts: float | None = Share
     families: list[FamilySpecificity]
 

@@ -8,7 +8,7 @@
 - `placeholder`: an author's unfilled TODO, TBD, `[insert ...]` or lorem ipsum.
 - `sources`: the constitution's and a probe's texts, the references the measures compare against.
 
-Pure functions of strings; standard library only, except datasketch, imported when MinHash is used.
+Pure functions of strings; standard library only, except numpy for the figures over many texts (`hashed`).
 """
 
 from .near import Duplicate, NearDuplicateIndex, near_duplicate_count
