@@ -14,6 +14,7 @@ from typing import Any, Callable, Iterator
 
 import orjson
 
+from .. import jsonl
 from ..textmeasures import probe_texts
 
 TRAINING, PROBE, PROMPT, OTHER, UNREADABLE = "training", "probe", "prompt", "other", "unreadable"
@@ -245,13 +246,8 @@ def data_files(out_dir: Path) -> list[Path]:
 def read_rows(out_dir: Path, files: list[Path] | None = None) -> Iterator[Row]:
     for path in files if files is not None else data_files(out_dir):
         name = path.relative_to(out_dir).as_posix()
-        with path.open("rb") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = orjson.loads(line)
-                except orjson.JSONDecodeError:
-                    yield Row(name, number, role=UNREADABLE)
-                    continue
-                yield read_row(record, name, number)
+        for line in jsonl.lines(path, objects=False):
+            if line.error is not None:
+                yield Row(name, line.number, role=UNREADABLE)
+            else:
+                yield read_row(line.value, name, line.number)

@@ -68,6 +68,12 @@ def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed
     require_batches(provider, batch)
     if write_cdl and "dilemmas" not in kinds:
         _fail("--write-cdl writes drafted dilemmas: --kinds must include dilemmas", 2)
+    if write_cdl:
+        from ..generate.cdl import target_problem
+
+        problem = target_problem(Path(write_cdl), Path(path))
+        if problem:
+            _fail(f"--write-cdl: {problem}; nothing was sent", 2)
     result = load_checked(path, root, None)
     if not result.ok:
         _fail("the constitution has errors; nothing was written")
@@ -109,12 +115,10 @@ def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed
 
 
 def _write_cdl(constitution, out_dir, target, source) -> None:
-    import json
-
+    from .. import jsonl
     from ..generate.cdl import CdlError, write_drafted_cdl
 
-    drafted = out_dir / "drafted_dilemmas.jsonl"
-    records = [json.loads(line) for line in drafted.read_text(encoding="utf-8").splitlines()]
+    records = [line.value for line in jsonl.records(out_dir / "drafted_dilemmas.jsonl")]
     try:
         written = write_drafted_cdl(constitution, records, target, source)
     except CdlError as error:

@@ -3,33 +3,25 @@ model under test (re-score old runs with a new judge; test the graders). Exit st
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
+from .. import jsonl
 from .model_options import provider_option, require_batches
 from .eval import (DEFAULT_MODEL, _fail, clauses_of_build, finish, journal_name, open_model_session,
                    refuse_build_as_results)
 
 
 def read_transcripts(path: Path) -> list[dict]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as e:
-        _fail(f"cannot read {path}: {e.strerror}")
-    except UnicodeDecodeError as e:
-        _fail(f"{path}: not UTF-8 text (byte {e.start})")
     transcripts = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except ValueError:
-            _fail(f"{path}:{number}: not a JSON object")
-        if not isinstance(row, dict) or not isinstance(row.get("probe_id"), str) or not isinstance(
-                row.get("messages"), list):
+    try:
+        lines = list(jsonl.records(path))
+    except jsonl.JsonlError as e:
+        _fail(str(e))
+    for line in lines:
+        row, number = line.value, line.number
+        if not isinstance(row.get("probe_id"), str) or not isinstance(row.get("messages"), list):
             _fail(f"{path}:{number}: a transcript needs `probe_id` and a list of `messages`")
         row.setdefault("sample", 0)
         row.setdefault("status", "complete")

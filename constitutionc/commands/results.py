@@ -47,21 +47,19 @@ def _citations(data_dir: str | None) -> dict[str, tuple[str, ...]] | None:
     """Probe id -> the clauses its sources cite, from a build's probes.jsonl (for results lacking `cited`)."""
     if data_dir is None:
         return None
+    from .. import jsonl
+
     path = Path(data_dir) / "probes.jsonl"
     citations = {}
     try:
-        with path.open(encoding="utf-8") as handle:
-            for line in handle:
-                try:
-                    record = json.loads(line)
-                except (ValueError, RecursionError):
-                    continue
-                if isinstance(record, dict) and isinstance(record.get("id"), str):
-                    sources = record.get("sources") if isinstance(record.get("sources"), list) else []
-                    citations[record["id"]] = tuple(s["clause"] for s in sources
-                                                    if isinstance(s, dict) and isinstance(s.get("clause"), str))
-    except (OSError, UnicodeDecodeError) as e:
-        _fail(f"cannot read {path}: {getattr(e, 'strerror', None) or e}")
+        for line in jsonl.records(path):
+            record = line.value
+            if isinstance(record.get("id"), str):
+                sources = record.get("sources") if isinstance(record.get("sources"), list) else []
+                citations[record["id"]] = tuple(s["clause"] for s in sources
+                                                if isinstance(s, dict) and isinstance(s.get("clause"), str))
+    except jsonl.JsonlError as e:
+        _fail(str(e))
     return citations
 
 

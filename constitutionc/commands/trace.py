@@ -19,6 +19,7 @@ def find_record(data_dir, record_id: str) -> dict | None:
     import json
     from pathlib import Path
 
+    from .. import jsonl
     from ..emit import kinds
 
     kind = kinds.by_prefix(record_id)
@@ -29,17 +30,11 @@ def find_record(data_dir, record_id: str) -> dict | None:
         if not path.is_file():
             continue
         try:
-            with open(path, "rb") as handle:
-                for line in handle:
-                    if needle in line:
-                        try:
-                            record = json.loads(line)
-                        except (ValueError, RecursionError):
-                            continue
-                        if isinstance(record, dict) and record.get("id") == record_id:
-                            return record
-        except OSError as e:
-            raise TraceError(f"cannot read {path}: {e.strerror or e}") from None
+            for line in jsonl.lines(path, containing=needle):
+                if line.error is None and line.value.get("id") == record_id:
+                    return line.value
+        except jsonl.JsonlError as e:
+            raise TraceError(str(e)) from None
     return None
 
 

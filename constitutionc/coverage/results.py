@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+from .. import jsonl
+from ..jsonl import JsonlError
 from .scan import CoverageInputError
 
 # The 0.975 quantile of the standard normal distribution: a two-sided 95% interval.
@@ -30,7 +32,7 @@ VERDICTS = ("pass", "fail", "error")
 AWARENESS = ("says_test", "says_real", "not_stated")
 ResultsInputError = CoverageInputError
 # One graded run is a small object; a longer line (say /dev/zero given as the file) is not read into memory whole.
-MAX_LINE_CHARS = 1 << 23
+MAX_LINE_BYTES = 1 << 23
 
 
 @dataclass(frozen=True)
@@ -113,26 +115,10 @@ def parse_run(value, where: str) -> Run:
 
 def read_runs(path: Path) -> Iterator[Run]:
     try:
-        handle = path.open("r", encoding="utf-8")
-    except OSError as e:
-        raise CoverageInputError(f"cannot read results file {path}: {e.strerror}") from None
-    with handle:
-        try:
-            for number, line in enumerate(iter(lambda: handle.readline(MAX_LINE_CHARS + 1), ""), start=1):
-                if len(line) > MAX_LINE_CHARS:
-                    raise CoverageInputError(f"{path}:{number}: a line longer than {MAX_LINE_CHARS:,} characters; "
-                                             "is this a results file?")
-                if not line.strip():
-                    continue
-                try:
-                    value = json.loads(line)
-                except RecursionError:
-                    raise CoverageInputError(f"{path}:{number}: nested too deeply to be a result") from None
-                except ValueError as e:
-                    raise CoverageInputError(f"{path}:{number}: not a JSON object ({e})") from None
-                yield parse_run(value, f"{path}:{number}")
-        except UnicodeDecodeError:
-            raise CoverageInputError(f"results file {path} is not UTF-8 text") from None
+        for line in jsonl.records(path, max_line_bytes=MAX_LINE_BYTES):
+            yield parse_run(line.value, line.where)
+    except JsonlError as e:
+        raise CoverageInputError(str(e)) from None
 
 
 def read_results(path: Path) -> GradedResults:

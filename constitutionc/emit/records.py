@@ -148,6 +148,19 @@ def clause_source(constitution: Constitution, principle: Principle) -> Record:
             "sha256": principle.sha256}
 
 
+def clause_sources(constitution: Constitution, clause_ids, start: list[Record] = ()) -> list[Record]:
+    """`start`, then the source of each further clause the ids name, once, in order of first mention
+    (ids the constitution does not define are passed over)."""
+    sources = list(start)
+    seen = {s["clause"] for s in sources}
+    for pid in clause_ids:
+        principle = constitution.principle(pid)
+        if principle is not None and pid not in seen:
+            seen.add(pid)
+            sources.append(clause_source(constitution, principle))
+    return sources
+
+
 def tool_schema(tool) -> Record:
     properties: dict[str, Any] = {}
     for param in tool.params:
@@ -211,8 +224,10 @@ class GeneratorContext:
         self.tension_ids = [t.id for t in self.tensions]
         self._justification_cache: dict[str | None, str] = {}
         self._digest_cache: dict[str | None, str] = {}
-        self.response_sources = self._extend_sources(p for t in self.tensions for p in (t.prevails, t.yields))
-        self.probe_sources = self._extend_sources(c for check in generator.checks for c in check.clauses)
+        self.response_sources = clause_sources(constitution, (
+            p for t in self.tensions for p in (t.prevails, t.yields)), self.sources)
+        self.probe_sources = clause_sources(constitution, (
+            c for check in generator.checks for c in check.clauses), self.sources)
         self.tools = [tool_schema(t) for t in env.tools] if env else []
         self.messages = [(m, {key: Template(text, f"{m.kind} `{key}`", m.span) for key, text in m.fields})
                          for m in ((env.messages if env else ()) + generator.messages)]
@@ -265,20 +280,11 @@ class GeneratorContext:
             view.tensions = [t for t in self.tensions if t.prevails in sides and t.yields in sides]
             view.tension_ids = [t.id for t in view.tensions]
             view._justification_cache, view._digest_cache = {}, {}
-            view.response_sources = view._extend_sources(p for t in view.tensions for p in (t.prevails, t.yields))
-            view.probe_sources = view._extend_sources(c for check in self.generator.checks for c in check.clauses)
+            view.response_sources = clause_sources(self.constitution, (
+                p for t in view.tensions for p in (t.prevails, t.yields)), view.sources)
+            view.probe_sources = clause_sources(self.constitution, (
+                c for check in self.generator.checks for c in check.clauses), view.sources)
         return view
-
-    def _extend_sources(self, clause_ids) -> list[Record]:
-        """The generator's sources, then each further cited clause once, in order of first mention."""
-        sources = list(self.sources)
-        seen = {s["clause"] for s in sources}
-        for pid in clause_ids:
-            principle = self.constitution.principle(pid)
-            if principle is not None and pid not in seen:
-                seen.add(pid)
-                sources.append(clause_source(self.constitution, principle))
-        return sources
 
     def _turn_templates(self, turn):
         where = f"the conversation's `{turn.tool or turn.principal or turn.role}` message"

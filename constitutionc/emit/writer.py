@@ -24,6 +24,7 @@ import threading
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from .. import jsonl
 from ..canonical_json import canonical_json, canonical_line
 
 __all__ = ["canonical_json", "canonical_line", "JsonlSink", "Staging", "OutputError", "MANIFEST"]
@@ -416,7 +417,6 @@ def file_entry(root: Path, path: Path, records: int | None = None) -> dict[str, 
 
 
 def read_records(path: Path) -> Iterator[dict]:
-    with open(path, "rb") as handle:
-        for line in handle:
-            if line.strip():
-                yield json.loads(line)
+    """The records of one of the build's files; a damaged line raises `jsonl.JsonlError` naming it."""
+    for line in jsonl.records(path):
+        yield line.value

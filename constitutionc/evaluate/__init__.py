@@ -17,11 +17,12 @@ Deterministic checks are graded by `constitutionc.grading.grade`.
 from __future__ import annotations
 
 import fnmatch
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import jsonl
 from ..grading import grade
+from ..jsonl import JsonlError
 from ..llm import Session
 from .agent import first_turn, run_conversations
 from .combine import combine
@@ -40,34 +41,50 @@ def load_probes(out_dir: Path, only: str | None = None) -> list[dict]:
         raise EvalInputError(f"{path} not found: build the constitution with probes into {out_dir} first")
     try:
         return _read_probes(path, only)
-    except UnicodeDecodeError as e:
-        raise EvalInputError(f"{path}: not UTF-8 text (byte {e.start} of a line)") from None
+    except JsonlError as e:
+        raise EvalInputError(str(e)) from None
 
 
 def _read_probes(path: Path, only: str | None) -> list[dict]:
     probes = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                probe = json.loads(line)
-            except ValueError:
-                raise EvalInputError(f"{path}:{number}: not a JSON object") from None
-            if not isinstance(probe, dict) or not isinstance(probe.get("id"), str):
-                raise EvalInputError(f"{path}:{number}: a probe needs a string `id`")
-            names = (probe["id"], probe.get("condition_id") or "", probe.get("generator") or "")
-            if only is None or any(fnmatch.fnmatchcase(name, only) for name in names):
-                probes.append(probe)
+    for line in jsonl.records(path):
+        probe = line.value
+        if not isinstance(probe.get("id"), str):
+            raise EvalInputError(f"{line.where}: a probe needs a string `id`")
+        names = (probe["id"], probe.get("condition_id") or "", probe.get("generator") or "")
+        if only is None or any(fnmatch.fnmatchcase(name, only) for name in names):
+            probes.append(probe)
     return probes
 
 
 def clause_views(constitution) -> dict:
-    from ..prompts.schemas import ClauseView
+    """Every clause (principle or value) as the judge reads it: the view the generation prompts use
+    (`generate.materials.clause_view`), so an instructable clause says its default and who may switch it."""
+    from ..generate.materials import clause_view
 
-    kinds = {"hard_constraint", "default", "instructable", "value", "section"}
-    return {p.id: ClauseView(id=p.id, title=p.title or "", kind=p.kind if p.kind in kinds else "default",
-                             text=p.text or "", why=p.why or "") for p in constitution.principles}
+    ids = [p.id for p in constitution.principles] + [v.id for v in constitution.values]
+    return {clause_id: clause_view(constitution, clause_id) for clause_id in ids}
+
+
+def build_clauses(out_dir: Path, constitution: str | Path | None = None) -> tuple[dict, list[str]]:
+    """Clause texts for the judge, and warnings: from the named constitution, else from the source the
+    build's manifest names (verified by its sha256); `({}, [...])` when neither can be read, and the
+    judge then sees clause ids only."""
+    from ..api import load
+    from ..commands.audit import _manifest_sources  # the manifest's source, found as audit finds it
+
+    warnings = []
+    candidates = [Path(constitution)] if constitution else _manifest_sources(Path(out_dir))
+    for candidate in candidates:
+        if candidate.is_file():
+            try:
+                result = load([str(candidate)])
+            except Exception as e:  # an unreadable constitution only weakens the judge's materials
+                warnings.append(f"{candidate}: {e}")
+                continue
+            if result.constitution is not None:
+                return clause_views(result.constitution), warnings
+    return {}, warnings
 
 
 def run_probes(session: Session, probes: list[dict], *, model: str, samples: int, max_turns: int,
@@ -88,7 +105,8 @@ class JudgeSettings:
     prompts_dir: Path | None = None
 
 
-def _check_results(verdict) -> list:
+def check_results(verdict) -> list:
+    """The checks that fired, as the judge is told of them."""
     from ..prompts.schemas import CheckResult
 
     fired = {e.check: e for e in verdict.evidence}
@@ -115,14 +133,15 @@ def grade_transcripts(probes: dict[str, dict], transcripts: list[dict],
         from ..prompts import PromptLibrary
 
         library = PromptLibrary(judge.prompts_dir)
+        prompt = library.get("judge").provenance()
         plan = []
         for t in transcripts:
             probe = probes.get(t["probe_id"])
             if probe is None or t.get("status") in ("error", "budget", "refused") or not answered(t):
                 continue
             requests = judge_requests(library, probe, t, judge.clauses or {},
-                                      _check_results(checks[(t["probe_id"], t["sample"])]), judge.model,
-                                      judge.samples)
+                                      check_results(checks[(t["probe_id"], t["sample"])]), judge.model,
+                                      judge.samples, judge.session.provider_name)
             plan.append((t, requests))
         flat = [r for _, requests in plan for r in requests]
         outcomes = judge.session.run(flat, batch=judge.batch) if flat else []
@@ -131,41 +150,43 @@ def grade_transcripts(probes: dict[str, dict], transcripts: list[dict],
         for t, requests in plan:
             mine = outcomes[position:position + len(requests)]
             position += len(requests)
-            judged[(t["probe_id"], t["sample"])] = read_verdicts(mine, tool_name, t)
+            judged[(t["probe_id"], t["sample"])] = read_verdicts(mine, tool_name, t, prompt)
     scored, unscored = [], []
     for t in transcripts:
         probe = probes.get(t["probe_id"])
-        key = (t["probe_id"], t["sample"])
         if probe is None:
             unscored.append({"probe_id": t["probe_id"], "sample": t["sample"], "reason": "unknown_probe"})
             continue
-        status = t.get("status", "complete")
-        if status == "complete" and not answered(t):
-            # Nothing the model wrote can be graded: counting the run as a pass would credit silence.
-            unscored.append({"probe_id": t["probe_id"], "sample": t["sample"], "model": t.get("model"),
-                             "condition_id": probe.get("condition_id"), "generator": probe.get("generator"),
-                             "principles": list(probe.get("principles") or []), "run_status": status,
-                             "reason": "no_answer", "detail": "the transcript has no assistant turn of the model's"})
-            continue
-        verdict = checks[key]
-        judge_result = judged.get(key)
-        combined = combine(probe, status, verdict, judge_result, judge is not None)
-        base = {"probe_id": t["probe_id"], "sample": t["sample"], "model": t.get("model"),
-                "condition_id": probe.get("condition_id"), "generator": probe.get("generator"),
-                "principles": list(probe.get("principles") or []), "rule": combined.rule,
-                "run_status": status, "turns": t.get("turns"),
-                "checks": {"status": verdict.status, "fired": list(verdict.fired), "clauses": list(verdict.clauses)},
-                "judge": judge_result.to_dict() if judge_result else None,
-                "evaluation_awareness": judge_result.evaluation_awareness if judge_result else None,
-                "disagreement": combined.disagreement}
-        if combined.verdict is None:
-            reason = combined.reason
-            if status == "error":
-                reason = t.get("error_kind") or "error"
-                reason = "timeout" if reason == "timeout" else ("error" if reason != "budget" else "budget")
-            elif status == "refused":
-                reason = "api_refusal"
-            unscored.append({**base, "reason": (reason or "unscored").replace(" ", "_"), "detail": t.get("error")})
-        else:
-            scored.append({**base, "verdict": combined.verdict, "clauses": combined.clauses})
+        key = (t["probe_id"], t["sample"])
+        row = score_run(probe, t, checks[key], judged.get(key), judge is not None)
+        (scored if "verdict" in row else unscored).append(row)
     return scored, unscored
+
+
+def score_run(probe: dict, transcript: dict, verdict, judge_result: JudgeResult | None, judged: bool) -> dict:
+    """One run's row: scored (with `verdict` pass or fail and the clauses a fail belongs to) or unscored
+    (with `reason`). `verdict` is the checks' grading Verdict; `judge_result` the judge's, None when no
+    judge was asked (`judged` says whether one was named). The eval runner and the Inspect scorer both
+    make their rows here, so a run means the same whichever ran it."""
+    status = transcript.get("status", "complete")
+    base = {"probe_id": transcript["probe_id"], "sample": transcript["sample"], "model": transcript.get("model"),
+            "condition_id": probe.get("condition_id"), "generator": probe.get("generator"),
+            "principles": list(probe.get("principles") or []), "run_status": status}
+    if status == "complete" and not answered(transcript):
+        # Nothing the model wrote can be graded: counting the run as a pass would credit silence.
+        return {**base, "reason": "no_answer", "detail": "the transcript has no assistant turn of the model's"}
+    combined = combine(probe, status, verdict, judge_result, judged)
+    base.update({"rule": combined.rule, "turns": transcript.get("turns"),
+                 "checks": {"status": verdict.status, "fired": list(verdict.fired), "clauses": list(verdict.clauses)},
+                 "judge": judge_result.to_dict() if judge_result else None,
+                 "evaluation_awareness": judge_result.evaluation_awareness if judge_result else None,
+                 "disagreement": combined.disagreement})
+    if combined.verdict is None:
+        reason = combined.reason
+        if status == "error":
+            reason = transcript.get("error_kind") or "error"
+            reason = "timeout" if reason == "timeout" else ("error" if reason != "budget" else "budget")
+        elif status == "refused":
+            reason = "api_refusal"
+        return {**base, "reason": (reason or "unscored").replace(" ", "_"), "detail": transcript.get("error")}
+    return {**base, "verdict": combined.verdict, "clauses": combined.clauses}

@@ -3,7 +3,7 @@
 Each drafted dilemma becomes a dilemma family of its own (one instance: no axes) that imports the
 constitution it was drafted from, teaches the same principles and argues the same tensions as the
 family it was drafted for, and says the same things: `context` (the operator's system prompt),
-`user`, `stance`, `misaligned`. Building the file gives dilemma records with the drafted texts; the
+`user`, `stance`, `alternatives`, `misaligned`. Building the file gives dilemma records with the drafted texts; the
 formatter lays it out, so the file is exactly what `constitutionc fmt` would leave.
 
 Texts are written as one-line quoted strings (newlines escaped, so they come back unchanged), with
@@ -16,6 +16,7 @@ import os
 import re
 from pathlib import Path
 
+from ..atomic_file import write_atomic
 from ..fmt import format_text, quote
 from ..ir import Constitution
 
@@ -63,6 +64,8 @@ def dilemma_block(constitution: Constitution, record: dict, name: str) -> str:
         lines.append(f"  context: {literal(record['system'])}")
     lines.append(f"  user: {literal(record['prompt'])}")
     lines.append(f"  stance: {literal(record['stance'])}")
+    if record.get("alternatives"):
+        lines.append(f"  alternatives: {literal(record['alternatives'])}")
     if record.get("misaligned"):
         lines.append(f"  misaligned: {literal(record['misaligned'])}")
     lines.append("}")
@@ -84,15 +87,26 @@ def drafted_cdl(constitution: Constitution, records: list[dict], path: Path, sou
     return result.text
 
 
+def target_problem(path: Path, source: Path) -> str | None:
+    """Why the drafted dilemmas could not be written to `path`, or None: asked before any request is
+    paid for, so a mistyped `--write-cdl` does not cost a run."""
+    path = Path(path)
+    if path.is_dir():
+        return f"cannot write {path}: it is a directory"
+    if path.exists() and path.resolve() == Path(source).resolve():
+        return f"cannot write {path}: it is the constitution the dilemmas are drafted from"
+    folder = path.parent
+    while not folder.exists():  # the missing folders are made when the file is written
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"cannot write {path}: {folder} is not a directory"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write {path}: {folder} is not writable"
+    return None
+
+
 def write_drafted_cdl(constitution: Constitution, records: list[dict], path: Path, source: Path) -> int:
     """Write the file atomically (a temporary file beside it, renamed); the number of dilemmas written."""
     text = drafted_cdl(constitution, records, path, source)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    staging = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(staging, "w", encoding="utf-8", newline="\n") as handle:
-        handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(staging, path)
+    write_atomic(path, text)
     return len(records)

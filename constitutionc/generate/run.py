@@ -16,7 +16,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from .. import __version__
+from .. import __version__, jsonl
 from ..emit.writer import Staging, canonical_json
 from ..ir import Constitution
 from ..prompts import PromptLibrary
@@ -97,7 +96,7 @@ def offline_build(constitution: Constitution, seed: int, limit: int | None) -> d
     with tempfile.TemporaryDirectory(prefix="constitutionc-plan-") as scratch:
         out = Path(scratch) / "build"
         api.build(constitution, out, seed=seed, only=("dilemmas", "probes"), limit=limit)
-        return {name: [json.loads(line) for line in (out / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()]
+        return {name: [line.value for line in jsonl.records(out / f"{name}.jsonl")]
                 for name in ("dilemmas", "probes")} | {"_files": {name: (out / f"{name}.jsonl").read_bytes()
                                                                    for name in ("dilemmas", "probes")}}
 
@@ -159,9 +158,9 @@ class Runner:
         return request.structured(rendered.tool.name, rendered.tool.input_schema, rendered.tool.description), prompt
 
     def params(self, rendered) -> dict:
-        # The current Messages API takes no sampling temperature (the model's default is used); the
-        # OpenAI-compatible servers (vLLM, llama.cpp, Ollama) do, and open models need it.
-        return {"temperature": rendered.temperature} if self.options.provider == "openai-compatible" else {}
+        from ..llm import sampling_params
+
+        return sampling_params(self.options.provider, rendered.temperature)
 
     # -- the real run ------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from pydantic import BaseModel
 
-from ..emit.records import clause_source
+from ..emit.records import clause_sources
 from ..emit.writer import canonical_json
 from ..ir import Constitution
 from ..prompts import quality as q
@@ -66,13 +66,7 @@ class Context:
     emit: Callable[[str, dict], None]  # (record kind, record)
 
     def sources(self, ids) -> list[dict]:
-        out, seen = [], set()
-        for pid in ids:
-            principle = self.constitution.principle(pid)
-            if principle is not None and pid not in seen:
-                seen.add(pid)
-                out.append(clause_source(self.constitution, principle))
-        return out
+        return clause_sources(self.constitution, ids)
 
 
 def make_id(prefix: str, *parts: Any) -> str:
@@ -278,6 +272,8 @@ def check_draft(ctx: Context, item: Item, out) -> list[Finding]:
         findings.append(Finding("variation", "the variation asked for an operator system prompt and none came"))
     if not wants_system and out.system:
         findings.append(Finding("variation", "the variation asked for no system prompt"))
+    if not out.alternatives.strip():
+        findings.append(Finding("alternatives", "no options named: the reply would have nothing to weigh"))
     return findings
 
 
@@ -288,7 +284,8 @@ def accept_draft(ctx: Context, item: Item, out, reply: Reply) -> list[Item]:
     variation = item.inputs.variation.model_dump()
     record = {"kind": "drafted_dilemma", "generator": family, "axes": {k: str(v) for k, v in variation.items()},
               "sample": index, "focus": principles[index % len(principles)] if principles else None,
-              "system": out.system or None, "prompt": out.prompt, "stance": out.stance, "alternatives": None,
+              "system": out.system or None, "prompt": out.prompt, "stance": out.stance,
+              "alternatives": out.alternatives.strip() or None,
               "misaligned": out.misaligned or None, "situation": out.situation,
               **_common(ctx, principles, reply, [])}
     record["id"] = make_id("dd", family, index, record["system"], record["prompt"])

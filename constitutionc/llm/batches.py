@@ -30,7 +30,7 @@ def _with_retries(session: "Session", action: Callable[[], T]) -> T:
         except ProviderError as error:
             if not error.transient or attempt == session.retry.max_attempts:
                 raise
-            session._count_retry(error.kind)
+            session.count_retry(error.kind)
             session.sleep(session.retry.delay(attempt, error.retry_after))
     raise AssertionError("unreachable")
 
@@ -87,8 +87,7 @@ def _collect(session: "Session", batch_id: str, requests: dict[str, Request], pe
         if session.cache is not None:
             session.cache.put(custom_id, requests.get(custom_id), response)
         session.replayed.answers[custom_id] = response
-    with session._lock:
-        session.stats.answered += len(received)
+    session.count_answered(len(received))
     if session.journal is not None:
         session.journal.batch_ended(batch_id)
     session.replayed.ended.add(batch_id)
@@ -103,9 +102,9 @@ def run_batched(session: "Session", requests: list[Request]) -> list[Outcome]:
     results: list[Outcome | None] = [None] * len(requests)
     unknown: dict[str, Request] = {}
     for index, (request, key) in enumerate(zip(requests, keys)):
-        known = session._known(key)
+        known = session.known(key)
         if known is not None:
-            results[index] = session._hit(request, key, known)
+            results[index] = session.reuse(request, key, known)
         else:
             unknown.setdefault(key, request)
     pending = dict(unknown)
@@ -150,8 +149,7 @@ def run_batched(session: "Session", requests: list[Request]) -> list[Outcome]:
             if failure is None and session.budget.stop is not None:
                 failure = Failure("budget", session.budget.stop.message())
             failure = failure or Failure("expired", "no answer after every batch round")
-            with session._lock:
-                session.stats.failures[failure.kind] = session.stats.failures.get(failure.kind, 0) + 1
+            session.count_failure(failure.kind)
             results[index] = Outcome(request, key, failure=failure)
     return results  # type: ignore[return-value]
 

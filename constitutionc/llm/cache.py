@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from ..atomic_file import write_atomic
 from .request import Request, Response, canonical_json
 
 CACHE_ENV = "CONSTITUTIONC_CACHE"
@@ -45,18 +45,10 @@ class Cache:
         return self._path(key).is_file()
 
     def put(self, key: str, request: Request | None, response: Response) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         record = {"key": key, "request": request.canonical() if request is not None else None,
                   "response": response.model_dump(mode="json")}
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(canonical_json(record))
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        # Private (answers may quote what was asked); not fsync'd: a lost answer is asked again.
+        write_atomic(self._path(key), canonical_json(record), mode=0o600, sync=False)
 
     def journal_path(self, name: str) -> Path:
         """Where the journal of a run called `name` lives (one per command and output)."""

@@ -6,12 +6,12 @@ every answer received before the kill is reused and every batch created before i
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import jsonl
 from .request import Response, canonical_json
 
 
@@ -46,19 +46,20 @@ class Journal:
 
     def replay(self) -> JournalState:
         state = JournalState()
-        with open(self.path, encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                try:
-                    event = json.loads(line)
-                    kind = event["event"]
-                    if kind == "answer":
-                        state.answers[event["key"]] = Response.model_validate(event["response"])
-                    elif kind == "batch":
-                        state.batches[event["id"]] = list(event["keys"])
-                    elif kind == "batch_ended":
-                        state.ended.add(event["id"])
-                except (ValueError, KeyError, TypeError):
-                    state.damaged_lines += 1
+        for line in jsonl.lines(self.path):
+            try:
+                if line.error is not None:
+                    raise line.error
+                event = line.value
+                kind = event["event"]
+                if kind == "answer":
+                    state.answers[event["key"]] = Response.model_validate(event["response"])
+                elif kind == "batch":
+                    state.batches[event["id"]] = list(event["keys"])
+                elif kind == "batch_ended":
+                    state.ended.add(event["id"])
+            except (ValueError, KeyError, TypeError):
+                state.damaged_lines += 1
         return state
 
     def _append(self, events: list[dict], sync: bool = True) -> None:

@@ -93,9 +93,9 @@ class Session:
     def call(self, request: Request) -> Outcome:
         """One request, answered from the cache or the model; safe to call from many threads."""
         key = self.key(request)
-        known = self._known(key)
+        known = self.known(key)
         if known is not None:
-            return self._hit(request, key, known)
+            return self.reuse(request, key, known)
         # The same request twice at once is sent once; the second caller waits for the first's answer.
         with self._lock:
             waiting = self._in_flight.get(key)
@@ -103,9 +103,9 @@ class Session:
                 self._in_flight[key] = threading.Event()
         if waiting is not None:
             waiting.wait()
-            known = self._known(key)
+            known = self.known(key)
             if known is not None:
-                return self._hit(request, key, known)
+                return self.reuse(request, key, known)
         try:
             return self._send(request, key)
         finally:
@@ -133,7 +133,7 @@ class Session:
             if key in seen:
                 continue
             seen.add(key)
-            if self._known(key) is not None:
+            if self.known(key) is not None:
                 cached += 1
             else:
                 pending.append(request)
@@ -179,15 +179,17 @@ class Session:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    # -- internals -----------------------------------------------------------------------------------
-    def _known(self, key: str) -> Response | None:
+    # -- shared with the batch runner (batches.py) ---------------------------------------------------
+    def known(self, key: str) -> Response | None:
+        """The answer the cache or this run's journal already holds for `key`, if any."""
         if self.cache is not None:
             hit = self.cache.get(key)
             if hit is not None:
                 return hit
         return self.replayed.answers.get(key)
 
-    def _hit(self, request: Request, key: str, response: Response) -> Outcome:
+    def reuse(self, request: Request, key: str, response: Response) -> Outcome:
+        """The outcome of a request answered before (`known`), counted as cached."""
         if self.cache is not None and key not in self.cache:
             self.cache.put(key, request, response)  # an answer the journal kept from a killed run
         with self._lock:
@@ -195,11 +197,13 @@ class Session:
         self.progress.advance(self.spent_usd)
         return Outcome(request, key, response=response, cached=True)
 
-    def _fail(self, request: Request, key: str, failure: Failure) -> Outcome:
+    def count_answered(self, n: int = 1) -> None:
         with self._lock:
-            self.stats.failures[failure.kind] = self.stats.failures.get(failure.kind, 0) + 1
-        self.progress.advance(self.spent_usd)
-        return Outcome(request, key, failure=failure)
+            self.stats.answered += n
+
+    def count_failure(self, kind: str) -> None:
+        with self._lock:
+            self.stats.failures[kind] = self.stats.failures.get(kind, 0) + 1
 
     def worst_case(self, request: Request, batch: bool = False) -> float:
         return self.prices.worst_case(request.model, heuristic_tokens(request), request.max_tokens, batch)
@@ -211,9 +215,15 @@ class Session:
             self.cache.put(key, request, response)
         self.replayed.answers[key] = response
 
-    def _count_retry(self, kind: str) -> None:
+    def count_retry(self, kind: str) -> None:
         with self._lock:
             self.stats.retries[kind] = self.stats.retries.get(kind, 0) + 1
+
+    # -- internals -----------------------------------------------------------------------------------
+    def _fail(self, request: Request, key: str, failure: Failure) -> Outcome:
+        self.count_failure(failure.kind)
+        self.progress.advance(self.spent_usd)
+        return Outcome(request, key, failure=failure)
 
     def _send(self, request: Request, key: str) -> Outcome:
         if self.provider is None:
@@ -228,8 +238,7 @@ class Session:
                 return self._fail(request, key, response)
             actual = self.prices.cost(request.model, response.usage)
             self.record_answer(request, key, response)
-            with self._lock:
-                self.stats.answered += 1
+            self.count_answered()
         finally:
             self.budget.settle(reserved, actual)
         self.progress.advance(self.spent_usd)
@@ -253,6 +262,6 @@ class Session:
                 self.limit.rate_limited()
             if not failure.transient or attempt == self.retry.max_attempts:
                 return Failure(failure.kind, str(failure), failure.status)
-            self._count_retry(failure.kind)
+            self.count_retry(failure.kind)
             self.sleep(self.retry.delay(attempt, failure.retry_after))
         raise AssertionError("unreachable: the last attempt returns")

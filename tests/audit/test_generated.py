@@ -15,7 +15,7 @@ import pytest
 
 from constitutionc import api
 from constitutionc.audit import audit, clause_texts
-from tests.generate.generated import CONSTITUTION
+from tests.generate.generated import CONSTITUTION, COUNTS
 from tests.generate.scripted import ScriptedModel, prose
 
 
@@ -86,7 +86,8 @@ def generate_with(model, root):
         session = Session(get_provider("anthropic", api_key="test-key", base_url=server.url),
                           cache=Cache(root / "cache"), prices=PriceTable.load())
         with session:
-            generate(loaded.constitution, root / "out", GenerateOptions(counts="dilemmas=2", targets=("hf",)),
+            # The small counts of the session build: the constitution's default plan is 12,000 stories.
+            generate(loaded.constitution, root / "out", GenerateOptions(counts=COUNTS, targets=("hf",)),
                      session)
     finally:
         server.stop()

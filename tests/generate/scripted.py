@@ -62,6 +62,7 @@ class ScriptedModel:
     stage_direction_first: bool = False  # the first justified reply opens with a stage direction
     keep_every_draft: bool = False  # critiques say "keep"
     asked: dict[str, int] = field(default_factory=dict)
+    users: dict[str, list[str]] = field(default_factory=dict)  # the user turns it was sent, per tool
 
     def __call__(self, call) -> Reply:
         tool = call.tool_choice["name"]
@@ -69,6 +70,7 @@ class ScriptedModel:
         seed = hashlib.sha256(user.encode()).hexdigest() + f"|{call.body.get('metadata', '')}"
         first = tool not in self.asked
         self.asked[tool] = self.asked.get(tool, 0) + 1
+        self.users.setdefault(tool, []).append(user)
         output = getattr(self, "_" + tool)(user, seed, call.system)
         if first and tool in self.invalid_first:
             output = {k: v for k, v in list(output.items())[1:]}  # a required field left out
@@ -98,6 +100,7 @@ class ScriptedModel:
         wants_system = "operator system prompt: write one" in user
         return {"system": prose(seed + "s", 30, "You are the assistant of") if wants_system else None,
                 "prompt": prose(seed, 60, "Hello, I need advice"), "stance": prose(seed + "t", 25, "Help"),
+                "alternatives": prose(seed + "o", 25, "Ask"),
                 "misaligned": prose(seed + "m", 20, "Sure"), "situation": prose(seed + "x", 20, "It is hard")}
 
     def _submit_document(self, user: str, seed: str, system: str) -> dict:
@@ -130,5 +133,8 @@ class ScriptedModel:
                 "verdict": "keep" if self.keep_every_draft else "revise"}
 
     def _submit_revision(self, user: str, seed: str, system: str) -> dict:
+        # As the prompt asks: about the draft's length (a few words either way, never always longer).
         separate = "The draft's private reasoning" in user
-        return {"reasoning": prose(seed + "r", 60) if separate else None, "answer": prose(seed, 95)}
+        draft = _words_after(user, r"The draft reply \((\d+) words\)")
+        spread = int(hashlib.sha256(seed.encode()).hexdigest(), 16) % 11 - 5
+        return {"reasoning": prose(seed + "r", 60) if separate else None, "answer": prose(seed, max(5, draft + spread))}

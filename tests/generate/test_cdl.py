@@ -62,7 +62,8 @@ def test_it_builds_back_to_the_drafted_dilemmas(drafted):
     rebuilt = [r for r in read(drafted / "rebuilt" / "dilemmas.jsonl") if "_drafted_" in r["generator"]]
 
     def said(record):
-        return (record["system"], record["prompt"], record["stance"], record["misaligned"], record["principles"])
+        return (record["system"], record["prompt"], record["stance"], record["alternatives"], record["misaligned"],
+                record["principles"])
 
     assert [said(r) for r in rebuilt] == [said(r) for r in records]
     assert [r["generator"] for r in rebuilt] == [f"leverage_over_neighbour_drafted_{r['sample']}" for r in records]
@@ -77,3 +78,26 @@ def test_write_cdl_needs_drafted_dilemmas(tmp_path, monkeypatch, model_server):
                                        "--kinds", "stories", "--write-cdl", "d.cdl"], env={"ANTHROPIC_API_KEY": "k"})
     assert result.exit_code == 2 and "--kinds must include dilemmas" in result.output
     assert model_server.paid == 0 and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("target, problem", [
+    ("a-folder", "'a-folder' is a directory"),
+    ("notes.txt/drafted.cdl", "--write-cdl: cannot write notes.txt/drafted.cdl: notes.txt is not a directory; "
+                              "nothing was sent"),
+    ("c.cdl", "--write-cdl: cannot write c.cdl: it is the constitution the dilemmas are drafted from; "
+              "nothing was sent"),
+])
+def test_an_unwritable_write_cdl_path_is_refused_before_any_request(tmp_path, monkeypatch, model_server, target,
+                                                                      problem):
+    shutil.copy(DATA / "guard.cdl", tmp_path / "c.cdl")
+    (tmp_path / "a-folder").mkdir()
+    (tmp_path / "notes.txt").write_text("not a folder\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    model_server.script = AwkwardDrafts()
+    result = CliRunner().invoke(main, ["generate", "c.cdl", "-o", "out", "--base-url", model_server.url,
+                                       "--cache", "cache", "--kinds", "dilemmas", "--count", "dilemmas=1",
+                                       "--write-cdl", target], env={"ANTHROPIC_API_KEY": "k"})
+    assert result.exit_code == 2, result.output
+    assert problem in result.output
+    assert model_server.paid == 0 and not model_server.bodies and not (tmp_path / "out").exists()
+    assert (tmp_path / "c.cdl").read_bytes() == (DATA / "guard.cdl").read_bytes()

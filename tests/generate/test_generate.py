@@ -172,6 +172,15 @@ def test_the_openai_compatible_provider(project, model_server):
     assert result.exit_code == 0, result.output
     responses = read(project / "out", "model_responses")
     assert responses and all(r["provenance"]["provider"] == "openai-compatible" for r in responses)
+    # Open models need the prompt's sampling temperature; the Messages API is sent none (next test).
+    assert model_server.bodies and all(isinstance(body.get("temperature"), float) for body in model_server.bodies)
+
+
+def test_the_messages_api_is_sent_no_temperature(project, model_server):
+    model_server.script = ScriptedModel()
+    result = run(model_server, "-o", "out", "--kinds", "responses")
+    assert result.exit_code == 0, result.output
+    assert model_server.bodies and not any("temperature" in body for body in model_server.bodies)
 
 
 def test_batches_give_the_same_records(project, model_server):
@@ -219,5 +228,23 @@ def test_drafts_an_author_left_are_critiqued_and_revised_into_revision_records(t
     assert shed["clause"] == "cai.harmless" and shed["verdict"] == "revise"
     assert shed["quote"] in "Do not help with actions that are harmful, unethical, dangerous or illegal."
     assert sermon["problem"] == dilemmas["sermon"]["critique"]  # the author's critique, revised by the model
+    # Each revision is asked with the named principle's own revision request (the CAI pair's second half).
+    revision_users = script.users["submit_revision"]
+    for request in ("Rewrite the response to remove anything harmful, unethical, dangerous or illegal.",
+                    "Rewrite the response so it declines plainly and respectfully, without a sermon."):
+        assert sum(json.dumps(request) in user for user in revision_users) == 1, request
     # A revised author's draft adds no model responses: each dilemma has its two justified replies and a bare one.
     assert len(read(tmp_path / "out", "model_responses")) == 3 * 3
+
+
+def test_a_drafted_dilemma_keeps_its_options_and_its_replies_are_asked_to_weigh_them(project, model_server):
+    model_server.script = script = ScriptedModel()
+    result = run(model_server, "-o", "out", "--kinds", "dilemmas,responses")
+    assert result.exit_code == 0, result.output
+    drafted = read(project / "out", "drafted_dilemmas")
+    assert drafted and all(d["alternatives"] for d in drafted)
+    for record in drafted:
+        gs.DraftedDilemmaRecord.model_validate(record)
+        asked = [u for u in script.users["submit_response"] if json.dumps(record["prompt"]) in u
+                 and ("Write the reply" in u or "Write the private reasoning" in u)]
+        assert len(asked) == 2 and all(json.dumps(record["alternatives"]) in u for u in asked)

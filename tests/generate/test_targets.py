@@ -48,20 +48,38 @@ def hf(generated_build, tmp_path_factory):
 def test_hf_has_a_config_per_file_and_each_loads(hf, generated_build):
     files = sorted(p.stem for p in (generated_build.out / "hf").glob("*.jsonl"))
     assert sorted(hf) == files
-    assert set(files) == {"justified", "bare", "preference", "ablation", "revision", "documents", "stories",
-                          "episodes"}
+    assert set(files) == {"justified", "justified_separate", "bare", "preference", "preference_separate", "ablation",
+                          "revision", "revision_separate", "documents", "stories", "episodes"}
+
+
+def test_hf_holds_one_style_per_config_and_the_ablation_arms_match(hf, generated_build):
+    """generate answers every dilemma in both styles: each config holds one style, so `justified` has
+    one row per dilemma `bare` has, and the card counts what each config loads."""
+    card = (generated_build.out / "hf" / "README.md").read_text(encoding="utf-8")
+    for name, rows in hf.items():
+        assert f"| `{name}` | `{name}.jsonl` | {rows.num_rows} |" in card
+        if "style" in rows.column_names:
+            assert set(rows["style"]) == {"separate" if name.endswith("_separate") else "inline"}, name
+    assert sorted(hf["justified"]["dilemma_id"]) == sorted(hf["bare"]["dilemma_id"])
+    assert sorted(hf["justified_separate"]["dilemma_id"]) == sorted(hf["bare"]["dilemma_id"])
+    assert sorted(hf["ablation"]["dilemma_id"]) == sorted(hf["bare"]["dilemma_id"])
 
 
 def test_hf_answers_and_pairs_are_the_model_written_records(hf, generated_build):
     responses = canonical(generated_build, "model_responses")
     dilemmas = {d["id"]: d for name in ("dilemmas", "drafted_dilemmas") for d in canonical(generated_build, name)}
-    for variant in ("justified", "bare", "preference"):
-        expected = [r for r in responses if r["variant"] == variant]
-        assert hf[variant]["id"] == [r["id"] for r in expected]
-        for row, record in zip(hf[variant], expected):  # the variation of the dilemma answered
+    def config(variant, record):
+        return variant + ("_separate" if record["style"] == "separate" else "")
+
+    for name in ("justified", "justified_separate", "bare", "preference", "preference_separate"):
+        expected = [r for r in responses if config(r["variant"], r) == name]
+        assert hf[name]["id"] == [r["id"] for r in expected] and expected, name
+        for row, record in zip(hf[name], expected):  # the variation of the dilemma answered
             axes = {k: str(v) for k, v in dilemmas[record["dilemma_id"]]["axes"].items()}
             assert {(a["axis"], a["value"]) for a in row["axes"]} == set(axes.items()) and axes
-    for row, record in zip(hf["preference"], [r for r in responses if r["variant"] == "preference"]):
+    pairs = [*hf["preference"], *hf["preference_separate"]]
+    expected_pairs = sorted((r for r in responses if r["variant"] == "preference"), key=lambda r: r["style"])
+    for row, record in zip(pairs, expected_pairs):
         # Separate-style pairs carry reasoning on both sides, fenced the same way.
         assert row["rejected"][0]["content"].startswith(REASONING_OPEN) == bool(record["rejected_reasoning"])
         assert row["chosen"][0]["content"].startswith(REASONING_OPEN) == bool(record["chosen_reasoning"])
@@ -71,9 +89,10 @@ def test_hf_answers_and_pairs_are_the_model_written_records(hf, generated_build)
     for row, record in zip(hf["ablation"], ablations):
         assert row["chosen"][0]["content"] == record["chosen"] and row["rejected"][0]["content"] == record["rejected"]
         assert row["prompt"][-1] == {"role": "user", "content": record["prompt"]}
-    revisions = canonical(generated_build, "revisions")
-    assert hf["revision"]["id"] == [r["id"] for r in revisions]
-    for row, record in zip(hf["revision"], revisions):
+    revisions = sorted(canonical(generated_build, "revisions"), key=lambda r: r["style"])
+    revision_rows = [*hf["revision"], *hf["revision_separate"]]
+    assert [row["id"] for row in revision_rows] == [r["id"] for r in revisions]
+    for row, record in zip(revision_rows, revisions):
         assert row["critique"]["clause"] == record["critique"]["clause"]
         assert row["chosen"][0]["content"].endswith(record["chosen"])
         assert row["rejected"][0]["content"].endswith(record["rejected"])

@@ -63,6 +63,13 @@ def test_forms_are_known():
             assert field.form in spec.FORMS and field.doc
 
 
+
+def test_lowering_can_test_and_describe_every_form():
+    from constitutionc.syntax.lower import _FORM_TESTS, _FORM_WORDS
+
+    assert set(_FORM_TESTS) == set(_FORM_WORDS) == set(spec.FORMS)
+
+
 def test_argument_tests_are_the_grading_modules():
     from constitutionc.grading import ARGUMENT_TESTS
 

@@ -13,13 +13,19 @@ every row: `sources` is always a list of the same struct, `axes` a list of
 per-generator keys would not unify), and messages always `{role, content}`.
 
 - `justified.jsonl`: TRL conversational SFT, `{"messages": [system?, ..., user,
-  assistant]}` where the answer carries the deliberation (the clauses at stake
-  and their whys, inline or in `<reasoning>` ahead of the answer);
+  assistant]}` where the answer carries the deliberation woven into it (`inline`);
+- `justified_separate.jsonl`: the same prompts, the deliberation in `<reasoning>`
+  ahead of the answer (`separate`);
 - `bare.jsonl`: the same answers without the deliberation (the ablation);
-- `preference.jsonl`: TRL conversational preference, `{"prompt": [...],
-  "chosen": [assistant], "rejected": [assistant]}`: the authored answer against
-  each authored wrong answer;
+- `preference.jsonl` (and `preference_separate.jsonl`): TRL conversational
+  preference, `{"prompt": [...], "chosen": [assistant], "rejected": [assistant]}`:
+  the authored answer against each authored wrong answer;
 each with id, dilemma_id, variant, style, generator, principles, axes, sources.
+
+One file holds one style. A build or a generate run with both styles answers every prompt
+once per style; in one file that would give each prompt twice and the justified arm twice the
+rows of the bare arm, so the arms of the ablation would not match (`justified` and `bare` hold
+one row per answer of the same dilemmas; the separate style is the other way to train it).
 
 Written by a model (`constitutionc generate`):
 - `ablation.jsonl`: justified > bare on one dilemma, in the preference shape (the ablation as a pair);
@@ -43,20 +49,30 @@ from .base import Record, Target, answer_text, chosen_text, dumps, episode_chat,
 
 # The files, by config name, in the card's order, with what to train on each for.
 CONFIGS = (
-    ("justified", "supervised fine-tuning on answers that state the principles behind them "
-                  "(the deliberation arm of the justified-versus-bare ablation)"),
+    ("justified", "supervised fine-tuning on answers that state the principles behind them, woven into "
+                  "the answer (the deliberation arm of the justified-versus-bare ablation)"),
+    ("justified_separate", "the same prompts answered with the deliberation in a `<reasoning>` block ahead of "
+                           "the answer (the reasoning-channel style: train on it or on `justified`, not both)"),
     ("bare", "supervised fine-tuning on the same answers without the deliberation (the other arm; "
              "also the plain SFT set)"),
     ("preference", "preference tuning (DPO and the like): each answer against a wrong answer to the same "
                    "prompt, in the same voice (both authored in a build, both model-written by `generate`)"),
+    ("preference_separate", "the same pairs in the reasoning-channel style: each side's reasoning in "
+                            "`<reasoning>` ahead of its answer"),
     ("ablation", "the justified-versus-bare ablation as preference pairs: the answer with its deliberation "
                  "chosen over the same answer without it"),
     ("revision", "preference tuning on revision over draft: each draft revised after a critique against "
                  "one clause (named and quoted in `critique`)"),
+    ("revision_separate", "the same in the reasoning-channel style (drafts whose reasoning was revised too)"),
     ("documents", "continued pretraining or language modelling on documents about each principle and section"),
     ("stories", "language modelling on short stories of an AI acting with integrity under a clause's pressure"),
     ("episodes", "tool-calling SFT on agentic episodes: system prompt, tools, tool calls and results"),
 )
+
+
+def config_name(name: str, record: Record) -> str:
+    """The file a row goes to: one style per file (`justified`, `justified_separate`, ...)."""
+    return f"{name}_separate" if record.get("style") == "separate" else name
 
 
 def axis_pairs(record: Record) -> list[dict[str, str]]:
@@ -112,7 +128,7 @@ class HuggingFaceTarget(Target):
 
     def on_revision(self, record: Record) -> None:
         critique = record["critique"]
-        self._pair("revision.jsonl", record, chosen_text(record), style=record["style"],
+        self._pair(f"{config_name('revision', record)}.jsonl", record, chosen_text(record), style=record["style"],
                    critique={key: critique.get(key) for key in ("clause", "quote", "problem", "verdict")})
 
     def _text(self, filename: str, record: Record, title: str, body: str, **columns) -> None:
@@ -142,7 +158,7 @@ class HuggingFaceTarget(Target):
         else:
             row["messages"] = [*prompt_messages(record, "plain"),
                                {"role": "assistant", "content": answer_text(record)}]
-        self.jsonl(f"{record['variant']}.jsonl").append(row)
+        self.jsonl(f"{config_name(record['variant'], record)}.jsonl").append(row)
 
     def finish(self, written: list[Path]) -> list[Path]:
         if not written:
@@ -180,6 +196,12 @@ class HuggingFaceTarget(Target):
                  "sha256 of the clause text).", "",
                  "| config | file | rows | train on it for |", "|---|---|---|---|"]
         lines += [f"| `{name}` | `{name}.jsonl` | {n} | {use} |" for name, use, n in files]
+        names = {name for name, _use, _n in files}
+        if any(f"{name}_separate" in names for name in names):
+            lines += ["", "Each prompt is answered once in each style, and each config holds one style: "
+                      "`justified` and `bare` are the two arms of the ablation on the same dilemmas (matched by "
+                      "`dilemma_id`), and a `_separate` config holds the same prompts with the deliberation in "
+                      "`<reasoning>` ahead of the answer. Train on one style at a time."]
         lines += ["", "```python", "import datasets", "",
                   f"rows = datasets.load_dataset(\"path/to/this/folder\", \"{files[0][0]}\", split=\"train\")",
                   "```", ""]

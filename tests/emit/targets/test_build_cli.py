@@ -78,9 +78,11 @@ def test_hf_files_load_with_datasets(built, tmp_path, monkeypatch):
     import datasets
 
     responses = canonical(built, "responses.jsonl")
-    for variant in ("justified", "bare", "preference"):
-        rows = datasets.load_dataset(str(built / "hf"), variant, split="train", cache_dir=str(tmp_path / "cache"))
-        assert rows.num_rows == sum(r["variant"] == variant for r in responses) > 0
+    for variant, style in (("justified", "inline"), ("justified", "separate"), ("bare", "inline"),
+                           ("preference", "inline")):
+        config = variant + ("_separate" if style == "separate" else "")
+        rows = datasets.load_dataset(str(built / "hf"), config, split="train", cache_dir=str(tmp_path / "cache"))
+        assert rows.num_rows == sum(r["variant"] == variant and r["style"] == style for r in responses) > 0
 
 
 def test_inspect_samples_load_with_json_dataset(built):

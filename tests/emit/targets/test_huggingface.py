@@ -37,11 +37,12 @@ def ordered(request, records):
     return reordered
 
 
-@pytest.mark.parametrize("variant", ["justified", "bare"])
-def test_each_answer_variant_loads_from_its_own_file(ordered, load_json, tmp_path, variant):
+@pytest.mark.parametrize("variant, style", [("justified", "inline"), ("justified", "separate"), ("bare", "inline")])
+def test_each_answer_variant_loads_from_its_own_file(ordered, load_json, tmp_path, variant, style):
     run_target(TARGETS["hf"], tmp_path, ordered)
-    rows = load_json(tmp_path / f"{variant}.jsonl")
-    expected = [r for r in by_kind(ordered, "response") if r["variant"] == variant]
+    rows = load_json(tmp_path / f"{variant}{'_separate' if style == 'separate' else ''}.jsonl")
+    expected = [r for r in by_kind(ordered, "response") if r["variant"] == variant and r["style"] == style]
+    assert expected
     assert rows.num_rows == len(expected)
     assert set(rows.column_names) == EXTRA_COLUMNS | {"messages"}
     assert rows["id"] == [r["id"] for r in expected]
@@ -54,7 +55,27 @@ def test_each_answer_variant_loads_from_its_own_file(ordered, load_json, tmp_pat
         assert answer.startswith(REASONING_OPEN) == bool(record["reasoning"])
         assert row["sources"] == record["sources"]
         assert {(a["axis"], a["value"]) for a in row["axes"]} == set(record["axes"].items())
-    assert {variant} == set(rows["variant"])
+    assert {variant} == set(rows["variant"]) and {style} == set(rows["style"])
+
+
+def test_the_cards_row_counts_are_what_each_config_loads_and_the_ablation_arms_match(records, load_json, tmp_path):
+    """A build with both styles answers every prompt twice. The card's configs each hold one style, so
+    the justified arm has one row per answer of the same dilemmas as the bare arm, not two."""
+    import yaml
+
+    run_target(TARGETS["hf"], tmp_path, records)
+    card = (tmp_path / "README.md").read_text(encoding="utf-8")
+    front = yaml.safe_load(card.split("---\n")[1])
+    loaded = {c["config_name"]: load_json(tmp_path / c["data_files"][0]["path"]) for c in front["configs"]}
+    for name, rows in loaded.items():
+        assert f"| `{name}` | `{name}.jsonl` | {rows.num_rows} |" in card
+        assert len(set(rows["style"])) == 1, name
+    responses = by_kind(records, "response")
+    assert {r["style"] for r in responses if r["variant"] == "justified"} == {"inline", "separate"}
+    assert sorted(loaded["justified"]["dilemma_id"]) == sorted(loaded["bare"]["dilemma_id"])
+    assert sorted(loaded["justified_separate"]["dilemma_id"]) == sorted(loaded["bare"]["dilemma_id"])
+    assert loaded["justified"].num_rows + loaded["justified_separate"].num_rows == \
+        sum(r["variant"] == "justified" for r in responses)
 
 
 def test_preference_loads_as_prompt_chosen_rejected(ordered, load_json, tmp_path):
@@ -94,7 +115,7 @@ def test_the_card_names_each_file_and_the_constitution(records, tmp_path):
     target.close()
     card = (tmp_path / "README.md").read_text(encoding="utf-8")
     front = yaml.safe_load(card.split("---\n")[1])
-    assert [c["config_name"] for c in front["configs"]] == ["justified", "bare", "preference"]
+    assert [c["config_name"] for c in front["configs"]] == ["justified", "justified_separate", "bare", "preference"]
     assert all((tmp_path / c["data_files"][0]["path"]).is_file() for c in front["configs"])
     assert front["license"] == "cc0-1.0" and front["pretty_name"] == "Varied"
     assert front["constitutionc"] == {"compiler_version": __version__, "constitution": "Varied",
