@@ -21,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import jsonl
+from ..coverage.results import cited_clauses
 from ..grading import grade
 from ..jsonl import JsonlError
 from ..llm import Session
 from .agent import first_turn, run_conversations
 from .combine import combine
-from .judge import JudgeResult, judge_requests, read_verdicts
+from .judge import JudgeResult, judge_requests, read_verdicts, verdict_parses
 
 PROBES_FILE = "probes.jsonl"
 
@@ -120,8 +121,8 @@ def grade_transcripts(probes: dict[str, dict], transcripts: list[dict],
                                       judge.samples)
             plan.append((t, requests))
         flat = [r for _, requests in plan for r in requests]
-        outcomes = judge.session.run(flat, batch=judge.batch) if flat else []
         tool_name = flat[0].tool_choice["name"] if flat else ""
+        outcomes = judge.session.run(flat, batch=judge.batch, accept=verdict_parses(tool_name)) if flat else []
         position = 0
         for t, requests in plan:
             mine = outcomes[position:position + len(requests)]
@@ -147,7 +148,8 @@ def grade_transcripts(probes: dict[str, dict], transcripts: list[dict],
         combined = combine(probe, status, verdict, judge_result, judge is not None)
         base = {"probe_id": t["probe_id"], "sample": t["sample"], "model": t.get("model"),
                 "condition_id": probe.get("condition_id"), "generator": probe.get("generator"),
-                "principles": list(probe.get("principles") or []), "rule": combined.rule,
+                "principles": list(probe.get("principles") or []), "cited": cited_clauses(probe),
+                "rule": combined.rule,
                 "run_status": status, "turns": t.get("turns"),
                 "checks": {"status": verdict.status, "fired": list(verdict.fired), "clauses": list(verdict.clauses)},
                 "judge": judge_result.to_dict() if judge_result else None,
