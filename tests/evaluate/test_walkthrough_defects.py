@@ -133,7 +133,7 @@ def test_an_unparseable_judge_answer_is_asked_again_on_the_rerun(model_server, t
     args = ["eval", out, "-o", tmp_path / "r", "--base-url", model_server.url, "--cache", tmp_path / "c",
             *(["--batch", "--batch-poll", 0.01] if batch else [])]
     first = run(*args)
-    assert first.exit_code == 1 and "judge_unparseable 1" in first.stderr
+    assert first.exit_code == 1 and "unscored: judge_unparseable 1" in first.output
     assert model_server.paid == 4  # three turns of the model under test (read, forward, reply), one judge answer
     again = run(*args)
     assert again.exit_code == 0, again.output
