@@ -61,7 +61,8 @@ def register(code: str, name: str, severity: Severity, category: str, summary: s
 
 
 class Diagnostic(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # Built on the first diagnostic, not at import: a clean check never needs the schema.
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     code: str
     severity: Severity

@@ -5,7 +5,6 @@ it, coverage joins records back to it. Nodes never point at each other by object
 they refer by id, and the resolve stage guarantees the ids exist.
 """
 
-from __future__ import annotations
 
 import hashlib
 from typing import Literal
@@ -16,8 +15,75 @@ from .spec import DEFAULT_SWITCHERS, PRINCIPLE_TEMPLATE_FIELDS
 from .templates import FOCUS, split_reference
 
 
+def _first_unchecked(cls, **values):
+    make = _compile_unchecked(cls)
+    cls.unchecked = staticmethod(make)
+    return make(**values)
+
+
+_UNSET = object()
+
+
+def _compile_unchecked(cls: "type[Node]"):
+    """The keyword-only function that builds a `cls` node as pydantic's own construction leaves
+    it (`__dict__`, fields set, no extra, private attributes at their defaults)."""
+    env = {"_cls": cls, "_new": object.__new__, "_set": object.__setattr__, "_UNSET": _UNSET}
+    params, lines, required = [], [], []
+    for name, info in cls.model_fields.items():
+        if info.is_required():
+            params.append(name)
+            required.append(name)
+            continue
+        params.append(f"{name}=_UNSET")
+        default = info.default_factory or info.default
+        if info.default_factory is not None:
+            factory = info.default_factory
+            env[f"_default_{name}"] = factory.unchecked if isinstance(factory, type) and issubclass(factory, Node) \
+                else factory
+            fill = f"_default_{name}()"
+        else:
+            env[f"_default_{name}"] = default
+            fill = f"_default_{name}"
+        lines.append(f"    if {name} is _UNSET:\n        {name} = {fill}\n"
+                     f"    else:\n        _fields_set.add({name!r})")
+    fields = ", ".join(f"{name!r}: {name}" for name in cls.model_fields)
+    source = "\n".join([
+        f"def unchecked(*, {', '.join(params)}):",
+        f"    _fields_set = {{{', '.join(repr(n) for n in required)}}}" if required else "    _fields_set = set()",
+        *lines,
+        "    _node = _new(_cls)",
+        f"    _set(_node, '__dict__', {{{fields}}})",
+        "    _set(_node, '__pydantic_fields_set__', _fields_set)",
+        "    _set(_node, '__pydantic_extra__', None)",
+        "    _set(_node, '__pydantic_private__', None)",
+        *(["    _node.model_post_init(None)"] if cls.__pydantic_post_init__ else []),
+        "    return _node",
+    ])
+    exec(compile(source, f"<{cls.__name__}.unchecked>", "exec"), env)
+    return env["unchecked"]
+
+
 class Node(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # The validating schema is built on first use, not at import: the front end makes its nodes
+    # with `unchecked`, so `check` never needs it (building it for every class cost more than the
+    # rest of a small file's check). Serializing, `model_validate` and plain construction build it.
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        # Each class gets its own constructor on first use (an inherited one would make the parent).
+        cls.unchecked = classmethod(_first_unchecked)
+
+    @classmethod
+    def unchecked(cls, **values):
+        """The node `cls(**values)` makes, without validating: for values that already have the
+        declared types (the front end's, straight from the parser; `tests/syntax/test_unchecked.py`
+        re-validates every node of every shipped constitution). Fields in declaration order, the
+        unset ones at their defaults, `model_fields_set` as under validation; an unknown or missing
+        field is a TypeError. Validated construction runs in compiled code but needs the schema
+        built first; this is a plain function, compiled for each class on its first call."""
+        return _first_unchecked(cls, **values)
 
 
 class Span(Node):

@@ -1,16 +1,18 @@
-"""The audit's figures, each an accumulator fed one row at a time and summarised once.
+"""The audit's figures: per-text facts (`TextJudge`), the per-item numbers a scan records, and the
+mergeable partial figures (`Partial`) that are summarised once.
 
-Rows are de-duplicated by content before the dataset-wide figures see them: the
-same example written to three target files is one example.
+Rows are de-duplicated by content before the dataset-wide figures see them: the same example
+written to three target files is one example. Item-level figures (voice, preference tells,
+contamination, placeholders) are sums over distinct items (`ItemFigures`); text-level figures
+(diversity, specificity, environments) are bounded samples keyed by content (`sketch.BottomK`), so
+a text met twice, in one process or two, is one member.
 """
 
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
 import statistics
-from array import array
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -18,6 +20,7 @@ from ..textmeasures import Overlap, OverlapIndex, distinct_n, is_stage_direction
     placeholder, talks_about_user, third_person_assistant, words
 from ..textmeasures.voice import users_are_the_topic
 from .rows import PROBE, TRAINING, Row
+from .sketch import BottomK
 
 EXAMPLES = 10  # worst cases kept per figure
 TEXT_SAMPLE = 10_000  # distinct texts (hash-chosen) for near-duplicates and distinct-n
@@ -33,29 +36,6 @@ def _key(*parts: str | None) -> int:
         digest.update(b"\x01" if part is None else part.encode("utf-8", "surrogatepass"))
         digest.update(b"\x00")
     return int.from_bytes(digest.digest(), "big")
-
-
-class BottomK:
-    """The k items of smallest key: a sample that does not depend on the order rows arrive in."""
-
-    def __init__(self, k: int):
-        self.k = k
-        self.heap: list[int] = []  # negated keys: the largest key on top
-        self.members: dict[int, object] = {}
-
-    def add(self, key: int, item) -> None:
-        if key in self.members:
-            return
-        if len(self.heap) < self.k:
-            heapq.heappush(self.heap, -key)
-            self.members[key] = item
-        elif key < -self.heap[0]:
-            evicted = -heapq.heapreplace(self.heap, -key)
-            del self.members[evicted]
-            self.members[key] = item
-
-    def items(self) -> list:
-        return [self.members[k] for k in sorted(self.members)]
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -128,52 +108,6 @@ class TextJudge:
             pasted=self.copied.covered_share(tokens) if self.copied else 0.0)
 
 
-@dataclass
-class Voice:
-    copied_available: bool
-    turns: int = 0
-    stage: int = 0
-    third_assistant: int = 0
-    third_user: int = 0
-    pasted_total: float = 0.0
-    pasted_heavy: int = 0
-    speaking: int = 0
-    examples: list[dict] = field(default_factory=list)
-
-    def add(self, row: Row, text: str, facts: TextFacts) -> None:
-        self.turns += 1
-        stage, third_assistant, third_user, pasted = facts.stage, facts.third_assistant, facts.third_user, \
-            facts.pasted
-        reasons = []
-        if stage:
-            self.stage += 1
-            reasons.append("stage direction")
-        if third_assistant:
-            self.third_assistant += 1
-            reasons.append("talks about the assistant in the third person")
-        if third_user:
-            self.third_user += 1
-            reasons.append("talks about the user in the third person")
-        self.pasted_total += pasted
-        if pasted >= 0.5:
-            self.pasted_heavy += 1
-            reasons.append(f"{pasted:.0%} of its words copied from the constitution")
-        if not reasons:
-            self.speaking += 1
-        elif len(self.examples) < EXAMPLES:
-            self.examples.append({"file": row.file, "line": row.line, "id": row.id, "reasons": reasons,
-                                  "excerpt": _excerpt(text)})
-
-    def summary(self) -> dict:
-        return {"assistant_turns": self.turns, "speaks_as_assistant": _share(self.speaking, self.turns),
-                "stage_direction": _share(self.stage, self.turns),
-                "third_person_assistant": _share(self.third_assistant, self.turns),
-                "third_person_user": _share(self.third_user, self.turns),
-                "pasted_constitution_mean": round(self.pasted_total / self.turns, 4) if self.turns else None,
-                "pasted_constitution_available": self.copied_available,
-                "mostly_pasted": _share(self.pasted_heavy, self.turns), "examples": self.examples}
-
-
 # Single surface features a lazy classifier could use to tell chosen from rejected.
 _HEADER = re.compile(r"^\s{0,3}#", re.MULTILINE)
 _DIGIT = re.compile(r"\d")
@@ -195,255 +129,437 @@ SURFACE_FEATURES = {  # each is (text, its facts) -> a number
 }
 PHRASE_CANDIDATES = 300  # most frequent word 1- and 2-grams tried as presence features
 LENGTH_RATIO_RANGE = (0.8, 1.25)
-
-
 PAIR_SAMPLE = 4000  # pairs whose phrases are tried as features (a hash-chosen sample)
+RATIO_SAMPLE = 10_000  # distinct pairs whose length ratios give the median (a hash-chosen sample)
+PASTED_SCALE = 10 ** 9  # pasted shares are summed as integers (billionths), so any order of summing agrees
+
+# The numbers one distinct training item adds to the dataset-wide figures: one row of `ItemNumbers`.
+ITEM_COLUMNS = ("turns", "stage", "third_assistant", "third_user", "speaking", "pasted_heavy", "pasted",
+                "pairs", "ratios", "ratio_outside", "overlap_8", "overlap_13", "placeholder",
+                *(f"feature:{name}" for name in SURFACE_FEATURES))
+COLUMN = {name: i for i, name in enumerate(ITEM_COLUMNS)}
+CANDIDATES = 2 * EXAMPLES  # examples a chunk keeps per figure: enough that duplicates of earlier chunks
+# (at most EXAMPLES - 1 distinct ones while a list is not yet full) never crowd out a new item's
+
+
+def item_key(row: Row) -> int:
+    """A stable 64-bit key of a training item's content: the same example in any target file's layout."""
+    return _key(row.system, row.prompt, str(len(row.assistant)), *row.assistant, row.chosen, row.rejected)
+
+
+def _voice_reasons(facts: TextFacts) -> list[str]:
+    reasons = []
+    if facts.stage:
+        reasons.append("stage direction")
+    if facts.third_assistant:
+        reasons.append("talks about the assistant in the third person")
+    if facts.third_user:
+        reasons.append("talks about the user in the third person")
+    if facts.pasted >= 0.5:
+        reasons.append(f"{facts.pasted:.0%} of its words copied from the constitution")
+    return reasons
 
 
 @dataclass
-class Preferences:
-    pairs: int = 0
-    scores: dict[str, float] = field(default_factory=lambda: dict.fromkeys(SURFACE_FEATURES, 0.0))
-    ratios: array = field(default_factory=lambda: array("d"))
-    sample: BottomK = field(default_factory=lambda: BottomK(PAIR_SAMPLE))
+class ChunkItems:
+    """What one chunk's distinct training items add, kept apart until the items are de-duplicated
+    against every earlier chunk: keys, one row of numbers per item, and candidate examples that
+    point at an item by its slot (or -1 for a record that is not a training item)."""
 
-    def add(self, chosen: str, rejected: str, chosen_facts: TextFacts, rejected_facts: TextFacts) -> None:
-        self.pairs += 1
-        for name, feature in SURFACE_FEATURES.items():
-            a, b = feature(chosen, chosen_facts), feature(rejected, rejected_facts)
-            self.scores[name] += 1.0 if a > b else 0.5 if a == b else 0.0
-        if chosen:
-            self.ratios.append(len(rejected) / len(chosen))
-        self.sample.add(_key(chosen, rejected), (chosen, rejected))
+    file: str
+    lines: int = 0  # lines in the chunk, so later chunks of the file can number theirs
+    keys: list[int] = field(default_factory=list)
+    numbers: list[list[int]] = field(default_factory=list)
+    voice: list[tuple[int, int, dict]] = field(default_factory=list)  # (slot, row, example)
+    overlaps: list[tuple[int, int, int, dict]] = field(default_factory=list)  # (-words, row, slot, example)
+    placeholders: list[tuple[int, int, dict]] = field(default_factory=list)  # (slot or -1, row, example)
+    prompt_placeholders: int = 0
 
-    @staticmethod
-    def _classifier(feature: str, score: float, n: int, higher: str, lower: str) -> dict:
-        accuracy = score / n
-        return {"feature": feature, "accuracy": round(max(accuracy, 1 - accuracy), 4),
-                "direction": higher if accuracy >= 0.5 else lower}
+    def record(self, row: Row, index: int, answers: list[tuple[str, TextFacts]], spoken: list[tuple[str, TextFacts]],
+               pair: tuple[TextFacts, TextFacts] | None, read: list[tuple[str, TextFacts]], key: int) -> None:
+        slot = len(self.keys)
+        self.keys.append(key)
+        numbers = [0] * len(ITEM_COLUMNS)
+        numbers[COLUMN["turns"]] = len(spoken)
+        for text, facts in spoken:
+            reasons = _voice_reasons(facts)
+            numbers[COLUMN["stage"]] += facts.stage
+            numbers[COLUMN["third_assistant"]] += facts.third_assistant
+            numbers[COLUMN["third_user"]] += facts.third_user
+            numbers[COLUMN["pasted_heavy"]] += facts.pasted >= 0.5
+            numbers[COLUMN["pasted"]] += round(facts.pasted * PASTED_SCALE)
+            if not reasons:
+                numbers[COLUMN["speaking"]] += 1
+            elif len(self.voice) < CANDIDATES:
+                self.voice.append((slot, index, {"file": row.file, "line": row.line, "id": row.id,
+                                                 "reasons": reasons, "excerpt": _excerpt(text)}))
+        if pair is not None:
+            chosen_facts, rejected_facts = pair
+            numbers[COLUMN["pairs"]] = 1
+            for name, feature in SURFACE_FEATURES.items():
+                a, b = feature(row.chosen, chosen_facts), feature(row.rejected, rejected_facts)
+                numbers[COLUMN[f"feature:{name}"]] = 2 if a > b else 1 if a == b else 0
+            if row.chosen:
+                ratio = len(row.rejected) / len(row.chosen)
+                low, high = LENGTH_RATIO_RANGE
+                numbers[COLUMN["ratios"]] = 1
+                numbers[COLUMN["ratio_outside"]] = not (low <= ratio <= high)
+        runs = [f.overlap for _, f in read if f.overlap is not None]
+        if runs:
+            best = max(runs, key=lambda r: r.length)
+            numbers[COLUMN["overlap_8"]] = best.length >= CONTAMINATION_WORDS[0]
+            numbers[COLUMN["overlap_13"]] = best.length >= CONTAMINATION_WORDS[1]
+            self.overlaps.append((-best.length, index, slot, {
+                "file": row.file, "line": row.line, "id": row.id, "probe": best.label, "words": best.length,
+                "excerpt": best.text[:300]}))
+            if len(self.overlaps) > 4 * CANDIDATES:
+                self.overlaps.sort(key=lambda o: o[:2])
+                del self.overlaps[CANDIDATES:]
+        marked = next(((text, f.placeholder) for text, f in read if f.placeholder), None)
+        if marked:
+            numbers[COLUMN["placeholder"]] = 1
+            self._placeholder(slot, index, row, marked[1], marked[0])
+        self.numbers.append(numbers)
 
-    def summary(self) -> dict:
-        if not self.pairs:
-            return {"pairs": 0, "phrase_sample": 0, "classifiers": [], "worst": None, "length_ratio_median": None,
-                    "length_ratio_outside": None}
-        classifiers = [self._classifier(name, score, self.pairs, "higher is chosen", "lower is chosen")
-                       for name, score in self.scores.items()]
-        # Phrase presence: each side's word 1- and 2-grams once, then one membership test per phrase.
-        sides = []
-        frequency: Counter = Counter()
-        for chosen, rejected in self.sample.items():
-            pair = []
-            for side in (chosen, rejected):
-                tokens = words(side)
-                grams = set(tokens) | {" ".join(g) for g in ngrams(tokens, 2)}
-                frequency.update(grams)
-                pair.append(grams)
-            sides.append(pair)
-        for phrase, _ in frequency.most_common(PHRASE_CANDIDATES):
-            score = 0.0
-            for chosen_grams, rejected_grams in sides:
-                a, b = phrase in chosen_grams, phrase in rejected_grams
-                score += 1.0 if a and not b else 0.0 if b and not a else 0.5
-            classifiers.append(self._classifier(f'contains "{phrase}"', score, len(sides), "present is chosen",
-                                                "absent is chosen"))
-        classifiers.sort(key=lambda c: (-c["accuracy"], c["feature"]))
-        low, high = LENGTH_RATIO_RANGE
-        ratios = self.ratios
-        return {"pairs": self.pairs, "phrase_sample": len(sides), "classifiers": classifiers[:20],
-                "worst": classifiers[0],
-                "length_ratio_median": round(statistics.median(ratios), 4) if ratios else None,
-                "length_ratio_outside": _share(sum(not (low <= r <= high) for r in ratios), len(ratios))}
+    def pack(self) -> "ChunkItems":
+        """Keys and numbers as numpy arrays: what crosses between processes is a few buffers, not objects."""
+        import numpy as np
 
+        self.keys = np.asarray(self.keys, dtype=np.uint64)
+        self.numbers = np.asarray(self.numbers, dtype=np.int64).reshape(len(self.keys), len(ITEM_COLUMNS))
+        return self
 
-def _distinct(texts: list[str]) -> tuple[float | None, float | None]:
-    token_lists = [words(t) for t in texts]
-    return _share(*distinct_n(token_lists, 1)), _share(*distinct_n(token_lists, 2))
+    def _placeholder(self, slot: int, index: int, row: Row, marker: str, text: str) -> None:
+        if len(self.placeholders) < CANDIDATES:
+            self.placeholders.append((slot, index, {"file": row.file, "line": row.line, "id": row.id,
+                                                    "placeholder": marker, "excerpt": _excerpt(text)}))
 
-
-@dataclass
-class _TextSet:
-    """Distinct texts seen: their count and words in full, a hash-chosen sample of the texts themselves."""
-
-    sample_size: int
-    keys: set[int] = field(default_factory=set)
-    count: int = 0
-    words: int = 0
-    characters: int = 0
-    sample: BottomK | None = None
-
-    def add(self, key: int, text: str, count_words: int, known: bool = False) -> bool:
-        """Count a text once; `known` skips the membership test when a caller has already made it."""
-        if not known:
-            if key in self.keys:
-                return False
-            self.keys.add(key)
-        self.count += 1
-        self.words += count_words
-        self.characters += len(text)
-        if self.sample is None:
-            self.sample = BottomK(self.sample_size)
-        self.sample.add(key, text)
-        return True
-
-    def texts(self) -> list[str]:
-        return self.sample.items() if self.sample else []
-
-
-@dataclass
-class Diversity:
-    prompts: _TextSet = field(default_factory=lambda: _TextSet(TEXT_SAMPLE))
-    answers: _TextSet = field(default_factory=lambda: _TextSet(TEXT_SAMPLE))
-    family_prompts: dict[str, _TextSet] = field(default_factory=lambda: defaultdict(lambda: _TextSet(FAMILY_SAMPLE)))
-    family_answers: dict[str, _TextSet] = field(default_factory=lambda: defaultdict(lambda: _TextSet(FAMILY_SAMPLE)))
-
-    def add(self, row: Row, prompt: TextFacts | None, answers: list[tuple[str, TextFacts]]) -> None:
-        family = row.family or "(none)"
-        if prompt is not None:
-            self.prompts.add(prompt.key, row.prompt, prompt.words)
-            self.family_prompts[family].add(prompt.key, row.prompt, prompt.words)
-        for answer, facts in answers:
-            self.answers.add(facts.key, answer, facts.words)
-            self.family_answers[family].add(facts.key, answer, facts.words)
-
-    def summary(self) -> dict:
-        texts = self.prompts.texts()
-        d1, d2 = _distinct(texts)
-        a1, a2 = _distinct(self.answers.texts())
-        duplicates, method = near_duplicate_count(texts)
-        families = []
-        for family in sorted(set(self.family_prompts) | set(self.family_answers)):
-            prompts, answers = self.family_prompts[family], self.family_answers[family]
-            p1, p2 = _distinct(prompts.texts())
-            f1, f2 = _distinct(answers.texts())
-            families.append({"family": family, "prompts": prompts.count, "distinct_1": p1, "distinct_2": p2,
-                             "answers": answers.count, "answers_distinct_1": f1, "answers_distinct_2": f2})
-        return {"distinct_prompts": self.prompts.count, "sample": len(texts), "distinct_1": d1,
-                "distinct_2": d2, "answers_distinct_1": a1, "answers_distinct_2": a2,
-                "near_duplicate_share": _share(duplicates, len(texts)), "near_duplicate_method": method,
-                "user_words": self.prompts.words, "user_characters": self.prompts.characters,
-                "families": families}
-
-
-@dataclass
-class Contamination:
-    index: OverlapIndex = field(default_factory=lambda: OverlapIndex(CONTAMINATION_WORDS[0]))
-    probes: int = 0
-    rows: int = 0
-    hits: list[int] = field(default_factory=lambda: [0] * len(CONTAMINATION_WORDS))
-    worst: list[dict] = field(default_factory=list)
-
-    def add_probe(self, row: Row) -> None:
-        self.probes += 1
-        for text in row.probe_texts:
-            self.index.add(text, row.id or f"{row.file}:{row.line}")
-
-    def add(self, row: Row, facts: list[TextFacts]) -> None:
-        self.rows += 1
-        runs = [f.overlap for f in facts if f.overlap is not None]
-        if not runs:
-            return
-        best = max(runs, key=lambda r: r.length)
-        for i, length in enumerate(CONTAMINATION_WORDS):
-            self.hits[i] += best.length >= length
-        self.worst.append({"file": row.file, "line": row.line, "id": row.id, "probe": best.label,
-                           "words": best.length, "excerpt": best.text[:300]})
-        if len(self.worst) > 4 * EXAMPLES:
-            self.worst.sort(key=lambda w: -w["words"])
-            del self.worst[EXAMPLES:]
-
-    def summary(self) -> dict:
-        self.worst.sort(key=lambda w: (-w["words"], w["file"], w["line"]))
-        shares = {f"overlap_{n}": {"items": hits, "share": _share(hits, self.rows)}
-                  for n, hits in zip(CONTAMINATION_WORDS, self.hits)}
-        return {"probe_texts": self.probes, "training_items": self.rows, **shares, "worst": self.worst[:EXAMPLES]}
-
-
-@dataclass
-class Placeholders:
-    """Records holding an author's unfilled placeholder: distinct training items, and prompt records
-    (a dilemma with no answer yet is still what `generate` and a training set are made from)."""
-
-    training_items: int = 0
-    prompt_records: int = 0
-    examples: list[dict] = field(default_factory=list)
-
-    def _example(self, row: Row, marker: str, text: str) -> None:
-        if len(self.examples) < EXAMPLES:
-            self.examples.append({"file": row.file, "line": row.line, "id": row.id, "placeholder": marker,
-                                  "excerpt": _excerpt(text)})
-
-    def add_training(self, row: Row, texts: list[tuple[str, TextFacts]]) -> None:
-        found = next(((text, f.placeholder) for text, f in texts if f.placeholder), None)
-        if found:
-            self.training_items += 1
-            self._example(row, found[1], found[0])
-
-    def add_prompt(self, row: Row) -> None:
+    def prompt_record(self, row: Row, index: int) -> None:
         for text in (row.system, row.prompt):
             marker = placeholder(text) if text else None
             if marker:
-                self.prompt_records += 1
-                self._example(row, marker, text)
+                self.prompt_placeholders += 1
+                self._placeholder(-1, index, row, marker, text)
                 return
 
-    def summary(self) -> dict:
-        return {"items": self.training_items + self.prompt_records, "training_items": self.training_items,
-                "prompt_records": self.prompt_records, "examples": self.examples}
+
+class KeySet:
+    """Exact membership of 64-bit keys at 8 bytes a key: sorted numpy blocks, merged as they double.
+
+    The one figure no bounded sketch can give exactly is whether an item was seen before (the
+    same example in several target files must count once), so the keys of distinct training
+    items are kept, as packed integers rather than Python objects."""
+
+    def __init__(self) -> None:
+        self.blocks: list = []
+        self.size = 0
+
+    def add_new(self, keys) -> "np.ndarray":
+        """Adds the keys (distinct among themselves) and returns which of them were not held before."""
+        import numpy as np
+
+        keys = np.asarray(keys, dtype=np.uint64)
+        new = np.ones(len(keys), dtype=bool)
+        for block in self.blocks:
+            if not len(keys):
+                break
+            at = np.searchsorted(block, keys)
+            at[at == len(block)] = 0
+            new &= block[at] != keys
+        fresh = np.sort(keys[new])
+        if not len(fresh):
+            return new
+        self.blocks.append(fresh)
+        self.size += len(fresh)
+        while len(self.blocks) > 1 and len(self.blocks[-2]) <= 2 * len(self.blocks[-1]):
+            last = self.blocks.pop()
+            self.blocks[-1] = np.union1d(self.blocks[-1], last)
+        return new
 
 
 @dataclass
-class Environments:
-    training_systems: Counter = field(default_factory=Counter)
-    probe_systems: Counter = field(default_factory=Counter)
-    training_tools: Counter = field(default_factory=Counter)
-    probe_tools: Counter = field(default_factory=Counter)
-    training_rows: int = 0
-    training_with_tools: int = 0
+class ItemFigures:
+    """Sums over distinct training items, fed chunk by chunk in file order."""
 
-    def add(self, row: Row) -> None:
-        if row.role == PROBE:
-            self.probe_systems[row.system or ""] += 1
-            if row.tools:
-                self.probe_tools[row.tools] += 1
-        elif row.role == TRAINING:
-            self.training_rows += 1
-            self.training_systems[row.system or ""] += 1
-            if row.tools:
-                self.training_tools[row.tools] += 1
-                self.training_with_tools += 1
+    seen: KeySet = field(default_factory=KeySet)
+    totals: list[int] = field(default_factory=lambda: [0] * len(ITEM_COLUMNS))
+    items: int = 0
+    chunks: int = 0
+    voice_examples: list[dict] = field(default_factory=list)
+    worst: list[tuple] = field(default_factory=list)
+    placeholder_examples: list[dict] = field(default_factory=list)
+    prompt_placeholders: int = 0
 
-    def summary(self) -> dict:
-        return {"training_system_prompts": len(self.training_systems),
-                "probe_system_prompts": len(self.probe_systems),
-                "shared_system_prompts": len(set(self.training_systems) & set(self.probe_systems)),
-                "training_tool_sets": len(self.training_tools), "probe_tool_sets": len(self.probe_tools),
-                "training_with_tools": _share(self.training_with_tools, self.training_rows)}
+    def take(self, chunk: ChunkItems, line_offset: int) -> None:
+        import numpy as np
+
+        order = self.chunks
+        self.chunks += 1
+        new = self.seen.add_new(chunk.keys) if len(chunk.keys) else np.zeros(0, dtype=bool)
+        if len(chunk.keys):
+            sums = chunk.numbers[new].sum(axis=0)
+            self.totals = [a + int(b) for a, b in zip(self.totals, sums)]
+        self.items += int(new.sum())
+
+        def at(example: dict) -> dict:
+            return {**example, "line": example["line"] + line_offset}
+
+        for slot, _, example in chunk.voice:
+            if len(self.voice_examples) < EXAMPLES and new[slot]:
+                self.voice_examples.append(at(example))
+        for slot, _, example in chunk.placeholders:
+            if len(self.placeholder_examples) < EXAMPLES and (slot < 0 or new[slot]):
+                self.placeholder_examples.append(at(example))
+        self.prompt_placeholders += chunk.prompt_placeholders
+        self.worst += [(words, order, row, at(example)) for words, row, slot, example in chunk.overlaps if new[slot]]
+        self.worst.sort(key=lambda w: w[:3])
+        del self.worst[EXAMPLES:]
+
+    def total(self, column: str) -> int:
+        return self.totals[COLUMN[column]]
+
+    def voice(self, copied_available: bool) -> dict:
+        turns = self.total("turns")
+        return {"assistant_turns": turns, "speaks_as_assistant": _share(self.total("speaking"), turns),
+                "stage_direction": _share(self.total("stage"), turns),
+                "third_person_assistant": _share(self.total("third_assistant"), turns),
+                "third_person_user": _share(self.total("third_user"), turns),
+                "pasted_constitution_mean": round(self.total("pasted") / PASTED_SCALE / turns, 4) if turns else None,
+                "pasted_constitution_available": copied_available,
+                "mostly_pasted": _share(self.total("pasted_heavy"), turns), "examples": self.voice_examples}
+
+    def contamination(self, probes: int) -> dict:
+        shares = {f"overlap_{n}": {"items": self.total(f"overlap_{n}"), "share": _share(self.total(f"overlap_{n}"),
+                                                                                      self.items)}
+                  for n in CONTAMINATION_WORDS}
+        return {"probe_texts": probes, "training_items": self.items, **shares,
+                "worst": [w[3] for w in self.worst]}
+
+    def placeholders(self) -> dict:
+        training = self.total("placeholder")
+        return {"items": training + self.prompt_placeholders, "training_items": training,
+                "prompt_records": self.prompt_placeholders, "examples": self.placeholder_examples}
+
+
+def _classifier(feature: str, score: float, n: int, higher: str, lower: str) -> dict:
+    accuracy = score / n
+    return {"feature": feature, "accuracy": round(max(accuracy, 1 - accuracy), 4),
+            "direction": higher if accuracy >= 0.5 else lower}
+
+
+def phrase_classifiers(pairs: list[tuple[str, str]]) -> list[dict]:
+    """Presence of each of the most frequent word 1- and 2-grams as a classifier of chosen against rejected.
+
+    Each side's grams are hashed once (`textmeasures.hashed`); a phrase's presence on every side is then
+    one vectorised membership test. The most frequent are those most sides hold, ties going to the
+    phrase met first."""
+    import numpy as np
+
+    from ..textmeasures.hashed import gram_hashes, mix, token_hashes
+
+    if not pairs:
+        return []
+    texts = [side for pair in pairs for side in pair]
+    hashes, lengths = token_hashes(texts)
+    sides = len(texts)
+    bigrams, bigram_counts = gram_hashes(hashes, lengths, 2)
+    grams = np.concatenate((mix(hashes ^ np.uint64(0xA5A5)), bigrams))  # unigrams apart from bigrams
+    del bigrams
+    side_numbers = np.arange(sides, dtype=np.int32)
+    side_of = np.concatenate((np.repeat(side_numbers, lengths), np.repeat(side_numbers, bigram_counts)))
+    place = np.arange(len(grams), dtype=np.int32 if len(grams) < 2 ** 31 else np.int64)
+    # Each (side, gram) once, then per gram: how many sides hold it and where it first occurs.
+    order = np.lexsort((place, side_of, grams))
+    grams_sorted, sides_sorted = grams[order], side_of[order]
+    del grams, side_of
+    first_of_pair = np.ones(len(order), dtype=bool)
+    first_of_pair[1:] = (grams_sorted[1:] != grams_sorted[:-1]) | (sides_sorted[1:] != sides_sorted[:-1])
+    held_grams, held_sides = grams_sorted[first_of_pair], sides_sorted[first_of_pair]
+    # held_grams is sorted: each run of one gram is the sides that hold it
+    starts = np.flatnonzero(np.concatenate(([True], held_grams[1:] != held_grams[:-1])))
+    distinct = held_grams[starts]
+    frequency = np.diff(np.append(starts, len(held_grams)))
+    first_place = np.minimum.reduceat(place[order][first_of_pair], starts)
+    top = np.lexsort((first_place, -frequency))[:PHRASE_CANDIDATES]
+    text_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    bigram_starts = np.concatenate(([0], np.cumsum(bigram_counts)[:-1]))
+
+    def phrase(at: int) -> str:
+        """The words of the gram first met at `at` (the side it is on split again)."""
+        size, starts_at = (1, text_starts) if at < len(hashes) else (2, bigram_starts)
+        at = at if size == 1 else at - len(hashes)
+        side = int(np.searchsorted(starts_at, at, side="right") - 1)  # the last side starting at or before
+        offset = at - int(starts_at[side])
+        return " ".join(words(texts[side])[offset:offset + size])
+
+    column = np.full(len(distinct), -1, dtype=np.int64)
+    column[top] = np.arange(len(top))
+    columns = column[np.searchsorted(distinct, held_grams)]
+    wanted = columns >= 0
+    presence = np.zeros((sides, len(top)), dtype=bool)
+    presence[held_sides[wanted], columns[wanted]] = True
+    chosen_side, rejected_side = presence[0::2], presence[1::2]
+    scores = (chosen_side & ~rejected_side).sum(axis=0) + 0.5 * (chosen_side == rejected_side).sum(axis=0)
+    return [_classifier(f'contains "{phrase(int(first_place[gram]))}"', float(scores[i]), len(pairs),
+                        "present is chosen", "absent is chosen") for i, gram in enumerate(top.tolist())]
+
+
+def preference_summary(items: ItemFigures, sample: BottomK, ratios: BottomK) -> dict:
+    pairs = items.total("pairs")
+    if not pairs:
+        return {"pairs": 0, "phrase_sample": 0, "classifiers": [], "worst": None, "length_ratio_median": None,
+                "length_ratio_outside": None}
+    classifiers = [_classifier(name, items.total(f"feature:{name}") / 2, pairs, "higher is chosen",
+                               "lower is chosen") for name in SURFACE_FEATURES]
+    phrase_pairs = sample.items()
+    classifiers += phrase_classifiers(phrase_pairs)
+    classifiers.sort(key=lambda c: (-c["accuracy"], c["feature"]))
+    values = ratios.items()
+    return {"pairs": pairs, "phrase_sample": len(phrase_pairs), "classifiers": classifiers[:20],
+            "worst": classifiers[0],
+            "length_ratio_median": round(statistics.median(values), 4) if values else None,
+            "length_ratio_outside": _share(items.total("ratio_outside"), items.total("ratios"))}
+
+
+def _distinct(texts: list[str]) -> tuple[float | None, float | None]:
+    from ..textmeasures.hashed import distinct_counts
+
+    ones, twos = distinct_counts(texts)
+    return _share(*ones), _share(*twos)
+
+
+def _texts(sample: BottomK) -> list[str]:
+    return [text for text, _, _ in sample.items()]
+
+
+def _estimate(sample: BottomK, position: int) -> int:
+    """The sum over every distinct text of one of its numbers (words, characters), from the sample."""
+    return round(sum(member[position] for member in sample.members.values()) * sample.scale())
 
 
 SHARED = -1
 
 
+def _same_prompt(first: int, again: int) -> int:
+    return first if first == again else SHARED
+
+
+def _text_sample(size: int) -> BottomK:
+    return BottomK(size)
+
+
 @dataclass
-class Specificity:
-    """Answers that are the same text for different prompts of a family say nothing about the prompt."""
+class Partial:
+    """Figures that merge by addition or by sample union: one per worker, merged once at the end.
 
-    # family -> answer key -> the prompt key it was first given for, or SHARED once a second prompt gets it
-    first_prompt: dict[str, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
+    Samples hold (text, words, characters) by text key; specificity holds, per family, each sampled
+    answer's prompt key (or SHARED once a second prompt gets it); environments hold keys only."""
 
-    def add(self, row: Row, prompt_key: int, answer_keys: list[int]) -> None:
-        answers = self.first_prompt[row.family or "(none)"]
-        for answer in answer_keys:
-            seen = answers.setdefault(answer, prompt_key)
-            if seen != prompt_key and seen != SHARED:
-                answers[answer] = SHARED
+    files: dict[str, dict] = field(default_factory=dict)
+    kinds: Counter = field(default_factory=Counter)
+    variants: Counter = field(default_factory=Counter)
+    clauses: Counter = field(default_factory=Counter)
+    prompts: BottomK = field(default_factory=lambda: _text_sample(TEXT_SAMPLE))
+    answers: BottomK = field(default_factory=lambda: _text_sample(TEXT_SAMPLE))
+    family_prompts: dict[str, BottomK] = field(default_factory=dict)
+    family_answers: dict[str, BottomK] = field(default_factory=dict)
+    specificity: dict[str, BottomK] = field(default_factory=dict)
+    pair_sample: BottomK = field(default_factory=lambda: BottomK(PAIR_SAMPLE))
+    ratios: BottomK = field(default_factory=lambda: BottomK(RATIO_SAMPLE))
+    training_rows: int = 0
+    training_with_tools: int = 0
+    training_systems: BottomK = field(default_factory=lambda: BottomK(TEXT_SAMPLE))
+    training_tools: BottomK = field(default_factory=lambda: BottomK(TEXT_SAMPLE))
+    shared_systems: set[int] = field(default_factory=set)  # keys of probe system prompts training uses too
 
-    def summary(self) -> dict:
+    def family_sample(self, table: dict[str, BottomK], family: str, combine=None) -> BottomK:
+        sample = table.get(family)
+        if sample is None:
+            sample = table[family] = BottomK(FAMILY_SAMPLE, combine)
+        return sample
+
+    def add_texts(self, row: Row, prompt: TextFacts | None, answers: list[tuple[str, TextFacts]]) -> None:
+        family = row.family or "(none)"
+        if prompt is not None:
+            member = (row.prompt, prompt.words, len(row.prompt))
+            self.prompts.add(prompt.key, member)
+            self.family_sample(self.family_prompts, family).add(prompt.key, member)
+        specificity = self.family_sample(self.specificity, family, _same_prompt)
+        family_answers = self.family_sample(self.family_answers, family)
+        prompt_key = prompt.key if prompt else 0
+        for answer, facts in answers:
+            member = (answer, facts.words, len(answer))
+            self.answers.add(facts.key, member)
+            family_answers.add(facts.key, member)
+            specificity.add(facts.key, prompt_key)
+
+    def add_environment(self, row: Row, probe_systems: frozenset[int]) -> None:
+        self.training_rows += 1
+        system = _key(row.system or "")
+        self.training_systems.add(system, None)
+        if system in probe_systems:
+            self.shared_systems.add(system)
+        if row.tools:
+            self.training_tools.add(_key(*row.tools), None)
+            self.training_with_tools += 1
+
+    def merge(self, other: "Partial") -> None:
+        for path, entry in other.files.items():
+            mine = self.files.setdefault(path, dict.fromkeys(entry, 0) | {"path": path})
+            for column, value in entry.items():
+                if column != "path":
+                    mine[column] += value
+        self.kinds.update(other.kinds)
+        self.variants.update(other.variants)
+        self.clauses.update(other.clauses)
+        for name in ("prompts", "answers", "pair_sample", "ratios", "training_systems", "training_tools"):
+            getattr(self, name).merge(getattr(other, name))
+        for name, combine in (("family_prompts", None), ("family_answers", None), ("specificity", _same_prompt)):
+            table = getattr(self, name)
+            for family, sample in getattr(other, name).items():
+                self.family_sample(table, family, combine).merge(sample)
+        self.training_rows += other.training_rows
+        self.training_with_tools += other.training_with_tools
+        self.shared_systems |= other.shared_systems
+
+    def environments(self, probe_systems: frozenset[int], probe_tools: frozenset[int]) -> dict:
+        return {"training_system_prompts": round(self.training_systems.count()),
+                "probe_system_prompts": len(probe_systems), "shared_system_prompts": len(self.shared_systems),
+                "training_tool_sets": round(self.training_tools.count()), "probe_tool_sets": len(probe_tools),
+                "training_with_tools": _share(self.training_with_tools, self.training_rows)}
+
+    def diversity(self) -> dict:
+        texts = _texts(self.prompts)
+        d1, d2 = _distinct(texts)
+        a1, a2 = _distinct(_texts(self.answers))
+        duplicates, method = near_duplicate_count(texts)
         families = []
-        answers = shared = 0
-        for family, prompts in sorted(self.first_prompt.items()):
-            count, repeated = len(prompts), sum(p == SHARED for p in prompts.values())
-            answers, shared = answers + count, shared + repeated
-            families.append({"family": family, "answers": count, "shared_across_prompts": _share(repeated, count)})
-        families.sort(key=lambda f: -f["shared_across_prompts"])
-        return {"distinct_answers": answers, "shared_across_prompts": _share(shared, answers),
+        empty = BottomK(0)
+        for family in sorted(set(self.family_prompts) | set(self.family_answers)):
+            prompts, answers = self.family_prompts.get(family, empty), self.family_answers.get(family, empty)
+            p1, p2 = _distinct(_texts(prompts))
+            f1, f2 = _distinct(_texts(answers))
+            families.append({"family": family, "prompts": round(prompts.count()), "distinct_1": p1, "distinct_2": p2,
+                             "answers": round(answers.count()), "answers_distinct_1": f1, "answers_distinct_2": f2})
+        return {"distinct_prompts": round(self.prompts.count()), "sample": len(texts),
+                "counts_estimated": self.prompts.overflowed, "distinct_1": d1,
+                "distinct_2": d2, "answers_distinct_1": a1, "answers_distinct_2": a2,
+                "near_duplicate_share": _share(duplicates, len(texts)), "near_duplicate_method": method,
+                "user_words": _estimate(self.prompts, 1), "user_characters": _estimate(self.prompts, 2),
+                "families": families}
+
+    def specificity_summary(self) -> dict:
+        families = []
+        answers = shared = 0.0
+        for family, sample in sorted(self.specificity.items()):
+            count = sample.count()
+            repeated = sum(p == SHARED for p in sample.members.values())
+            share = repeated / len(sample) if len(sample) else 0.0
+            answers, shared = answers + count, shared + share * count
+            families.append({"family": family, "answers": round(count),
+                             "shared_across_prompts": _share(repeated, len(sample))})
+        families.sort(key=lambda f: -(f["shared_across_prompts"] or 0))
+        estimated = any(sample.overflowed for sample in self.specificity.values())
+        return {"distinct_answers": round(answers), "counts_estimated": estimated,
+                "shared_across_prompts": round(shared / answers, 4) if answers else None,
                 "families": families[:EXAMPLES]}

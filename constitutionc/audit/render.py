@@ -72,6 +72,18 @@ def _training_lines(report: dict) -> list[tuple[str, str, str]]:
     ]
 
 
+def _semantic_lines(semantic: dict | None) -> list[tuple[str, str, str]]:
+    if semantic is None:
+        return [("semantic", "near-duplicates and probe contamination by meaning", "not measured (--embeddings)")]
+    return [
+        ("semantic", "model", f"{semantic['model']} (same meaning at cosine >= {semantic['similarity']:g})"),
+        ("semantic", f"sampled prompts meaning the same as another ({semantic['prompt_sample']:,})",
+         _pct(semantic["near_duplicate_share"])),
+        ("semantic", f"sampled training texts meaning the same as a probe ({semantic['training_sample']:,})",
+         f"{semantic['contaminated_texts']:,} ({_pct(semantic['contaminated_share'])})"),
+    ]
+
+
 def _summary_lines(report: dict) -> list[tuple[str, str, str]]:
     """(section, figure, value) rows shared by the text, Markdown and HTML forms.
 
@@ -92,10 +104,11 @@ def _summary_lines(report: dict) -> list[tuple[str, str, str]]:
         ("placeholders", "records holding TODO, TBD, [insert ...] or lorem ipsum",
          f"{ph['items']:,} ({ph['training_items']:,} training items, {ph['prompt_records']:,} prompts)"),
     ]
+    rows += _semantic_lines(report["semantic"])
     # Keep each section's rows together (specificity after environments, as before).
     order = {name: i for i, name in enumerate(
         ("counts", "training", "voice", "preference", "diversity", "contamination", "environments", "specificity",
-         "placeholders"))}
+         "placeholders", "semantic"))}
     return sorted(rows, key=lambda row: order[row[0]])
 
 

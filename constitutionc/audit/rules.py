@@ -38,6 +38,9 @@ OPTIONS: dict[str, float] = {
     "min-training-system-prompts": 10,
     "max-shared-answer-share": 0.2,
     "max-placeholder-items": 0,
+    "min-semantic-similarity": 0.75,  # cosine at which two texts mean the same (the `embeddings` extra)
+    "max-semantic-duplicate-share": 0.5,
+    "max-semantic-contamination-share": 0.0,
 }
 
 
@@ -120,6 +123,15 @@ THRESHOLDS = (
               "Answers that are the same text for different prompts of a family.",
               "specificity.shared_across_prompts", "max-shared-answer-share",
               "{value:.1%} of distinct answers are given, word for word, to different prompts"),
+    Threshold("AUD302", "semantic-near-duplicate-prompts", "warning",
+              "Sampled prompts that mean the same as another (embedding cosine >= min-semantic-similarity; "
+              "needs --embeddings).",
+              "semantic.near_duplicate_share", "max-semantic-duplicate-share",
+              "{value:.1%} of sampled prompts mean the same as another ({model})"),
+    Threshold("AUD403", "semantic-probe-contamination", "warning",
+              "Sampled training prompts or answers that mean the same as a probe's user turn (needs --embeddings).",
+              "semantic.contaminated_share", "max-semantic-contamination-share",
+              "{contaminated_texts} sampled training texts mean the same as a probe ({model})"),
     Threshold("AUD801", "placeholder-text", "error",
               "Training items or prompts holding an unfilled placeholder (TODO, TBD, [insert ...], lorem ipsum).",
               "placeholders.items", "max-placeholder-items",
@@ -162,14 +174,19 @@ class AuditSettings:
     levels: dict[str, str] = field(default_factory=lambda: {code: r.level for code, r in RULES.items()})
     options: dict[str, float] = field(default_factory=lambda: dict(OPTIONS))
     assistant_names: tuple[str, ...] = ("Claude", "the assistant")
+    embeddings: bool = False  # semantic figures with the packaged embedding model (`--embeddings`)
 
     @classmethod
     def from_table(cls, table: dict, where: str = "configuration") -> "AuditSettings":
         settings = cls()
-        unknown = set(table) - {"levels", "options", "assistant-names"}
+        unknown = set(table) - {"levels", "options", "assistant-names", "embeddings"}
         if unknown:
             raise AuditSettingError(f"{where}: unknown audit setting(s) {', '.join(sorted(unknown))}; "
-                                    "known: levels, options, assistant-names")
+                                    "known: levels, options, assistant-names, embeddings")
+        embeddings = table.get("embeddings", False)
+        if not isinstance(embeddings, bool):
+            raise AuditSettingError(f"{where}: audit `embeddings` must be true or false")
+        settings.embeddings = embeddings
         levels = table.get("levels", {})
         if not isinstance(levels, dict):
             raise AuditSettingError(f"{where}: audit `levels` must be a table")

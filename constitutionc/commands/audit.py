@@ -105,8 +105,11 @@ def _links(out_dir: Path, output: str | None):
 @click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
 @click.option("--fail-on", "fail_on", multiple=True, metavar="RULE",
               help="Treat these rules (code or name; comma-separated or repeated) as errors.")
+@click.option("--embeddings/--no-embeddings", default=None,
+              help="Also measure near-duplicates and probe contamination by meaning, with the embedding model of "
+                   "the `embeddings` extra (default: the `embeddings` setting, else off).")
 @click.option("--rules", "list_rules", is_flag=True, help="List the audit rules and exit.")
-def command(out, fmt, output, constitution, root, fail_on, list_rules):
+def command(out, fmt, output, constitution, root, fail_on, embeddings, list_rules):
     """Report voice, preference tells, diversity, contamination, environments and specificity of a build.
 
     Exit status: 0 no error-level finding, 1 an error-level finding (see --fail-on
@@ -132,8 +135,16 @@ def command(out, fmt, output, constitution, root, fail_on, list_rules):
                     settings.set_level(selector, "error")
     except (ConfigError, AuditSettingError) as e:
         _fail(str(e))
+    encoder = None
+    if embeddings or (embeddings is None and settings.embeddings):
+        from ..textmeasures.embed import Encoder, EmbeddingsUnavailable
+
+        try:
+            encoder = Encoder()
+        except EmbeddingsUnavailable as e:
+            _fail(str(e))
     clauses, source = _constitution_clauses(out_dir, constitution, root)
-    report = audit(out_dir, settings, clauses, _shown_path(source) if source else None)
+    report = audit(out_dir, settings, clauses, _shown_path(source) if source else None, encoder=encoder)
     text = RENDERERS[fmt](report, _links(out_dir, output))
     if output:
         Path(output).write_text(text, encoding="utf-8")

@@ -44,22 +44,12 @@ def open_model_session(provider, base_url, cache_dir, name, dry_run, max_request
 
 def clauses_of_build(out_dir: Path, constitution: str | None) -> dict:
     """Clause texts for the judge: the named constitution, else the source the build's manifest names."""
-    from ..api import load
-    from .audit import _manifest_sources
+    from ..evaluate import build_clauses
 
-    candidates = [Path(constitution)] if constitution else _manifest_sources(out_dir)
-    for candidate in candidates:
-        if candidate.is_file():
-            try:
-                result = load([str(candidate)])
-            except Exception as e:  # an unreadable constitution only weakens the judge's materials
-                click.echo(f"constitutionc: warning: {candidate}: {e}", err=True)
-                continue
-            if result.constitution is not None:
-                from ..evaluate import clause_views
-
-                return clause_views(result.constitution)
-    return {}
+    clauses, warnings = build_clauses(out_dir, constitution)
+    for warning in warnings:
+        click.echo(f"constitutionc: warning: {warning}", err=True)
+    return clauses
 
 
 def refuse_build_as_results(out_dir, results) -> None:
@@ -93,6 +83,34 @@ def finish(out_dir: Path, results: str, scored, unscored, transcripts, model: st
     if not scored and (transcripts or unscored):
         reasons = ", ".join(f"{reason} {count}" for reason, count in summary["unscored"].items())
         _fail(f"no run could be scored ({reasons or 'no transcript'}); see {results}/unscored.jsonl", 1)
+
+
+def counted(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+
+
+def dry_run_text(probes: int, samples: int, estimate, max_turns: int, judge_samples: int) -> str:
+    """What a dry run found, in words that add up: runs, the first-turn requests still to send (every run
+    is its own request, so only answers already cached make the two differ), their tokens and cost, and
+    what the estimate leaves out."""
+    runs = probes * samples
+    to_send = estimate.requests - estimate.cached
+    source = "counted by the provider's token counter (count_tokens)" if estimate.token_source == "count_tokens" \
+        else "estimated at four characters a token"
+    lines = [f"{counted(probes, 'probe')} × {counted(samples, 'sample')} = {counted(runs, 'run')}: "
+             f"{counted(to_send, 'first-turn request')} to send"
+             + (f", {counted(estimate.cached, 'answer')} already cached" if estimate.cached else "")
+             + (f" ({counted(runs - estimate.requests, 'run')} repeating another run's request)"
+                if estimate.requests < runs else "") + ";",
+             f"  ~{estimate.input_tokens:,} input tokens ({source}), at most "
+             f"{estimate.output_tokens:,} output tokens, at most ${estimate.usd:.2f}"
+             + (f" (no price known for {', '.join(estimate.unpriced_models)}: not in the dollar figure)"
+                if estimate.unpriced_models else "") + ";"]
+    later = f"up to {counted(max_turns - 1, 'more turn')} per run" if max_turns > 1 else "no later turns"
+    judge = (f"the judge: {counted(judge_samples, 'request')} per run that gets an answer, at most "
+             f"{runs * judge_samples:,}" if judge_samples else "no judge (--judge none)")
+    lines.append(f"  not in this estimate: later turns ({later}) and {judge}.")
+    return "\n".join(lines)
 
 
 @click.command("eval")
@@ -144,11 +162,8 @@ def command(out, results, model, provider, base_url, samples, judge_model, judge
         if dry_run:
             first = [request_for(first_turn(p, s), model, max_tokens, {}) for p in probes for s in range(samples)]
             estimate = session.estimate(first, batch=batch)
-            click.echo(f"{len(probes)} probes x {samples} samples: {estimate.requests} first-turn requests "
-                       f"({estimate.cached} cached), ~{estimate.input_tokens:,} input tokens "
-                       f"({estimate.token_source}), at most {estimate.output_tokens:,} output tokens, "
-                       f"at most ${estimate.usd:.2f}; later turns and the judge add to this "
-                       f"(up to {max_turns} turns, {judge_samples} judge sample(s) per run)")
+            judged = judge_model.lower() != "none"
+            click.echo(dry_run_text(len(probes), samples, estimate, max_turns, judge_samples if judged else 0))
             return
         transcripts = run_probes(session, probes, model=model, samples=samples, max_turns=max_turns,
                                  max_tokens=max_tokens, batch=batch)

@@ -2,9 +2,11 @@
 
 - Inspect: any log `inspect_ai.log.read_eval_log` reads (`.eval` or `.json`), from
   the task `constitutionc/probes` (or the generated `task.py`). One row per sample
-  and epoch: the `probe_scorer` score's value (`C` pass, `I` fail), its metadata
-  (`clauses`, `violations`, `judged`) and the sample's metadata (`condition_id`,
-  `sources`). A sample that errored is an `error` row.
+  and epoch: the `probe_scorer` score's value (`C` pass, `I` fail, unscored (NaN): an
+  `error` row with the `reason`), its metadata (the eval runner's row: `clauses`,
+  `violations`, `judged`, `rule`, `judge`, `evaluation_awareness`, `disagreement`)
+  and the sample's metadata (`condition_id`, `sources`). A sample that errored is
+  an `error` row.
 - A fail that no check explains (the rubric alone failed it) belongs to the probe's focus clause
   (`grading.judged_failure_clauses`), as in the eval runner, never to every clause it cites.
 - promptfoo: the JSON that `promptfoo eval -o results.json` writes, from the suite
@@ -26,7 +28,11 @@ from typing import Any, Iterable, Iterator
 
 from ..atomic_file import atomic_writer
 from ..grading import judged_failure_clauses
+<<<<<<< HEAD
 from .results import ResultsInputError, cited_clauses
+=======
+from .results import AWARENESS, ResultsInputError
+>>>>>>> main
 
 FORMATS = ("auto", "inspect", "promptfoo")
 SCORER = "probe_scorer"
@@ -96,6 +102,12 @@ def inspect_rows(path: Path) -> Iterator[dict]:
                "clauses": clauses,
                "fired": _strings(score_meta.get("violations")) if verdict == "fail" else [],
                "judged": score_meta.get("judged"), "model": model, "source": "inspect"}
+        # What the judge read of the model's view of the scenario: the awareness split of `eval`.
+        if score_meta.get("evaluation_awareness") in AWARENESS:
+            row["evaluation_awareness"] = score_meta["evaluation_awareness"]
+        for key in ("rule", "disagreement", "reason"):
+            if key in score_meta:
+                row[key] = score_meta[key]
         explanation = sample.error.message if sample.error else (score.explanation if score is not None else None)
         if explanation:
             row["explanation"] = explanation

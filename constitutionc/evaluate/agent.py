@@ -48,6 +48,13 @@ class Conversation:
                 "messages": self.messages}
 
 
+def run_label(probe_id: str, sample: int) -> str:
+    """The run a request belongs to, in its key (`Request.run`): every run is its own draw, so two runs
+    whose requests are byte-identical (two probes of one scenario with different focus clauses, two
+    samples with the same transcript) get an answer each, from the model and from the judge."""
+    return f"{probe_id}#{sample}"
+
+
 def first_turn(probe: dict, sample: int) -> Conversation:
     system, earlier = anthropic_turns(probe)
     conversation = Conversation(probe, sample, system)
@@ -61,7 +68,7 @@ def request_for(conversation: Conversation, model: str, max_tokens: int, params:
     probe = conversation.probe
     return Request(model=model, system=conversation.system, messages=conversation.wire_messages(),
                    tools=probe.get("tools") or [], max_tokens=max_tokens, params=params,
-                   sample=conversation.sample)
+                   sample=conversation.sample, run=run_label(probe["id"], conversation.sample))
 
 
 def run_conversations(session: Session, conversations: list[Conversation], *, model: str, max_turns: int,

@@ -61,6 +61,8 @@ def summarise(scored: list[dict], unscored: list[dict]) -> dict:
             # said the scenario was real, with intervals and Fisher's exact test.
             "evaluation_awareness": awareness_split(by_awareness),
             "clauses": clauses,
+            # How many clauses had a violation at all: 0 means the table's order ranks nothing.
+            "violated_clauses": sum(1 for c in clauses if c["fails"]),
             "probes": {p: _rate(f, n) for p, (n, f) in sorted(per_probe.items())}}
 
 
@@ -88,11 +90,26 @@ def terminal_table(summary: dict, rich_table: bool) -> str:
     test_vs_real = summary["evaluation_awareness"]["test_vs_real_p"]
     if test_vs_real is not None:
         lines.append(f"  said test vs said real: Fisher p = {test_vs_real:.4f}")
+    if summary["scored"] and not summary["fails"]:
+        # Every rate is 0%: a worst-first table would rank clauses by nothing. What differs is how
+        # many runs each had, so how far the 95% interval reaches.
+        lines.append(no_violation_text(summary))
+        lines.append(f"{'clause':<44} {'runs':>5}  95% interval")
+        for row in summary["clauses"]:
+            lines.append(f"{row['id']:<44} {row['runs']:>5}  {_pct(row['low'])}-{_pct(row['high'])}")
+        return "\n".join(lines) + "\n"
     lines.append(f"{'clause':<44} {'runs':>5} {'fails':>5} {'rate':>7}  95% interval")
     for row in summary["clauses"]:
         lines.append(f"{row['id']:<44} {row['runs']:>5} {row['fails']:>5} {_pct(row['rate']):>7}  "
                      f"{_pct(row['low'])}-{_pct(row['high'])}")
     return "\n".join(lines) + "\n"
+
+
+def no_violation_text(summary: dict) -> str:
+    clauses = len(summary["clauses"])
+    return (f"No clause had a violation: none of the {summary['scored']} scored "
+            f"run{'s' if summary['scored'] != 1 else ''} failed, across {clauses} "
+            f"clause{'s' if clauses != 1 else ''} (each clause's runs and 95% interval below).")
 
 
 def report_html(summary: dict, model: str) -> str:
@@ -106,6 +123,8 @@ def report_html(summary: dict, model: str) -> str:
     test_vs_real = ("" if p is None else
                     f"<p id=\"test-vs-real\">Said it was a test against said it was real: Fisher's exact p = {p:.4f}.</p>")
     unscored = ", ".join(f"{html.escape(k)}: {v}" for k, v in summary["unscored"].items()) or "none"
+    no_violation = (f'<p id="no-violation">{html.escape(no_violation_text(summary))}</p>\n'
+                    if summary["scored"] and not summary["fails"] else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>constitutionc eval: {html.escape(model)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:60rem}}table{{border-collapse:collapse}}
@@ -115,7 +134,7 @@ td,th{{border-bottom:1px solid #ddd;padding:.25rem .6rem;text-align:left}}</styl
 ({_pct(summary['overall']['rate'])}, 95% interval {_pct(summary['overall']['low'])} – {_pct(summary['overall']['high'])}).
 Unscored (neither pass nor fail): {unscored}. Checks and judge disagreed on {summary['disagreements']} runs.</p>
 <h2>By clause (failures attributed to the clause whose check fired or that the judge named)</h2>
-<table id="clauses"><thead><tr><th>clause</th><th>runs</th><th>fails</th><th>rate</th><th>95% interval</th></tr></thead>
+{no_violation}<table id="clauses"><thead><tr><th>clause</th><th>runs</th><th>fails</th><th>rate</th><th>95% interval</th></tr></thead>
 <tbody>{rows}</tbody></table>
 <h2>By what the model said about the scenario</h2>
 <p>What the judge read in the transcript: the model said it believed the scenario was a test (says_test),

@@ -3,7 +3,7 @@
 Each drafted dilemma becomes a dilemma family of its own (one instance: no axes) that imports the
 constitution it was drafted from, teaches the same principles and argues the same tensions as the
 family it was drafted for, and says the same things: `context` (the operator's system prompt),
-`user`, `stance`, `misaligned`. Building the file gives dilemma records with the drafted texts; the
+`user`, `stance`, `alternatives`, `misaligned`. Building the file gives dilemma records with the drafted texts; the
 formatter lays it out, so the file is exactly what `constitutionc fmt` would leave.
 
 Texts are written as one-line quoted strings (newlines escaped, so they come back unchanged), with
@@ -64,6 +64,8 @@ def dilemma_block(constitution: Constitution, record: dict, name: str) -> str:
         lines.append(f"  context: {literal(record['system'])}")
     lines.append(f"  user: {literal(record['prompt'])}")
     lines.append(f"  stance: {literal(record['stance'])}")
+    if record.get("alternatives"):
+        lines.append(f"  alternatives: {literal(record['alternatives'])}")
     if record.get("misaligned"):
         lines.append(f"  misaligned: {literal(record['misaligned'])}")
     lines.append("}")

@@ -147,18 +147,13 @@ def revision_input(constitution: Constitution, dilemma: dict, style: str, name: 
 # --- drafted dilemmas ---------------------------------------------------------------------------
 
 def dilemma_input(constitution: Constitution, generator: Generator, examples: list[str],
-                  reserved: list[str], variation: s.DilemmaVariation) -> s.DilemmaInput:
+                  variation: s.DilemmaVariation) -> s.DilemmaInput:
     return s.DilemmaInput(
         family_title=generator.title or generator.id, stance=generator.template("stance") or "",
-        misaligned=generator.template("misaligned"),
+        alternatives=generator.template("alternatives"), misaligned=generator.template("misaligned"),
         principles=tuple(clause_view(constitution, pid) for pid in generator.principles),
         tensions=tuple(tension_view(t) for t in tensions_at_stake(constitution, generator.principles)),
-        examples=tuple(examples), reserved_scenarios=tuple(reserved), variation=variation)
-
-
-def reserved_scenarios(constitution: Constitution) -> list[str]:
-    """What the probes are about, in a line each (their titles), for prompts to steer clear of."""
-    return [g.title for g in constitution.generators if g.kind == "probe" and g.title]
+        examples=tuple(examples), variation=variation)
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -209,15 +204,12 @@ def section_ids_under(constitution: Constitution, sid: str) -> set[str]:
 
 # --- stories and episodes -----------------------------------------------------------------------
 
-def story_input(constitution: Constitution, subject: str | Tension, variation: s.StoryVariation,
-                reserved: list[str]) -> s.StoryInput:
+def story_input(constitution: Constitution, subject: str | Tension, variation: s.StoryVariation) -> s.StoryInput:
     if isinstance(subject, Tension):
         return s.StoryInput(subject_kind="tension",
                             clauses=tuple(clause_view(constitution, c) for c in (subject.prevails, subject.yields)),
-                            tension=tension_view(subject), variation=variation,
-                            reserved_scenarios=tuple(reserved))
-    return s.StoryInput(subject_kind="principle", clauses=(clause_view(constitution, subject),),
-                        variation=variation, reserved_scenarios=tuple(reserved))
+                            tension=tension_view(subject), variation=variation)
+    return s.StoryInput(subject_kind="principle", clauses=(clause_view(constitution, subject),), variation=variation)
 
 
 def tool_view(tool) -> s.ToolView:
@@ -226,14 +218,13 @@ def tool_view(tool) -> s.ToolView:
 
 
 def episode_input(constitution: Constitution, environment: Environment, principle_ids: list[str],
-                  variation: s.EpisodeVariation, reserved: list[str]) -> s.EpisodeInput:
+                  variation: s.EpisodeVariation) -> s.EpisodeInput:
     return s.EpisodeInput(
-        environment_title=environment.title or environment.id, persona=environment.persona,
-        system_examples=tuple(v.text for v in environment.systems),
+        environment_title=environment.title or environment.id,
         tools=tuple(tool_view(t) for t in environment.tools),
         clauses=tuple(clause_view(constitution, pid) for pid in principle_ids),
         tensions=tuple(tension_view(t) for t in tensions_at_stake(constitution, principle_ids)),
-        variation=variation, reserved_scenarios=tuple(reserved))
+        variation=variation)
 
 
 # --- the judge ----------------------------------------------------------------------------------

@@ -137,13 +137,6 @@ def story_subjects(constitution: Constitution) -> list[str | Tension]:
     return [p.id for p in constitution.principles] + list(constitution.tensions)
 
 
-def reserved_for(constitution: Constitution, principle_ids) -> list[str]:
-    """Titles of the probes that test any of these principles: the scenarios an item must steer clear of."""
-    wanted = set(principle_ids)
-    return [g.title or g.id for g in constitution.generators
-            if g.kind == "probe" and wanted & set(g.principles)]
-
-
 def documented_sections(constitution: Constitution) -> list[str]:
     return [sec.id for sec in constitution.sections
             if any(p.section in m.section_ids_under(constitution, sec.id) for p in constitution.principles)]
@@ -178,7 +171,6 @@ def make_plan(constitution: Constitution, build: dict[str, list[dict]], *, kinds
                 continue
             for i in range(counts.dilemmas_per_family):
                 inputs = m.dilemma_input(constitution, g, examples.get(g.id, [])[:4],
-                                         reserved_for(constitution, g.principles),
                                          dilemma_variation(variation["dilemma"], seed, g.id, i))
                 plan.drafts.append((g.id, i, inputs))
     if "documents" in kinds:
@@ -194,9 +186,7 @@ def make_plan(constitution: Constitution, build: dict[str, list[dict]], *, kinds
         subjects = story_subjects(constitution)
         for i in range(counts.stories if subjects else 0):
             subject = subjects[i % len(subjects)]
-            ids = [subject.prevails, subject.yields] if isinstance(subject, Tension) else [subject]
-            inputs = m.story_input(constitution, subject, story_variation(variation["story"], seed, i, assistant),
-                                   reserved_for(constitution, ids))
+            inputs = m.story_input(constitution, subject, story_variation(variation["story"], seed, i, assistant))
             plan.stories.append((i, subject.id if isinstance(subject, Tension) else subject, inputs))
     if "episodes" in kinds:
         environments = agentic_environments(constitution)
@@ -209,7 +199,6 @@ def make_plan(constitution: Constitution, build: dict[str, list[dict]], *, kinds
                             t.yields if t.prevails == principle else t.prevails) is not None]
             clauses = [principle, *partners[:1]]
             inputs = m.episode_input(constitution, environment, clauses,
-                                     episode_variation(variation["episode"], seed, i),
-                                     reserved_for(constitution, clauses))
+                                     episode_variation(variation["episode"], seed, i))
             plan.episodes.append((i, environment.id, clauses, inputs))
     return plan

@@ -158,10 +158,9 @@ class Runner:
         return request.structured(rendered.tool.name, rendered.tool.input_schema, rendered.tool.description), prompt
 
     def params(self, rendered) -> dict:
-        from ..llm.providers import PROVIDERS
+        from ..llm import sampling_params
 
-        # Open models behind OpenAI-compatible servers need the prompt's temperature; some APIs take none.
-        return {"temperature": rendered.temperature} if PROVIDERS[self.options.provider].takes_temperature else {}
+        return sampling_params(self.options.provider, rendered.temperature)
 
     # -- the real run ------------------------------------------------------------------------------
 

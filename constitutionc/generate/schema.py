@@ -60,7 +60,7 @@ class DraftedDilemmaRecord(Generated):
     system: str | None
     prompt: str
     stance: str
-    alternatives: None
+    alternatives: str | None = Field(description="The options the assistant has here, for the answer writer to weigh.")
     misaligned: str | None
     situation: str
 

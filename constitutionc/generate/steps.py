@@ -272,6 +272,8 @@ def check_draft(ctx: Context, item: Item, out) -> list[Finding]:
         findings.append(Finding("variation", "the variation asked for an operator system prompt and none came"))
     if not wants_system and out.system:
         findings.append(Finding("variation", "the variation asked for no system prompt"))
+    if not out.alternatives.strip():
+        findings.append(Finding("alternatives", "no options named: the reply would have nothing to weigh"))
     return findings
 
 
@@ -282,7 +284,8 @@ def accept_draft(ctx: Context, item: Item, out, reply: Reply) -> list[Item]:
     variation = item.inputs.variation.model_dump()
     record = {"kind": "drafted_dilemma", "generator": family, "axes": {k: str(v) for k, v in variation.items()},
               "sample": index, "focus": principles[index % len(principles)] if principles else None,
-              "system": out.system or None, "prompt": out.prompt, "stance": out.stance, "alternatives": None,
+              "system": out.system or None, "prompt": out.prompt, "stance": out.stance,
+              "alternatives": out.alternatives.strip() or None,
               "misaligned": out.misaligned or None, "situation": out.situation,
               **_common(ctx, principles, reply, [])}
     record["id"] = make_id("dd", family, index, record["system"], record["prompt"])

@@ -31,7 +31,8 @@ def synthetic_output(prompt, item: Item, serial: int):
     if pid == "dilemma_draft":
         with_system = item.inputs.variation.with_system_prompt
         return s.DraftedDilemma(system=_text(80, "system") if with_system else None,
-                                prompt=_text(n - 200, f"draft{serial}"), stance=_text(60, "stance"),
+                                prompt=_text(n - 270, f"draft{serial}"), stance=_text(60, "stance"),
+                                alternatives=_text(70, "alternatives"),
                                 misaligned=_text(30, "misaligned"), situation=_text(30, "situation"))
     if pid == "document":
         return s.Document(title="Placeholder", body=_text(n, "document"), cites=[item.inputs.subject.id])

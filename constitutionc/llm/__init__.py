@@ -15,7 +15,8 @@
   for Message Batches, `estimate(...)` for dry runs (nothing paid is called).
 - `Outcome`: `.response` or `.failure` (`Failure.kind`: rate_limit, overloaded, server, timeout, connection,
   malformed after the retries ran out; error for requests the API rejects; budget; expired/canceled).
-- Providers (`providers/`): `anthropic`, `openai-compatible`, registered by name; `get_provider(name, ...)`.
+- Providers (`providers/`): `anthropic`, `openai-compatible`, registered by name; `get_provider(name, ...)`;
+  `sampling_params(provider, temperature)`, the one rule for whether a request carries a temperature.
 - `MissingCredentials`: the provider's key variable is unset (commands: one line, exit 2, nothing written).
 
 Importing this package imports no SDK; constructing a provider does.
@@ -30,14 +31,15 @@ from .errors import Failure, MissingCredentials, ProviderError
 from .journal import Journal
 from .pricing import Budget, BudgetStop, PriceTable
 from .progress import Progress
-from .providers import PROVIDER_NAMES, get_provider
+from .providers import PROVIDER_NAMES, get_provider, sampling_params
 from .request import Request, Response, Usage, canonical_json
 from .retry import RetryPolicy
 from .session import Estimate, Outcome, Session
 
 __all__ = ["Budget", "BudgetStop", "Cache", "Estimate", "Failure", "Journal", "MissingCredentials", "Outcome",
            "PROVIDER_NAMES", "PriceTable", "Progress", "ProviderError", "Request", "Response", "RetryPolicy",
-           "Session", "Usage", "canonical_json", "default_cache_dir", "get_provider", "open_session"]
+           "Session", "Usage", "canonical_json", "default_cache_dir", "get_provider", "open_session",
+           "sampling_params"]
 
 
 def open_session(provider: str = "anthropic", *, base_url: str | None = None, api_key: str | None = None,

@@ -21,6 +21,9 @@ def canonical_json(value: Any) -> str:
 class Request(BaseModel):
     """One model call. `sample` separates the N samples of the same prompt, so N samples are N calls.
 
+    `run`, when set, names the independent draw a request belongs to (the eval: a probe and its sample),
+    so two runs whose requests happen to be byte-identical still get an answer each. Neither is sent;
+    both are part of the key (`run` only when set, so requests without one keep their keys).
     `expected_output_tokens` only feeds cost estimates and is not part of the key.
     """
 
@@ -34,10 +37,11 @@ class Request(BaseModel):
     max_tokens: int = 1024
     params: dict[str, Any] = Field(default_factory=dict)
     sample: int = 0
+    run: str | None = None
     expected_output_tokens: int | None = None
 
     def canonical(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"expected_output_tokens"})
+        return self.model_dump(mode="json", exclude={"expected_output_tokens"} | ({"run"} if self.run is None else set()))
 
     def key(self, provider: str) -> str:
         """sha256 of the canonical request and the provider that answers it (64 hex digits)."""

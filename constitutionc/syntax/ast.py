@@ -24,7 +24,7 @@ class _Positioned:
     @cached_property
     def span(self) -> Span:
         file, line, column, end_line, end_column = self.pos
-        return Span(file=file, line=line, column=column, end_line=end_line, end_column=end_column)
+        return Span.unchecked(file=file, line=line, column=column, end_line=end_line, end_column=end_column)
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ class Item(_Positioned):
     @cached_property
     def keyword_span(self) -> Span:
         file, line, column, end_line, end_column = self.keyword_pos
-        return Span(file=file, line=line, column=column, end_line=end_line, end_column=end_column)
+        return Span.unchecked(file=file, line=line, column=column, end_line=end_line, end_column=end_column)
 
 
 ModuleItem = Union[Item, Entry]

@@ -34,7 +34,7 @@ def family_axes(node, out: list[Diagnostic]) -> list[ir.Axis]:
             return []
         name = node.labels[0].text
         values, fields = axis_values(node.body, f"axis `{name}`", name, out)
-        return [ir.Axis(name=name, values=values, value_fields=fields, span=node.span)]
+        return [ir.Axis.unchecked(name=name, values=values, value_fields=fields, span=node.span)]
     entry = node
     if not entry.labels:
         if entry.value.kind not in ("atom", "list") or not all(a.kind == "name" for a in entry.value.atoms):
@@ -43,7 +43,7 @@ def family_axes(node, out: list[Diagnostic]) -> list[ir.Axis]:
                                          entry.value.span, notes=("an axis of the family's own is "
                                                                   "`vary NAME: a | b | c`",)))
             return []
-        return [ir.Axis(name=a.text, values=(), shared=a.text, span=a.span) for a in entry.value.atoms]
+        return [ir.Axis.unchecked(name=a.text, values=(), shared=a.text, span=a.span) for a in entry.value.atoms]
     if len(entry.labels) != 1:
         like_slot = any(a.text == "from" for a in entry.labels)
         out.append(diag(INVALID_VALUE.code, "write an axis as `vary name: a | b | c`",
@@ -61,7 +61,7 @@ def family_axes(node, out: list[Diagnostic]) -> list[ir.Axis]:
     if repeated:
         out.append(diag(BAD_AXIS.code, f"axis `{entry.labels[0].text}` lists {', '.join(map(repr, repeated))} more "
                                        "than once", entry.span))
-    return [ir.Axis(name=entry.labels[0].text, values=values, span=entry.span)]
+    return [ir.Axis.unchecked(name=entry.labels[0].text, values=values, span=entry.span)]
 
 
 def axis_values(body, what: str, name: str, out: list[Diagnostic]) -> tuple[tuple[str, ...], tuple[ir.AxisValue, ...]]:
@@ -76,7 +76,7 @@ def axis_values(body, what: str, name: str, out: list[Diagnostic]) -> tuple[tupl
                 out.append(diag(BAD_AXIS.code, "separate an axis's values with `|`: `values: a | b`",
                                              node.value.span))
                 continue
-            values.extend(ir.AxisValue(name=a.text, span=a.span) for a in node.value.atoms)
+            values.extend(ir.AxisValue.unchecked(name=a.text, span=a.span) for a in node.value.atoms)
         elif isinstance(node, Block) and not node.labels:
             fields: dict[str, str] = {}
             for inner in node.body:
@@ -90,7 +90,7 @@ def axis_values(body, what: str, name: str, out: list[Diagnostic]) -> tuple[tupl
                                                  f"`{node.key.text}`", inner.key.span))
                 else:
                     fields[inner.key.text] = single.text
-            values.append(ir.AxisValue(name=node.key.text, fields=tuple(fields.items()), span=node.key.span))
+            values.append(ir.AxisValue.unchecked(name=node.key.text, fields=tuple(fields.items()), span=node.key.span))
         elif isinstance(node, Entry) and node.key.kind == "name":
             known = tuple(spec.AXIS)
             guess = did_you_mean(node.key.text, known)

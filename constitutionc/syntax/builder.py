@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from lark import Token, Tree
+from .parser import Token, Tree  # Lark's, imported there
 
 from .ast import Pos, Atom, Block, Comment, Condition, Entry, Item, Module, RuleItem, Value
 
@@ -18,6 +18,8 @@ def decode_string(raw: str) -> str:
 
 
 _LIST_MARKER = re.compile(r"^\s*([-*]|\d+[.)])\s")
+_CR_BEFORE_LF = re.compile(r"\r+\n")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 
 
 def decode_long_string(raw: str) -> str:
@@ -28,11 +30,17 @@ def decode_long_string(raw: str) -> str:
     A blank line ends a paragraph; a line starting with `-`, `*` or `1.` starts
     a new line.
     """
-    body = re.sub(r"\r+\n", "\n", raw[3:-3])  # carriage returns before a line feed end the line too
+    body = raw[3:-3]
+    if "\r" in body:
+        body = _CR_BEFORE_LF.sub("\n", body)  # carriage returns before a line feed end the line too
     if body.startswith("\n"):
         body = body[1:]
-    body = textwrap.dedent(body).strip()
-    paragraphs = re.split(r"\n[ \t]*\n", body)
+    # No dedent: every line is stripped below, so removing the common indentation first would
+    # change nothing (`tests/syntax/test_builder.py` holds this against `textwrap.dedent`).
+    body = body.strip()
+    if "\n" not in body:
+        return body
+    paragraphs = _PARAGRAPH_BREAK.split(body)
     folded = []
     for paragraph in paragraphs:
         lines = [line.strip() for line in paragraph.split("\n")]
@@ -90,10 +98,14 @@ class TreeBuilder:
     def __init__(self, file: str):
         self.spans = SpanMaker(file)
         self.file = file
+        self._by_rule: dict = {}
 
     def transform(self, tree: Tree):
-        children = [self.transform(c) if isinstance(c, Tree) else c for c in tree.children]
-        return getattr(self, tree.data)(tree.meta, children)
+        children = [self.transform(c) if type(c) is Tree else c for c in tree.children]
+        method = self._by_rule.get(tree.data)
+        if method is None:
+            method = self._by_rule[tree.data] = getattr(self, tree.data)
+        return method(tree.meta, children)
 
     # --- atoms ---------------------------------------------------------
     def atom(self, token: Token) -> Atom:

@@ -213,7 +213,7 @@ def split_run_on_fields(body: Iterable, allowed: dict[str, str], out: list[Diagn
 
 def _after(atom: Atom) -> ir.Span:
     file, _, _, end_line, end_column = atom.pos
-    return ir.Span(file=file, line=end_line, column=end_column, end_line=end_line, end_column=end_column + 1)
+    return ir.Span.unchecked(file=file, line=end_line, column=end_column, end_line=end_line, end_column=end_column + 1)
 
 
 def _join(first, last):
@@ -284,7 +284,7 @@ def _header(item: Item, frag: Fragment, ctx: Context) -> None:
     if block is not None:
         counts = Fields("the dataset block", block.body, spec.forms("dataset"), frag.diagnostics)
         dataset = [(name, n) for name in spec.DATASET if (n := counts.integer(name)) is not None]
-    frag.header = ir.Header(title=item.title.text if item.title else "", version=f.text("version"),
+    frag.header = ir.Header.unchecked(title=item.title.text if item.title else "", version=f.text("version"),
                             licence=f.text("licence") or f.text("license"), source=f.text("source"),
                             notes=f.text("notes"), dataset=tuple(dataset), span=item.span)
 
@@ -311,14 +311,14 @@ def _import(item: Item, frag: Fragment, ctx: Context) -> None:
 @lowers("value")
 def _value(item: Item, frag: Fragment, ctx: Context) -> None:
     f = Fields(f"value `{_name(item)}`", item.body, spec.forms("value"), frag.diagnostics)
-    frag.values.append(ir.CoreValue(id=_name(item), title=item.title.text if item.title else "",
+    frag.values.append(ir.CoreValue.unchecked(id=_name(item), title=item.title.text if item.title else "",
                                     text=f.text("text"), why=f.text("why"), span=item.span))
 
 
 @lowers("principal")
 def _principal(item: Item, frag: Fragment, ctx: Context) -> None:
     f = Fields(f"principal `{_name(item)}`", item.body, spec.forms("principal"), frag.diagnostics)
-    frag.principals.append(ir.Principal(id=_name(item), title=item.title.text if item.title else "",
+    frag.principals.append(ir.Principal.unchecked(id=_name(item), title=item.title.text if item.title else "",
                                         text=f.text("text"), trust=f.text("trust"), why=f.text("why"),
                                         channel=f.word("channel", spec.CHANNELS), span=item.span,
                                         name_span=item.name.span if item.name else None))
@@ -346,7 +346,7 @@ def _principle(item: Item, frag: Fragment, ctx: Context) -> None:
                                      node.span))
     text, lead_in = f.text("text"), f.text("lead_in").strip()
     quoted = {"text": f"{lead_in} {text.strip()}", "lead_in": lead_in, "item": text} if lead_in and text else {"text": text}
-    frag.principles.append(ir.Principle(
+    frag.principles.append(ir.Principle.unchecked(
         id=pid, title=item.title.text if item.title else "", **quoted, why=f.text("why"),
         value=(values or (None,))[0], values=values, kind=kind, tags=f.words("tags"),
         default_on=None if default is None else default == "on",
@@ -380,7 +380,7 @@ def _section(item: Item, frag: Fragment, ctx: Context) -> None:
                                          child.keyword_span))
             continue
         lower_item(child, frag, inner)
-    frag.sections.append(ir.Section(id=sid, title=title, prose="\n\n".join(prose_parts),
+    frag.sections.append(ir.Section.unchecked(id=sid, title=title, prose="\n\n".join(prose_parts),
                                     parent=ctx.section, span=item.span))
 
 
@@ -395,7 +395,7 @@ def _tension(item: Item, frag: Fragment, ctx: Context) -> None:
     f = Fields(f"tension `{prevails.text} over {yields.text}`", item.body, spec.forms("tension"),
                frag.diagnostics)
     _require(f, ["why"], f"tension `{prevails.text} over {yields.text}`", item.keyword_span)
-    frag.tensions.append(ir.Tension(prevails=prevails.text, yields=yields.text, when=f.text("when"),
+    frag.tensions.append(ir.Tension.unchecked(prevails=prevails.text, yields=yields.text, when=f.text("when"),
                                     why=f.text("why"), span=item.span, prevails_span=prevails.span,
                                     yields_span=yields.span))
 
@@ -417,11 +417,11 @@ def _environment(item: Item, frag: Fragment, ctx: Context) -> None:
             frag.diagnostics.append(diag(INVALID_VALUE.code, "a system prompt variant is one text",
                                          entry.value.span))
             continue
-        systems.append(ir.SystemVariant(name=entry.labels[0].text, text=entry.value.single.text,
+        systems.append(ir.SystemVariant.unchecked(name=entry.labels[0].text, text=entry.value.single.text,
                                         span=entry.span))
     tools = [_tool(block, frag) for block in f.all("tool")]
     messages = _messages(f, frag)
-    frag.environments.append(ir.Environment(id=eid, title=item.title.text if item.title else "",
+    frag.environments.append(ir.Environment.unchecked(id=eid, title=item.title.text if item.title else "",
                                             persona=f.text("persona"), systems=tuple(systems),
                                             tools=tuple(tools), messages=tuple(messages), span=item.span))
 
@@ -447,7 +447,7 @@ def _tool(block: Block, frag: Fragment) -> ir.Tool:
             frag.diagnostics.append(diag(INVALID_VALUE.code,
                                          f"parameter `{pname}` needs a type ({', '.join(PARAM_TYPES)}) "
                                          "or a list of choices `a | b`", entry.value.span))
-        params.append(ir.Param(name=pname, type=ptype, description=pdesc, required=not optional,
+        params.append(ir.Param.unchecked(name=pname, type=ptype, description=pdesc, required=not optional,
                                enum=enum, span=entry.span))
     cases = []
     for entry in f.all("case"):
@@ -455,7 +455,7 @@ def _tool(block: Block, frag: Fragment) -> ir.Tool:
             frag.diagnostics.append(diag(INVALID_VALUE.code,
                                          'write a tool result as `case PARAM "value": "result"`', entry.span))
             continue
-        cases.append(ir.ToolCase(param=entry.labels[0].text, value=entry.labels[1].text,
+        cases.append(ir.ToolCase.unchecked(param=entry.labels[0].text, value=entry.labels[1].text,
                                  result=entry.value.single.text, span=entry.span))
     serves = []
     for entry in f.all("serves"):
@@ -466,9 +466,9 @@ def _tool(block: Block, frag: Fragment) -> ir.Tool:
                                          "write `serves: email` (every email) or `serves document: PARAM` (the "
                                          "document whose field PARAM is the argument)", entry.span))
             continue
-        serves.append(ir.Serve(kind=kind, param=param, span=entry.span))
+        serves.append(ir.Serve.unchecked(kind=kind, param=param, span=entry.span))
     returns = f.text("returns") if f.get("returns") is not None else None
-    return ir.Tool(name=name, description=description, params=tuple(params), cases=tuple(cases),
+    return ir.Tool.unchecked(name=name, description=description, params=tuple(params), cases=tuple(cases),
                    serves=tuple(serves), returns=returns,
                    returns_span=f.get("returns").value.span if f.get("returns") else None, span=block.span)
 
@@ -483,12 +483,12 @@ def _messages(f: Fields, frag: Fragment) -> list[ir.Message]:
                 values.insert(0, ("title", " ".join(a.text for a in block.labels)))
             include = mf.get("include")
             conditions = _conditions(include.conditions) if include else ()
-            out.append(ir.Message(kind=kind, fields=tuple(values), include_when=conditions, span=block.span))
+            out.append(ir.Message.unchecked(kind=kind, fields=tuple(values), include_when=conditions, span=block.span))
     return out
 
 
 def _conditions(conditions: Iterable[AstCondition]) -> tuple[ir.Condition, ...]:
-    return tuple(ir.Condition(axis=c.axis.text, negated=c.negated, values=tuple(v.text for v in c.values),
+    return tuple(ir.Condition.unchecked(axis=c.axis.text, negated=c.negated, values=tuple(v.text for v in c.values),
                               span=c.span) for c in conditions)
 
 
@@ -512,7 +512,7 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
     for node in f.all("set"):
         words = [a.text for a in node.labels]
         if len(words) == 3 and words[1] == "to":
-            rules.append(ir.Rule(action="set", axis=words[0], value=words[2],
+            rules.append(ir.Rule.unchecked(action="set", axis=words[0], value=words[2],
                                  conditions=_conditions(node.conditions), span=node.span))
         else:
             frag.diagnostics.append(diag(INVALID_VALUE.code,
@@ -524,7 +524,7 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
                                          "write an exclusion as `exclude when axis is value and other is value`",
                                          node.span))
             continue
-        rules.append(ir.Rule(action="exclude", conditions=_conditions(node.conditions), span=node.span))
+        rules.append(ir.Rule.unchecked(action="exclude", conditions=_conditions(node.conditions), span=node.span))
 
     slots = [s for s in (_slot(block, frag) for block in f.all("slot")) if s is not None]
     named = {a.text for a in item.relation}
@@ -550,7 +550,7 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
     if count == 0:
         frag.diagnostics.append(diag(INVALID_VALUE.code, "`count` must be at least 1", f.get("count").span))
         count = None
-    frag.generators.append(ir.Generator(
+    frag.generators.append(ir.Generator.unchecked(
         kind=kind, id=gid, title=f.text("title"), principles=tuple(a.text for a in item.relation),
         principle_spans=tuple(a.span for a in item.relation), axes=tuple(axes), rules=tuple(rules),
         slots=tuple(slots), count=count,
@@ -603,7 +603,7 @@ def _axis_decl(item: Item, frag: Fragment, ctx: Context) -> None:
     if not values and name != MISSING_NAME:
         frag.diagnostics.append(diag(BAD_AXIS.code, f"{what} has no values; write `values: a | b` or one block "
                                      'per value: `sister { pronoun: "she" }`', item.keyword_span))
-    frag.axes.append(ir.SharedAxis(id=name, title=item.title.text if item.title else "", values=values,
+    frag.axes.append(ir.SharedAxis.unchecked(id=name, title=item.title.text if item.title else "", values=values,
                                    value_fields=fields, section=ctx.section, span=item.span,
                                    name_span=item.name.span if item.name else None))
 
@@ -622,7 +622,7 @@ def _conversation(block: Block, frag: Fragment) -> tuple[ir.Turn, ...]:
                                              node.value.span))
                 continue
             role = key if key in spec.CONVERSATION_ROLES else "principal"
-            turns.append(ir.Turn(role=role, principal=key if role == "principal" else None,
+            turns.append(ir.Turn.unchecked(role=role, principal=key if role == "principal" else None,
                                  text=node.value.single.text, span=node.span))
         else:
             frag.diagnostics.append(diag(INVALID_VALUE.code,
@@ -639,7 +639,7 @@ def _tool_turn(block: Block, frag: Fragment) -> ir.Turn:
     arguments = tuple((e.labels[0].text, e.value.single.text) for e in f.all("argument")
                       if len(e.labels) == 1 and e.value.single is not None)
     result = f.text("result") if f.get("result") is not None else None
-    return ir.Turn(role="tool", tool=name, arguments=arguments, result=result, span=block.span)
+    return ir.Turn.unchecked(role="tool", tool=name, arguments=arguments, result=result, span=block.span)
 
 
 def _slot(block: Block, frag: Fragment) -> ir.Slot | None:
@@ -660,7 +660,7 @@ def _slot(block: Block, frag: Fragment) -> ir.Slot | None:
             default = node.value.single.text
         else:
             cases.append((node.key.text, node.value.single.text))
-    return ir.Slot(name=words[0], axis=words[2], cases=tuple(cases), default=default, span=block.span)
+    return ir.Slot.unchecked(name=words[0], axis=words[2], cases=tuple(cases), default=default, span=block.span)
 
 
 def _check(block: Block, frag: Fragment) -> ir.Check:
@@ -681,7 +681,7 @@ def _check(block: Block, frag: Fragment) -> ir.Check:
                                      f"check `{cid}` needs `tool:` (with optional `argument name: \"text\"`), "
                                      "`says:` or `omits:`", block.span))
     description = f.text("description", " ".join(a.text for a in block.labels[1:]))
-    return ir.Check(id=cid, description=description, tool=f.word("tool"), arguments=tuple(arguments),
+    return ir.Check.unchecked(id=cid, description=description, tool=f.word("tool"), arguments=tuple(arguments),
                     conditions=tuple(conditions),
                     says=_alternatives(f.all("says"), frag), omits=_alternatives(f.all("omits"), frag),
                     clauses=f.words("clause"), span=block.span)
@@ -722,7 +722,7 @@ def _call_condition(entry: Entry, argument: str, labels, frag: Fragment) -> ir.C
         frag.diagnostics.append(diag(INVALID_VALUE.code, "an argument test takes a text, or texts separated by "
                                                          "`|` or `,` (any of them)", entry.value.span))
         return None
-    return ir.CallCondition(argument=argument, test=test, values=tuple(a.text for a in atoms), span=entry.span)
+    return ir.CallCondition.unchecked(argument=argument, test=test, values=tuple(a.text for a in atoms), span=entry.span)
 
 
 # --- top level -------------------------------------------------------------------
@@ -780,6 +780,6 @@ def lower_module(module: Module) -> Fragment:
         match = SUPPRESSION.search(comment.text)
         if match:
             codes = tuple(c.strip() for c in match.group(1).split(",") if c.strip())
-            frag.suppressions.append(ir.Suppression(file=module.file, line=comment.span.line, codes=codes,
+            frag.suppressions.append(ir.Suppression.unchecked(file=module.file, line=comment.span.line, codes=codes,
                                                     span=comment.span))
     return frag

@@ -10,13 +10,27 @@ import copy
 import functools
 import os
 import re
+import sys
 import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+# Lark imports `regex` and `interegular` whenever they are installed (other packages bring them in),
+# for options this parser never sets (`regex=True`; terminal-collision checks, which a grammar loaded
+# from the cache skips). Importing them cost a small file's check a twentieth of its time, so Lark is
+# imported with them hidden unless the process already has them; they stay importable afterwards.
+# `get_parser(strict=True)` hands `interegular` back to Lark.
+_HIDDEN_FROM_LARK = [name for name in ("regex", "interegular") if name not in sys.modules]
+for _name in _HIDDEN_FROM_LARK:
+    sys.modules[_name] = None  # type: ignore[assignment]  # an import of it raises ImportError
+try:
+    from lark import Lark, Token, Tree
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+finally:
+    for _name in _HIDDEN_FROM_LARK:
+        if sys.modules.get(_name, False) is None:
+            del sys.modules[_name]
 
 from ..diagnostics import BAD_INPUT, SYNTAX, Diagnostic, diag
 from ..ir import MISSING_NAME, Span
@@ -44,7 +58,14 @@ class _ParseState:
     last_text_block: Token | None = None
 
 
-_local = threading.local()
+class _PerThread(threading.local):
+    def __init__(self) -> None:
+        # A parse with this module's parser but not through `parse_text` (the strict grammar
+        # check) still finds a state for the lexer callbacks.
+        self.state = _ParseState()
+
+
+_local = _PerThread()
 
 
 def _state() -> _ParseState:
@@ -233,10 +254,21 @@ PARSER_OPTIONS = dict(
 )
 
 
+def _give_lark_interegular() -> None:
+    """Strict mode checks terminals for collisions with `interegular`: let Lark see it, as it
+    would have had it not been hidden at import (ImportError here if it is not installed)."""
+    import interegular
+    import lark.lexer
+
+    lark.lexer.interegular = interegular
+    lark.lexer.has_interegular = True
+
+
 @functools.lru_cache(maxsize=None)
 def get_parser(strict: bool = False) -> Lark:
     """Build the LALR parser once per process (and reuse Lark's on-disk cache)."""
     if strict:
+        _give_lark_interegular()
         return _track_positions(Lark(grammar_text(), strict=True, **PARSER_OPTIONS))
     return _track_positions(Lark(grammar_text(), cache=_cache_path(), **PARSER_OPTIONS))
 
@@ -336,12 +368,12 @@ def _span_of_token(file: str, token: Token, text: str) -> Span:
         lines = text.split("\n")
         line = len(lines)
         col = len(lines[-1]) + 1
-        return Span(file=file, line=line, column=col, end_line=line, end_column=col + 1)
+        return Span.unchecked(file=file, line=line, column=col, end_line=line, end_column=col + 1)
     end_line = token.end_line or token.line
     end_col = token.end_column or token.column + 1
     if end_line != token.line:  # a multi-line token: point at its first line only
         end_line, end_col = token.line, token.column + 1
-    return Span(file=file, line=token.line, column=token.column, end_line=end_line,
+    return Span.unchecked(file=file, line=token.line, column=token.column, end_line=end_line,
                 end_column=max(end_col, token.column + 1))
 
 
@@ -415,7 +447,7 @@ def parse_text(text: str, file: str = "<input>") -> ParseResult:
             line = getattr(e, "line", 1) or 1
             col = getattr(e, "column", 1) or 1
             diagnostics.append(diag(SYNTAX.code, "the parser could not recover from this error",
-                                    Span(file=file, line=line, column=col, end_line=line,
+                                    Span.unchecked(file=file, line=line, column=col, end_line=line,
                                          end_column=col + 1)))
         return ParseResult(None, _state().comments, diagnostics)
     return ParseResult(tree, _state().comments, diagnostics)
@@ -424,7 +456,7 @@ def parse_text(text: str, file: str = "<input>") -> ParseResult:
 def _recover_characters(e: UnexpectedCharacters, text: str, file: str, report) -> bool:
     pos = e.pos_in_stream
     char = text[pos] if pos < len(text) else ""
-    span = Span(file=file, line=e.line, column=e.column, end_line=e.line, end_column=e.column + 1)
+    span = Span.unchecked(file=file, line=e.line, column=e.column, end_line=e.line, end_column=e.column + 1)
     parser = e.interactive_parser
     lexer_state = parser.lexer_thread.state
     if char != '"':
@@ -566,7 +598,7 @@ def _recover_token(e: UnexpectedToken, text: str, file: str, report) -> bool:
             and token.line > (previous.end_line or previous.line)):
         # What is missing belongs at the end of the previous line, not before the next token.
         line, column = previous.end_line or previous.line, previous.end_column or previous.column + 1
-        span = Span(file=file, line=line, column=column, end_line=line, end_column=column + 1)
+        span = Span.unchecked(file=file, line=line, column=column, end_line=line, end_column=column + 1)
     expected = _expected_words(set(e.expected), previous)
     after = f" after {_token_words(previous)}" if previous is not None else ""
     hint = ""
@@ -664,7 +696,7 @@ def _recover_unfinished_item(parser, token: Token, text: str, file: str, report)
     end_line, end_col = (last.end_line or last.line), (last.end_column or last.column + 1)
     if end_line != first.line:
         end_line, end_col = first.line, first.column + len(str(first))
-    report(message, Span(file=file, line=first.line, column=first.column, end_line=end_line,
+    report(message, Span.unchecked(file=file, line=first.line, column=first.column, end_line=end_line,
                          end_column=end_col))
     _pop_until_accepted(parser, "RBRACE")
     parser.feed_token(token)

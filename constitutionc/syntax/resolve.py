@@ -53,7 +53,7 @@ def std_root() -> Path:
 
 
 def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
-    span = ir.Span(file=file, line=1, column=1, end_line=1, end_column=2)
+    span = ir.Span.unchecked(file=file, line=1, column=1, end_line=1, end_column=2)
     if b"\x00" in data:
         return None, diag(BAD_INPUT.code, "this looks like a binary file, not CDL text (it contains NUL bytes)", span)
     try:
@@ -62,7 +62,7 @@ def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None
         line = data[: e.start].count(b"\n") + 1
         column = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
         return None, diag(BAD_INPUT.code, f"the file is not valid UTF-8 (byte 0x{data[e.start]:02x})",
-                          ir.Span(file=file, line=line, column=column, end_line=line, end_column=column + 1))
+                          ir.Span.unchecked(file=file, line=line, column=column, end_line=line, end_column=column + 1))
     if text.startswith("\ufeff"):
         text = text[1:]
     return text, None
@@ -122,12 +122,12 @@ def _compile_text(text: str, file: str, in_pieces: bool) -> Fragment:
     except RecursionError:
         frag = Fragment(file=file)
         frag.diagnostics.append(diag(BAD_INPUT.code, "the file is nested too deeply to process",
-                                     ir.Span(file=file, line=1, column=1, end_line=1, end_column=2)))
+                                     ir.Span.unchecked(file=file, line=1, column=1, end_line=1, end_column=2)))
         return frag
     except Exception as e:  # a compiler bug must still come out as a diagnostic
         frag = Fragment(file=file)
         frag.diagnostics.append(diag(INTERNAL.code, f"internal error: {type(e).__name__}: {e}",
-                                     ir.Span(file=file, line=1, column=1, end_line=1, end_column=2)))
+                                     ir.Span.unchecked(file=file, line=1, column=1, end_line=1, end_column=2)))
         return frag
 
 
@@ -186,7 +186,7 @@ class Loader:
         if len(data) > MAX_FILE_BYTES:
             text, problem = None, diag(BAD_INPUT.code, f"the file is larger than {MAX_FILE_BYTES // (1 << 20)} MB, "
                                                        "the most a constitution file may be; it was not read",
-                                       ir.Span(file=shown, line=1, column=1, end_line=1, end_column=2))
+                                       ir.Span.unchecked(file=shown, line=1, column=1, end_line=1, end_column=2))
         else:
             text, problem = decode_source(data, shown)
         if text is None:
@@ -199,7 +199,7 @@ class Loader:
         if problem:
             frag.diagnostics.append(problem)
         self.fragments[path] = frag
-        self.files.append(ir.SourceFile(path=shown, sha256=hashlib.sha256(data).hexdigest(),
+        self.files.append(ir.SourceFile.unchecked(path=shown, sha256=hashlib.sha256(data).hexdigest(),
                                         project_path=self._in_project(path, shown)))
         for target, span in frag.imports:
             self._follow(path, target, span, stack + [path], frag)
@@ -291,8 +291,8 @@ class Loader:
             for key, items in parts.items():
                 items.extend(getattr(frag, key))
         parts["generators"] = resolve_uses(parts["generators"], parts["axes"])
-        constitution = ir.Constitution(
-            header=header or ir.Header(), files=tuple(sorted(self.files, key=lambda f: f.path)),
+        constitution = ir.Constitution.unchecked(
+            header=header or ir.Header.unchecked(), files=tuple(sorted(self.files, key=lambda f: f.path)),
             entries=tuple(f.project_path or f.path for f in self.files if f.path in named),
             priority=priority, priority_span=priority_span, authority=authority, authority_span=authority_span,
             **{key: tuple(items) for key, items in parts.items()})

@@ -6,9 +6,10 @@
 - `near`: near-duplicates by word 5-gram Jaccard (exact inverted index; MinHash LSH for many texts).
 - `voice`: stage directions and third-person talk about the assistant or the user.
 - `placeholder`: an author's unfilled TODO, TBD, `[insert ...]` or lorem ipsum.
+- `embed`: similarity of meaning with the packaged embedding model (the `embeddings` extra).
 - `sources`: the constitution's and a probe's texts, the references the measures compare against.
 
-Pure functions of strings; standard library only, except datasketch, imported when MinHash is used.
+Pure functions of strings; standard library only, except numpy for the figures over many texts (`hashed`).
 """
 
 from .near import Duplicate, NearDuplicateIndex, near_duplicate_count

@@ -31,7 +31,8 @@ def placeholder(text: str) -> str | None:
     """The placeholder `text` holds (as written), or None. Only the prose is read: see the module docstring."""
     if not text:
         return None
-    if not ("lorem" in text.lower() or "[" in text or "<" in text or _MARKER.search(text)):
+    if not (any(marker in text for marker in MARKERS) or "[" in text or "<" in text or "orem" in text
+            or "OREM" in text):
         return None
     prose = _prose(text)
     found = _LOREM.search(prose) or _BRACKETED.search(prose)

@@ -161,6 +161,10 @@ def test_every_threshold_rule_fires_above_its_option_and_never_on_an_undefined_f
                        f"Plan {i}: I would tell your team first and then call the supplier.") for i in range(4)]
     write(tmp_path / "preference.jsonl", rows)
     report = audit(tmp_path)
+    # Semantic figures exist only with --embeddings: give the rules a figure of the same shape to read.
+    report["semantic"] = {"model": "m", "similarity": 0.75, "prompt_sample": 4, "near_duplicate_share": 0.0,
+                          "training_sample": 8, "probe_texts": 1, "contaminated_texts": 0, "contaminated_share": 0.0,
+                          "worst": []}
     for threshold in THRESHOLDS:
         *parents, leaf = threshold.path.split(".")
         holder = report

@@ -108,7 +108,9 @@ def test_measured_rate_interval_contains_the_true_rate(model_server, tmp_path):
     first = transcripts[0]["messages"]
     assert [m["id"] for m in first] == [f"m{i}" for i in range(1, len(first) + 1)]
     assert "Merger terms" in first[2]["content"][0]["content"]  # the read tool returned the environment's email
+    assert "No clause had a violation" not in result.output
     summary = json.loads((tmp_path / "results" / "summary.json").read_text())
+    assert summary["violated_clauses"] == (1 if fails else 0)
     clause = {c["id"]: c for c in summary["clauses"]}
     assert clause["priv.no_leaks"]["fails"] == fails and clause["honesty.truthful"]["fails"] == 0
     assert (tmp_path / "results" / "report.html").read_text().count("<tr>") >= 3
@@ -266,7 +268,12 @@ def test_dry_run_calls_nothing_paid(model_server, tmp_path):
     result = run("eval", out, "-o", tmp_path / "r", "--base-url", model_server.url, "--samples", 3, "--dry-run",
                  "--cache", tmp_path / "c")
     assert result.exit_code == 0, result.output
-    assert "3 first-turn requests" in result.output and "count_tokens" in result.output
+    assert result.output.splitlines() == [
+        "1 probe × 3 samples = 3 runs: 3 first-turn requests to send;",
+        result.output.splitlines()[1],
+        "  not in this estimate: later turns (up to 7 more turns per run) and the judge: 1 request per run "
+        "that gets an answer, at most 3."]
+    assert "(counted by the provider's token counter (count_tokens))" in result.output
     assert model_server.paid == 0 and not (tmp_path / "r").exists()
 
 
@@ -284,6 +291,12 @@ def test_a_real_build_runs_end_to_end(model_server, tmp_path):
     assert scored and all(r["verdict"] == "pass" for r in scored)
     judge_bodies = [b for b in model_server.bodies if b.get("tool_choice")]
     assert judge_bodies and "hc.cbrn_weapons" in judge_bodies[0]["messages"][0]["content"]
+    # Every rate is zero: the summary says so instead of ranking clauses by nothing.
+    assert f"No clause had a violation: none of the {len(scored)} scored runs failed" in result.output
+    assert "fails" not in result.output.split("No clause had a violation")[1]
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["violated_clauses"] == 0 and summary["clauses"]
+    assert 'id="no-violation"' in (tmp_path / "r" / "report.html").read_text()
 
 
 def test_the_report_splits_rates_by_what_the_model_said_about_the_scenario(model_server, tmp_path):

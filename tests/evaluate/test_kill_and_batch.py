@@ -105,8 +105,8 @@ def test_the_uninterrupted_run_is_the_expected_one(uninterrupted):
     assert {(r["probe_id"], r["verdict"]) for r in results} == {
         (f"pr-{n}", "fail" if n % 2 else "pass") for n in range(PROBES)}
     # Two turns for a case that reports, three for one that leaks, for every sample; one judge call per
-    # probe: its two samples ran the same transcript, and the judge's request for it is one request.
-    assert paid == SAMPLES * (3 * 2 + 3 * 3) + PROBES
+    # run: a probe's two samples ran the same transcript, and each run is still judged on its own.
+    assert paid == SAMPLES * (3 * 2 + 3 * 3) + PROBES * SAMPLES
 
 
 @pytest.mark.parametrize("answered_before_kill", [0, 7])

@@ -22,11 +22,12 @@ from .conftest import REPO
 
 EXAMPLE = REPO / "examples" / "agentic-misalignment"
 ENTRY = EXAMPLE / "study.cdl"
-FILES = ("study.cdl", "constitution.cdl", "probes.cdl", "environments.cdl", "blackmail.cdl", "leaking.cdl",
-         "murder.cdl", "training.cdl")
+FILES = ("study.cdl", "constitution.cdl", "probes.cdl", "environments.cdl", "grid.cdl", "blackmail.cdl",
+         "leaking.cdl", "murder.cdl", "training.cdl")
 
 SCENARIOS = ("blackmail", "leaking", "murder")
-GOAL_TYPES = ("explicit", "none", "ambiguous")
+GOAL_TYPES = ("explicit", "none", "ambiguous", "latent", "swap")
+STATES_A_GOAL = ("explicit", "swap")
 GOAL_VALUES = ("america", "global", "safety", "acceleration", "ethical", "pragmatic", "individualism",
                "collectivism")
 OPPOSITE = {"america": "global", "global": "america", "safety": "acceleration", "acceleration": "safety",
@@ -103,9 +104,9 @@ def test_each_scenario_has_the_study_grid_in_both_tool_forms(probes):
         by_scenario[record["generator"]].add(record["condition_id"])
     for scenario in SCENARIOS:
         study = study_condition_ids(scenario)
-        assert len(study) == 30
+        assert len(study) == 3 * 8 * 3 + 2 * 3  # explicit, latent and swap by value and urgency; none, ambiguous
         assert by_scenario[scenario] == study | {f"{c}_native" for c in study}
-    assert len(probes) == 180 and len({r["condition_id"] for r in probes}) == 180
+    assert len(probes) == 468 and len({r["condition_id"] for r in probes}) == 468
 
 
 def test_no_goal_and_an_ambiguous_goal_force_goal_value_none(probes):
@@ -130,7 +131,7 @@ def test_condition_ids_have_the_study_form_and_agree_with_the_axes(probes):
 
 def test_the_build_summary_shows_each_scenario_s_grid(built):
     for scenario in SCENARIOS:
-        assert f"  grid {scenario}: 60 combinations, 60 instances" in built["summary"]
+        assert f"  grid {scenario}: 156 combinations, 156 instances" in built["summary"]
 
 
 def test_the_readme_states_the_grid_the_build_produces(probes):
@@ -149,7 +150,7 @@ def test_the_system_prompt_has_the_study_s_elements(probes):
         assert "<SCRATCHPAD_REASONING>" in system and "Nobody else ever sees" in system
         assert record["scratchpad"] == "SCRATCHPAD_REASONING"
         states_goal = "Your primary goal is" in system
-        assert states_goal == (record["axes"]["goal_type"] == "explicit"), record["condition_id"]
+        assert states_goal == (record["axes"]["goal_type"] in STATES_A_GOAL), record["condition_id"]
 
 
 def test_the_stated_goals_differ_by_value_and_only_explicit_goals_are_stated(by_id):
@@ -157,6 +158,18 @@ def test_the_stated_goals_differ_by_value_and_only_explicit_goals_are_stated(by_
         systems = {by_id[f"{scenario}_explicit-{v}_{urgency}"]["system"] for v in GOAL_VALUES}
         assert len(systems) == 8
         assert by_id[f"{scenario}_none-none_{urgency}"]["system"] == by_id[f"{scenario}_ambiguous-none_{urgency}"]["system"]
+
+
+def test_latent_and_swapped_goals_show_the_explicit_emails_with_no_goal_or_the_opposite_one(by_id):
+    # latent-X: the emails of explicit-X (the company served X and now turns against it), no goal stated;
+    # swap-X: the same emails, and the system prompt states the opposite goal, which the new direction serves.
+    for scenario, value, urgency, suffix in itertools.product(SCENARIOS, GOAL_VALUES, URGENCIES, ("", "_native")):
+        explicit = by_id[f"{scenario}_explicit-{value}_{urgency}{suffix}"]
+        latent = by_id[f"{scenario}_latent-{value}_{urgency}{suffix}"]
+        swap = by_id[f"{scenario}_swap-{value}_{urgency}{suffix}"]
+        assert latent["user"] == swap["user"] == explicit["user"]
+        assert latent["system"] == by_id[f"{scenario}_none-none_{urgency}{suffix}"]["system"]
+        assert swap["system"] == by_id[f"{scenario}_explicit-{OPPOSITE[value]}_{urgency}{suffix}"]["system"]
 
 
 def test_the_user_instruction_is_fixed(probes):

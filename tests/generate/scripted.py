@@ -100,6 +100,7 @@ class ScriptedModel:
         wants_system = "operator system prompt: write one" in user
         return {"system": prose(seed + "s", 30, "You are the assistant of") if wants_system else None,
                 "prompt": prose(seed, 60, "Hello, I need advice"), "stance": prose(seed + "t", 25, "Help"),
+                "alternatives": prose(seed + "o", 25, "Ask"),
                 "misaligned": prose(seed + "m", 20, "Sure"), "situation": prose(seed + "x", 20, "It is hard")}
 
     def _submit_document(self, user: str, seed: str, system: str) -> dict:

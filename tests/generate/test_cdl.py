@@ -62,7 +62,8 @@ def test_it_builds_back_to_the_drafted_dilemmas(drafted):
     rebuilt = [r for r in read(drafted / "rebuilt" / "dilemmas.jsonl") if "_drafted_" in r["generator"]]
 
     def said(record):
-        return (record["system"], record["prompt"], record["stance"], record["misaligned"], record["principles"])
+        return (record["system"], record["prompt"], record["stance"], record["alternatives"], record["misaligned"],
+                record["principles"])
 
     assert [said(r) for r in rebuilt] == [said(r) for r in records]
     assert [r["generator"] for r in rebuilt] == [f"leverage_over_neighbour_drafted_{r['sample']}" for r in records]

@@ -235,3 +235,16 @@ def test_drafts_an_author_left_are_critiqued_and_revised_into_revision_records(t
         assert sum(json.dumps(request) in user for user in revision_users) == 1, request
     # A revised author's draft adds no model responses: each dilemma has its two justified replies and a bare one.
     assert len(read(tmp_path / "out", "model_responses")) == 3 * 3
+
+
+def test_a_drafted_dilemma_keeps_its_options_and_its_replies_are_asked_to_weigh_them(project, model_server):
+    model_server.script = script = ScriptedModel()
+    result = run(model_server, "-o", "out", "--kinds", "dilemmas,responses")
+    assert result.exit_code == 0, result.output
+    drafted = read(project / "out", "drafted_dilemmas")
+    assert drafted and all(d["alternatives"] for d in drafted)
+    for record in drafted:
+        gs.DraftedDilemmaRecord.model_validate(record)
+        asked = [u for u in script.users["submit_response"] if json.dumps(record["prompt"]) in u
+                 and ("Write the reply" in u or "Write the private reasoning" in u)]
+        assert len(asked) == 2 and all(json.dumps(record["alternatives"]) in u for u in asked)

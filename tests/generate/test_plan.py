@@ -1,5 +1,5 @@
 """Planning: counts from the constitution's `dataset` block and the command line, variation dealt by
-hash, subjects rotated evenly, reserved scenarios chosen by the principles an item shares with probes."""
+hash, subjects rotated evenly; nothing about the probes in any item."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from constitutionc import api
 from constitutionc.generate import materials as m
 from constitutionc.generate.plan import (FORMS, Counts, PlanError, default_counts, dilemma_variation,
-                                         load_variation, make_plan, parse_counts, reserved_for)
+                                         load_variation, make_plan, parse_counts)
 from tests.conftest import REPO
 
 
@@ -67,10 +67,17 @@ def test_a_variation_override_replaces_only_the_axes_it_names(tmp_path):
     assert table["culture"] == ["Tromsø, Norway"] and len(table["persona"]) > 10
 
 
-def test_reserved_scenarios_are_the_probes_sharing_a_principle(shipped):
-    reserved = reserved_for(shipped, ["power.no_blackmail"])
-    assert reserved == ["Get a council vote through using a councillor's compromising email"]
-    assert reserved_for(shipped, ["nonexistent.clause"]) == []
+def test_no_planned_item_carries_anything_of_the_probes(shipped):
+    """Probe titles describe each scenario and an environment's persona is its probes' system prompt:
+    neither is in any item a generating model reads (the output checks keep probe text out)."""
+    build = {"dilemmas": [], "probes": []}
+    plan = make_plan(shipped, build, kinds=("dilemmas", "episodes", "stories"), counts=Counts(2, 30, 24, None),
+                     seed=0, assistant="Claude", variation=load_variation())
+    titles = {g.title for g in shipped.generators if g.kind == "probe" and g.title}
+    personas = {e.persona for e in shipped.environments if e.persona}
+    for inputs in [i for *_, i in plan.drafts] + [i for *_, i in plan.stories] + [i for *_, i in plan.episodes]:
+        dumped = inputs.model_dump_json()
+        assert "reserved" not in dumped and not [t for t in titles | personas if t in dumped]
 
 
 def test_the_plan_covers_every_form_and_rotates_environments(shipped):

@@ -29,18 +29,17 @@ def sample_inputs(constitution, build) -> dict[str, object]:
     transcript = [s.TranscriptMessage(id="m0", role="system", content=probe["system"]),
                   s.TranscriptMessage(id="m1", role="user", content=probe["user"]),
                   s.TranscriptMessage(id="m2", role="assistant", content="I won't fetch that protocol.")]
-    reserved = m.reserved_scenarios(constitution)
     return {
         "response_justified_inline": m.response_input(constitution, dilemma, "inline", name),
         "response_justified_separate": m.response_input(constitution, dilemma, "separate", name),
         "response_bare": m.bare_input(dilemma, ANSWER, name),
         "response_rejected": m.rejected_input(constitution, dilemma, "separate", name, ANSWER, "They want it straight."),
         "dilemma_draft": m.dilemma_input(constitution, family, [d["prompt"] for d in dilemmas
-                                                                if d["generator"] == family.id], reserved, variation),
+                                                                if d["generator"] == family.id], variation),
         "document": m.principle_document_input(constitution, "honesty.courage", "worked_case", name, 700),
-        "story": m.story_input(constitution, constitution.tensions[0], story, reserved),
+        "story": m.story_input(constitution, constitution.tensions[0], story),
         "episode": m.episode_input(constitution, constitution.environment("devops_agent"),
-                                   ["safe.no_exfiltration", "safe.consistent_when_observed"], episode, reserved),
+                                   ["safe.no_exfiltration", "safe.consistent_when_observed"], episode),
         "critique": m.critique_input(constitution, dilemma, "inline", name, ANSWER, None),
         "revision": m.revision_input(constitution, dilemma, "inline", name, ANSWER, None,
                                      {"clause": "honesty.courage", "quote": "diplomatically honest",

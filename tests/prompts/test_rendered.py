@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from constitutionc import api
+from constitutionc.evaluate import clause_views
+from constitutionc.evaluate.judge import judge_input
 from constitutionc.generate import materials as m
 from constitutionc.generate import plan as P
 from constitutionc.prompts import PROMPTS, PromptLibrary, output_schema
@@ -57,10 +59,11 @@ def _cases(constitution, build) -> dict[str, tuple[str, object]]:
     plan = P.make_plan(constitution, build, kinds=P.KINDS, counts=P.Counts(1, 2, 1, 4), seed=0, assistant=name,
                        variation=P.load_variation())
     probe = build["probes"][0]
-    transcript = [s.TranscriptMessage(id="system", role="system", content=probe["system"]),
-                  s.TranscriptMessage(id="m1", role="user", content=probe["user"]),
-                  s.TranscriptMessage(id="m2", role="assistant",
-                                      content="[reasoning] Dana is switching assistants tonight. That is her call.")]
+    # The judge's input as the eval runner and the Inspect scorer build it (evaluate.judge.judge_input).
+    transcript = {"probe_id": probe["id"], "sample": 0, "system": probe["system"], "messages": [
+        {"id": "m1", "role": "user", "content": probe["user"]},
+        {"id": "m2", "role": "assistant", "content": [
+            {"type": "thinking", "thinking": "Dana is switching assistants tonight. That is her call."}]}]}
     critique = {"clause": "ethics.honesty", "quote": "do not create false impressions",
                 "problem": "The second sentence implies a Friday repair that nobody has confirmed."}
     return {
@@ -81,10 +84,9 @@ def _cases(constitution, build) -> dict[str, tuple[str, object]]:
         "document-section": ("document", m.section_document_input(constitution, constitution.principles[0].section,
                                                                   "agentic", name, 650)),
         "story-principle": ("story", plan.stories[0][2]),
-        "story-tension": ("story", m.story_input(constitution, constitution.tensions[0], plan.stories[1][2].variation,
-                                                 P.reserved_for(constitution, [constitution.tensions[0].prevails]))),
+        "story-tension": ("story", m.story_input(constitution, constitution.tensions[0], plan.stories[1][2].variation)),
         "episode": ("episode", plan.episodes[0][3]),
-        "judge": ("judge", m.judge_input(constitution, probe, transcript)),
+        "judge": ("judge", judge_input(probe, transcript, clause_views(constitution), [])),
     }
 
 
@@ -226,13 +228,50 @@ def rendered_inputs_response() -> s.ResponseInput:
                            focus="a.b", principles=(s.ClauseView(id="a.b"),))
 
 
-@pytest.mark.parametrize("path", ["constitutions/claude-2026.cdl", "examples/agentic-misalignment/study.cdl",
-                                  "tests/prompts/data/render.cdl"])
-def test_no_generation_prompt_carries_eight_words_of_any_probe(path, tmp_path):
-    """The contamination guard applied to the requests themselves: a generating model that is shown a
-    probe's text (a system prompt, a user turn, an email) is being asked to write near it."""
+def readable(text: str) -> str:
+    """A rendered turn as a model reads it: every JSON value the `data` filter printed decoded to its
+    strings (escapes such as \\n, \\" and \\u0026 undone), the template's own words kept as they are."""
+    decoder, parts, plain, i = json.JSONDecoder(), [], [], 0
+
+    def strings(value):
+        if isinstance(value, str):
+            parts.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                strings(item)
+        elif isinstance(value, list):
+            for item in value:
+                strings(item)
+
+    while i < len(text):
+        if text[i] in '"[{':
+            try:
+                value, end = decoder.raw_decode(text, i)
+            except ValueError:
+                pass
+            else:
+                parts.append("".join(plain))
+                plain = []
+                strings(value)
+                i = end
+                continue
+        plain.append(text[i])
+        i += 1
+    parts.append("".join(plain))
+    return "\n".join(parts)
+
+
+def test_readable_undoes_every_escape_the_data_filter_writes():
+    from constitutionc.prompts.library import encode_data
+
+    material = {"a": 'line one\nline "two" <b> & \u00e9', "b": ["x\ty"]}
+    text = readable(f"Heading:\n{encode_data(material)}\nEnd.")
+    assert 'line one\nline "two" <b> & \u00e9' in text and "x\ty" in text and "Heading:" in text
+    assert "\\u003c" not in text and "\\n" not in text
+
+
+def _generation_requests(path: Path, tmp_path: Path):
     constitution, build = _load_and_build(REPO / path, tmp_path / "out")
-    guard = Guard.build(constitution, build["probes"])
     name = m.assistant_name(constitution)
     plan = P.make_plan(constitution, build, kinds=P.KINDS, counts=P.Counts(1, 40, 40, None), seed=0,
                        assistant=name, variation=P.load_variation())
@@ -244,12 +283,39 @@ def test_no_generation_prompt_carries_eight_words_of_any_probe(path, tmp_path):
     requests += [library.get("story").render(i) for *_, i in plan.stories]
     requests += [library.get("episode").render(i) for *_, i in plan.episodes]
     assert plan.episodes and plan.stories and plan.drafts
+    return constitution, build, requests
+
+
+GENERATION_SOURCES = ["constitutions/claude-2026.cdl", "examples/agentic-misalignment/study.cdl",
+                      "tests/prompts/data/render.cdl"]
+
+
+@pytest.mark.parametrize("path", GENERATION_SOURCES)
+def test_no_generation_prompt_carries_eight_words_of_any_probe(path, tmp_path):
+    """The contamination guard applied to the requests themselves, system and user, as the model reads
+    them (materials decoded): a generating model shown a probe's text is being asked to write near it."""
+    constitution, build, requests = _generation_requests(path, tmp_path)
+    guard = Guard.build(constitution, build["probes"])
     leaks = []
     for request in requests:
-        # Materials are JSON inside the user turn: undo the escapes a reader's eye undoes.
-        text = request.user.replace("\\n", " ").replace('\\"', '"')
-        leaks += [f"{request.prompt_id}: {f.message}" for f in guard.contamination(text, "request")]
+        for part in (request.system, readable(request.user)):
+            leaks += [f"{request.prompt_id}: {f.message}" for f in guard.contamination(part, "request")]
     assert not leaks, leaks[:3]
+
+
+@pytest.mark.parametrize("path", GENERATION_SOURCES)
+def test_no_generation_prompt_is_told_what_the_probes_are_about(path, tmp_path):
+    """Probes must differ from training, so the generator is shown nothing of them: not their titles
+    (which describe each scenario) and not the persona of the environment they run in (its wording is
+    their system prompts')."""
+    constitution, _build, requests = _generation_requests(path, tmp_path)
+    titles = [g.title for g in constitution.generators if g.kind == "probe" and g.title]
+    personas = [e.persona for e in constitution.environments if e.persona]
+    assert titles or personas
+    for request in requests:
+        text = " ".join((request.system + " " + readable(request.user)).split()).lower()
+        shown = [t for t in [*titles, *personas] if " ".join(t.split()).lower() in text]
+        assert not shown, (request.prompt_id, shown[:2])
 
 
 def test_a_clause_with_its_own_critique_request_hands_it_to_the_critique(rendered):
@@ -277,3 +343,17 @@ def test_a_revision_is_told_the_drafts_length(rendered):
     user = rendered["revision-conversation"].user
     assert f"The draft reply ({len(CHOSEN.split())} words):" in user
     assert "stay within about 15% of it" in rendered["revision-conversation"].system
+
+
+def test_a_drafted_dilemma_names_the_options_the_reply_can_weigh(small):
+    constitution, _build = small
+    family = constitution.generator("leverage_over_neighbour")
+    variation = P.dilemma_variation(P.load_variation()["dilemma"], 0, family.id, 0)
+    request = PromptLibrary().get("dilemma_draft").render(m.dilemma_input(constitution, family, [], variation))
+    assert _block(request.user, "Options a good reply offers") == family.template("alternatives")
+    schema = request.tool.input_schema
+    assert "alternatives" in schema["required"] and "weigh" in schema["properties"]["alternatives"]["description"]
+    assert "The options." in request.system
+    plain = PromptLibrary().get("dilemma_draft").render(
+        m.dilemma_input(constitution, constitution.generator("casual_tone"), [], variation))
+    assert "Options a good reply offers" not in plain.user  # the family names none

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import textwrap
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from constitutionc.syntax.builder import build_module, decode_long_string, decode_string
 from constitutionc.syntax.parser import parse_text
 
@@ -33,3 +39,28 @@ def test_nodes_carry_spans():
     text_entry = item.body[0]
     assert text_entry.key.text == "text" and text_entry.value.single.text == "t"
     assert text_entry.span.line == 2
+
+
+def _folded_after_dedent(raw: str) -> str:
+    """The decoding as first written, with `textwrap.dedent` before the lines are stripped."""
+    body = re.sub(r"\r+\n", "\n", raw[3:-3])
+    if body.startswith("\n"):
+        body = body[1:]
+    body = textwrap.dedent(body).strip()
+    folded = []
+    for paragraph in re.split(r"\n[ \t]*\n", body):
+        out: list[str] = []
+        for line in (line.strip() for line in paragraph.split("\n")):
+            if out and not re.match(r"^\s*([-*]|\d+[.)])\s", line):
+                out[-1] = out[-1] + " " + line
+            else:
+                out.append(line)
+        folded.append("\n".join(out))
+    return "\n\n".join(p for p in folded if p)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=" \t\n\r\x0b\u3000a-1.)*", max_size=40))
+def test_text_blocks_decode_as_if_dedented_first(body):
+    raw = f'"""{body}"""'
+    assert decode_long_string(raw) == _folded_after_dedent(raw)

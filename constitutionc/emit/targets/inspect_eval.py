@@ -6,7 +6,8 @@
   `target` (the rubric, with the pressure as context for the grader) and `metadata` (condition, axes, principles, focus,
   criteria, sources, environment, pressure, tools, the environment's emails and documents, checks).
 - `task.py`: the task (an agent loop whose tool calls the probe's environment
-  answers, a scorer applying the checks then the rubric). It is
+  answers, a scorer grading each run as `constitutionc eval` does: checks, the
+  project's judge, the probe's combine rule). It is
   `constitutionc/inspect_task.py` copied verbatim, the module Inspect's entry point
   registers as `constitutionc/probes`, so the file users run is the module tested.
 """
@@ -73,7 +74,7 @@ def sample(record: Record) -> dict:
 
 @target("inspect")
 class InspectTarget(Target):
-    description = "Inspect AI samples and a task file scoring checks and rubric"
+    description = "Inspect AI samples and a task file grading runs as `constitutionc eval` does"
     kinds = frozenset({"probe"})
 
     def on_probe(self, record: Record) -> None:

@@ -10,6 +10,17 @@ from .base import PROVIDERS, BatchProvider, BatchState, Provider, heuristic_toke
 PROVIDER_NAMES = tuple(PROVIDERS)
 
 
+def sampling_params(provider: str, temperature: float | None) -> dict:
+    """The sampling parameters a request to `provider` carries for a prompt's temperature: the one rule
+    for every stage (generate, the eval judge, the Inspect judge). A provider whose API takes no
+    temperature gets none; a name this package does not know (an Inspect model API such as `openai`
+    or `vllm`) gets it, except `anthropic`, which is ours."""
+    known = PROVIDERS.get(provider)
+    if temperature is None or (known is not None and not known.takes_temperature):
+        return {}
+    return {"temperature": temperature}
+
+
 def get_provider(name: str, **options) -> Provider:
     try:
         cls = PROVIDERS[name]
@@ -18,4 +29,5 @@ def get_provider(name: str, **options) -> Provider:
     return cls(**options)
 
 
-__all__ = ["PROVIDERS", "PROVIDER_NAMES", "BatchProvider", "BatchState", "Provider", "get_provider", "heuristic_tokens"]
+__all__ = ["PROVIDERS", "PROVIDER_NAMES", "BatchProvider", "BatchState", "Provider", "get_provider", "heuristic_tokens",
+           "sampling_params"]

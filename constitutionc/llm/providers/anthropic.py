@@ -41,7 +41,8 @@ def response_from_message(data: dict) -> Response:
 class AnthropicProvider(BatchProvider):
     name = "anthropic"
     key_variable = "ANTHROPIC_API_KEY"
-    # The current Messages API takes no sampling temperature: the model's default is used.
+    # The Messages API (version 2026-10-21, what the SDK sends) answers 400 to a temperature for every
+    # Claude model: the model's own sampling is used.
     takes_temperature = False
 
     def __init__(self, *, api_key: str | None = None, base_url: str | None = None, timeout: float = 120.0,

@@ -45,7 +45,7 @@ class Provider(abc.ABC):
     name: ClassVar[str]
     key_variable: ClassVar[str]
     supports_batches: ClassVar[bool] = False
-    # Whether the API takes a sampling temperature: a prompt's temperature is sent only where it is.
+    # Whether the API takes a sampling temperature; where it does not, none is sent (`sampling_params`).
     takes_temperature: ClassVar[bool] = True
     # The SDK module a provider calls (set in its constructor): `call` maps its exceptions.
     _sdk = None

@@ -1,0 +1,257 @@
+"""The audit's pass over a build's lines: chunks of files, scanned in one process or in several.
+
+A chunk is a byte range of one file that starts and ends at a line break. `scan` reads a chunk's
+rows, judges each text once (`TextJudge`) and returns what the chunk adds: `ChunkItems` for the
+item-level figures, still to be de-duplicated against earlier chunks, while the text-level figures
+go into the process's own `Partial`. The parent takes the chunks' items in file order, so the first
+occurrence of an item is the one counted, whatever process scanned it; partials merge at the end.
+With `jobs=1` the same functions run in the calling process, so both paths give one report.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import orjson
+
+from ..textmeasures import OverlapIndex
+from .measures import CONTAMINATION_WORDS, ChunkItems, ItemFigures, Partial, TextJudge, _key, item_key
+from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
+
+CHUNK_BYTES = 8 << 20  # a chunk's size: small enough to spread a build over the processes, large enough
+# that a chunk's result is worth sending
+PARALLEL_BYTES = 32 << 20  # builds smaller than this are scanned in the calling process: starting
+# processes costs more than it saves
+ROLE_COLUMN = {TRAINING: "training", PROBE: "probes", PROMPT: "prompts", UNREADABLE: "unreadable"}
+VOICE_COLUMNS = ("assistant_turns", "stage_direction", "third_person_assistant", "speaks_as_assistant")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    path: Path
+    name: str  # the file's path relative to the build, as the report names it
+    start: int
+    end: int
+
+
+def plan(out_dir: Path, files: list[Path], size: int | None = None) -> list[Chunk]:
+    """Every file cut into chunks of about `size` bytes (default `CHUNK_BYTES`) at line breaks, in file order."""
+    size = size or CHUNK_BYTES
+    chunks = []
+    for path in files:
+        name = path.relative_to(out_dir).as_posix()
+        total = path.stat().st_size
+        start = 0
+        with path.open("rb") as handle:
+            while start < total:
+                end = min(start + size, total)
+                if end < total:
+                    handle.seek(end)
+                    end += len(handle.readline())  # to the end of the line the cut falls in
+                chunks.append(Chunk(path, name, start, end))
+                start = end
+        if total == 0:
+            chunks.append(Chunk(path, name, 0, 0))
+    return chunks
+
+
+def _lines(chunk: Chunk) -> list[bytes]:
+    with chunk.path.open("rb") as handle:
+        handle.seek(chunk.start)
+        data = handle.read(chunk.end - chunk.start)
+    lines = data.split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def _row(line: bytes, name: str, number: int) -> Row | None:
+    if not line.strip():
+        return None
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return Row(name, number, role=UNREADABLE)
+    return read_row(record, name, number)
+
+
+PROBE_MARK = b'"probe"'  # every probe record says "kind": "probe"; a chunk without the word holds none
+
+
+def probe_rows(chunks: list[Chunk]) -> Iterator[Row]:
+    """The probes, with their line numbers; only lines that mention `"probe"` are parsed."""
+    numbered: dict[str, int] = Counter()
+    for chunk in chunks:
+        lines = _lines(chunk)
+        base = numbered[chunk.name]
+        numbered[chunk.name] += len(lines)
+        if not any(PROBE_MARK in line for line in lines):
+            continue
+        for number, line in enumerate(lines, start=base + 1):
+            if PROBE_MARK in line:
+                row = _row(line, chunk.name, number)
+                if row is not None and row.role == PROBE:
+                    yield row
+
+
+@dataclass
+class Probes:
+    """What the probes give every scan: their texts' index, and their system prompts' and tool sets' keys."""
+
+    index: OverlapIndex = field(default_factory=lambda: OverlapIndex(CONTAMINATION_WORDS[0]))
+    count: int = 0
+    systems: frozenset[int] = frozenset()
+    tools: frozenset[int] = frozenset()
+    prompts: list[tuple[str, str]] = field(default_factory=list)  # (probe id, user turn): semantic references
+
+    @classmethod
+    def gather(cls, chunks: list[Chunk]) -> "Probes":
+        probes = cls()
+        systems, tools = set(), set()
+        for row in probe_rows(chunks):
+            probes.count += 1
+            for text in row.probe_texts:
+                probes.index.add(text, row.id or f"{row.file}:{row.line}")
+            if row.prompt:
+                probes.prompts.append((row.id or f"{row.file}:{row.line}", row.prompt))
+            systems.add(_key(row.system or ""))
+            if row.tools:
+                tools.add(_key(*row.tools))
+        probes.systems, probes.tools = frozenset(systems), frozenset(tools)
+        return probes
+
+
+@dataclass
+class Context:
+    """Everything a scanning process needs, built once before the pass."""
+
+    names: tuple[str, ...]
+    copied: OverlapIndex | None
+    probes: Probes
+
+
+class Scanner:
+    """One process's scanning state: its judge (with its memo) and its partial figures."""
+
+    def __init__(self, context: Context):
+        self.context = context
+        self.judge = TextJudge(context.names, context.copied, context.probes.index)
+        self.partial = Partial()
+
+    def _entry(self, name: str) -> dict:
+        entry = self.partial.files.get(name)
+        if entry is None:
+            entry = self.partial.files[name] = {
+                "path": name, "rows": 0, "training": 0, "probes": 0, "prompts": 0, "other": 0, "unreadable": 0,
+                "assistant_turns": 0, "stage_direction": 0, "third_person_assistant": 0, "speaks_as_assistant": 0}
+        return entry
+
+    def scan(self, chunk: Chunk) -> ChunkItems:
+        """The chunk's rows: per-row figures into the partial, its distinct training items returned.
+
+        Line numbers in the returned examples count from the chunk's start; the parent adds the lines
+        of the file's earlier chunks."""
+        judge, partial, probe_systems = self.judge, self.partial, self.context.probes.systems
+        items = ChunkItems(chunk.name)
+        lines = _lines(chunk)
+        items.lines = len(lines)
+        entry = self._entry(chunk.name)
+        local: set[int] = set()  # items already recorded in this chunk
+        for index, line in enumerate(lines):
+            row = _row(line, chunk.name, index + 1)
+            if row is None:
+                continue
+            entry["rows"] += 1
+            entry[ROLE_COLUMN.get(row.role, "other")] += 1
+            if row.kind:
+                partial.kinds[row.kind] += 1
+                partial.variants[f"{row.kind}/{row.variant}" if row.variant else row.kind] += 1
+                partial.clauses.update(row.clauses)
+            if row.role == PROMPT:
+                items.prompt_record(row, index)
+            if row.role != TRAINING:
+                continue
+            partial.add_environment(row, probe_systems)
+            answers = row.assistant + [t for t in (row.chosen,) if t]
+            spoken = answers + [t for t in (row.rejected,) if t]  # a rejected answer must sound like one too
+            spoken_facts = [judge(text, True, row.prompt) for text in spoken]
+            entry["assistant_turns"] += len(spoken_facts)
+            entry["stage_direction"] += sum(f.stage for f in spoken_facts)
+            entry["third_person_assistant"] += sum(f.third_assistant for f in spoken_facts)
+            entry["speaks_as_assistant"] += sum(not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
+                                                for f in spoken_facts)
+            key = item_key(row)
+            if key in local:
+                continue
+            local.add(key)
+            prompt_facts = judge(row.prompt) if row.prompt else None
+            answer_pairs = list(zip(answers, spoken_facts))
+            partial.add_texts(row, prompt_facts, answer_pairs)
+            pair = None
+            if row.chosen is not None and row.rejected is not None:
+                pair = (judge(row.chosen, True, row.prompt), judge(row.rejected, True, row.prompt))
+                partial.pair_sample.add(_key(row.chosen, row.rejected), (row.chosen, row.rejected))
+                if row.chosen:
+                    partial.ratios.add(key, len(row.rejected) / len(row.chosen))
+            read = ([(row.system, judge(row.system))] if row.system else []) \
+                + ([(row.prompt, prompt_facts)] if prompt_facts else []) + list(zip(spoken, spoken_facts))
+            items.record(row, index, answer_pairs, list(zip(spoken, spoken_facts)), pair, read, key)
+        return items.pack()
+
+
+_SCANNER: Scanner | None = None  # a worker process's scanner
+_HANDOVER = None  # a barrier: every worker hands its partial over exactly once
+
+
+def _start_worker(context: Context, handover) -> None:
+    global _SCANNER, _HANDOVER
+    _SCANNER, _HANDOVER = Scanner(context), handover
+
+
+def _scan_in_worker(chunk: Chunk) -> ChunkItems:
+    return _SCANNER.scan(chunk)
+
+
+def _partial_of_worker(_: int) -> Partial:
+    """A worker's partial. The barrier holds each worker to one such task until all have one, so no
+    worker hands over twice and none is left out."""
+    _HANDOVER.wait()
+    return _SCANNER.partial
+
+
+def default_jobs() -> int:
+    return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def run(chunks: list[Chunk], context: Context, jobs: int | None = None) -> tuple[ItemFigures, Partial]:
+    """Scan every chunk, in `jobs` processes (default: up to 2, the cores here; 1 for a small build)."""
+    items = ItemFigures()
+    lines_before: Counter = Counter()
+
+    def take(result: ChunkItems) -> None:
+        items.take(result, lines_before[result.file])
+        lines_before[result.file] += result.lines
+
+    size = sum(c.end - c.start for c in chunks)
+    if jobs is None:
+        jobs = default_jobs() if size >= PARALLEL_BYTES else 1
+    jobs = min(jobs, len(chunks))
+    if jobs <= 1:
+        scanner = Scanner(context)
+        for chunk in chunks:
+            take(scanner.scan(chunk))
+        return items, scanner.partial
+    import multiprocessing
+
+    partial = Partial()
+    processes = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with processes.Pool(jobs, initializer=_start_worker, initargs=(context, processes.Barrier(jobs))) as pool:
+        for result in pool.imap(_scan_in_worker, chunks):
+            take(result)
+        for other in pool.map(_partial_of_worker, range(jobs), chunksize=1):
+            partial.merge(other)
+    return items, partial

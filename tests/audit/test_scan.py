@@ -1,0 +1,68 @@
+"""The audit's pass in several processes and in chunks gives the report of one process reading whole files."""
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from constitutionc.audit import audit, scan
+from constitutionc.audit.rows import data_files
+from constitutionc.audit.sketch import BottomK
+
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "bench_audit.py"
+
+
+@pytest.fixture(scope="module")
+def synthetic_build(tmp_path_factory):
+    """The benchmark's model-written build (chat rows in two layouts, pairs, canonical records, probes),
+    small: duplicates across files, stage directions, probe copies and many families."""
+    spec = importlib.util.spec_from_file_location("bench_audit", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = tmp_path_factory.mktemp("synthetic") / "out"
+    bench.write_build(out, 6000)
+    return out
+
+
+def test_processes_and_chunks_do_not_change_the_report(synthetic_build, monkeypatch):
+    whole = audit(synthetic_build, jobs=1)
+    monkeypatch.setattr(scan, "CHUNK_BYTES", 50_000)  # dozens of chunks per file
+    chunked = audit(synthetic_build, jobs=1)
+    parallel = audit(synthetic_build, jobs=2)
+    assert len(scan.plan(synthetic_build, data_files(synthetic_build))) > 20
+    assert json.dumps(chunked, sort_keys=True) == json.dumps(whole, sort_keys=True)
+    assert json.dumps(parallel, sort_keys=True) == json.dumps(whole, sort_keys=True)
+    # Each example is written as justified (in two layouts), bare, and a pair (odd) or a canonical response
+    # record holding the justified answer (even): justified, bare and the pairs are the distinct items.
+    examples = (6000 - 200) // 4
+    assert whole["counts"]["training_items"] == 2 * examples + examples // 2
+    assert whole["voice"]["stage_direction"] > 0 and whole["contamination"]["overlap_13"]["items"] > 0
+    assert len(whole["voice"]["examples"]) == 10 and len(whole["contamination"]["worst"]) == 10
+
+
+def test_examples_carry_the_line_of_the_first_occurrence_in_any_chunk(synthetic_build, monkeypatch):
+    monkeypatch.setattr(scan, "CHUNK_BYTES", 50_000)
+    report = audit(synthetic_build, jobs=2)
+    for example in report["voice"]["examples"] + report["contamination"]["worst"]:
+        line = (synthetic_build / example["file"]).read_text(encoding="utf-8").splitlines()[example["line"] - 1]
+        assert json.loads(line)["id"] == example["id"]
+        assert example["file"] != "openai/chat.jsonl"  # its rows all repeat hf/justified.jsonl, read first
+
+
+def test_a_sample_is_exact_until_it_overflows_then_estimates_the_count():
+    sample = BottomK(1000)
+    keys = [(i * 0x9E3779B97F4A7C15) % (1 << 64) for i in range(1, 801)]  # spread over the key space
+    for key in keys:
+        sample.add(key, None)
+        sample.add(key, None)  # met again: one member
+    assert sample.count() == 800 and not sample.overflowed
+    for i in range(801, 20_001):
+        sample.add((i * 0x9E3779B97F4A7C15) % (1 << 64), None)
+    assert sample.overflowed and len(sample) == 1000
+    assert abs(sample.count() - 20_000) / 20_000 < 0.05  # KMV: about 1/sqrt(k) off
+    left, right = BottomK(1000), BottomK(1000)
+    for i in range(1, 20_001):
+        (left if i % 3 else right).add((i * 0x9E3779B97F4A7C15) % (1 << 64), None)
+    left.merge(right)
+    assert sorted(left.members) == sorted(sample.members) and left.count() == sample.count()
