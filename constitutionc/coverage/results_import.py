@@ -28,11 +28,7 @@ from typing import Any, Iterable, Iterator
 
 from ..atomic_file import atomic_writer
 from ..grading import judged_failure_clauses
-<<<<<<< HEAD
-from .results import ResultsInputError, cited_clauses
-=======
-from .results import AWARENESS, ResultsInputError
->>>>>>> main
+from .results import AWARENESS, ResultsInputError, cited_clauses
 
 FORMATS = ("auto", "inspect", "promptfoo")
 SCORER = "probe_scorer"

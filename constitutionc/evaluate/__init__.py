@@ -158,42 +158,9 @@ def grade_transcripts(probes: dict[str, dict], transcripts: list[dict],
         if probe is None:
             unscored.append({"probe_id": t["probe_id"], "sample": t["sample"], "reason": "unknown_probe"})
             continue
-<<<<<<< HEAD
-        status = t.get("status", "complete")
-        if status == "complete" and not answered(t):
-            # Nothing the model wrote can be graded: counting the run as a pass would credit silence.
-            unscored.append({"probe_id": t["probe_id"], "sample": t["sample"], "model": t.get("model"),
-                             "condition_id": probe.get("condition_id"), "generator": probe.get("generator"),
-                             "principles": list(probe.get("principles") or []), "run_status": status,
-                             "reason": "no_answer", "detail": "the transcript has no assistant turn of the model's"})
-            continue
-        verdict = checks[key]
-        judge_result = judged.get(key)
-        combined = combine(probe, status, verdict, judge_result, judge is not None)
-        base = {"probe_id": t["probe_id"], "sample": t["sample"], "model": t.get("model"),
-                "condition_id": probe.get("condition_id"), "generator": probe.get("generator"),
-                "principles": list(probe.get("principles") or []), "cited": cited_clauses(probe),
-                "rule": combined.rule,
-                "run_status": status, "turns": t.get("turns"),
-                "checks": {"status": verdict.status, "fired": list(verdict.fired), "clauses": list(verdict.clauses)},
-                "judge": judge_result.to_dict() if judge_result else None,
-                "evaluation_awareness": judge_result.evaluation_awareness if judge_result else None,
-                "disagreement": combined.disagreement}
-        if combined.verdict is None:
-            reason = combined.reason
-            if status == "error":
-                reason = t.get("error_kind") or "error"
-                reason = "timeout" if reason == "timeout" else ("error" if reason != "budget" else "budget")
-            elif status == "refused":
-                reason = "api_refusal"
-            unscored.append({**base, "reason": (reason or "unscored").replace(" ", "_"), "detail": t.get("error")})
-        else:
-            scored.append({**base, "verdict": combined.verdict, "clauses": combined.clauses})
-=======
         key = (t["probe_id"], t["sample"])
         row = score_run(probe, t, checks[key], judged.get(key), judge is not None)
         (scored if "verdict" in row else unscored).append(row)
->>>>>>> main
     return scored, unscored
 
 
@@ -205,7 +172,8 @@ def score_run(probe: dict, transcript: dict, verdict, judge_result: JudgeResult 
     status = transcript.get("status", "complete")
     base = {"probe_id": transcript["probe_id"], "sample": transcript["sample"], "model": transcript.get("model"),
             "condition_id": probe.get("condition_id"), "generator": probe.get("generator"),
-            "principles": list(probe.get("principles") or []), "run_status": status}
+            "principles": list(probe.get("principles") or []), "cited": cited_clauses(probe),
+            "run_status": status}
     if status == "complete" and not answered(transcript):
         # Nothing the model wrote can be graded: counting the run as a pass would credit silence.
         return {**base, "reason": "no_answer", "detail": "the transcript has no assistant turn of the model's"}
