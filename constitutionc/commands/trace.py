@@ -114,19 +114,38 @@ def describe(record: dict, root=".") -> list[str]:
     return lines
 
 
+def recorded_root(data_dir):
+    """The project root the build's manifest records (relative to the build), if it records one and it
+    exists: source paths are relative to it, whatever directory trace runs from."""
+    import json
+    from pathlib import Path
+
+    try:
+        project = json.loads((Path(data_dir) / "manifest.json").read_text(encoding="utf-8")).get("project")
+        recorded = Path(project["root"])
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return None
+    if recorded.is_absolute():  # the manifest writes it relative to the build; anything else is not ours
+        return None
+    root = Path(data_dir) / recorded
+    return root if root.is_dir() else None
+
+
 @click.command("trace")
 @click.argument("record_id", metavar="ID")
 @click.option("--data", "data_dir", required=True, type=click.Path(file_okay=False, exists=True),
               help="A build's output directory.")
 @click.option("--root", type=click.Path(file_okay=False, exists=True), default=None,
-              help="The project root the build's source paths are relative to (default: the configured "
-                   "root, else the current directory).")
+              help="The project root the build's source paths are relative to (default: the root the "
+                   "build's manifest records, else the configured root, else the current directory).")
 def command(record_id, data_dir, root):
     """Print the source clauses of record ID (file:line, text and why)."""
     from pathlib import Path
 
     from ..config import ConfigError, load_config
 
+    if root is None:
+        root = recorded_root(data_dir)
     if root is None:
         try:
             root = load_config(Path.cwd()).root or Path(".")

@@ -34,6 +34,7 @@ from fractions import Fraction
 from pathlib import Path
 
 from ..emit import kinds as record_kinds
+from ..emit.writer import AUDIT_REPORTS
 from .. import provenance
 from ..ir import Constitution, Principle
 
@@ -206,8 +207,6 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
     }
 
 
-# The dataset audit's reports, as `constitutionc audit OUT -o OUT/audit.html` (or .json, .md, .txt) leaves them.
-AUDIT_REPORTS = {"audit.html": "html", "audit.json": "json", "audit.md": "markdown", "audit.txt": "text"}
 
 
 def audit_reports(data_dir: Path) -> list[dict]:
@@ -306,6 +305,8 @@ def _totals(rows: list[dict], kinds: Counter, stale_records: int) -> dict:
         "responses": kinds["response"],
         "responses_by_variant": {v: kinds[f"response:{v}"] for v in VARIANTS},
         "probes": kinds["probe"],
+        # Every kind the data holds, in the registry's order, so model-written kinds are counted by name too.
+        "by_kind": {kind.plural: kinds[name] for name, kind in record_kinds.KINDS.items() if kinds[name]},
         "stale_records": stale_records,
     }
 

@@ -41,6 +41,12 @@ def arguing_label() -> str:
     return f"{' and '.join(plurals)} arguing it"
 
 
+def records_by_kind(totals: dict) -> str:
+    """'28 records: 7 dilemmas, 19 responses, 2 probes', naming every kind the data holds."""
+    parts = [f"{count} {plural}" for plural, count in totals["by_kind"].items()]
+    return f"{totals['records']} records" + (f": {', '.join(parts)}" if parts else "")
+
+
 def format_percent(covered: int, total: int, places: int = 2) -> str:
     """A percentage truncated, never rounded up: 99.999% prints as 99.99%, so no report shows 100% early."""
     value = Fraction(100) if total == 0 else Fraction(covered * 100, total)

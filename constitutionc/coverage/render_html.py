@@ -13,7 +13,8 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from .render import COUNTS_NOTE, RenderOptions, arguing_label, axes_detail, axes_summary, format_percent, format_rate, rollup_percent
+from .render import COUNTS_NOTE, RenderOptions, arguing_label, axes_detail, axes_summary, format_percent, format_rate, \
+    records_by_kind, rollup_percent
 
 STYLE = """
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #1b1f24; --muted: #59636e; --line: #d0d7de;
@@ -109,9 +110,8 @@ def render(document: dict, options: RenderOptions) -> str:
         f'<p id="summary" data-covered="{totals["covered"]}" data-principles="{totals["principles"]}">'
         f'<strong>{totals["covered"]} of {totals["principles"]}</strong> principles covered '
         f'({format_percent(totals["covered"], totals["principles"])}); {totals["taught"]} taught, '
-        f'{totals["tested"]} tested. <span class="muted">{totals["records"]} records from '
-        f'{escape(document["data"])}: {totals["dilemmas"]} dilemmas, {totals["responses"]} responses, '
-        f'{totals["probes"]} probes.</span></p>',
+        f'{totals["tested"]} tested. <span class="muted">From {escape(document["data"])}: '
+        f'{escape(records_by_kind(totals))}.</span></p>',
         _next_steps(document, options),
         _principles_table(document, options),
         _criteria(document, options),

@@ -8,7 +8,7 @@ violation rates) come first; the full per-principle table sits in a collapsed
 from __future__ import annotations
 
 from .render import COUNTS_NOTE, RenderOptions, arguing_label, audit_line, axes_summary, format_percent, format_rate, \
-    rollup_percent
+    records_by_kind, rollup_percent
 
 UNFOLDED_UNCOVERED = 15
 
@@ -33,8 +33,7 @@ def render(document: dict, options: RenderOptions) -> str:
     out = [f"### Principle coverage: {format_percent(totals['covered'], totals['principles'])}", "",
            f"**{totals['covered']} of {totals['principles']}** principles covered (taught and tested); "
            f"{totals['taught']} taught, {totals['tested']} tested. "
-           f"{totals['records']} records: {totals['dilemmas']} dilemmas, {totals['responses']} responses, "
-           f"{totals['probes']} probes.", ""]
+           f"{records_by_kind(totals)}.", ""]
     if document["uncovered"]:
         uncovered = document["uncovered"]
         # A long list is folded so the comment stays readable; the count is always visible.

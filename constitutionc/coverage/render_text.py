@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .render import COUNTS_NOTE, RenderOptions, arguing_label, audit_line, axes_summary, format_percent, format_rate, \
-    rollup_percent
+    records_by_kind, rollup_percent
 
 
 def _mark(flag: bool) -> str:
@@ -26,8 +26,7 @@ def render(document: dict, options: RenderOptions) -> str:
     console.print(f"{totals['covered']} of {totals['principles']} principles covered "
                   f"({format_percent(totals['covered'], totals['principles'])}); "
                   f"{totals['taught']} taught, {totals['tested']} tested; "
-                  f"{totals['records']} records ({totals['dilemmas']} dilemmas, {totals['responses']} responses, "
-                  f"{totals['probes']} probes)")
+                  f"{records_by_kind(totals)}")
     console.print(_principles_table(document))
     if document["criteria"]:
         console.print(_criteria_table(document))

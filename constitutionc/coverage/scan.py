@@ -326,7 +326,9 @@ def _full_signature(line: bytes) -> tuple[tuple, dict, dict]:
     record = json.loads(line)
     kind = record["kind"]
     citations = tuple([(s["clause"], s["sha256"]) for s in record["sources"]])
-    generator = record["generator"]
+    generator = record.get("generator")  # model-written kinds (documents, stories, episodes) have none
+    if generator is not None and not isinstance(generator, str):
+        raise TypeError("generator")
     focus = record.get("focus")
     parts = _parts(record.get("made_from"))
     known = record_kinds.KINDS.get(kind) if isinstance(kind, str) else None
@@ -335,7 +337,7 @@ def _full_signature(line: bytes) -> tuple[tuple, dict, dict]:
                      parts)
     else:
         signature = (kind, None, generator, citations, (), focus, parts)
-    axes = record["axes"]
+    axes = record.get("axes", {})  # nor do ablation pairs and documents vary along axes
     if not isinstance(axes, dict):
         raise TypeError("axes")
     return signature, axes, record

@@ -59,7 +59,8 @@ def coverage_schema() -> dict:
     totals = _object({
         "principles": _COUNT, "taught": _COUNT, "tested": _COUNT, "covered": _COUNT, "percent": _PERCENT,
         "records": _COUNT, "dilemmas": _COUNT, "responses": _COUNT, "responses_by_variant": _VARIANTS,
-        "probes": _COUNT, "stale_records": _COUNT, "criteria": _COUNT,
+        "probes": _COUNT, "by_kind": {"type": "object", "additionalProperties": _COUNT}, "stale_records": _COUNT,
+        "criteria": _COUNT,
     })
     criterion = _object({
         "id": {"type": "string"}, "title": {"type": "string"}, "section": _NAME, "file": {"type": "string"},

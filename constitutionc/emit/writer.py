@@ -32,6 +32,9 @@ __all__ = ["canonical_json", "canonical_line", "JsonlSink", "Staging", "OutputEr
 from . import trust
 
 MANIFEST = "manifest.json"
+# What `constitutionc audit OUT -o OUT/audit.<ext>` leaves in a build: a report on that build's data,
+# stale once the data is rebuilt, so a rebuild replaces it with the rest (coverage links it from here).
+AUDIT_REPORTS = {"audit.html": "html", "audit.json": "json", "audit.md": "markdown", "audit.txt": "text"}
 BUFFER_BYTES = 1 << 20
 
 
@@ -337,7 +340,8 @@ def _refuse_foreign(final: Path) -> None:
 
 def _refuse_strangers(final: Path) -> None:
     """A previous build may be replaced only as a whole: files it did not write (a coverage
-    report, graded results, another build in a subdirectory) would be lost with it.
+    report, graded results, another build in a subdirectory) would be lost with it. The audit's
+    reports of that build are the exception: they describe the data being replaced.
 
     The manifest's word is not enough (anyone can write one): every file it lists must still
     have the sha256 it records, and a build writes no symbolic links."""
@@ -352,7 +356,7 @@ def _refuse_strangers(final: Path) -> None:
     if links:
         raise OutputError(f"refusing to replace {final}: it holds symbolic links ({_some(links)}), which no "
                           "build writes; move them or build into another directory")
-    written = {entry["path"] for entry in manifest["outputs"]} | {MANIFEST}
+    written = {entry["path"] for entry in manifest["outputs"]} | {MANIFEST} | set(AUDIT_REPORTS)
     strangers = sorted(path.relative_to(final).as_posix() for path in final.rglob("*")
                        if not path.is_dir() and path.relative_to(final).as_posix() not in written)
     if strangers:

@@ -7,8 +7,10 @@
 
 - `agent.py`: the loop (system prompt, earlier turns, tools, messages; tool calls answered by
   `constitutionc.grading.environment.tool_result`, the one rule the Inspect task shares).
-- `judge.py`: the packaged `judge` prompt, verdict parsing, quote checks, agreement over samples.
-- `combine.py`: per-probe rule (both | either | checks | judge) and clause attribution.
+- `judge.py`: the packaged `judge` prompt, verdict parsing, quote checks, agreement over samples; the
+  Inspect scorer calls the same `judge_input` and `judgement`.
+- `combine.py`: per-probe rule (both | either | checks | judge) and clause attribution; `score_run`
+  (here) turns one run into its results row, for the runner and the Inspect scorer alike.
 - `report.py`: results.jsonl (scored runs, the coverage results format extended), unscored.jsonl,
   transcripts.jsonl, summary.json, report.html, the terminal table.
 Deterministic checks are graded by `constitutionc.grading.grade`.

@@ -36,6 +36,7 @@ def test_quickstart_counts_per_principle(quickstart_build):
     assert document["totals"] | {"percent": None} == {
         "principles": 6, "taught": 2, "tested": 2, "covered": 1, "percent": None, "records": 26, "dilemmas": 6,
         "responses": 18, "responses_by_variant": {"justified": 6, "bare": 6, "preference": 6}, "probes": 2,
+        "by_kind": {"dilemmas": 6, "responses": 18, "probes": 2},
         "stale_records": 0, "criteria": 0}
     assert document["totals"]["percent"] == pytest.approx(100 / 6)
     assert rows["safety.no_coercion"]["axes"] == {

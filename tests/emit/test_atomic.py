@@ -210,3 +210,17 @@ def test_a_previous_build_with_its_targets_is_replaced(in_data, tmp_path):
     out = tmp_path / "out"
     assert run_build("quickstart.cdl", "-o", out, "--target", "hf").exit_code == 0
     assert run_build("quickstart.cdl", "-o", out, "--target", "hf").exit_code == 0
+
+
+def test_the_audit_of_the_previous_build_is_replaced_with_it_and_nothing_else_is(in_data, tmp_path):
+    """docs/audit.md writes the audit into the build so coverage links it; the next build replaces that
+    report (it describes the data being replaced), while any other file still stops the build."""
+    out, _ = _previous(tmp_path)
+    for name in writer.AUDIT_REPORTS:
+        (out / name).write_text("the audit of the previous data", encoding="utf-8")
+    assert run_build("quickstart.cdl", "-o", out).exit_code == 0
+    assert not any((out / name).exists() for name in writer.AUDIT_REPORTS)
+    (out / "audit.html").write_text("again", encoding="utf-8")
+    (out / "graded.jsonl").write_text("{}\n", encoding="utf-8")
+    result = run_build("quickstart.cdl", "-o", out)
+    assert result.exit_code == 1 and "graded.jsonl" in result.output and "audit.html" not in result.output

@@ -8,6 +8,10 @@ example naming its file, its 1-based line number, the record id and sources.
   one file per variant so the with/without-deliberation ablation is two uploads.
 - `preference.jsonl`: `{"input": {"messages": [...]}, "preferred_output": [...],
   "non_preferred_output": [...]}`.
+- Answers in the separate style (deliberation in `<reasoning>` ahead of the answer) go to files of
+  their own, `chat.justified.separate.jsonl`, `preference.separate.jsonl`, `preference.revision.separate.jsonl`:
+  a build with both styles answers each prompt twice, and one file would give the justified arm
+  twice the bare arm's rows.
 
 From `constitutionc generate` (model-written answers go to the same files):
 - `preference.ablation.jsonl`: justified > bare on one dilemma;
@@ -24,6 +28,12 @@ from .base import Record, Target, answer_text, chosen_text, episode_chat, functi
     rejected_text, target
 
 
+def styled(filename: str, record: Record) -> str:
+    """One style per file: `chat.justified.jsonl` holds inline answers, `chat.justified.separate.jsonl`
+    the same prompts answered with the reasoning ahead."""
+    return filename.replace(".jsonl", ".separate.jsonl") if record.get("style") == "separate" else filename
+
+
 @target("openai")
 class OpenAITarget(Target):
     description = "chat fine-tuning JSONL (justified, bare, tool-calling episodes) and preference JSONL"
@@ -36,7 +46,7 @@ class OpenAITarget(Target):
             {"file": filename, "line": file.entries, "id": record["id"], "sources": record["sources"]})
 
     def pair(self, filename: str, record: Record) -> None:
-        self.emit(filename, {"input": {"messages": prompt_messages(record)},
+        self.emit(styled(filename, record), {"input": {"messages": prompt_messages(record)},
                              "preferred_output": [{"role": "assistant", "content": chosen_text(record)}],
                              "non_preferred_output": [{"role": "assistant", "content": rejected_text(record)}]},
                   record)
@@ -45,7 +55,7 @@ class OpenAITarget(Target):
         if record["variant"] == "preference":
             self.pair("preference.jsonl", record)
             return
-        self.emit(f"chat.{record['variant']}.jsonl",
+        self.emit(styled(f"chat.{record['variant']}.jsonl", record),
                   {"messages": [*prompt_messages(record), {"role": "assistant", "content": answer_text(record)}]},
                   record)
 

@@ -64,10 +64,14 @@ def test_anthropic_batch_lines_cover_dilemmas_and_probes(built):
 
 def test_openai_files_match_the_format(built):
     responses = canonical(built, "responses.jsonl")
-    for variant, schema in (("justified", CHAT_LINE), ("bare", CHAT_LINE), ("preference", PREFERENCE_LINE)):
-        name = "preference.jsonl" if variant == "preference" else f"chat.{variant}.jsonl"
-        lines = read_jsonl(built / "openai" / name)
-        assert len(lines) == sum(r["variant"] == variant for r in responses)
+    for variant, style, schema in (("justified", "inline", CHAT_LINE), ("justified", "separate", CHAT_LINE),
+                                   ("bare", "inline", CHAT_LINE), ("preference", "inline", PREFERENCE_LINE),
+                                   ("preference", "separate", PREFERENCE_LINE)):
+        name = "preference" if variant == "preference" else f"chat.{variant}"
+        name += ".separate.jsonl" if style == "separate" else ".jsonl"
+        lines = read_jsonl(built / "openai" / name) if (built / "openai" / name).exists() else []
+        # One style per file: every prompt once, so the two arms of the ablation have as many rows.
+        assert len(lines) == sum(r["variant"] == variant and r["style"] == style for r in responses)
         for line in lines:
             jsonschema.validate(line, schema)
 

@@ -42,12 +42,15 @@ def test_the_schemas_reject_what_the_format_forbids():
          "non_preferred_output": [{"role": "assistant", "content": "b"}]})
 
 
-@pytest.mark.parametrize("variant", ["justified", "bare"])
-def test_chat_files_hold_one_variant_each(out, records, variant):
-    lines = read_jsonl(out / f"chat.{variant}.jsonl")
+@pytest.mark.parametrize("variant, style, name", [("justified", "inline", "chat.justified.jsonl"),
+                                                  ("justified", "separate", "chat.justified.separate.jsonl"),
+                                                  ("bare", "inline", "chat.bare.jsonl")])
+def test_chat_files_hold_one_variant_and_style_each(out, records, variant, style, name):
+    lines = read_jsonl(out / name)
     validate_all(lines, CHAT_LINE)
-    expected = [r for r in by_kind(records, "response") if r["variant"] == variant]
-    assert len(lines) == len(expected)
+    expected = [r for r in by_kind(records, "response") if r["variant"] == variant and r["style"] == style]
+    assert expected and len(lines) == len(expected)
+    assert len({line["messages"][-2]["content"] for line in lines}) == len({r["prompt"] for r in expected})
     for line, record in zip(lines, expected):
         assistant = line["messages"][-1]["content"]
         assert line["messages"][-2] == {"role": "user", "content": record["prompt"]}
