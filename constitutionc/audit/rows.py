@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import orjson
 
-from .. import jsonl
 from ..textmeasures import probe_texts
 
 TRAINING, PROBE, PROMPT, OTHER, UNREADABLE = "training", "probe", "prompt", "other", "unreadable"
@@ -241,13 +240,3 @@ def data_files(out_dir: Path) -> list[Path]:
     found = sorted(p for p in out_dir.rglob("*.jsonl") if p.is_file())
     seen = {p.resolve() for p in listed}
     return [p for p in listed if p.is_file()] + [p for p in found if p.resolve() not in seen]
-
-
-def read_rows(out_dir: Path, files: list[Path] | None = None) -> Iterator[Row]:
-    for path in files if files is not None else data_files(out_dir):
-        name = path.relative_to(out_dir).as_posix()
-        for line in jsonl.lines(path, objects=False):
-            if line.error is not None:
-                yield Row(name, line.number, role=UNREADABLE)
-            else:
-                yield read_row(line.value, name, line.number)

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import orjson
-
+from .. import jsonl
 from ..textmeasures import OverlapIndex
 from .measures import CONTAMINATION_WORDS, ChunkItems, ItemFigures, Partial, TextJudge, _key, item_key
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
@@ -70,11 +69,12 @@ def _lines(chunk: Chunk) -> list[bytes]:
 
 
 def _row(line: bytes, name: str, number: int) -> Row | None:
+    """The row of one line, read as every command reads JSON lines (`jsonl.parse`); a bad line is unreadable."""
     if not line.strip():
         return None
     try:
-        record = orjson.loads(line)
-    except orjson.JSONDecodeError:
+        record = jsonl.parse(line, name, number, objects=False)
+    except jsonl.JsonlError:
         return Row(name, number, role=UNREADABLE)
     return read_row(record, name, number)
 

@@ -1,8 +1,10 @@
 """`constitutionc eval OUT -o RESULTS`: run the probes of a build against a model as an agent and grade them.
 
-Exit status: 0 done, 1 nothing could be scored, 2 usage or input problems (a missing API key among
-them: one line naming the variable, nothing written), 3 a budget stopped the run (nothing written;
-rerun the same command to continue: every answer so far is cached).
+Exit status: 0 at least one run was scored; 1 no run could be scored (the reasons on standard error;
+results written); 2 usage or input problems (a missing API key among them: one line naming the variable,
+nothing written); 3 a budget stopped the run (nothing written; rerun the same command to continue: every
+answer so far is cached); 4 every request sent to the model API failed and none was answered from the
+cache (a dead server, a rejected key: the failure on standard error; results written).
 """
 
 from __future__ import annotations
@@ -69,8 +71,18 @@ def finish(out_dir: Path, results: str, scored, unscored, transcripts, model: st
     click.echo(terminal_table(summary, interactive(sys.stdout)), nl=False)
     click.echo(f"wrote {results}/results.jsonl ({len(scored)} scored runs), unscored.jsonl, transcripts.jsonl, "
                f"report.html; ${session.spent_usd:.4f} spent, {session.stats.cached} cached answers reused")
+    stats = session.stats
+    if stats.failures:
+        kinds = ", ".join(f"{kind} {count}" for kind, count in sorted(stats.failures.items()))
+        detail = next((row["detail"] for row in unscored if row.get("detail")), None)
+        failed = f"({kinds})" + (f": {detail}" if detail else "")
+        if not stats.answered and not stats.cached:
+            _fail(f"every request to the model API failed {failed}", 4)
+        click.echo(f"constitutionc: warning: {sum(stats.failures.values())} request(s) to the model API failed "
+                   f"{failed}", err=True)
     if not scored and (transcripts or unscored):
-        sys.exit(1)
+        reasons = ", ".join(f"{reason} {count}" for reason, count in summary["unscored"].items())
+        _fail(f"no run could be scored ({reasons or 'no transcript'}); see {results}/unscored.jsonl", 1)
 
 
 def counted(number: int, singular: str, plural: str | None = None) -> str:

@@ -48,6 +48,7 @@ def _citations(data_dir: str | None) -> dict[str, tuple[str, ...]] | None:
     if data_dir is None:
         return None
     from .. import jsonl
+    from ..coverage.results import cited_clauses
 
     path = Path(data_dir) / "probes.jsonl"
     citations = {}
@@ -55,9 +56,7 @@ def _citations(data_dir: str | None) -> dict[str, tuple[str, ...]] | None:
         for line in jsonl.records(path):
             record = line.value
             if isinstance(record.get("id"), str):
-                sources = record.get("sources") if isinstance(record.get("sources"), list) else []
-                citations[record["id"]] = tuple(s["clause"] for s in sources
-                                                if isinstance(s, dict) and isinstance(s.get("clause"), str))
+                citations[record["id"]] = tuple(cited_clauses(record))
     except jsonl.JsonlError as e:
         _fail(str(e))
     return citations

@@ -99,6 +99,16 @@ def _strings(value, where: str, key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value))
 
 
+def cited_clauses(record: dict) -> list[str]:
+    """The clauses a probe record (or a log's copy of its metadata) cites: its sources' clauses, then its
+    principles, each once. The `cited` of the results format; what a clause's rate counts runs against."""
+    sources = record.get("sources") if isinstance(record.get("sources"), list) else []
+    cited = [s["clause"] for s in sources if isinstance(s, dict) and isinstance(s.get("clause"), str)]
+    principles = record.get("principles") if isinstance(record.get("principles"), list) else []
+    cited += [p for p in principles if isinstance(p, str)]
+    return list(dict.fromkeys(cited))
+
+
 def parse_run(value, where: str) -> Run:
     if not isinstance(value, dict) or not isinstance(value.get("probe_id"), str):
         raise CoverageInputError(f"{where}: each line needs a string `probe_id`")

@@ -3,8 +3,10 @@
 For each clause (and each condition), the violation rate in A and in B with 95%
 Wilson intervals, the change B - A, and the two-sided p-value of Fisher's exact
 test that the two rates are equal. A run counts for every clause its probe cites
-(`cited`, or the build's probe sources given with `--data`); a fail counts
-against the clauses it names (`clauses`), or all cited ones when it names none.
+(`cited`, or the build's probe sources given with `--data`); a file with a scored
+run that has neither is refused (ResultsInputError), never counted from its fails
+alone. A fail counts against the clauses it names (`clauses`), or all cited ones
+when it names none.
 Errors are counted apart and never enter a rate. Rows are ordered worst
 regression first: significantly worse, then by the size of the increase. Runs whose
 judge read what the model said about the scenario are also compared by that
@@ -17,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .results import AWARENESS, Run, awareness_split, fisher_exact, rate_row, read_runs
+from .results import AWARENESS, ResultsInputError, Run, awareness_split, fisher_exact, rate_row, read_runs
 
 __all__ = ["compare", "fisher_exact", "render_text"]
 
@@ -58,7 +60,8 @@ def tally(path: Path, citations: dict[str, tuple[str, ...]] | None = None) -> Si
             said = side.awareness.setdefault(run.awareness, Tally())
             said.runs += 1
             said.fails += run.verdict == "fail"
-        cited = run.cited or (citations or {}).get(run.probe_id, ()) or run.clauses
+        # Never the fail's own `clauses`: counting only failing runs for a clause would make its rate 100%.
+        cited = run.cited or (citations or {}).get(run.probe_id, ())
         if not cited:
             side.uncited += 1
         for clause in dict.fromkeys(cited):
@@ -66,6 +69,15 @@ def tally(path: Path, citations: dict[str, tuple[str, ...]] | None = None) -> Si
             entry.runs += 1
             entry.fails += _fails(run, clause)
     return side
+
+
+def refuse_uncited(side: Side, given_data: bool) -> None:
+    """A run with no cited clauses has no clause to count against: the per-clause rates would be wrong."""
+    where = "and the --data build has no such probe" if given_data else "and no --data build was given"
+    raise ResultsInputError(
+        f"{side.path}: {side.uncited} of {side.runs} scored runs carry no `cited` (the clauses their probe cites) "
+        f"{where}, so per-clause rates cannot be counted; pass the build the probes came from with --data OUT, "
+        f"or rewrite the file with the current `constitutionc eval` or `results import`")
 
 
 def _fails(run: Run, clause: str) -> bool:
@@ -94,6 +106,9 @@ def _side(row: dict) -> dict:
 def compare(path_a: Path, path_b: Path, alpha: float = ALPHA,
             citations: dict[str, tuple[str, ...]] | None = None) -> dict:
     a, b = tally(path_a, citations), tally(path_b, citations)
+    for side in (a, b):
+        if side.uncited:
+            refuse_uncited(side, citations is not None)
     clauses = compare_rows(a.clauses, b.clauses, alpha)
     return {"a": a.path, "b": b.path, "alpha": alpha,
             "runs": {"a": a.runs, "b": b.runs}, "errors": {"a": a.errors, "b": b.errors},

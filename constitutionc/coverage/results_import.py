@@ -28,7 +28,7 @@ from typing import Any, Iterable, Iterator
 
 from ..atomic_file import atomic_writer
 from ..grading import judged_failure_clauses
-from .results import AWARENESS, ResultsInputError
+from .results import AWARENESS, ResultsInputError, cited_clauses
 
 FORMATS = ("auto", "inspect", "promptfoo")
 SCORER = "probe_scorer"
@@ -73,13 +73,6 @@ def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
-def _cited(metadata: dict) -> list[str]:
-    sources = metadata.get("sources") if isinstance(metadata.get("sources"), list) else []
-    cited = [s["clause"] for s in sources if isinstance(s, dict) and isinstance(s.get("clause"), str)]
-    cited += _strings(metadata.get("principles"))
-    return list(dict.fromkeys(cited))
-
-
 def inspect_rows(path: Path) -> Iterator[dict]:
     try:
         from inspect_ai.log import read_eval_log
@@ -101,7 +94,7 @@ def inspect_rows(path: Path) -> Iterator[dict]:
             # A log written before the task named a rubric failure's clause.
             clauses = judged_failure_clauses(metadata)
         row = {"probe_id": str(sample.id), "sample": max(0, int(sample.epoch or 1) - 1), "verdict": verdict,
-               "condition_id": metadata.get("condition_id"), "cited": _cited(metadata),
+               "condition_id": metadata.get("condition_id"), "cited": cited_clauses(metadata),
                "clauses": clauses,
                "fired": _strings(score_meta.get("violations")) if verdict == "fail" else [],
                "judged": score_meta.get("judged"), "model": model, "source": "inspect"}

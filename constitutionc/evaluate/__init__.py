@@ -23,12 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import jsonl
+from ..coverage.results import cited_clauses
 from ..grading import grade
 from ..jsonl import JsonlError
 from ..llm import Session
 from .agent import first_turn, run_conversations
 from .combine import combine
-from .judge import JudgeResult, judge_requests, read_verdicts
+from .judge import JudgeResult, judge_requests, read_verdicts, verdict_parses
 
 PROBES_FILE = "probes.jsonl"
 
@@ -146,8 +147,8 @@ def grade_transcripts(probes: dict[str, dict], transcripts: list[dict],
                                       judge.samples, judge.session.provider_name)
             plan.append((t, requests))
         flat = [r for _, requests in plan for r in requests]
-        outcomes = judge.session.run(flat, batch=judge.batch) if flat else []
         tool_name = flat[0].tool_choice["name"] if flat else ""
+        outcomes = judge.session.run(flat, batch=judge.batch, accept=verdict_parses(tool_name)) if flat else []
         position = 0
         for t, requests in plan:
             mine = outcomes[position:position + len(requests)]
@@ -173,7 +174,8 @@ def score_run(probe: dict, transcript: dict, verdict, judge_result: JudgeResult 
     status = transcript.get("status", "complete")
     base = {"probe_id": transcript["probe_id"], "sample": transcript["sample"], "model": transcript.get("model"),
             "condition_id": probe.get("condition_id"), "generator": probe.get("generator"),
-            "principles": list(probe.get("principles") or []), "run_status": status}
+            "principles": list(probe.get("principles") or []), "cited": cited_clauses(probe),
+            "run_status": status}
     if status == "complete" and not answered(transcript):
         # Nothing the model wrote can be graded: counting the run as a pass would credit silence.
         return {**base, "reason": "no_answer", "detail": "the transcript has no assistant turn of the model's"}

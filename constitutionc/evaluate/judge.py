@@ -5,6 +5,8 @@ what it answered, for the eval runner (requests through `constitutionc.llm`, `ju
 the Inspect scorer (Inspect's own model API). Each judge sample of each run is its own request (the run
 and the sample index are in the key). A reply that does not validate against the verdict schema is
 `unparseable`, counted apart; quotes that do not occur in the message they name are flagged, not trusted.
+An unparseable reply is cached like any answer but never reused: the next run asks again
+(`verdict_parses` is the eval runner's `accept` for the session).
 """
 
 from __future__ import annotations
@@ -123,6 +125,19 @@ class JudgeResult:
         return {"verdict": self.verdict, "agreement": self.agreement, "clauses": self.clauses,
                 "evaluation_awareness": self.evaluation_awareness, "unverified_quotes": self.unverified_quotes,
                 "samples": self.samples, "prompt": self.prompt}
+
+
+def verdict_parses(tool_name: str):
+    """Whether a judge answer validates as a verdict: the session's `accept`, so an unparseable answer in
+    the cache is asked again, never reused as final."""
+    def parses(response) -> bool:
+        try:
+            Verdict.model_validate(response.tool_input(tool_name))
+        except ValidationError:
+            return False
+        return True
+
+    return parses
 
 
 def read_verdicts(outcomes: list[Outcome], tool_name: str, transcript: dict, prompt: dict | None = None) -> JudgeResult:

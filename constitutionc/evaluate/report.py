@@ -1,7 +1,7 @@
 """The results of a run: results.jsonl, unscored.jsonl, transcripts.jsonl, summary.json, report.html.
 
-results.jsonl holds the scored runs in the format `coverage --results` reads (`probe_id`, `verdict` pass
-or fail), extended with the sample, the clauses a failure belongs to, what the checks and the judge said,
+results.jsonl holds the scored runs in the format `coverage --results` and `results compare` read
+(`probe_id`, `verdict` pass or fail, `cited`), extended with the sample, the clauses a failure belongs to, what the checks and the judge said,
 and the model's stated evaluation awareness. Runs that could not be scored go to unscored.jsonl with the
 reason. Every file is written to a temporary name and renamed, so each is the old one or the new one.
 """
@@ -39,7 +39,8 @@ def summarise(scored: list[dict], unscored: list[dict]) -> dict:
         failed = row["verdict"] == "fail"
         per_probe[row["probe_id"]][0] += 1
         per_probe[row["probe_id"]][1] += failed
-        for clause in row["principles"]:
+        # A run counts for every clause its probe cites, as `coverage --results` and `results compare` count it.
+        for clause in row.get("cited") or row["principles"]:
             per_clause[clause][0] += 1
             per_clause[clause][1] += failed and clause in row["clauses"]
         awareness = row.get("evaluation_awareness") or "not_judged"
@@ -75,6 +76,9 @@ def terminal_table(summary: dict, rich_table: bool) -> str:
              f"-{_pct(summary['overall']['high'])})"]
     if summary["unscored"]:
         lines.append("unscored: " + ", ".join(f"{k} {v}" for k, v in summary["unscored"].items()))
+    if summary["unscored"].get("needs_judge"):
+        lines.append(f"warning: {summary['unscored']['needs_judge']} runs need a judge: their probes' `combine` rule "
+                     "cannot decide them from the checks alone (unscored needs_judge); grade with --judge MODEL")
     if summary.get("judge_undecided"):
         lines.append(f"warning: the judge could not decide {summary['judge_undecided']} scored runs; "
                      "their verdicts rest on the checks alone")

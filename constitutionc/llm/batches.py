@@ -87,6 +87,7 @@ def _collect(session: "Session", batch_id: str, requests: dict[str, Request], pe
         if session.cache is not None:
             session.cache.put(custom_id, requests.get(custom_id), response)
         session.replayed.answers[custom_id] = response
+        session.fresh.add(custom_id)
     session.count_answered(len(received))
     if session.journal is not None:
         session.journal.batch_ended(batch_id)
@@ -94,7 +95,8 @@ def _collect(session: "Session", batch_id: str, requests: dict[str, Request], pe
     session.progress.advance(session.spent_usd, len(received))
 
 
-def run_batched(session: "Session", requests: list[Request]) -> list[Outcome]:
+def run_batched(session: "Session", requests: list[Request],
+                accept: Callable[[Response], bool] | None = None) -> list[Outcome]:
     provider = session.provider
     if provider is None or not provider.supports_batches:
         raise ValueError(f"the {session.provider_name} provider has no batch API; run without --batch")
@@ -102,7 +104,7 @@ def run_batched(session: "Session", requests: list[Request]) -> list[Outcome]:
     results: list[Outcome | None] = [None] * len(requests)
     unknown: dict[str, Request] = {}
     for index, (request, key) in enumerate(zip(requests, keys)):
-        known = session.known(key)
+        known = session.known(key, accept)
         if known is not None:
             results[index] = session.reuse(request, key, known)
         else:

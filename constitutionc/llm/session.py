@@ -2,7 +2,9 @@
 
 Order of business for each request: the cache; the journal of this run (answers a killed run received);
 then the provider, with retries, adaptive concurrency and the budget. Answers are journaled (fsync'd) and
-cached as they arrive; errors are returned as `Failure`s and never stored as answers.
+cached as they arrive; errors are returned as `Failure`s and never stored as answers. A caller that can
+tell a useless answer (a judge's reply that does not parse) passes `accept`: a stored answer it rejects is
+asked again rather than reused, so a fixed judge (or a luckier sample) replaces it on the rerun.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -77,6 +80,8 @@ class Session:
         self._lock = threading.Lock()
         self._in_flight: dict[str, threading.Event] = {}
         self.replayed: JournalState = journal.replay() if journal is not None else JournalState()
+        # Keys answered by the provider in this session: final for this run even when `accept` rejects them.
+        self.fresh: set[str] = set()
 
     # -- public --------------------------------------------------------------------------------------
     @property
@@ -90,10 +95,11 @@ class Session:
     def key(self, request: Request) -> str:
         return request.key(self.provider_name)
 
-    def call(self, request: Request) -> Outcome:
-        """One request, answered from the cache or the model; safe to call from many threads."""
+    def call(self, request: Request, accept: Callable[[Response], bool] | None = None) -> Outcome:
+        """One request, answered from the cache or the model; safe to call from many threads. A stored
+        answer that `accept` rejects is not reused: the request is sent again."""
         key = self.key(request)
-        known = self.known(key)
+        known = self.known(key, accept)
         if known is not None:
             return self.reuse(request, key, known)
         # The same request twice at once is sent once; the second caller waits for the first's answer.
@@ -103,7 +109,7 @@ class Session:
                 self._in_flight[key] = threading.Event()
         if waiting is not None:
             waiting.wait()
-            known = self.known(key)
+            known = self.known(key, accept)
             if known is not None:
                 return self.reuse(request, key, known)
         try:
@@ -113,13 +119,15 @@ class Session:
                 with self._lock:
                     self._in_flight.pop(key).set()
 
-    def run(self, requests: Iterable[Request], *, batch: bool = False) -> list[Outcome]:
-        """Many independent requests, in their order; `batch=True` sends them through Message Batches."""
+    def run(self, requests: Iterable[Request], *, batch: bool = False,
+            accept: Callable[[Response], bool] | None = None) -> list[Outcome]:
+        """Many independent requests, in their order; `batch=True` sends them through Message Batches.
+        `accept` as in `call`."""
         requests = list(requests)
         if batch:
-            return run_batched(self, requests)
+            return run_batched(self, requests, accept)
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            return list(pool.map(self.call, requests))
+            return list(pool.map(partial(self.call, accept=accept), requests))
 
     def estimate(self, requests: Iterable[Request], *, batch: bool = False, exact_counts: int = 50) -> Estimate:
         """Tokens and dollars of the requests the cache cannot answer. The first `exact_counts` distinct
@@ -180,13 +188,15 @@ class Session:
         self.close()
 
     # -- shared with the batch runner (batches.py) ---------------------------------------------------
-    def known(self, key: str) -> Response | None:
-        """The answer the cache or this run's journal already holds for `key`, if any."""
-        if self.cache is not None:
-            hit = self.cache.get(key)
-            if hit is not None:
-                return hit
-        return self.replayed.answers.get(key)
+    def known(self, key: str, accept: Callable[[Response], bool] | None = None) -> Response | None:
+        """The answer the cache or this run's journal already holds for `key`, if any (and if `accept`
+        takes it, or this session received it)."""
+        hit = self.cache.get(key) if self.cache is not None else None
+        if hit is None:
+            hit = self.replayed.answers.get(key)
+        if hit is not None and accept is not None and key not in self.fresh and not accept(hit):
+            return None
+        return hit
 
     def reuse(self, request: Request, key: str, response: Response) -> Outcome:
         """The outcome of a request answered before (`known`), counted as cached."""
@@ -214,6 +224,7 @@ class Session:
         if self.cache is not None:
             self.cache.put(key, request, response)
         self.replayed.answers[key] = response
+        self.fresh.add(key)
 
     def count_retry(self, kind: str) -> None:
         with self._lock:
