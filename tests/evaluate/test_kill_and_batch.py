@@ -10,7 +10,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -18,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from constitutionc.cli import main
-from tests.llm.server import Reply, tool_use_block
+from tests.llm.server import HoldAfter, Reply, tool_use_block
 
 from .test_eval import PROBE, is_judge, verdict
 
@@ -114,18 +113,7 @@ def test_a_killed_eval_reruns_paying_only_for_unanswered_requests(uninterrupted,
                                                                    answered_before_kill):
     out, expected_results, expected_transcripts, paid_plain = uninterrupted
     start_paid = model_server.paid
-    gate = threading.Event()
-    lock = threading.Lock()
-    served = [0]
-
-    def gated(call):
-        with lock:
-            served[0] += 1
-            mine = served[0]
-        if mine > answered_before_kill and not gate.is_set():
-            gate.wait()
-        return agent(call)
-
+    gated = HoldAfter(answered_before_kill, agent)
     model_server.script = gated
     cache, results = tmp_path / "killed" / "c", tmp_path / "killed" / "r"
     process = subprocess.Popen([sys.executable, "-m", "constitutionc",
@@ -136,7 +124,7 @@ def test_a_killed_eval_reruns_paying_only_for_unanswered_requests(uninterrupted,
     wait_until(lambda: model_server.in_flight == 3 and answered(cache) == answered_before_kill, "the eval to block")
     os.kill(process.pid, signal.SIGKILL)
     process.communicate(timeout=60)
-    gate.set()
+    gated.release()
     wait_until(lambda: model_server.in_flight == 0, "the hung requests to finish")
     assert not (results / "results.jsonl").exists()
     killed_paid = model_server.paid - start_paid

@@ -164,6 +164,26 @@ def default_script(call: Call) -> str:
     return f"echo: {call.last_user_text()}"
 
 
+class HoldAfter:
+    """A script that answers the first `answered` calls through `answer` and holds every later one
+    until `release()`: the kill tests' way of leaving exactly the held requests in flight."""
+
+    def __init__(self, answered: int, answer):
+        self.answered, self.answer = answered, answer
+        self._gate, self._lock, self._served = threading.Event(), threading.Lock(), 0
+
+    def __call__(self, call):
+        with self._lock:
+            self._served += 1
+            mine = self._served
+        if mine > self.answered and not self._gate.is_set():
+            self._gate.wait()
+        return self.answer(call)
+
+    def release(self) -> None:
+        self._gate.set()
+
+
 class ModelServer:
     def __init__(self, script: Callable[[Call], Any] = default_script, batch_polls: int = 1):
         self.script = script

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -15,6 +14,7 @@ import pytest
 
 from constitutionc.llm import Journal, Response
 from tests.llm.conftest import base_url
+from tests.llm.server import HoldAfter
 
 WORKER = Path(__file__).with_name("worker.py")
 COUNT = 12
@@ -56,18 +56,7 @@ def expected() -> list[dict]:
 def test_kill_while_requests_are_in_flight(model_server, provider, tmp_path, answered_before_kill):
     """The first k requests are answered; the next ones hang until the worker is killed. After the kill the
     hung ones are answered to nobody, so a rerun repeats exactly those and nothing else."""
-    gate = threading.Event()
-    lock = threading.Lock()
-    served = [0]
-
-    def script(call):
-        with lock:
-            served[0] += 1
-            mine = served[0]
-        if mine > answered_before_kill and not gate.is_set():
-            gate.wait()
-        return "answer " + call.last_user_text().split()[-1]
-
+    script = HoldAfter(answered_before_kill, lambda call: "answer " + call.last_user_text().split()[-1])
     model_server.script = script
     process = start_worker(model_server, provider, tmp_path)
     in_flight = min(3, COUNT - answered_before_kill)
@@ -77,7 +66,7 @@ def test_kill_while_requests_are_in_flight(model_server, provider, tmp_path, ans
                "the worker to block")
     os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    gate.set()
+    script.release()
     wait_until(lambda: model_server.in_flight == 0, "the hung requests to finish")
 
     assert finish(start_worker(model_server, provider, tmp_path)) == expected()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from constitutionc.generate import materials as m
 from constitutionc.prompts import schemas as s
 
@@ -46,3 +49,19 @@ def sample_inputs(constitution, build) -> dict[str, object]:
                                       "problem": "It softens the verdict."}),
         "judge": m.judge_input(constitution, probe, transcript),
     }
+
+
+GUARD_CDL = Path(__file__).parent / "data" / "guard.cdl"
+
+
+def guarded_build(out: Path):
+    """guard.cdl built into `out`, its probes, and the generation guard made from both: the material
+    of the quality tests and of the test that the guard and the audit agree."""
+    from constitutionc import api
+    from constitutionc.prompts import quality
+
+    result = api.load([GUARD_CDL])
+    assert result.ok
+    api.build(result.constitution, out)
+    probes = [json.loads(line) for line in (out / "probes.jsonl").read_text(encoding="utf-8").splitlines()]
+    return result.constitution, probes, quality.Guard.build(result.constitution, probes, names=("Claude",))

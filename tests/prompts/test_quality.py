@@ -4,25 +4,17 @@ stays quiet on the nearest good one."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from constitutionc import api
 from constitutionc.prompts import quality as q
 from constitutionc.textmeasures import NearDuplicateIndex
-
-DATA = Path(__file__).parent / "data"
+from tests.prompts.samples import guarded_build
 
 
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory):
-    result = api.load([DATA / "guard.cdl"])
-    assert result.ok
-    out = tmp_path_factory.mktemp("guard") / "out"
-    api.build(result.constitution, out)
-    probes = [json.loads(line) for line in (out / "probes.jsonl").read_text(encoding="utf-8").splitlines()]
-    return q.Guard.build(result.constitution, probes, names=("Claude",))
+    return guarded_build(tmp_path_factory.mktemp("guard") / "out")[2]
 
 
 def codes(findings):

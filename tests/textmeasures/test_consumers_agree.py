@@ -7,17 +7,15 @@ and answers, and their verdicts are compared text by text and as counts over a w
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
-from constitutionc import api
 from constitutionc.audit import audit, clause_texts
 from constitutionc.audit.measures import TextJudge
 from constitutionc.prompts import quality as q
 from constitutionc.textmeasures import OverlapIndex
+from tests.prompts.samples import guarded_build
 
-DATA = Path(__file__).parent.parent / "prompts" / "data"
 
 ANSWERS = [
     # (prompt, answer)
@@ -45,21 +43,17 @@ ANSWERS = [
 
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
-    result = api.load([DATA / "guard.cdl"])
-    assert result.ok
     out = tmp_path_factory.mktemp("agree") / "out"
-    api.build(result.constitution, out)
-    probes = [json.loads(line) for line in (out / "probes.jsonl").read_text(encoding="utf-8").splitlines()]
-    guard = q.Guard.build(result.constitution, probes, names=("Claude",))
+    constitution, probes, guard = guarded_build(out)
     index = OverlapIndex(8)
     for probe in probes:
         for text in q.probe_texts(probe):
             index.add(text, probe["id"])
     copied = OverlapIndex(10)
-    for number, text in enumerate(clause_texts(result.constitution)):
+    for number, text in enumerate(clause_texts(constitution)):
         copied.add(text, str(number))
     judge = TextJudge(("Claude", "the assistant"), copied, index)
-    return result.constitution, out, guard, judge
+    return constitution, out, guard, judge
 
 
 def _codes(guard, prompt, answer):
