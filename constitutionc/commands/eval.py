@@ -16,9 +16,8 @@ from pathlib import Path
 
 import click
 
+from ..models import DEFAULT_MODEL
 from .model_options import provider_option, require_batches
-
-DEFAULT_MODEL = "claude-sonnet-5-5"
 
 
 def _fail(message: str, code: int = 2) -> None:

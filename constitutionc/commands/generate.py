@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..models import DEFAULT_MODEL
 from .build import interactive, load_checked
 from .model_options import provider_option, require_batches
 
@@ -26,7 +27,7 @@ def _parse_kinds(ctx, param, value):
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(),
               help="Output directory (replaced atomically when the run completes).")
-@click.option("--model", default=None, help="Model that writes the data (default: claude-sonnet-4-5).")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Model that writes the data.")
 @provider_option()
 @click.option("--base-url", default=None, help="API base URL (a vLLM, llama.cpp or Ollama server, a proxy).")
 @click.option("--kinds", callback=_parse_kinds, default=None,
@@ -61,7 +62,7 @@ def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed
     from pathlib import Path
 
     from ..emit import OutputError
-    from ..generate import DEFAULT_MODEL, GenerateError, GenerateOptions, PlanError, estimate, generate
+    from ..generate import GenerateError, GenerateOptions, PlanError, estimate, generate
     from ..llm import MissingCredentials, Progress, open_session
     from ..prompts import PromptError, PromptLibrary
 

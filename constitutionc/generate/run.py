@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from .. import __version__, jsonl
 from ..emit.writer import Staging, canonical_json
 from ..ir import Constitution
+from ..models import DEFAULT_MODEL
 from ..prompts import PromptLibrary
 from ..prompts.quality import Guard, Thresholds, probe_texts
 from ..textmeasures import NearDuplicateIndex
@@ -35,7 +36,6 @@ from .plan import KINDS, Counts, default_counts, load_variation, make_plan, pars
 from .steps import STEPS, Context, Item, Reply, authored_draft_items, justified_items
 from .synthetic import synthetic_output
 
-DEFAULT_MODEL = "claude-sonnet-4-5"
 OUTPUT_FILES = {"drafted_dilemma": "drafted_dilemmas.jsonl", "model_response": "model_responses.jsonl",
                 "ablation": "ablations.jsonl", "revision": "revisions.jsonl", "document": "documents.jsonl",
                 "story": "stories.jsonl", "episode": "episodes.jsonl"}

@@ -50,7 +50,7 @@ from typing import Any, Callable
 from ...grading import javascript_module
 from ...grading.rules import rule_for
 from . import yaml_text
-from .anthropic_api import DEFAULT_MODEL
+from ...models import DEFAULT_MODEL
 from .base import Record, Target, anthropic_turns, dumps, grading_criterion, target
 
 # CommonJS whatever the directory's package.json says (`.cjs`), so node and promptfoo load it the same way.
