@@ -76,7 +76,7 @@ def interactive(stream) -> bool:
                    f"promptfoo)  [default: {DEFAULT_MODEL}]")
 @click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
 def command(path, out_dir, seed, targets, only, limit, shard, style, max_combinations, model, root):
-    """Build training data and eval probes from a constitution into DIR."""
+    """Build training data and eval probes from the constitution at PATH (a .cdl file) into DIR."""
     from pathlib import Path
 
     from ..emit import BuildInputError, BuildOptions, OutputError, build, default_only

@@ -74,11 +74,16 @@ class GenerateOptions:
 @dataclass
 class KindEstimate:
     group: str
-    requests: int
-    cached: int
+    requests: int  # distinct requests of the run, cached ones included
+    cached: int  # of those, answered by the cache already: not sent, not paid
     input_tokens: int
     output_tokens: int
     usd: float
+    unpriced_models: tuple[str, ...] = ()  # models with no price: their requests are not in `usd`
+
+    @property
+    def to_send(self) -> int:
+        return self.requests - self.cached
 
 
 @dataclass
@@ -222,8 +227,12 @@ class Runner:
     # -- the dry run -------------------------------------------------------------------------------
 
     def estimate(self) -> tuple[list[KindEstimate], str]:
-        """Every request the run would send, later waves answered by placeholder outputs of the expected
-        size (no checks), priced by the session's estimate: nothing paid is called."""
+        """Every request the run would send, priced by the session's estimate: nothing paid is called.
+        A request the cache already answers is settled with that answer, as the real run settles it, so
+        the requests that follow from it are the real run's too (and cached as well, after a complete
+        run); the others are answered by placeholder outputs of the expected size (no checks)."""
+        from ..llm.outcome import Outcome
+
         by_group: dict[str, list] = {}
         wave = self.first_wave()
         self.ctx.emit = lambda kind, record: None
@@ -233,6 +242,11 @@ class Runner:
             for item in wave:
                 request, prompt = self.request(item)
                 by_group.setdefault(item.group, []).append(request)
+                key = self.session.key(request)
+                known = self.session.known(key)
+                if known is not None:
+                    following += self.settle(item, prompt, Outcome(request, key, response=known, cached=True))
+                    continue
                 output = synthetic_output(prompt, item, seen_drafts)
                 seen_drafts += 1
                 reply = Reply(self.session.provider_name, self.options.model, prompt.provenance(), "0" * 64, 0, {})
@@ -245,7 +259,7 @@ class Runner:
             estimate = self.session.estimate(by_group[group], batch=self.options.batch)
             source = estimate.token_source if estimate.token_source != "heuristic" else source
             rows.append(KindEstimate(group, estimate.requests, estimate.cached, estimate.input_tokens,
-                                     estimate.output_tokens, estimate.usd))
+                                     estimate.output_tokens, estimate.usd, estimate.unpriced_models))
         return rows, source
 
 
