@@ -144,23 +144,24 @@ def _print_estimate(result, options, batch: bool) -> None:
     """The requests still to send per kind (those the cache answers are not sent, so not counted in the
     tokens or dollars), and what they cost; a model with no price says so instead of a dollar figure."""
     rows = result.estimates
-    to_send, cached = sum(r.to_send for r in rows), sum(r.cached for r in rows)
-    unpriced = tuple(dict.fromkeys(m for r in rows for m in r.unpriced_models))
-    total_usd = sum(r.usd for r in rows)
+    to_send = {group: row.requests - row.cached for group, row in rows.items()}
+    cached = sum(row.cached for row in rows.values())
+    unpriced = tuple(dict.fromkeys(m for row in rows.values() for m in row.unpriced_models))
+    total_usd = sum(row.usd for row in rows.values())
     click.echo(f"dry run: {options.model} via {options.provider}{' (batches, half price)' if batch else ''}; "
                f"tokens from {result.token_source}; nothing paid was called")
-    click.echo(f"{to_send:,} requests to send, {cached:,} answered by the cache already; "
+    click.echo(f"{sum(to_send.values()):,} requests to send, {cached:,} answered by the cache already; "
                f"{cost_text(total_usd, unpriced)}")
 
     def usd(value: float, unpriced_models) -> str:
         return "no price" if unpriced_models and not value else f"{value:,.2f}"
 
     click.echo(f"{'kind':<10} {'to send':>9} {'cached':>7} {'input tokens':>14} {'output tokens':>14} {'USD':>10}")
-    for row in rows:
-        click.echo(f"{row.group:<10} {row.to_send:>9,} {row.cached:>7,} {row.input_tokens:>14,} "
+    for group, row in rows.items():
+        click.echo(f"{group:<10} {to_send[group]:>9,} {row.cached:>7,} {row.input_tokens:>14,} "
                    f"{row.output_tokens:>14,} {usd(row.usd, row.unpriced_models):>10}")
-    tokens = [sum(getattr(r, f) for r in rows) for f in ("input_tokens", "output_tokens")]
-    click.echo(f"{'total':<10} {to_send:>9,} {cached:>7,} {tokens[0]:>14,} {tokens[1]:>14,} "
+    tokens = [sum(getattr(row, f) for row in rows.values()) for f in ("input_tokens", "output_tokens")]
+    click.echo(f"{'total':<10} {sum(to_send.values()):>9,} {cached:>7,} {tokens[0]:>14,} {tokens[1]:>14,} "
                f"{usd(total_usd, unpriced):>10}")
 
 
