@@ -26,6 +26,8 @@ from .kinds import KINDS
 from .writer import canonical_json
 
 Record = dict[str, Any]
+# The answers an author may write for a dilemma, each carried (and hashed) by the dilemma record when given.
+AUTHORED_ANSWERS = ("reply", "bare", "reasoning")
 
 
 def record_id(kind: str, content: list) -> str:
@@ -571,8 +573,6 @@ def brief_record(ctx: GeneratorContext, dilemma: Record) -> Record:
 
 
 ALTERNATIVES_LEAD = "What you can do instead: "
-# The answers an author may write for a dilemma, each carried (and hashed) by the dilemma record when given.
-AUTHORED_ANSWERS = ("reply", "bare", "reasoning")
 RESPONSE_ID_START = KINDS["response"].prefix + "-"
 NO_TENSIONS: list[str] = []  # shared, never mutated: the writer encodes a value once per identity
 
