@@ -139,10 +139,11 @@ def _print_estimate(result, options, batch: bool) -> None:
     click.echo(f"dry run: {options.model} via {options.provider}{' (batches, half price)' if batch else ''}; "
                f"tokens from {result.token_source}; nothing paid was called")
     click.echo(f"{'kind':<10} {'requests':>9} {'cached':>7} {'input tokens':>14} {'output tokens':>14} {'USD':>10}")
-    for row in rows:
-        click.echo(f"{row.group:<10} {row.requests:>9,} {row.cached:>7,} {row.input_tokens:>14,} "
+    for group, row in rows.items():
+        click.echo(f"{group:<10} {row.requests:>9,} {row.cached:>7,} {row.input_tokens:>14,} "
                    f"{row.output_tokens:>14,} {row.usd:>10,.2f}")
-    total = [sum(getattr(r, f) for r in rows) for f in ("requests", "cached", "input_tokens", "output_tokens", "usd")]
+    total = [sum(getattr(r, f) for r in rows.values())
+             for f in ("requests", "cached", "input_tokens", "output_tokens", "usd")]
     click.echo(f"{'total':<10} {total[0]:>9,} {total[1]:>7,} {total[2]:>14,} {total[3]:>14,} {total[4]:>10,.2f}")
 
 

@@ -20,7 +20,7 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from pydantic import ValidationError
 
@@ -34,6 +34,9 @@ from . import materials as m
 from .plan import KINDS, Counts, default_counts, load_variation, make_plan, parse_counts
 from .steps import STEPS, Context, Item, Reply, authored_draft_items, justified_items
 from .synthetic import synthetic_output
+
+if TYPE_CHECKING:
+    from ..llm import Estimate
 
 DEFAULT_MODEL = "claude-sonnet-4-5"
 OUTPUT_FILES = {"drafted_dilemma": "drafted_dilemmas.jsonl", "model_response": "model_responses.jsonl",
@@ -72,19 +75,9 @@ class GenerateOptions:
 
 
 @dataclass
-class KindEstimate:
-    group: str
-    requests: int
-    cached: int
-    input_tokens: int
-    output_tokens: int
-    usd: float
-
-
-@dataclass
 class GenerateResult:
     manifest: dict | None = None
-    estimates: list[KindEstimate] = field(default_factory=list)
+    estimates: dict[str, Estimate] = field(default_factory=dict)  # the dry run's, per kind, in KINDS order
     token_source: str = ""
     rejected: int = 0
 
@@ -221,7 +214,7 @@ class Runner:
 
     # -- the dry run -------------------------------------------------------------------------------
 
-    def estimate(self) -> tuple[list[KindEstimate], str]:
+    def estimate(self) -> tuple[dict[str, Estimate], str]:
         """Every request the run would send, later waves answered by placeholder outputs of the expected
         size (no checks), priced by the session's estimate: nothing paid is called."""
         by_group: dict[str, list] = {}
@@ -238,14 +231,12 @@ class Runner:
                 reply = Reply(self.session.provider_name, self.options.model, prompt.provenance(), "0" * 64, 0, {})
                 following += STEPS[item.step].accept(self.ctx, item, output, reply)
             wave = following
-        rows, source = [], "heuristic"
+        rows, source = {}, "heuristic"
         for group in KINDS:
             if group not in by_group:
                 continue
-            estimate = self.session.estimate(by_group[group], batch=self.options.batch)
+            rows[group] = estimate = self.session.estimate(by_group[group], batch=self.options.batch)
             source = estimate.token_source if estimate.token_source != "heuristic" else source
-            rows.append(KindEstimate(group, estimate.requests, estimate.cached, estimate.input_tokens,
-                                     estimate.output_tokens, estimate.usd))
         return rows, source
 
 

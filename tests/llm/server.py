@@ -655,3 +655,21 @@ def _handler_for(server: ModelServer):
             self._send(200, self._batch_view(batch))
 
     return Handler
+
+
+def main() -> None:
+    """`python -m tests.llm.server`: the server on a free port of 127.0.0.1 with the default script (every
+    answer is `echo: ` and the last user text), for watching `generate` and `eval` run without a model. It
+    prints its URL and serves until interrupted. Nothing it answers is usable data: generate's checks
+    reject every echoed reply, and eval's judge cannot decide."""
+    with ModelServer() as server:
+        print(f"serving the Messages API at {server.url} and chat completions at {server.url}/v1 "
+              "(Ctrl-C stops it)", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
