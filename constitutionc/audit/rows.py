@@ -88,7 +88,8 @@ def _apply_messages(row: Row, messages: list, system: Any = None) -> None:
         elif role in ("user", "tool", "assistant"):
             turns.append((role, text))
     last_input = max((i for i, (role, _) in enumerate(turns) if role != "assistant"), default=-1)
-    row.system = "\n".join(s for s in systems if s) or None
+    # Joined as the targets join them into one system message (hf's rows, Anthropic's `system`).
+    row.system = "\n\n".join(s for s in systems if s) or None
     row.prompt = "\n".join(text for _, text in turns[:last_input + 1] if text)
     row.assistant.extend(text for _, text in turns[last_input + 1:] if text)
 
