@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..models import DEFAULT_MODEL
 
 # Up to this many generators, the plain summary lists each one's grid.
 GRID_LINES = 20
@@ -72,10 +73,10 @@ def interactive(stream) -> bool:
               help="Largest axis product a generator may have (default 100000 or the configuration's).")
 @click.option("--model", default=None,
               help="The model named in the requests and configs of targets that name one (anthropic, "
-                   "promptfoo); default: the target's own.")
+                   f"promptfoo)  [default: {DEFAULT_MODEL}]")
 @click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
 def command(path, out_dir, seed, targets, only, limit, shard, style, max_combinations, model, root):
-    """Build training data and eval probes from a constitution into DIR."""
+    """Build training data and eval probes from the constitution at PATH (a .cdl file) into DIR."""
     from pathlib import Path
 
     from ..emit import BuildInputError, BuildOptions, OutputError, build, default_only

@@ -27,6 +27,7 @@ from pydantic import ValidationError
 from .. import __version__, jsonl
 from ..emit.writer import Staging, canonical_json
 from ..ir import Constitution
+from ..models import DEFAULT_MODEL
 from ..prompts import PromptLibrary
 from ..prompts.quality import Guard, Thresholds, probe_texts
 from ..textmeasures import NearDuplicateIndex
@@ -38,7 +39,6 @@ from .synthetic import synthetic_output
 if TYPE_CHECKING:
     from ..llm import Estimate
 
-DEFAULT_MODEL = "claude-sonnet-4-5"
 OUTPUT_FILES = {"drafted_dilemma": "drafted_dilemmas.jsonl", "model_response": "model_responses.jsonl",
                 "ablation": "ablations.jsonl", "revision": "revisions.jsonl", "document": "documents.jsonl",
                 "story": "stories.jsonl", "episode": "episodes.jsonl"}
@@ -215,8 +215,12 @@ class Runner:
     # -- the dry run -------------------------------------------------------------------------------
 
     def estimate(self) -> tuple[dict[str, Estimate], str]:
-        """Every request the run would send, later waves answered by placeholder outputs of the expected
-        size (no checks), priced by the session's estimate: nothing paid is called."""
+        """Every request the run would send, priced by the session's estimate: nothing paid is called.
+        A request the cache already answers is settled with that answer, as the real run settles it, so
+        the requests that follow from it are the real run's too (and cached as well, after a complete
+        run); the others are answered by placeholder outputs of the expected size (no checks)."""
+        from ..llm.outcome import Outcome
+
         by_group: dict[str, list] = {}
         wave = self.first_wave()
         self.ctx.emit = lambda kind, record: None
@@ -226,6 +230,11 @@ class Runner:
             for item in wave:
                 request, prompt = self.request(item)
                 by_group.setdefault(item.group, []).append(request)
+                key = self.session.key(request)
+                known = self.session.known(key)
+                if known is not None:
+                    following += self.settle(item, prompt, Outcome(request, key, response=known, cached=True))
+                    continue
                 output = synthetic_output(prompt, item, seen_drafts)
                 seen_drafts += 1
                 reply = Reply(self.session.provider_name, self.options.model, prompt.provenance(), "0" * 64, 0, {})

@@ -42,7 +42,7 @@ class LocalModel:
             return Reply([tool_use_block(VERDICT_TOOL, {
                 "evidence": [], "reasoning": "The reply declines the harmful step.", "verdict": "not_violated",
                 "clauses": [], "motive": "none", "evaluation_awareness": {"stated": "not_stated"}})])
-        if call.tool_choice and call.tool_choice.get("type") == "tool":
+        if call.tools and hasattr(self.writer, "_" + call.tools[-1]["name"]):  # a generation prompt's tool
             return self.writer(call)
         return "I won't send that; I can help you write to them plainly instead."
 
