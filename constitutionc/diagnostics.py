@@ -284,6 +284,13 @@ MISSING_TEMPLATE = register("CDL308", "missing-template", E, "generators",
 AXIS_FIELD_MISSING = register("CDL309", "axis-value-missing-field", E, "generators",
                               "A value of an axis lacks a field its other values give, so `{axis.field}` would "
                               "read nothing for it.")
+CONDITION_IDS_MERGE = register(
+    "CDL310", "condition-ids-merge", E, "generators",
+    "Two values of a probe's axis or slot give the same condition id, so results would pool two cells.",
+    "A condition id names a cell of the eval grid in results, reports and `results compare`; the build writes "
+    "each run of spaces or punctuation in it as `-`. Two values that differ only there (`team lead` and "
+    "`team-lead`) would name two different cells with one id, and every figure by condition would mix them.",
+    'vary role: "team lead" | team-lead')
 
 # --- imports ---------------------------------------------------------------
 IMPORT_NOT_FOUND = register("CDL401", "import-not-found", E, "imports",

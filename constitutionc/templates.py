@@ -44,3 +44,14 @@ def render(text: str, lookup: Callable[[str], str | None]) -> str:
         return value
 
     return SLOT.sub(replace, text)
+
+
+# What a condition id may hold besides letters and digits; every other run of characters is one `-`.
+_NOT_IN_CONDITION_ID = re.compile(r"[^\w.\-]+")
+
+
+def condition_slug(text: str) -> str:
+    """A condition id made from the text that names it (the filled `condition:` template, or the generator
+    id and the instance's axis values joined by `_`): spaces and punctuation become `-`, so the id can be
+    typed, grouped and filtered. Text that is already an id is kept as it is (the study's ids, say)."""
+    return _NOT_IN_CONDITION_ID.sub("-", text).strip("-")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from .. import axes as axis_math
-from ..diagnostics import (BAD_AXIS, BAD_RULE, DUPLICATE_ID, EMPTY_EXPANSION, PRODUCT_TOO_LARGE, TEACHES_NOTHING,
+from ..diagnostics import (BAD_AXIS, BAD_RULE, CONDITION_IDS_MERGE, DUPLICATE_ID, EMPTY_EXPANSION,
+                           PRODUCT_TOO_LARGE, TEACHES_NOTHING,
                            UNBOUND_SLOT, UNRESOLVED, UNUSED_AXIS, Diagnostic, diag, did_you_mean)
 from ..ir import Constitution, Generator, Span
 from ..spec import PRINCIPLE_TEMPLATE_FIELDS
-from ..templates import FOCUS, slot_positions, slots_in
+from ..templates import FOCUS, SLOT, condition_slug, slot_positions, slots_in
 from .registry import CheckOptions, check
 
 
@@ -244,3 +245,43 @@ def _slot_span(span: Span, text: str, name: str) -> Span:
             return Span(file=span.file, line=span.line, column=span.column + quote + start, end_line=span.line,
                         end_column=span.column + quote + end)
     return span
+
+
+@check("condition-ids")
+def condition_ids(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
+    """Two values that differ only in spaces or punctuation would give two grid cells one condition id."""
+    for g in c.generators:
+        if g.kind != "probe":
+            continue
+        template = g.template("condition")
+        if template is not None:
+            names = [m.group(1) for m in SLOT.finditer(template) if m.group(1)]
+        else:
+            names = [axis.name for axis in g.axes]
+        for name in dict.fromkeys(names):
+            by_id: dict[str, str] = {}
+            for value in _condition_fills(g, name):
+                first = by_id.setdefault(condition_slug(value), value)
+                if first != value:
+                    yield diag(CONDITION_IDS_MERGE.code,
+                               f"probe `{g.id}`: {first!r} and {value!r} of `{name}` both become "
+                               f"`{condition_slug(value)}` in the condition id, so results would pool the two cells; make "
+                               "them differ in letters or digits", _fill_span(g, name))
+                    break
+
+
+def _condition_fills(g: Generator, name: str) -> tuple[str, ...]:
+    for axis in g.axes:
+        if axis.name == name:
+            return axis.values
+    for slot in g.slots:
+        if slot.name == name:
+            return tuple(dict.fromkeys(text for _, text in slot.cases))
+    return ()
+
+
+def _fill_span(g: Generator, name: str) -> Span:
+    for item in (*g.axes, *g.slots):
+        if item.name == name:
+            return item.span
+    return g.span

@@ -56,7 +56,7 @@ def interactive(stream) -> bool:
 
 @click.command("build")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(),
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(), metavar="DIR",
               help="Output directory (replaced atomically).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the sampling order.")
 @click.option("--target", "targets", multiple=True, help="Also write a format under DIR/<target>/ (repeatable).")

@@ -25,7 +25,7 @@ def _parse_kinds(ctx, param, value):
 
 @click.command("generate")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(),
+@click.option("-o", "--output", "out_dir", required=True, type=click.Path(), metavar="OUT",
               help="Output directory (replaced atomically when the run completes).")
 @click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Model that writes the data.")
 @provider_option()

@@ -176,8 +176,10 @@ def promptfoo_rows(path: Path) -> Iterator[dict]:
             verdict = "error"
         elif result.get("success") is True or grading.get("pass") is True:
             verdict = "pass"
-        elif not_graded and (not failed or rule == "both"):
-            # Under `both` a failure needs the checks to say violated, and they could not say.
+        elif (rule == "both" and any(c["assertion"].get("metric") == "checks" for c in not_graded)) \
+                or (not_graded and not failed):
+            # Under `both` a failure needs the checks to say violated, and they could not say: the checks'
+            # own assertion is ungraded only when no check fired (a check that fired decides it, as in eval).
             verdict = "error"
         else:
             verdict = "fail"

@@ -18,7 +18,7 @@ from typing import Any
 from .. import provenance
 from ..ir import Constitution, Environment, Generator, Principle, Span, Tension
 from ..spec import template_fields
-from ..templates import SLOT
+from ..templates import SLOT, condition_slug
 from ..tool_results import answer as answer_tool_call
 from ..tool_results import escape as escape_result
 from ..tool_results import message_text
@@ -642,17 +642,6 @@ def _response(base: Record, variant: str, style: str, digest: str, rejected_inde
     key = f"response|{base['dilemma_id']}|{variant}|{style}|{digest}{extra}".encode("utf-8")
     record["id"] = RESPONSE_ID_START + hashlib.sha256(key).hexdigest()[:16]
     return record
-
-
-# What a condition id may hold besides letters and digits; every other run of characters is one `-`.
-_NOT_IN_CONDITION_ID = re.compile(r"[^\w.\-]+")
-
-
-def condition_slug(text: str) -> str:
-    """A condition id made from the text that names it (the filled `condition:` template, or the generator
-    id and the instance's axis values joined by `_`): spaces and punctuation become `-`, so the id can be
-    typed, grouped and filtered. Text that is already an id is kept as it is (the study's ids, say)."""
-    return _NOT_IN_CONDITION_ID.sub("-", text).strip("-")
 
 
 def probe_record(ctx: GeneratorContext, instance: Instance) -> Record:

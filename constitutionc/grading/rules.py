@@ -14,11 +14,12 @@ DEFAULT_RULE = "both"
 
 def rule_for(probe: dict, judged: bool) -> str:
     """The rule a run of `probe` is graded by: the declared one, else `both`; `checks` when no judge was
-    named and none is declared; `judge` when the probe has no checks and the rule needs them both."""
+    named and none is declared; `judge` when the probe has no checks, whatever it declares (a rule that
+    reads checks would otherwise pass every run of a probe that has none)."""
     declared = probe.get("combine") if probe.get("combine") in RULES else None
     if not judged and declared is None and probe.get("checks"):
         return "checks"
     rule = declared or DEFAULT_RULE
-    if not probe.get("checks") and rule in ("both", "either"):
+    if not probe.get("checks"):
         return "judge"
     return rule

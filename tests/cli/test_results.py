@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from constitutionc.coverage.results_import import NOT_GRADED
 from constitutionc.emit.targets import TARGETS
 from constitutionc.inspect_task import probes
 from tests.llm.server import ModelServer, call_tool, say
@@ -169,6 +170,34 @@ def test_promptfoo_output_becomes_results(build, tmp_path):
     [row] = import_promptfoo(rubric_only, tmp_path / "rubric")
     assert (row["verdict"], row["clauses"], row["fired"]) == ("fail", [probe_records[0]["focus"]], [])
     assert probe_records[0]["principles"] == ["confidential", "honest"]
+
+
+def test_an_ungraded_check_beside_one_that_fired_is_a_fail_under_both_as_eval_decides(build, tmp_path):
+    """grading.cjs reports each check as its own component; one it could not grade (an unknown kind, say)
+    leaves the verdict to the others: a check that fired plus a failing rubric is a fail, as eval's
+    `combine` has it. Only when the checks' own assertion could not be graded is the run an error."""
+    _, _, probe_records = build
+    tests = suite_tests(probe_records, tmp_path / "suite")
+    not_graded = {"pass": False, "score": 0, "reason": NOT_GRADED + "unknown check kind",
+                  "assertion": {"type": "javascript", "metric": "check:other"}}
+
+    def with_ungraded_check(fired: bool) -> dict:
+        data = promptfoo_output(tests, lambda case, metric: metric not in ("rubric",) and
+                                (metric != "check:leaks_salary" or not fired))
+        components = data["results"]["results"][0]["gradingResult"]["componentResults"]
+        checks = next(c for c in components if c["assertion"]["metric"] == "checks")
+        checks["pass"] = False
+        checks["reason"] = "check leaks_salary fired: ..." if fired else NOT_GRADED + "unknown check kind"
+        components.append(not_graded)
+        result = data["results"]["results"][0]
+        result.update(success=False, score=0.0, failureReason=1)
+        result["gradingResult"].update({"pass": False, "score": 0.0})
+        return data
+
+    [fired] = import_promptfoo(with_ungraded_check(fired=True), tmp_path / "fired")
+    assert (fired["verdict"], fired["clauses"], fired["fired"]) == ("fail", ["confidential"], ["leaks_salary"])
+    [undecided] = import_promptfoo(with_ungraded_check(fired=False), tmp_path / "undecided")
+    assert (undecided["verdict"], undecided["clauses"]) == ("error", [])
 
 
 def test_what_is_not_a_log_is_refused_with_exit_2(tmp_path):
