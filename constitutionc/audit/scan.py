@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+import orjson
+
 from .. import jsonl
 from ..textmeasures import OverlapIndex
-from .measures import CONTAMINATION_WORDS, ChunkItems, ItemFigures, Partial, TextJudge, _key, item_key
+from ..textmeasures.voice import users_are_the_topic
+from .measures import CONTAMINATION_WORDS, ChunkItems, ItemFigures, Partial, TextJudge, _key, item_key, memo_key
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
 
 CHUNK_BYTES = 8 << 20  # a chunk's size: small enough to spread a build over the processes, large enough
@@ -77,6 +80,27 @@ def _row(line: bytes, name: str, number: int) -> Row | None:
     except jsonl.JsonlError:
         return Row(name, number, role=UNREADABLE)
     return read_row(record, name, number)
+
+
+def _rows(lines: list[bytes], name: str) -> Iterator[tuple[int, Row]]:
+    """(index, row) of every non-blank line, as `_row` reads each. A chunk without a run of 19 digits (see
+    `jsonl.parse`) has no line that needs the standard library, so its lines go to orjson directly."""
+    if jsonl.needs_standard(b"\n".join(lines)):
+        for index, line in enumerate(lines):
+            row = _row(line, name, index + 1)
+            if row is not None:
+                yield index, row
+        return
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    for index, line in enumerate(lines):
+        try:
+            record = loads(line)
+        except decode_error:
+            row = _row(line, name, index + 1)  # blank, or the standard library's verdict on it
+            if row is not None:
+                yield index, row
+            continue
+        yield index, read_row(record, name, index + 1)
 
 
 PROBE_MARK = b'"probe"'  # every probe record says "kind": "probe"; a chunk without the word holds none
@@ -153,6 +177,8 @@ class Scanner:
     def scan(self, chunk: Chunk) -> ChunkItems:
         """The chunk's rows: per-row figures into the partial, its distinct training items returned.
 
+        Two passes: the first reads the rows and gathers every text to judge, which the judge takes at
+        once (remembered texts cost a lookup); the second adds each row's figures in line order.
         Line numbers in the returned examples count from the chunk's start; the parent adds the lines
         of the file's earlier chunks."""
         judge, partial, probe_systems = self.judge, self.partial, self.context.probes.systems
@@ -160,11 +186,24 @@ class Scanner:
         lines = _lines(chunk)
         items.lines = len(lines)
         entry = self._entry(chunk.name)
+        rows: list[tuple[int, Row, bool]] = []
+        wanted: dict[int, tuple[str, bool, bool]] = {}
+        for index, row in _rows(lines, chunk.name):
+            users = False
+            if row.role == TRAINING:
+                users = users_are_the_topic(row.prompt)
+                for text in _spoken(row):
+                    wanted[memo_key(text, True, users)] = (text, True, users)
+                if row.chosen is not None and row.rejected is not None:
+                    for text in (row.chosen, row.rejected):
+                        wanted[memo_key(text, True, users)] = (text, True, users)
+                for text in (row.prompt, row.system):
+                    if text:
+                        wanted[memo_key(text, False, False)] = (text, False, False)
+            rows.append((index, row, users))
+        facts = judge.facts(wanted) if wanted else {}
         local: set[int] = set()  # items already recorded in this chunk
-        for index, line in enumerate(lines):
-            row = _row(line, chunk.name, index + 1)
-            if row is None:
-                continue
+        for index, row, users in rows:
             entry["rows"] += 1
             entry[ROLE_COLUMN.get(row.role, "other")] += 1
             if row.kind:
@@ -178,29 +217,34 @@ class Scanner:
             partial.add_environment(row, probe_systems)
             answers = row.assistant + [t for t in (row.chosen,) if t]
             spoken = answers + [t for t in (row.rejected,) if t]  # a rejected answer must sound like one too
-            spoken_facts = [judge(text, True, row.prompt) for text in spoken]
+            spoken_facts = [facts[memo_key(text, True, users)] for text in spoken]
             entry["assistant_turns"] += len(spoken_facts)
-            entry["stage_direction"] += sum(f.stage for f in spoken_facts)
-            entry["third_person_assistant"] += sum(f.third_assistant for f in spoken_facts)
-            entry["speaks_as_assistant"] += sum(not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
-                                                for f in spoken_facts)
+            for f in spoken_facts:
+                entry["stage_direction"] += f.stage
+                entry["third_person_assistant"] += f.third_assistant
+                entry["speaks_as_assistant"] += not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
             key = item_key(row)
             if key in local:
                 continue
             local.add(key)
-            prompt_facts = judge(row.prompt) if row.prompt else None
+            prompt_facts = facts[memo_key(row.prompt, False, False)] if row.prompt else None
             answer_pairs = list(zip(answers, spoken_facts))
             partial.add_texts(row, prompt_facts, answer_pairs)
             pair = None
             if row.chosen is not None and row.rejected is not None:
-                pair = (judge(row.chosen, True, row.prompt), judge(row.rejected, True, row.prompt))
+                pair = (facts[memo_key(row.chosen, True, users)], facts[memo_key(row.rejected, True, users)])
                 partial.pair_sample.add(_key(row.chosen, row.rejected), (row.chosen, row.rejected))
                 if row.chosen:
                     partial.ratios.add(key, len(row.rejected) / len(row.chosen))
-            read = ([(row.system, judge(row.system))] if row.system else []) \
+            read = ([(row.system, facts[memo_key(row.system, False, False)])] if row.system else []) \
                 + ([(row.prompt, prompt_facts)] if prompt_facts else []) + list(zip(spoken, spoken_facts))
             items.record(row, index, answer_pairs, list(zip(spoken, spoken_facts)), pair, read, key)
         return items.pack()
+
+
+def _spoken(row: Row) -> list[str]:
+    """What a training row says as the assistant: its answers, then a rejected one (which must sound like one too)."""
+    return row.assistant + [t for t in (row.chosen, row.rejected) if t]
 
 
 _SCANNER: Scanner | None = None  # a worker process's scanner
