@@ -15,6 +15,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 from ..textmeasures import Overlap, OverlapIndex, distinct_n, is_stage_direction, near_duplicate_count, ngrams, \
@@ -33,18 +34,24 @@ CONTAMINATION_WORDS = (8, 13)  # runs shared with a probe, reported at both leng
 
 
 def _key(*parts: str | None) -> int:
-    """A stable 64-bit key of texts (samples are chosen by it, so it must not change between runs)."""
-    digest = hashlib.blake2b(digest_size=8)
-    for part in parts:
-        digest.update(b"\x01" if part is None else part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
-    return int.from_bytes(digest.digest(), "big")
+    """A stable 64-bit key of texts (samples are chosen by it, so it must not change between runs): the
+    8-byte BLAKE2b of each part's UTF-8 (b"\\x01" for None), each followed by a zero byte."""
+    data = b"\x00".join(b"\x01" if part is None else part.encode("utf-8", "surrogatepass") for part in parts)
+    return int.from_bytes(hashlib.blake2b(data + b"\x00", digest_size=8).digest(), "big")
 
 
 def _text_key(text: str) -> int:
-    """`_key(text)` of one text, in one call."""
+    """`_key(text)` of one text."""
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass") + b"\x00", digest_size=8).digest(),
                           "big")
+
+
+_EMPTY_KEY = _key("")
+
+
+@lru_cache(maxsize=4096)
+def _tools_key(tools: tuple[str, ...]) -> int:
+    return _key(*tools)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -222,6 +229,8 @@ ITEM_COLUMNS = ("turns", "stage", "third_assistant", "third_user", "speaking", "
                 "pairs", "ratios", "ratio_outside", "overlap_8", "overlap_13", "placeholder",
                 *(f"feature:{name}" for name in SURFACE_FEATURES))
 COLUMN = {name: i for i, name in enumerate(ITEM_COLUMNS)}
+_TURNS, _STAGE, _THIRD_ASSISTANT, _THIRD_USER, _SPEAKING, _PASTED_HEAVY, _PASTED = (
+    COLUMN[name] for name in ("turns", "stage", "third_assistant", "third_user", "speaking", "pasted_heavy", "pasted"))
 CANDIDATES = 2 * EXAMPLES  # examples a chunk keeps per figure: enough that duplicates of earlier chunks
 # (at most EXAMPLES - 1 distinct ones while a list is not yet full) never crowd out a new item's
 
@@ -264,16 +273,19 @@ class ChunkItems:
         slot = len(self.keys)
         self.keys.append(key)
         numbers = [0] * len(ITEM_COLUMNS)
-        numbers[COLUMN["turns"]] = len(spoken)
+        numbers[_TURNS] = len(spoken)
         for text, facts in spoken:
+            if not (facts.stage or facts.third_assistant or facts.third_user or facts.pasted):
+                numbers[_SPEAKING] += 1  # the common case: nothing to report
+                continue
             reasons = _voice_reasons(facts)
-            numbers[COLUMN["stage"]] += facts.stage
-            numbers[COLUMN["third_assistant"]] += facts.third_assistant
-            numbers[COLUMN["third_user"]] += facts.third_user
-            numbers[COLUMN["pasted_heavy"]] += facts.pasted >= 0.5
-            numbers[COLUMN["pasted"]] += round(facts.pasted * PASTED_SCALE)
+            numbers[_STAGE] += facts.stage
+            numbers[_THIRD_ASSISTANT] += facts.third_assistant
+            numbers[_THIRD_USER] += facts.third_user
+            numbers[_PASTED_HEAVY] += facts.pasted >= 0.5
+            numbers[_PASTED] += round(facts.pasted * PASTED_SCALE)
             if not reasons:
-                numbers[COLUMN["speaking"]] += 1
+                numbers[_SPEAKING] += 1
             elif len(self.voice) < CANDIDATES:
                 self.voice.append((slot, index, {"file": row.file, "line": row.line, "id": row.id,
                                                  "reasons": reasons, "excerpt": _excerpt(text)}))
@@ -337,6 +349,18 @@ class KeySet:
     def __init__(self) -> None:
         self.blocks: list = []
         self.size = 0
+
+    def holds(self, keys) -> "np.ndarray":
+        """Which of the keys are held."""
+        import numpy as np
+
+        keys = np.asarray(keys, dtype=np.uint64)
+        held = np.zeros(len(keys), dtype=bool)
+        for block in self.blocks:
+            at = np.searchsorted(block, keys)
+            at[at == len(block)] = 0
+            held |= block[at] == keys
+        return held
 
     def add_new(self, keys) -> "np.ndarray":
         """Adds the keys (distinct among themselves) and returns which of them were not held before."""
@@ -563,28 +587,48 @@ class Partial:
         return sample
 
     def add_texts(self, row: Row, prompt: TextFacts | None, answers: list[tuple[str, TextFacts]]) -> None:
+        # `sample.add` is called only for a key within the sample's bound: past it, the key is left out,
+        # which is all `add` would do (the test here saves a call for most texts of a large build).
         family = row.family or "(none)"
         if prompt is not None:
             member = (row.prompt, prompt.words, len(row.prompt))
-            self.prompts.add(prompt.key, member)
-            self.family_sample(self.family_prompts, family).add(prompt.key, member)
+            key = prompt.key
+            for sample in (self.prompts, self.family_sample(self.family_prompts, family)):
+                if key <= sample.bound:
+                    sample.add(key, member)
+                else:
+                    sample.overflowed = True
         specificity = self.family_sample(self.specificity, family, _same_prompt)
         family_answers = self.family_sample(self.family_answers, family)
         prompt_key = prompt.key if prompt else 0
+        everyone = self.answers
         for answer, facts in answers:
+            key = facts.key
             member = (answer, facts.words, len(answer))
-            self.answers.add(facts.key, member)
-            family_answers.add(facts.key, member)
-            specificity.add(facts.key, prompt_key)
+            for sample in (everyone, family_answers):
+                if key <= sample.bound:
+                    sample.add(key, member)
+                else:
+                    sample.overflowed = True
+            if key <= specificity.bound:
+                specificity.add(key, prompt_key)
+            else:
+                specificity.overflowed = True
 
-    def add_environment(self, row: Row, probe_systems: frozenset[int]) -> None:
+    def add_environment(self, row: Row, probe_systems: frozenset[int], system: int | None = None) -> None:
+        """A training row's system prompt and tool set; `system` is `_key(row.system or "")` when the caller
+        has it."""
         self.training_rows += 1
-        system = _key(row.system or "")
-        self.training_systems.add(system, None)
+        if system is None:
+            system = _key(row.system or "")
+        if system <= self.training_systems.bound:
+            self.training_systems.add(system, None)
+        else:
+            self.training_systems.overflowed = True
         if system in probe_systems:
             self.shared_systems.add(system)
         if row.tools:
-            self.training_tools.add(_key(*row.tools), None)
+            self.training_tools.add(_tools_key(row.tools), None)
             self.training_with_tools += 1
 
     def merge(self, other: "Partial") -> None:

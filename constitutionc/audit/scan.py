@@ -21,7 +21,8 @@ import orjson
 from .. import jsonl
 from ..textmeasures import OverlapIndex
 from ..textmeasures.voice import users_are_the_topic
-from .measures import CONTAMINATION_WORDS, ChunkItems, ItemFigures, Partial, TextJudge, _key, item_key, memo_key
+from .measures import _EMPTY_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, KeySet, Partial, TextJudge, _key, \
+    item_key, memo_key
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
 
 CHUNK_BYTES = 8 << 20  # a chunk's size: small enough to spread a build over the processes, large enough
@@ -165,6 +166,7 @@ class Scanner:
         self.context = context
         self.judge = TextJudge(context.names, context.copied, context.probes.index)
         self.partial = Partial()
+        self.met = KeySet()  # (item, family) keys of the rows whose texts this process added to the samples
 
     def _entry(self, name: str) -> dict:
         entry = self.partial.files.get(name)
@@ -178,18 +180,23 @@ class Scanner:
         """The chunk's rows: per-row figures into the partial, its distinct training items returned.
 
         Two passes: the first reads the rows and gathers every text to judge, which the judge takes at
-        once (remembered texts cost a lookup); the second adds each row's figures in line order.
-        Line numbers in the returned examples count from the chunk's start; the parent adds the lines
-        of the file's earlier chunks."""
+        once (remembered texts cost a lookup); the second adds each row's figures in line order. An
+        item this process met in an earlier chunk, in the same family, adds only its row's counts: the
+        parent takes chunks in file order, so it has counted the item already, and the samples hold
+        it by content. Line numbers in the returned examples count from the chunk's start; the parent
+        adds the lines of the file's earlier chunks."""
+        import numpy as np
+
         judge, partial, probe_systems = self.judge, self.partial, self.context.probes.systems
         items = ChunkItems(chunk.name)
         lines = _lines(chunk)
         items.lines = len(lines)
         entry = self._entry(chunk.name)
-        rows: list[tuple[int, Row, bool]] = []
+        rows: list[tuple[int, Row, bool, int]] = []
         wanted: dict[int, tuple[str, bool, bool]] = {}
+        family_keys: list[int] = []
         for index, row in _rows(lines, chunk.name):
-            users = False
+            users, key = False, 0
             if row.role == TRAINING:
                 users = users_are_the_topic(row.prompt)
                 for text in _spoken(row):
@@ -200,10 +207,16 @@ class Scanner:
                 for text in (row.prompt, row.system):
                     if text:
                         wanted[memo_key(text, False, False)] = (text, False, False)
-            rows.append((index, row, users))
+                key = item_key(row)
+                family_keys.append(hash((key, row.family)))
+            rows.append((index, row, users, key))
         facts = judge.facts(wanted) if wanted else {}
+        family_keys = np.array(family_keys, dtype=np.int64).view(np.uint64)
+        met = self.met.holds(family_keys).tolist()  # added to the samples in an earlier chunk of this process
+        added: list[int] = []  # where in family_keys the rows are whose texts go to the samples
+        training = 0
         local: set[int] = set()  # items already recorded in this chunk
-        for index, row, users in rows:
+        for index, row, users, key in rows:
             entry["rows"] += 1
             entry[ROLE_COLUMN.get(row.role, "other")] += 1
             if row.kind:
@@ -214,7 +227,10 @@ class Scanner:
                 items.prompt_record(row, index)
             if row.role != TRAINING:
                 continue
-            partial.add_environment(row, probe_systems)
+            seen = met[training]
+            training += 1
+            system_facts = facts[memo_key(row.system, False, False)] if row.system else None
+            partial.add_environment(row, probe_systems, system_facts.key if system_facts else _EMPTY_KEY)
             answers = row.assistant + [t for t in (row.chosen,) if t]
             spoken = answers + [t for t in (row.rejected,) if t]  # a rejected answer must sound like one too
             spoken_facts = [facts[memo_key(text, True, users)] for text in spoken]
@@ -223,10 +239,12 @@ class Scanner:
                 entry["stage_direction"] += f.stage
                 entry["third_person_assistant"] += f.third_assistant
                 entry["speaks_as_assistant"] += not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
-            key = item_key(row)
             if key in local:
                 continue
             local.add(key)
+            if seen:
+                continue
+            added.append(training - 1)
             prompt_facts = facts[memo_key(row.prompt, False, False)] if row.prompt else None
             answer_pairs = list(zip(answers, spoken_facts))
             partial.add_texts(row, prompt_facts, answer_pairs)
@@ -236,9 +254,11 @@ class Scanner:
                 partial.pair_sample.add(_key(row.chosen, row.rejected), (row.chosen, row.rejected))
                 if row.chosen:
                     partial.ratios.add(key, len(row.rejected) / len(row.chosen))
-            read = ([(row.system, facts[memo_key(row.system, False, False)])] if row.system else []) \
+            read = ([(row.system, system_facts)] if system_facts else []) \
                 + ([(row.prompt, prompt_facts)] if prompt_facts else []) + list(zip(spoken, spoken_facts))
             items.record(row, index, answer_pairs, list(zip(spoken, spoken_facts)), pair, read, key)
+        if added:
+            self.met.add_new(np.unique(family_keys[added]))
         return items.pack()
 
 

@@ -74,12 +74,27 @@ def write_crafted(path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def write_families(path: Path) -> None:
+    """One example under two families, and one answer under two prompts, met again chunks apart (the
+    small-chunk runs cut this file in several)."""
+    same = "You could start with the smallest room; I'd clear one shelf a day."
+    rows = []
+    for round_ in range(3):
+        rows += [chat("Where do I start tidying?", same, generator="tidy_a"),
+                 chat("Where do I start tidying?", same, generator="tidy_b"),
+                 chat(f"How do I begin, take {round_}?", same, generator="tidy_a")]
+        rows += [chat(f"Filler question {round_}-{i} about my plans", f"I'd plan {i} steps; you choose the first {round_}.",
+                      generator=f"filler_{i % 3}") for i in range(160)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+
 @pytest.fixture(scope="module", params=["repeated", "distinct"])
 def golden_build(request, tmp_path_factory):
     out = tmp_path_factory.mktemp(request.param) / "out"
     bench = _bench()
     bench.write_build(out, 6000, distinct=request.param == "distinct")
     write_crafted(out / "crafted.jsonl")
+    write_families(out / "families.jsonl")
     probe = json.loads((out / "probes.jsonl").read_text(encoding="utf-8").splitlines()[0])
     return request.param, out, [CLAUSE, probe["user"]]
 
