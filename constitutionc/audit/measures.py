@@ -22,7 +22,7 @@ from ..textmeasures import Overlap, OverlapIndex, distinct_n, is_stage_direction
     placeholder, talks_about_user, third_person_assistant, words
 from ..textmeasures.placeholder import might_hold
 from ..textmeasures.voice import users_are_the_topic
-from .memo import WHOLE, FactsMemo, pack, unpack
+from .memo import WHOLE, FactsMemo, pack, unpack_all
 from .rows import PROBE, TRAINING, Row
 from .sketch import BottomK
 
@@ -115,10 +115,11 @@ class TextJudge:
         result: dict[int, TextFacts] = {}
         missing: list[int] = []
         known: list[bool] = []
-        for key, held, (text_key, packed) in zip(wanted, found.tolist(), values.tolist()):
+        columns = unpack_all(values[:, 1])
+        for key, held, text_key, packed, words_, first, second, stage, third_assistant, third_user in zip(
+                wanted, found.tolist(), values[:, 0].tolist(), *columns):
             if held:
-                if not packed & WHOLE:
-                    words_, first, second, stage, third_assistant, third_user = unpack(packed)
+                if not packed:
                     result[key] = TextFacts(text_key, words_, first, second, None, None, stage, third_assistant,
                                             third_user)
                     continue

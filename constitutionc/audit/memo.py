@@ -40,6 +40,17 @@ def unpack(packed: int) -> tuple[int, int, int, bool, bool, bool]:
             bool(packed & _STAGE), bool(packed & _THIRD_ASSISTANT), bool(packed & _THIRD_USER))
 
 
+def unpack_all(packed: np.ndarray) -> tuple[list, ...]:
+    """`unpack` of many: (kept whole, words, first, second, stage, third-person assistant, third-person user)
+    as lists, kept whole being the WHOLE bit (when it is set the other columns mean nothing)."""
+    packed = packed.astype(np.uint64, copy=False)
+    bits = [packed >> np.uint64(shift) for shift in (63, 0, _FIRST_SHIFT, _SECOND_SHIFT, 60, 61, 62)]
+    masks = (1, 0xFFFFFFFF, _PERSON_MAX, _PERSON_MAX, 1, 1, 1)
+    flags = (0, 4, 5, 6)
+    return tuple(((column & np.uint64(mask)).astype(bool) if at in flags else column & np.uint64(mask)).tolist()
+                 for at, (column, mask) in enumerate(zip(bits, masks)))
+
+
 class FactsMemo:
     """Memo keys -> (text key, packed facts), in sorted blocks merged as they double (like `KeySet`)."""
 
