@@ -24,7 +24,7 @@ from .. import jsonl
 from ..textmeasures import OverlapIndex
 from ..textmeasures.voice import users_are_the_topic
 from .measures import _EMPTY_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, KeySet, Partial, TextJudge, _key, \
-    item_key, memo_key
+    item_key
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
 
 CHUNK_BYTES = 8 << 20  # a chunk's size: small enough to spread a build over the processes, large enough
@@ -197,18 +197,19 @@ class Scanner:
         rows: list[tuple[int, Row, bool, int]] = []
         wanted: dict[int, tuple[str, bool, bool]] = {}
         family_keys: list[int] = []
+        # `memo_key(text, spoken, users)` is hash((text, spoken, users)): written out in these loops
         for index, row in _rows(lines, chunk.name):
             users, key = False, 0
             if row.role == TRAINING:
                 users = users_are_the_topic(row.prompt)
                 for text in _spoken(row):
-                    wanted[memo_key(text, True, users)] = (text, True, users)
+                    wanted[hash((text, True, users))] = (text, True, users)
                 if row.chosen is not None and row.rejected is not None:
                     for text in (row.chosen, row.rejected):
-                        wanted[memo_key(text, True, users)] = (text, True, users)
+                        wanted[hash((text, True, users))] = (text, True, users)
                 for text in (row.prompt, row.system):
                     if text:
-                        wanted[memo_key(text, False, False)] = (text, False, False)
+                        wanted[hash((text, False, False))] = (text, False, False)
                 key = item_key(row)
                 family_keys.append(hash((key, row.family)))
             rows.append((index, row, users, key))
@@ -231,11 +232,11 @@ class Scanner:
                 continue
             seen = met[training]
             training += 1
-            system_facts = facts[memo_key(row.system, False, False)] if row.system else None
+            system_facts = facts[hash((row.system, False, False))] if row.system else None
             partial.add_environment(row, probe_systems, system_facts.key if system_facts else _EMPTY_KEY)
             answers = row.assistant + [t for t in (row.chosen,) if t]
             spoken = answers + [t for t in (row.rejected,) if t]  # a rejected answer must sound like one too
-            spoken_facts = [facts[memo_key(text, True, users)] for text in spoken]
+            spoken_facts = [facts[hash((text, True, users))] for text in spoken]
             entry["assistant_turns"] += len(spoken_facts)
             for f in spoken_facts:
                 entry["stage_direction"] += f.stage
@@ -247,12 +248,12 @@ class Scanner:
             if seen:
                 continue
             added.append(training - 1)
-            prompt_facts = facts[memo_key(row.prompt, False, False)] if row.prompt else None
+            prompt_facts = facts[hash((row.prompt, False, False))] if row.prompt else None
             answer_pairs = list(zip(answers, spoken_facts))
             partial.add_texts(row, prompt_facts, answer_pairs)
             pair = None
             if row.chosen is not None and row.rejected is not None:
-                pair = (facts[memo_key(row.chosen, True, users)], facts[memo_key(row.rejected, True, users)])
+                pair = (facts[hash((row.chosen, True, users))], facts[hash((row.rejected, True, users))])
                 partial.pair_sample.add(_key(row.chosen, row.rejected), (row.chosen, row.rejected))
                 if row.chosen:
                     partial.ratios.add(key, len(row.rejected) / len(row.chosen))
