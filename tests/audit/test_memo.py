@@ -61,6 +61,16 @@ def test_packing_round_trips(facts):
     assert memo.unpack(memo.pack(*facts)) == facts
 
 
+def test_many_unpack_as_one():
+    import numpy as np
+
+    facts = [(0, 0, 0, False, False, False), (123_456, 16_383, 1, True, False, True), (9, 2, 3, False, True, False)]
+    packed = [memo.pack(*f) for f in facts] + [memo.WHOLE]
+    whole, *columns = memo.unpack_all(np.array(packed, dtype=np.uint64))
+    assert whole == [False, False, False, True]
+    assert list(zip(*columns))[:3] == facts
+
+
 def test_counts_past_their_bits_do_not_pack():
     assert memo.pack(1 << 32, 0, 0, False, False, False) is None
     assert memo.pack(10, 16_384, 0, False, False, False) is None
