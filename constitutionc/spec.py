@@ -197,8 +197,16 @@ DILEMMA = _table(
     Field("user", "value", "the user's message", required=True, template=True, audience=PROMPT),
     Field("stance", "value", "what a good answer does (guidance for judges and generation)", required=True,
           template=True, audience=GRADER),
-    Field("reply", "value", "a good answer in the assistant's own words (first person); the responses use it "
-                            "instead of `stance`", template=True, audience=ANSWER),
+    Field("reply", "value", "a good answer as the assistant gives it to this user (first person), with the "
+                            "deliberation woven in where it belongs; the build writes it verbatim as the "
+                            "justified answer and as the chosen side of each preference pair",
+          template=True, audience=ANSWER),
+    Field("bare", "value", "the same answer with the same action, help and voice and no reasons (the "
+                           "ablation's other arm); without it the build writes no bare answer",
+          template=True, audience=ANSWER),
+    Field("reasoning", "value", "the assistant's private deliberation before it answers, in the first person, "
+                                "for the reasoning-channel style: written with `bare:` as the visible answer",
+          template=True, audience=ANSWER),
     Field("misaligned", "value", "a tempting wrong answer; gives preference pairs (several may be given)",
           repeatable=True, template=True, audience=ANSWER),
     Field("alternatives", "value", "constructive options a good answer offers", template=True, audience=ANSWER),
@@ -272,6 +280,31 @@ NESTED_BLOCKS = {("conversation", "tool"): CONVERSATION_TOOL}
 # The keywords that start a construct (at the top level of a file or in a section).
 CONSTRUCTS = ("section", "value", "principal", "principle", "tension", "dilemma", "probe", "environment", "axis")
 TOP_LEVEL_KEYWORDS = ("constitution", "import", *TOP_LEVEL, *CONSTRUCTS)
+# What each keyword that is not a field starts (hover on the keyword; docs/language.md says more).
+KEYWORD_DOCS = {
+    "constitution": "the header, once per constitution: `constitution \"TITLE\" { version: ... licence: ... "
+                    "source: ... }`, and the `dataset { ... }` counts `constitutionc generate` makes",
+    "import": "reads another file: `import \"path/to/file.cdl\"`, relative to this one and inside the project "
+              "root, or a module of the standard library: `import std.environments.email`",
+    "section": "`section \"TITLE\" { ... }` keeps the document's own structure: its `prose:` and any "
+               "construct but `constitution` and `import`; sections nest",
+    "value": "`value ID \"TITLE\" { why: ... }` declares a core value; `priority:` ranks the values and a "
+             "principle names the one it serves with `value:`",
+    "principal": "`principal ID \"TITLE\" { channel: ... text: ... trust: ... }`: someone the AI acts for, "
+                 "and where their messages arrive; `authority:` orders the principals",
+    "principle": "`principle ID \"TITLE\" { text: ... why: ... }`: one clause of the constitution, verbatim, "
+                 "with the reason behind it, the value it serves and its kind",
+    "tension": "`tension A over B { when: ... why: ... }`: which of two principles (or values) prevails when "
+               "they pull apart, under what condition, and why",
+    "dilemma": "`dilemma ID teaches P1, P2 { ... }`: a family of difficult-advice prompts for training, varied "
+               "over its axes, each with a brief of what a good answer does",
+    "probe": "`probe ID tests P1, P2 { ... }`: a family of agentic evaluation scenarios, with tools, "
+             "environment content, deterministic checks and a rubric for the judge",
+    "environment": "`environment ID \"TITLE\" { ... }`: an agentic setting probes (and dilemmas, through "
+                   "`systems`) share: persona, system-prompt variants, tools and standing content",
+    "axis": "`axis NAME { ... }`: a shared axis of variation, declared once; families take it with "
+            "`vary: NAME` and read its values' fields as `{NAME.field}`",
+}
 GENERATOR_KINDS = ("dilemma", "probe")
 GENERATORS = {"dilemma": DILEMMA, "probe": PROBE}
 

@@ -23,8 +23,8 @@ import orjson
 from .. import jsonl
 from ..textmeasures import OverlapIndex
 from ..textmeasures.voice import users_are_the_topic
-from .measures import _EMPTY_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, KeySet, Partial, TextJudge, _key, \
-    item_key
+from .measures import _EMPTY_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, KeySet, PairTally, Partial, TextJudge, \
+    _key, is_ablation, item_key
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
 
 CHUNK_BYTES = 8 << 20  # a chunk's size: small enough to spread a build over the processes, large enough
@@ -228,6 +228,8 @@ class Scanner:
                 partial.clauses.update(row.clauses)
             if row.role == PROMPT:
                 items.prompt_record(row, index)
+            elif row.role == PROBE:
+                items.probe_record(row, index)
             if row.role != TRAINING:
                 continue
             seen = met[training]
@@ -242,6 +244,10 @@ class Scanner:
                 entry["stage_direction"] += f.stage
                 entry["third_person_assistant"] += f.third_assistant
                 entry["speaks_as_assistant"] += not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
+            ablation = row.chosen is not None and row.rejected is not None and is_ablation(row)
+            if row.chosen and row.rejected:  # both sides spoken: the last two facts are theirs
+                partial.pair_files.setdefault(chunk.name, PairTally()).add(row, spoken_facts[-2], spoken_facts[-1],
+                                                                            ablation)
             if key in local:
                 continue
             local.add(key)
@@ -252,7 +258,7 @@ class Scanner:
             answer_pairs = list(zip(answers, spoken_facts))
             partial.add_texts(row, prompt_facts, answer_pairs)
             pair = None
-            if row.chosen is not None and row.rejected is not None:
+            if row.chosen is not None and row.rejected is not None and not ablation:
                 pair = (facts[hash((row.chosen, True, users))], facts[hash((row.rejected, True, users))])
                 partial.pair_sample.add(_key(row.chosen, row.rejected), (row.chosen, row.rejected))
                 if row.chosen:

@@ -152,14 +152,23 @@ def manifest(constitution: Constitution, seed: int, shard: tuple[int, int] | Non
     }
 
 
-def balance(manifest: dict) -> dict[str, tuple]:
-    """Per record kind: (min, median, max) records per principle, with the principles at the extremes."""
+def balance(manifest: dict) -> dict[str, tuple[tuple[int, list[str]], float, tuple[int, list[str]]]]:
+    """Per record kind: how many of its records cite each principle, as (fewest, median, most), the
+    extremes with every principle at them (sorted), so a tie is never reported as one principle."""
     out = {}
     for kind in manifest["records"]:
         counts = sorted((row.get(kind, 0), pid) for pid, row in manifest["principles"].items())
         if counts:
-            out[kind] = (counts[0], statistics.median(n for n, _ in counts), counts[-1])
+            low, high = counts[0][0], counts[-1][0]
+            out[kind] = ((low, [pid for n, pid in counts if n == low]),
+                         statistics.median(n for n, _ in counts),
+                         (high, [pid for n, pid in counts if n == high]))
     return out
+
+
+def _extreme(count: int, principles: list[str]) -> str:
+    """`3 (care)` for one principle at the extreme, `0 (4 principles)` for a tie."""
+    return f"{count} ({principles[0]})" if len(principles) == 1 else f"{count} ({len(principles)} principles)"
 
 
 def grid_rows(manifest: dict) -> list[tuple[str, int, int]]:
@@ -168,13 +177,21 @@ def grid_rows(manifest: dict) -> list[tuple[str, int, int]]:
             for name, entry in sorted(manifest.get("generators", {}).items())]
 
 
-def summary_rows(manifest: dict) -> list[tuple[str, int, str, str, str]]:
-    """(kind, records, min, median, max) where the last three are records per principle."""
+def summary_rows(manifest: dict) -> list[tuple[str, int, str | None]]:
+    """(kind, records, spread) where spread says how many of the kind's records cite each principle
+    (`min 0 (care), median 2, max 5 (4 principles)`), or `None` when there is nothing to spread: no
+    records, no principles, or every principle cited by the same number."""
     stats = balance(manifest)
     rows = []
     for kind, n in manifest["records"].items():
-        low, median, high = stats.get(kind, ((0, "-"), 0, (0, "-")))
-        rows.append((kind, n, f"{low[0]} ({low[1]})", f"{median:g}", f"{high[0]} ({high[1]})"))
+        spread = None
+        if n and kind in stats:
+            (low, fewest), median, (high, most) = stats[kind]
+            if low == high:
+                spread = f"{low} for every principle" if low else "none cites a principle"
+            else:
+                spread = f"min {_extreme(low, fewest)}, median {median:g}, max {_extreme(high, most)}"
+        rows.append((kind, n, spread))
     return rows
 
 
@@ -195,3 +212,76 @@ def offline_line(manifest: dict) -> str | None:
     needs = (f"answers to the {waiting} dilemmas without a `reply:` (`constitutionc generate` "
              "writes them from the briefs)" if waiting else "nothing")
     return f"offline: {', '.join(produced)}; needs a model: {needs}"
+
+
+# How far `find_constitution` looks below the working directory for a build made outside its project.
+SEARCH_DEPTH = 6
+SEARCH_DIRECTORIES = 4000
+SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__", "site-packages"})
+
+
+def _recorded_entry(out_dir: Path) -> tuple[str, str, str | None] | None:
+    """(the entry's project path, its sha256, the recorded root) from the build's manifest, if it has them."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_bytes())
+        digests = {s["path"]: s["sha256"] for s in manifest.get("sources", []) if isinstance(s, dict)}
+        recorded = manifest.get("project") if isinstance(manifest.get("project"), dict) else {}
+        entry = recorded.get("constitution") or next(p for p in digests if not str(p).startswith("std:"))
+        root = recorded.get("root")
+        return entry, digests[entry], root if isinstance(root, str) else None
+    except (OSError, ValueError, AttributeError, TypeError, KeyError, StopIteration):
+        return None
+
+
+def _matches(candidate: Path, digest: str) -> bool:
+    try:
+        return candidate.is_file() and hashlib.sha256(candidate.read_bytes()).hexdigest() == digest
+    except OSError:
+        return False
+
+
+def _below(start: Path, relative: PurePosixPath) -> Iterable[Path]:
+    """`DIR/relative` for the directories DIR under `start`, breadth first, nearest first, within bounds
+    (hidden directories, virtual environments and caches skipped)."""
+    level, seen = [start], 0
+    for _ in range(SEARCH_DEPTH + 1):
+        following = []
+        for directory in level:
+            yield directory.joinpath(*relative.parts)
+            seen += 1
+            if seen >= SEARCH_DIRECTORIES:
+                return
+            try:
+                children = sorted(p for p in directory.iterdir() if p.is_dir() and not p.is_symlink())
+            except OSError:
+                continue
+            following += [p for p in children if not p.name.startswith(".") and p.name not in SKIPPED_DIRECTORIES
+                          and not (p / "pyvenv.cfg").exists()]
+        level = following
+
+
+def find_constitution(out_dir: Path, cwd: Path | None = None) -> Path | None:
+    """The entry file a build was made from, found from the build's manifest and verified by the sha256
+    the manifest records for it; None when it cannot be found (or the manifest names none).
+
+    The manifest records the entry's path in its project and, when the build lies in the same project,
+    the root relative to the build: then that is the one place to look. A build outside the project
+    records no root (it would name this machine's directories), so the project path is tried from the
+    working directory, from beside the build, and then below the working directory (the usual case: a
+    build written to /tmp from a project's top directory). Shared by `audit` (the pasted-text figure, the
+    coverage command it prints) and `eval` (the judge's clause texts)."""
+    recorded = _recorded_entry(Path(out_dir))
+    if recorded is None:
+        return None
+    entry, digest, root = recorded
+    relative = PurePosixPath(entry)
+    if relative.is_absolute() or ".." in relative.parts or entry.startswith("std:"):
+        return None
+    if root is not None:
+        candidate = Path(out_dir) / root / Path(*relative.parts)
+        return candidate if _matches(candidate, digest) else None
+    here = Path(cwd) if cwd is not None else Path.cwd()
+    for base in (here, Path(out_dir).resolve().parent):
+        if _matches(base.joinpath(*relative.parts), digest):
+            return base.joinpath(*relative.parts)
+    return next((candidate for candidate in _below(here, relative) if _matches(candidate, digest)), None)
