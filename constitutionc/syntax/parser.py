@@ -56,6 +56,8 @@ class _ParseState:
     # The `{` tokens not yet closed, innermost last.
     open_braces: list[Token] = field(default_factory=list)
     last_text_block: Token | None = None
+    # Where the next line's field key starts after a separator that ended a line (`_on_separator`).
+    key_after_separator: int = -1
 
 
 class _PerThread(threading.local):
@@ -119,7 +121,9 @@ def _on_close(token: Token) -> Token:
 # called `value` or `environment`). When such a word is followed by the shape of a construct's
 # header, which no field has, the author almost certainly forgot a `}` before it: give the token
 # back its keyword type so the parser stops there and recovery can close the open blocks,
-# instead of swallowing the rest of the file into one body.
+# instead of swallowing the rest of the file into one body. Outside braces the same happens after
+# a separator that ends a line (`priority: a > b >` before a `principle`): the parser then stops at
+# the keyword, and recovery drops the separator.
 _NAME_PATTERN = r"[^\W\d][\w\-]*(?:\.[^\W\d][\w\-]*)*"
 _CONSTRUCT_HEADERS = {
     "constitution": r'constitution\s+"',
@@ -140,9 +144,38 @@ _LABEL_AFTER_KEY = re.compile(r"\b(?:check|tool|param|slot|vary|system|argument|
 CONSTRUCT_KEYWORD_TYPES = frozenset(word.upper() for word in _CONSTRUCT_HEADERS)
 
 
+# A separator (`|`, `,`, `>`) that ends its line, followed by a line that starts like a field
+# (`key labels:`, `key labels {` or `key labels when`): the list ended with the line, and the next
+# line is not its last item.
+_LABEL = r'(?:[^\W\d][\w.\-]*|"[^"\n]*"|-?[0-9][0-9.]*)'
+_FIELD_AFTER_SEPARATOR = re.compile(
+    r'[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*'
+    rf'(?={_NAME_PATTERN}(?:[ \t]+{_LABEL})*[ \t]*(?::|\{{|when\b))')
+# The token type a field key after such a separator is given: no parser state takes it, so the
+# parser stops there and `_drop_trailing_separator` reports the separator.
+KEY_AFTER_SEPARATOR = "KEY_AFTER_SEPARATOR"
+
+
+def _on_separator(token: Token) -> Token:
+    state = _state()
+    match = _FIELD_AFTER_SEPARATOR.match(state.text, token.end_pos)
+    if match is not None:
+        state.key_after_separator = match.end()
+    return token
+
+
 def _on_name(token: Token) -> Token:
     state = _state()
-    if not state.open_braces or token.value not in _CONSTRUCT_HEADER_RES:
+    if token.value in _CONSTRUCT_HEADER_RES:
+        text = state.text
+        if _CONSTRUCT_HEADER_RES[token.value].match(text, token.start_pos) and not _LABEL_AFTER_KEY.search(
+                text, max(0, token.start_pos - 40), token.start_pos):
+            token.type = token.value.upper()
+            return token
+    if token.start_pos == state.key_after_separator:
+        token.type = KEY_AFTER_SEPARATOR
+    return token
+    if token.value not in _CONSTRUCT_HEADER_RES:
         return token
     text = state.text
     if _CONSTRUCT_HEADER_RES[token.value].match(text, token.start_pos) and not _LABEL_AFTER_KEY.search(
@@ -250,7 +283,8 @@ PARSER_OPTIONS = dict(
     # under a condition naming the loop's *last* terminal (a late-binding closure), so a
     # NAME callback anywhere but last is silently skipped in most parser states.
     lexer_callbacks={"COMMENT": _on_comment, "LBRACE": _on_open, "RBRACE": _on_close,
-                     "LONG_STRING": _on_text_block, "NAME": _on_name},
+                     "LONG_STRING": _on_text_block, "VBAR": _on_separator, "COMMA": _on_separator,
+                     "MORETHAN": _on_separator, "NAME": _on_name},
 )
 
 
@@ -521,6 +555,40 @@ def _keyword_read_as_name(parser, token: Token) -> bool:
     return True
 
 
+# What a separator at the end of a line leaves unwritten, named in the message.
+_SEPARATOR_ITEMS = {"VBAR": "choice", "COMMA": "item", "MORETHAN": "name"}
+
+
+def _drop_trailing_separator(parser, token: Token, text: str, file: str, report) -> bool:
+    """`vary tone: a | b |` with the next field on the following line: the `|` that ends the line
+    wants one more choice. The lexer marks the next line's key (`_on_separator`) so the parser stops
+    there instead of taking `user` for the choice; likewise it stops at the block's `}` or the next
+    construct after such a separator.
+
+    When dropping the separator makes the token fit, do that and report the separator itself: one
+    error, at the `|`, `,` or `>`, and the next line reads as written."""
+    is_key = token.type == KEY_AFTER_SEPARATOR
+    if is_key:
+        token.type = "NAME"  # it is one; only the separator before it was out of place
+    stack = parser.parser_state.value_stack
+    separator = stack[-1] if stack else None
+    if (not isinstance(separator, Token) or separator.type not in _SEPARATOR_ITEMS or separator.line is None
+            or token.type == "$END" or token.line is None or token.line <= (separator.end_line or separator.line)):
+        if is_key and "NAME" in parser.accepts():
+            parser.feed_token(token)
+            return True
+        return False
+    trial = _trial(parser)
+    _pop(trial, 1)
+    if token.type not in trial.accepts():
+        return False
+    report(f"nothing follows this `{separator}` at the end of the line: remove it, or write the missing "
+           f"{_SEPARATOR_ITEMS[separator.type]} after it", _span_of_token(file, separator, text))
+    _pop(parser, 1)
+    parser.feed_token(token)
+    return True
+
+
 def _trial(parser):
     """A copy to try tokens on. It shares the values already parsed (Lark's own `copy()`
     deep-copies every tree built so far, which made each error cost the size of the file)
@@ -586,6 +654,8 @@ def _recover_token(e: UnexpectedToken, text: str, file: str, report) -> bool:
     parser = e.interactive_parser
     if token.type in CONSTRUCT_KEYWORD_TYPES and _state().open_braces:
         return _close_open_blocks(parser, token, text, file, report)
+    if _drop_trailing_separator(parser, token, text, file, report):
+        return True
     previous = _previous_token(e)
     if token.type == "RBRACE" and "RBRACE" not in e.expected and not _state().open_braces \
             and not any(isinstance(v, Token) and v.type == "LBRACE" for v in parser.parser_state.value_stack):
