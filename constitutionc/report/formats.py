@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Sequence
 
 from .. import __version__
@@ -62,6 +61,8 @@ def gnu(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool)
 
 @renderer("json", paths="project")
 def as_json(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
+    import json  # only the machine formats need it: a text check never does
+
     return json.dumps([d.to_json() for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
 
 
@@ -127,6 +128,8 @@ def _tags(code: str) -> list[str]:
 
 @renderer("sarif", paths="project")
 def sarif(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
+    import json
+
     from .. import lint  # noqa: F401  (registers the lint codes: the log lists every rule the tool has)
 
     rule_ids = list(CODES)
