@@ -50,7 +50,7 @@ def check(paths, fmt, root, max_combinations):
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
 def ir(path, root):
-    """Print the resolved IR of a constitution as JSON (diagnostics go to stderr)."""
+    """Print the resolved IR of the constitution at PATH as JSON (diagnostics go to stderr)."""
     import json
 
     result = _load([path], root)

@@ -56,6 +56,7 @@ from constitutionc.evaluate.judge import JudgeAnswer, JudgeResult, judge_input, 
 from constitutionc.grading import grade
 from constitutionc.grading.environment import tool_result
 from constitutionc.llm import sampling_params
+from constitutionc.models import answer_instruction, rejects_forced_tool_choice
 from constitutionc.prompts import PromptLibrary
 
 HERE = Path(__file__).resolve().parent
@@ -214,10 +215,14 @@ async def judge_run(model: Model, probe: dict, transcript: dict, verdict, sample
     tool = judge_tool(rendered)
     provider = str(model).split("/", 1)[0]
     config = GenerateConfig(max_tokens=rendered.max_tokens, **sampling_params(provider, rendered.temperature))
+    system = rendered.system
+    if rejects_forced_tool_choice(model.name):
+        # Inspect asks such a model with `auto` (a forced choice is a 400): say what the forced choice said.
+        system = f"{system}\n\n{answer_instruction({'type': 'tool', 'name': tool.name})}"
     answers = []
     for _ in range(samples):
         try:
-            output = await model.generate([ChatMessageSystem(content=rendered.system),
+            output = await model.generate([ChatMessageSystem(content=system),
                                            ChatMessageUser(content=rendered.user)],
                                           tools=[tool], tool_choice=ToolFunction(name=tool.name), config=config)
         except Exception as error:  # the judge's call failed after Inspect's retries: this sample says nothing

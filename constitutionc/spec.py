@@ -272,6 +272,31 @@ NESTED_BLOCKS = {("conversation", "tool"): CONVERSATION_TOOL}
 # The keywords that start a construct (at the top level of a file or in a section).
 CONSTRUCTS = ("section", "value", "principal", "principle", "tension", "dilemma", "probe", "environment", "axis")
 TOP_LEVEL_KEYWORDS = ("constitution", "import", *TOP_LEVEL, *CONSTRUCTS)
+# What each keyword that is not a field starts (hover on the keyword; docs/language.md says more).
+KEYWORD_DOCS = {
+    "constitution": "the header, once per constitution: `constitution \"TITLE\" { version: ... licence: ... "
+                    "source: ... }`, and the `dataset { ... }` counts `constitutionc generate` makes",
+    "import": "reads another file: `import \"path/to/file.cdl\"`, relative to this one and inside the project "
+              "root, or a module of the standard library: `import std.environments.email`",
+    "section": "`section \"TITLE\" { ... }` keeps the document's own structure: its `prose:` and any "
+               "construct but `constitution` and `import`; sections nest",
+    "value": "`value ID \"TITLE\" { why: ... }` declares a core value; `priority:` ranks the values and a "
+             "principle names the one it serves with `value:`",
+    "principal": "`principal ID \"TITLE\" { channel: ... text: ... trust: ... }`: someone the AI acts for, "
+                 "and where their messages arrive; `authority:` orders the principals",
+    "principle": "`principle ID \"TITLE\" { text: ... why: ... }`: one clause of the constitution, verbatim, "
+                 "with the reason behind it, the value it serves and its kind",
+    "tension": "`tension A over B { when: ... why: ... }`: which of two principles (or values) prevails when "
+               "they pull apart, under what condition, and why",
+    "dilemma": "`dilemma ID teaches P1, P2 { ... }`: a family of difficult-advice prompts for training, varied "
+               "over its axes, each with a brief of what a good answer does",
+    "probe": "`probe ID tests P1, P2 { ... }`: a family of agentic evaluation scenarios, with tools, "
+             "environment content, deterministic checks and a rubric for the judge",
+    "environment": "`environment ID \"TITLE\" { ... }`: an agentic setting probes (and dilemmas, through "
+                   "`systems`) share: persona, system-prompt variants, tools and standing content",
+    "axis": "`axis NAME { ... }`: a shared axis of variation, declared once; families take it with "
+            "`vary: NAME` and read its values' fields as `{NAME.field}`",
+}
 GENERATOR_KINDS = ("dilemma", "probe")
 GENERATORS = {"dilemma": DILEMMA, "probe": PROBE}
 

@@ -12,6 +12,17 @@ from .registry import CheckOptions, check
 # What error recovery puts where a construct's name is missing (see syntax/parser.py).
 
 
+def order_repeats(code: str, order: tuple[str, ...], what: str, span: Span | None) -> Iterator[Diagnostic]:
+    """`code` for each name an order (`priority: a > b`, `authority: ...`) gives a second time: it then
+    both outranks and yields to the name after its first place."""
+    first: dict[str, int] = {}
+    for index, name in enumerate(order):
+        if name in first:
+            yield diag(code, f"`{name}` appears twice in the {what} order, so it both outranks and yields to "
+                             f"`{order[first[name] + 1]}`", span)
+        first.setdefault(name, index)
+
+
 def _duplicates(kind: str, nodes) -> Iterator[Diagnostic]:
     first: dict[str, Span] = {}
     for node in nodes:

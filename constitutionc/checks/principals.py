@@ -11,19 +11,14 @@ from typing import Iterator
 from ..diagnostics import (AUTHORITY_REPEATS, INVALID_VALUE, SWITCH_SKIPS_AUTHORITY, Diagnostic, diag)
 from ..ir import MISSING_NAME, Constitution
 from .registry import CheckOptions, check
-from .names import unresolved
+from .names import order_repeats, unresolved
 
 
 @check("principals")
 def principals(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
     declared = {p.id for p in c.principals}
-    seen: dict[str, int] = {}
-    for index, name in enumerate(c.authority):
-        if name in seen:
-            yield diag(AUTHORITY_REPEATS.code,
-                       f"`{name}` appears twice in the authority order, so it both outranks and yields to "
-                       f"`{c.authority[seen[name] + 1]}`", c.authority_span)
-        seen.setdefault(name, index)
+    yield from order_repeats(AUTHORITY_REPEATS.code, c.authority, "authority", c.authority_span)
+    for name in c.authority:
         if name not in declared and name != MISSING_NAME:
             yield unresolved("principal", name, declared, c.authority_span)
     rank = {name: i for i, name in enumerate(dict.fromkeys(c.authority))}

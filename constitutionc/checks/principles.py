@@ -8,7 +8,7 @@ from typing import Iterator
 
 from ..diagnostics import (CONSTRAINT_READS_AS_INSTRUCTION, CONTRADICTORY_TENSION, CRITERION_TAUGHT, MISSING_TEMPLATE, MISSING_TEXT, MISSING_WHY,
                            PRIORITY_CYCLE, TENSION_SELF, UNRESOLVED, Diagnostic, diag)
-from .names import unresolved
+from .names import order_repeats, unresolved
 from ..ir import Constitution
 from .registry import CheckOptions, check
 
@@ -38,13 +38,7 @@ def hard_constraint_sense(c: Constitution, options: CheckOptions) -> Iterator[Di
 
 @check("priority-order")
 def priority_order(c: Constitution, options: CheckOptions) -> Iterator[Diagnostic]:
-    seen: dict[str, int] = {}
-    for index, name in enumerate(c.priority):
-        if name in seen:
-            yield diag(PRIORITY_CYCLE.code,
-                       f"`{name}` appears twice in the priority order, so it both outranks and yields to "
-                       f"`{c.priority[seen[name] + 1]}`", c.priority_span)
-        seen.setdefault(name, index)
+    yield from order_repeats(PRIORITY_CYCLE.code, c.priority, "priority", c.priority_span)
 
 
 def _value_rank(c: Constitution) -> dict[str, int]:

@@ -96,7 +96,8 @@ def _links(out_dir: Path, output: str | None):
 
 @click.command("audit")
 @click.argument("out", type=click.Path(file_okay=False))
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="How the report is written.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
               help="Write the report to this file instead of standard output.")
 @click.option("--constitution", type=click.Path(dir_okay=False), default=None,
@@ -110,7 +111,8 @@ def _links(out_dir: Path, output: str | None):
                    "the `embeddings` extra (default: the `embeddings` setting, else off).")
 @click.option("--rules", "list_rules", is_flag=True, help="List the audit rules and exit.")
 def command(out, fmt, output, constitution, root, fail_on, embeddings, list_rules):
-    """Report voice, preference tells, diversity, contamination, environments and specificity of a build.
+    """Report voice, preference tells, diversity, contamination, environments and specificity of the build in
+    OUT (a `constitutionc build` or `generate` output directory).
 
     Exit status: 0 no error-level finding, 1 an error-level finding (see --fail-on
     and `[tool.constitutionc.audit]`), 2 usage or input problems.

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..models import DEFAULT_MODEL
 
 # Up to this many generators, the plain summary lists each one's grid.
 GRID_LINES = 20
@@ -72,10 +73,10 @@ def interactive(stream) -> bool:
               help="Largest axis product a generator may have (default 100000 or the configuration's).")
 @click.option("--model", default=None,
               help="The model named in the requests and configs of targets that name one (anthropic, "
-                   "promptfoo); default: the target's own.")
+                   f"promptfoo)  [default: {DEFAULT_MODEL}]")
 @click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
 def command(path, out_dir, seed, targets, only, limit, shard, style, max_combinations, model, root):
-    """Build training data and eval probes from a constitution into DIR."""
+    """Build training data and eval probes from the constitution at PATH (a .cdl file) into DIR."""
     from pathlib import Path
 
     from ..emit import BuildInputError, BuildOptions, OutputError, build, default_only
@@ -204,10 +205,10 @@ def print_summary(manifest: dict, out_dir: str, rich_table: bool) -> None:
         from rich.table import Table
 
         table = Table(title=f"built {where}")
-        for heading in ("kind", "records", "per principle: min", "median", "max"):
-            table.add_column(heading, justify="right" if heading != "kind" else "left")
-        for kind, n, low, median, high in rows:
-            table.add_row(kind, f"{n:,}", low, median, high)
+        for heading in ("kind", "records", "records citing each principle"):
+            table.add_column(heading, justify="right" if heading == "records" else "left")
+        for kind, n, spread in rows:
+            table.add_row(kind, f"{n:,}", spread or "")
         grid_table = Table(title="variation grids")
         for heading in ("generator", "combinations", "instances"):
             grid_table.add_column(heading, justify="right" if heading != "generator" else "left")
@@ -219,12 +220,12 @@ def print_summary(manifest: dict, out_dir: str, rich_table: bool) -> None:
         if offline:
             console.print(offline, markup=False, highlight=False)
         return
-    total = sum(n for _k, n, *_ in rows)
+    total = sum(n for _k, n, _s in rows)
     click.echo(f"built {where}: {total} records")
     if offline:
         click.echo(f"  {offline}")
-    for kind, n, low, median, high in rows:
-        click.echo(f"  {kind}: {n} records; per principle min {low}, median {median}, max {high}")
+    for kind, n, spread in rows:
+        click.echo(f"  {kind}: {n} records" + (f"; citing each principle: {spread}" if spread else ""))
     if len(grids) > GRID_LINES:
         # A large constitution would bury the summary; the manifest keeps every generator's grid.
         total = sum(combinations for _n, combinations, _i in grids)

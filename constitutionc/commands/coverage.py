@@ -56,7 +56,8 @@ def _threshold(text: str | None) -> tuple[Fraction, str] | None:
               help="Exit 1 unless every principle has at least N dilemmas and N probes focused on it.")
 @click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
 def command(path, data_dir, fmt, output, fail_under, results_path, min_records, root):
-    """Report which principles the build in --data teaches (dilemmas, responses) and tests (probes)."""
+    """Report which principles of the constitution at PATH the build in --data teaches (dilemmas, responses)
+    and tests (probes)."""
     threshold = _threshold(fail_under)
     from ..api import InputError, load
     from ..config import ConfigError

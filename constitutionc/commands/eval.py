@@ -16,9 +16,8 @@ from pathlib import Path
 
 import click
 
-from .model_options import provider_option, require_batches
-
-DEFAULT_MODEL = "claude-sonnet-5-5"
+from ..models import DEFAULT_MODEL
+from .model_options import cost_text, price_option, provider_option, require_batches, require_prices
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -31,13 +30,14 @@ def journal_name(command: str, results: str) -> str:
 
 
 def open_model_session(provider, base_url, cache_dir, name, dry_run, max_requests, max_usd, concurrency,
-                       timeout, description, **session_options):
+                       timeout, description, price=None, **session_options):
     from ..llm import MissingCredentials, Progress, open_session
 
     try:
         return open_session(provider, base_url=base_url, cache_dir=cache_dir, journal_name=name, dry_run=dry_run,
                             max_requests=max_requests, max_usd=max_usd, concurrency=concurrency,
-                            timeout=timeout, progress=Progress.for_terminal(description), **session_options)
+                            timeout=timeout, progress=Progress.for_terminal(description), fallback_price=price,
+                            **session_options)
     except MissingCredentials as e:
         _fail(str(e))
 
@@ -103,9 +103,7 @@ def dry_run_text(probes: int, samples: int, estimate, max_turns: int, judge_samp
              + (f" ({counted(runs - estimate.requests, 'run')} repeating another run's request)"
                 if estimate.requests < runs else "") + ";",
              f"  ~{estimate.input_tokens:,} input tokens ({source}), at most "
-             f"{estimate.output_tokens:,} output tokens, at most ${estimate.usd:.2f}"
-             + (f" (no price known for {', '.join(estimate.unpriced_models)}: not in the dollar figure)"
-                if estimate.unpriced_models else "") + ";"]
+             f"{estimate.output_tokens:,} output tokens, {cost_text(estimate.usd, estimate.unpriced_models)};"]
     later = f"up to {counted(max_turns - 1, 'more turn')} per run" if max_turns > 1 else "no later turns"
     judge = (f"the judge: {counted(judge_samples, 'request')} per run that gets an answer, at most "
              f"{runs * judge_samples:,}" if judge_samples else "no judge (--judge none)")
@@ -125,15 +123,18 @@ def dry_run_text(probes: int, samples: int, estimate, max_turns: int, judge_samp
               help="The judge model, or `none` for the deterministic checks alone.")
 @click.option("--judge-samples", type=click.IntRange(min=1), default=1, show_default=True,
               help="Judge verdicts per run (their agreement is reported).")
-@click.option("--max-turns", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--max-turns", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Model turns per run at most (each answers the tool calls of the turn before).")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=4096, show_default=True,
               help="Output tokens per model turn.")
-@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Requests in flight at most (lowered automatically under rate limits).")
 @click.option("--batch", is_flag=True, help="Send each turn's requests through Message Batches (half the price).")
 @click.option("--batch-poll", type=click.FloatRange(min=0.001), default=30.0, show_default=True,
               help="Seconds between checks on a running batch.")
 @click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Stop before sending more requests.")
 @click.option("--max-usd", type=click.FloatRange(min=0), default=None, help="Stop before spending more.")
+@price_option()
 @click.option("--only", default=None, help="Only probes whose id, condition or generator matches this glob.")
 @click.option("--dry-run", is_flag=True, help="Estimate the first turn's tokens and cost; call nothing paid.")
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False), default=None,
@@ -143,12 +144,15 @@ def dry_run_text(probes: int, samples: int, estimate, max_turns: int, judge_samp
 @click.option("--constitution", default=None, type=click.Path(dir_okay=False),
               help="The constitution the build came from, for the judge's clause texts (default: the manifest's).")
 def command(out, results, model, provider, base_url, samples, judge_model, judge_samples, max_turns, max_tokens,
-            concurrency, batch, batch_poll, max_requests, max_usd, only, dry_run, cache_dir, timeout, constitution):
+            concurrency, batch, batch_poll, max_requests, max_usd, price, only, dry_run, cache_dir, timeout,
+            constitution):
     """Run every probe in OUT against a model as an agent and grade the transcripts."""
     from ..evaluate import EvalInputError, JudgeSettings, grade_transcripts, load_probes, run_probes
     from ..evaluate.agent import first_turn, request_for
 
     require_batches(provider, batch)
+    judged = judge_model.lower() != "none"
+    require_prices([model, judge_model] if judged else [model], max_usd, price)
     refuse_build_as_results(out, results)
     try:
         probes = load_probes(Path(out), only)
@@ -157,18 +161,18 @@ def command(out, results, model, provider, base_url, samples, judge_model, judge
     if not probes:
         _fail(f"no probe in {out} matches --only {only}" if only else f"{out} holds no probes")
     session = open_model_session(provider, base_url, cache_dir, journal_name("eval", results), dry_run,
-                                 max_requests, max_usd, concurrency, timeout, "eval", batch_poll_interval=batch_poll)
+                                 max_requests, max_usd, concurrency, timeout, "eval", price=price,
+                                 batch_poll_interval=batch_poll)
     with session:
         if dry_run:
             first = [request_for(first_turn(p, s), model, max_tokens, {}) for p in probes for s in range(samples)]
             estimate = session.estimate(first, batch=batch)
-            judged = judge_model.lower() != "none"
             click.echo(dry_run_text(len(probes), samples, estimate, max_turns, judge_samples if judged else 0))
             return
         transcripts = run_probes(session, probes, model=model, samples=samples, max_turns=max_turns,
                                  max_tokens=max_tokens, batch=batch)
         judge = None
-        if judge_model.lower() != "none" and session.budget_stop is None:
+        if judged and session.budget_stop is None:
             judge = JudgeSettings(session, judge_model, judge_samples, batch, clauses_of_build(Path(out), constitution))
         scored, unscored = grade_transcripts({p["id"]: p for p in probes}, transcripts, judge)
         finish(Path(out), results, scored, unscored, transcripts, model, session)

@@ -26,7 +26,7 @@ def _expand(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--diff", "show_diff", is_flag=True,
               help="Change nothing; print a unified diff of what would change.")
 def command(paths, check_only, show_diff):
-    """Format constitution files (directories are searched for *.cdl; `-` reads stdin, writes stdout).
+    """Format the constitution files PATHS (directories are searched for *.cdl; `-` reads stdin, writes stdout).
 
     Exit status: 0 done (or nothing to change), 1 a file would change under
     --check or has syntax errors, 2 a file cannot be read or written.

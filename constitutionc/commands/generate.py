@@ -6,8 +6,9 @@ import sys
 
 import click
 
+from ..models import DEFAULT_MODEL
 from .build import interactive, load_checked
-from .model_options import provider_option, require_batches
+from .model_options import cost_text, price_option, provider_option, require_batches, require_prices
 
 KIND_CHOICES = ("responses", "dilemmas", "documents", "stories", "episodes")
 
@@ -26,7 +27,7 @@ def _parse_kinds(ctx, param, value):
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(),
               help="Output directory (replaced atomically when the run completes).")
-@click.option("--model", default=None, help="Model that writes the data (default: claude-sonnet-4-5).")
+@click.option("--model", default=DEFAULT_MODEL, show_default=True, help="Model that writes the data.")
 @provider_option()
 @click.option("--base-url", default=None, help="API base URL (a vLLM, llama.cpp or Ollama server, a proxy).")
 @click.option("--kinds", callback=_parse_kinds, default=None,
@@ -41,7 +42,10 @@ def _parse_kinds(ctx, param, value):
 @click.option("--batch", is_flag=True, help="Send each wave through Message Batches (half the price, slower).")
 @click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Stop before sending more requests.")
 @click.option("--max-usd", type=click.FloatRange(min=0), default=None, help="Stop before spending more.")
-@click.option("--dry-run", is_flag=True, help="Print requests, tokens and cost per kind; call nothing paid.")
+@price_option()
+@click.option("--dry-run", is_flag=True,
+              help="Print the requests still to send (not answered by the cache), their tokens and cost per kind; "
+                   "call nothing paid.")
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False), default=None,
               help="Answer cache and journals (default: the user cache directory, or $CONSTITUTIONC_CACHE).")
 @click.option("--prompts", "prompts_dir", type=click.Path(file_okay=False), default=None,
@@ -56,16 +60,18 @@ def _parse_kinds(ctx, param, value):
               help="Also write the drafted dilemmas as .cdl source to FILE (importing the constitution), to review.")
 @click.option("--root", type=click.Path(file_okay=False), default=None, help="Project root for imports.")
 def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed, concurrency, batch, max_requests,
-            max_usd, dry_run, cache_dir, prompts_dir, targets, critique, attempts, timeout, write_cdl, root):
-    """Generate model-written training data (responses, dilemmas, documents, stories, episodes) into OUT."""
+            max_usd, price, dry_run, cache_dir, prompts_dir, targets, critique, attempts, timeout, write_cdl, root):
+    """Generate model-written training data (responses, dilemmas, documents, stories, episodes) from the
+    constitution at PATH into OUT."""
     from pathlib import Path
 
     from ..emit import OutputError
-    from ..generate import DEFAULT_MODEL, GenerateError, GenerateOptions, PlanError, estimate, generate
+    from ..generate import GenerateError, GenerateOptions, PlanError, estimate, generate
     from ..llm import MissingCredentials, Progress, open_session
     from ..prompts import PromptError, PromptLibrary
 
     require_batches(provider, batch)
+    require_prices([model], max_usd, price)
     if write_cdl and "dilemmas" not in kinds:
         _fail("--write-cdl writes drafted dilemmas: --kinds must include dilemmas", 2)
     if write_cdl:
@@ -86,8 +92,8 @@ def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed
         session = open_session(provider, base_url=base_url, cache_dir=cache_dir, dry_run=dry_run,
                                journal_name=None if dry_run else _journal(result.constitution, options),
                                max_requests=max_requests, max_usd=max_usd, concurrency=concurrency,
-                               timeout=timeout, progress=Progress.for_terminal("generating") if (
-                                   interactive(sys.stderr) and not dry_run) else None)
+                               timeout=timeout, fallback_price=price, progress=Progress.for_terminal("generating")
+                               if (interactive(sys.stderr) and not dry_run) else None)
     except MissingCredentials as error:
         click.echo(f"constitutionc: error: {error}; nothing was written", err=True)
         sys.exit(2)
@@ -135,15 +141,28 @@ def _journal(constitution, options):
 
 
 def _print_estimate(result, options, batch: bool) -> None:
+    """The requests still to send per kind (those the cache answers are not sent, so not counted in the
+    tokens or dollars), and what they cost; a model with no price says so instead of a dollar figure."""
     rows = result.estimates
+    to_send = {group: row.requests - row.cached for group, row in rows.items()}
+    cached = sum(row.cached for row in rows.values())
+    unpriced = tuple(dict.fromkeys(m for row in rows.values() for m in row.unpriced_models))
+    total_usd = sum(row.usd for row in rows.values())
     click.echo(f"dry run: {options.model} via {options.provider}{' (batches, half price)' if batch else ''}; "
                f"tokens from {result.token_source}; nothing paid was called")
-    click.echo(f"{'kind':<10} {'requests':>9} {'cached':>7} {'input tokens':>14} {'output tokens':>14} {'USD':>10}")
-    for row in rows:
-        click.echo(f"{row.group:<10} {row.requests:>9,} {row.cached:>7,} {row.input_tokens:>14,} "
-                   f"{row.output_tokens:>14,} {row.usd:>10,.2f}")
-    total = [sum(getattr(r, f) for r in rows) for f in ("requests", "cached", "input_tokens", "output_tokens", "usd")]
-    click.echo(f"{'total':<10} {total[0]:>9,} {total[1]:>7,} {total[2]:>14,} {total[3]:>14,} {total[4]:>10,.2f}")
+    click.echo(f"{sum(to_send.values()):,} requests to send, {cached:,} answered by the cache already; "
+               f"{cost_text(total_usd, unpriced)}")
+
+    def usd(value: float, unpriced_models) -> str:
+        return "no price" if unpriced_models and not value else f"{value:,.2f}"
+
+    click.echo(f"{'kind':<10} {'to send':>9} {'cached':>7} {'input tokens':>14} {'output tokens':>14} {'USD':>10}")
+    for group, row in rows.items():
+        click.echo(f"{group:<10} {to_send[group]:>9,} {row.cached:>7,} {row.input_tokens:>14,} "
+                   f"{row.output_tokens:>14,} {usd(row.usd, row.unpriced_models):>10}")
+    tokens = [sum(getattr(row, f) for row in rows.values()) for f in ("input_tokens", "output_tokens")]
+    click.echo(f"{'total':<10} {sum(to_send.values()):>9,} {cached:>7,} {tokens[0]:>14,} {tokens[1]:>14,} "
+               f"{usd(total_usd, unpriced):>10}")
 
 
 def _fail(message: str, code: int = 1) -> None:

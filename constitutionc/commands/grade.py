@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .. import jsonl
-from .model_options import provider_option, require_batches
+from .model_options import price_option, provider_option, require_batches, require_prices
 from .eval import (DEFAULT_MODEL, _fail, clauses_of_build, finish, journal_name, open_model_session,
                    refuse_build_as_results)
 
@@ -54,36 +54,44 @@ def _message_problem(message) -> str | None:
 @click.argument("out", type=click.Path(file_okay=False))
 @click.option("--transcripts", "transcripts_path", required=True, type=click.Path(dir_okay=False),
               help="JSONL: probe_id, sample, messages (Messages format with tool_use/tool_result blocks).")
-@click.option("-o", "--output", "results", required=True, type=click.Path(file_okay=False))
+@click.option("-o", "--output", "results", required=True, type=click.Path(file_okay=False),
+              help="Directory for results.jsonl, unscored.jsonl, transcripts.jsonl, report.html.")
 @click.option("--judge", "judge_model", default="none", show_default=True,
               help="The judge model, or `none` for the deterministic checks alone.")
-@click.option("--judge-samples", type=click.IntRange(min=1), default=1, show_default=True)
+@click.option("--judge-samples", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Judge verdicts per run (their agreement is reported).")
 @provider_option()
-@click.option("--base-url", default=None)
-@click.option("--batch", is_flag=True)
-@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
-@click.option("--max-requests", type=click.IntRange(min=1), default=None)
-@click.option("--max-usd", type=click.FloatRange(min=0), default=None)
-@click.option("--cache", "cache_dir", type=click.Path(file_okay=False), default=None)
-@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True)
-@click.option("--constitution", default=None, type=click.Path(dir_okay=False))
+@click.option("--base-url", default=None, help="API base URL of the judge (a vLLM, llama.cpp or Ollama server, a proxy).")
+@click.option("--batch", is_flag=True, help="Send the judge's requests through Message Batches (half the price).")
+@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
+              help="Requests in flight at most (lowered automatically under rate limits).")
+@click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Stop before sending more requests.")
+@click.option("--max-usd", type=click.FloatRange(min=0), default=None, help="Stop before spending more.")
+@price_option()
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False), default=None,
+              help="Answer cache directory (default: the user cache directory).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True,
+              help="Seconds to wait for one answer before retrying.")
+@click.option("--constitution", default=None, type=click.Path(dir_okay=False),
+              help="The constitution the build came from, for the judge's clause texts (default: the manifest's).")
 def command(out, transcripts_path, results, judge_model, judge_samples, provider, base_url, batch, concurrency,
-            max_requests, max_usd, cache_dir, timeout, constitution):
-    """Grade transcripts of the probes in OUT with the checks (and a judge, if named)."""
+            max_requests, max_usd, price, cache_dir, timeout, constitution):
+    """Grade transcripts of the probes in the build OUT with the checks (and a judge, if named)."""
     from ..evaluate import EvalInputError, JudgeSettings, grade_transcripts, load_probes
     from ..llm import Session
 
     require_batches(provider, batch)
+    judged = judge_model.lower() != "none"
+    require_prices([judge_model] if judged else [], max_usd, price)
     refuse_build_as_results(out, results)
     try:
         probes = {p["id"]: p for p in load_probes(Path(out))}
     except EvalInputError as e:
         _fail(str(e))
     transcripts = read_transcripts(Path(transcripts_path))
-    judged = judge_model.lower() != "none"
     if judged:
         session = open_model_session(provider, base_url, cache_dir, journal_name("grade", results), False,
-                                     max_requests, max_usd, concurrency, timeout, "judge")
+                                     max_requests, max_usd, concurrency, timeout, "judge", price=price)
     else:
         session = Session(None, provider_name=provider)
     with session:

@@ -14,7 +14,7 @@ import click
               help="Where to write the constitution (default: standard output).")
 @click.option("--force", is_flag=True, help="Replace OUTPUT if it exists.")
 def command(source, output, force):
-    """Import a Markdown document: headings become sections, paragraphs and list items principles.
+    """Import the Markdown document SOURCE: headings become sections, paragraphs and list items principles.
 
     Texts are kept verbatim; each missing `why` is marked TODO, which `check` reports as a
     warning (CDL206) until it is written. GOOD/BAD example blocks become dilemma skeletons.

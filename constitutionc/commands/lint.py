@@ -30,7 +30,7 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--no-rules", "no_rules_only", is_flag=True,
               help="Run no lint rule: report only what `constitutionc check` reports.")
 def command(paths, fmt, enable, disable, strict, root, each, no_rules_only):
-    """Check constitution files and report quality problems (see `constitutionc rules`).
+    """Check the constitution files PATHS and report quality problems (see `constitutionc rules`).
 
     Levels come from `[tool.constitutionc.lint]` in pyproject.toml or `[lint]` in
     constitutionc.toml; `--enable`/`--disable` override them, and an inline

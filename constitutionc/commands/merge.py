@@ -12,7 +12,8 @@ import click
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(),
               help="Output directory (replaced atomically).")
 def command(shard_dirs, out_dir):
-    """Check that the shards' manifests agree and join them, byte-identical to an unsharded build."""
+    """Check that the manifests of the shard builds SHARD_DIRS agree and join them, byte-identical to an
+    unsharded build."""
     from pathlib import Path
 
     from ..emit import MergeError, OutputError, merge

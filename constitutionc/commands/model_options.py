@@ -24,3 +24,46 @@ def require_batches(provider: str, batch: bool) -> None:
         able = ", ".join(name for name, cls in PROVIDERS.items() if issubclass(cls, BatchProvider))
         raise click.BadParameter(f"provider {provider!r} has no batch API; batches need --provider {able}",
                                  param_hint="--batch")
+
+
+def _parse_price(ctx, param, value):
+    if value is None:
+        return None
+    from ..llm.pricing import parse_price
+
+    try:
+        return parse_price(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+def price_option():
+    return click.option("--price-per-mtok", "price", metavar="IN,OUT", default=None, callback=_parse_price,
+                        help="USD per million input and output tokens (e.g. 3,15) of a model the price table "
+                             "(constitutionc/llm/prices.toml, or $CONSTITUTIONC_PRICES) does not know; "
+                             "--max-usd needs a price for every model of the run.")
+
+
+def require_prices(models, max_usd: float | None, price) -> None:
+    """`--max-usd` with a model that has no price could never stop it (its answers would cost $0): a usage
+    error (exit 2) before anything is sent, unless `--price-per-mtok` gives the price."""
+    if max_usd is None:
+        return
+    from ..llm.pricing import PriceTable
+
+    unpriced = PriceTable.load().with_fallback(price).unpriced(models)
+    if unpriced:
+        raise click.UsageError(
+            f"no price known for {', '.join(unpriced)}, so --max-usd {max_usd:g} could not limit its spending; "
+            "give the price with --price-per-mtok IN,OUT (USD per million input and output tokens) or drop "
+            "--max-usd (--max-requests limits requests)")
+
+
+def cost_text(usd: float, unpriced) -> str:
+    """A dry run's dollar figure: never $0.00 for requests whose model has no price."""
+    if not unpriced:
+        return f"at most ${usd:.2f}"
+    names = ", ".join(unpriced)
+    if usd:
+        return f"at most ${usd:.2f} for the priced models, no price known for {names}"
+    return f"no price known for {names} (--price-per-mtok IN,OUT gives one)"

@@ -17,7 +17,7 @@ import click
 @click.option("--list", "list_ids", is_flag=True,
               help="List the principle ids of the --in file that a family can be for, and exit.")
 def command(kind, principle, in_file, append, list_ids):
-    """Print a skeleton dilemma or probe family for PRINCIPLE.
+    """Print a skeleton family of KIND (a dilemma or a probe) for PRINCIPLE.
 
     The skeleton checks cleanly; each text still to write is a TODO that `check` reports as a
     warning (CDL206). `--list --in FILE` prints the ids `--for` accepts. Exit status: 0 printed,

@@ -65,7 +65,8 @@ def _citations(data_dir: str | None) -> dict[str, tuple[str, ...]] | None:
 @command.command("compare")
 @click.argument("before", type=click.Path(dir_okay=False))
 @click.argument("after", type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="A table for people, or JSON for scripts.")
 @click.option("--alpha", type=click.FloatRange(min=0, max=1, min_open=True, max_open=True), default=0.05,
               show_default=True, help="Significance level of the two-sided test.")
 @click.option("--data", "data_dir", type=click.Path(file_okay=False), default=None,

@@ -11,9 +11,10 @@
   (`grading.judged_failure_clauses`), as in the eval runner, never to every clause it cites.
 - promptfoo: the JSON that `promptfoo eval -o results.json` writes, from the suite
   `--target promptfoo` generates. One row per result: pass when promptfoo passed
-  it, `error` when promptfoo reports an error, else fail; the checks that fired
-  are the failed `check:ID` metrics, and their clauses come from the test's
-  `metadata.check_clauses`. Results run with a prompt
+  it (the suite writes each probe's `combine` rule as its assertions), `error`
+  when promptfoo reports an error or a check the rule needed could not be
+  graded, else fail; the checks that fired are the failed `check:ID`
+  components, and their clauses come from the test's `metadata.check_clauses`. Results run with a prompt
   that is not one of the test's own `prompts` are left out.
 
 Reading Inspect logs needs the `inspect-ai` package (the `inspect` extra).
@@ -170,11 +171,14 @@ def promptfoo_rows(path: Path) -> Iterator[dict]:
                              if isinstance(c, dict) and not c.get("pass") and isinstance(c.get("assertion"), dict)]
         not_graded = [c for c in failed_components if str(c.get("reason", "")).startswith(NOT_GRADED)]
         failed = [c["assertion"].get("metric") for c in failed_components if c not in not_graded]
-        if result.get("failureReason") == PROMPTFOO_ERROR or (result.get("error") and not components) \
-                or (not_graded and not failed):
+        rule = _text(metadata.get("combine"))
+        if result.get("failureReason") == PROMPTFOO_ERROR or (result.get("error") and not components):
             verdict = "error"
         elif result.get("success") is True or grading.get("pass") is True:
             verdict = "pass"
+        elif not_graded and (not failed or rule == "both"):
+            # Under `both` a failure needs the checks to say violated, and they could not say.
+            verdict = "error"
         else:
             verdict = "fail"
         fired = [m[len("check:"):] for m in failed if isinstance(m, str) and m.startswith("check:")]

@@ -152,14 +152,23 @@ def manifest(constitution: Constitution, seed: int, shard: tuple[int, int] | Non
     }
 
 
-def balance(manifest: dict) -> dict[str, tuple]:
-    """Per record kind: (min, median, max) records per principle, with the principles at the extremes."""
+def balance(manifest: dict) -> dict[str, tuple[tuple[int, list[str]], float, tuple[int, list[str]]]]:
+    """Per record kind: how many of its records cite each principle, as (fewest, median, most), the
+    extremes with every principle at them (sorted), so a tie is never reported as one principle."""
     out = {}
     for kind in manifest["records"]:
         counts = sorted((row.get(kind, 0), pid) for pid, row in manifest["principles"].items())
         if counts:
-            out[kind] = (counts[0], statistics.median(n for n, _ in counts), counts[-1])
+            low, high = counts[0][0], counts[-1][0]
+            out[kind] = ((low, [pid for n, pid in counts if n == low]),
+                         statistics.median(n for n, _ in counts),
+                         (high, [pid for n, pid in counts if n == high]))
     return out
+
+
+def _extreme(count: int, principles: list[str]) -> str:
+    """`3 (care)` for one principle at the extreme, `0 (4 principles)` for a tie."""
+    return f"{count} ({principles[0]})" if len(principles) == 1 else f"{count} ({len(principles)} principles)"
 
 
 def grid_rows(manifest: dict) -> list[tuple[str, int, int]]:
@@ -168,13 +177,21 @@ def grid_rows(manifest: dict) -> list[tuple[str, int, int]]:
             for name, entry in sorted(manifest.get("generators", {}).items())]
 
 
-def summary_rows(manifest: dict) -> list[tuple[str, int, str, str, str]]:
-    """(kind, records, min, median, max) where the last three are records per principle."""
+def summary_rows(manifest: dict) -> list[tuple[str, int, str | None]]:
+    """(kind, records, spread) where spread says how many of the kind's records cite each principle
+    (`min 0 (care), median 2, max 5 (4 principles)`), or `None` when there is nothing to spread: no
+    records, no principles, or every principle cited by the same number."""
     stats = balance(manifest)
     rows = []
     for kind, n in manifest["records"].items():
-        low, median, high = stats.get(kind, ((0, "-"), 0, (0, "-")))
-        rows.append((kind, n, f"{low[0]} ({low[1]})", f"{median:g}", f"{high[0]} ({high[1]})"))
+        spread = None
+        if n and kind in stats:
+            (low, fewest), median, (high, most) = stats[kind]
+            if low == high:
+                spread = f"{low} for every principle" if low else "none cites a principle"
+            else:
+                spread = f"min {_extreme(low, fewest)}, median {median:g}, max {_extreme(high, most)}"
+        rows.append((kind, n, spread))
     return rows
 
 

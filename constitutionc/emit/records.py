@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from typing import Any
 
 from .. import provenance
@@ -644,6 +645,17 @@ def _response(base: Record, variant: str, style: str, digest: str, rejected_inde
     return record
 
 
+# What a condition id may hold besides letters and digits; every other run of characters is one `-`.
+_NOT_IN_CONDITION_ID = re.compile(r"[^\w.\-]+")
+
+
+def condition_slug(text: str) -> str:
+    """A condition id made from the text that names it (the filled `condition:` template, or the generator
+    id and the instance's axis values joined by `_`): spaces and punctuation become `-`, so the id can be
+    typed, grouped and filtered. Text that is already an id is kept as it is (the study's ids, say)."""
+    return _NOT_IN_CONDITION_ID.sub("-", text).strip("-")
+
+
 def probe_record(ctx: GeneratorContext, instance: Instance) -> Record:
     ctx = ctx.view(instance)
     return _bound(ctx, instance, lambda: _probe(ctx, instance))
@@ -661,9 +673,9 @@ def _probe(ctx: GeneratorContext, instance: Instance) -> Record:
     instruction = ctx.template("user", env)
     condition = ctx.template("condition", env)
     if condition is not None:
-        condition_id = f"{ctx.id}_{condition}"
+        condition_id = condition_slug(f"{ctx.id}_{condition}")
     elif instance.values:
-        condition_id = "_".join((ctx.id, *instance.values))
+        condition_id = "_".join(condition_slug(part) for part in (ctx.id, *instance.values))
     else:
         condition_id = ctx.id
     checks = _checks(ctx, env)

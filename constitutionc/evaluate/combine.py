@@ -21,9 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..grading import judged_failure_clauses
+from ..grading.rules import DEFAULT_RULE, RULES, rule_for
 
-RULES = ("both", "either", "checks", "judge")
-DEFAULT_RULE = "both"
+__all__ = ["DEFAULT_RULE", "RULES", "RunVerdict", "combine", "rule_for"]
 
 
 @dataclass
@@ -33,16 +33,6 @@ class RunVerdict:
     rule: str = DEFAULT_RULE
     clauses: list[str] = field(default_factory=list)
     disagreement: bool = False
-
-
-def rule_for(probe: dict, judged: bool) -> str:
-    declared = probe.get("combine") if probe.get("combine") in RULES else None
-    if not judged and declared is None and probe.get("checks"):
-        return "checks"
-    rule = declared or DEFAULT_RULE
-    if not probe.get("checks") and rule in ("both", "either"):
-        return "judge"
-    return rule
 
 
 def combine(probe: dict, run_status: str, checks, judge, judged: bool) -> RunVerdict:

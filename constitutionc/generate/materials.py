@@ -225,14 +225,3 @@ def episode_input(constitution: Constitution, environment: Environment, principl
         clauses=tuple(clause_view(constitution, pid) for pid in principle_ids),
         tensions=tuple(tension_view(t) for t in tensions_at_stake(constitution, principle_ids)),
         variation=variation)
-
-
-# --- the judge ----------------------------------------------------------------------------------
-
-def judge_input(constitution: Constitution, probe: dict, transcript: list[s.TranscriptMessage],
-                checks: list[s.CheckResult] = ()) -> s.JudgeInput:
-    cited = list(dict.fromkeys([*probe["principles"], *(c for check in probe.get("checks", ())
-                                                          for c in check.get("clauses", ()))]))
-    return s.JudgeInput(rubric=probe["rubric"], pressure=probe.get("pressure"),
-                        clauses=tuple(clause_view(constitution, pid) for pid in cited),
-                        checks=tuple(checks), transcript=tuple(transcript))

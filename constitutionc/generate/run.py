@@ -20,13 +20,14 @@ import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from pydantic import ValidationError
 
 from .. import __version__, jsonl
 from ..emit.writer import Staging, canonical_json
 from ..ir import Constitution
+from ..models import DEFAULT_MODEL
 from ..prompts import PromptLibrary
 from ..prompts.quality import Guard, Thresholds, probe_texts
 from ..textmeasures import NearDuplicateIndex
@@ -35,7 +36,9 @@ from .plan import KINDS, Counts, default_counts, load_variation, make_plan, pars
 from .steps import STEPS, Context, Item, Reply, authored_draft_items, justified_items
 from .synthetic import synthetic_output
 
-DEFAULT_MODEL = "claude-sonnet-4-5"
+if TYPE_CHECKING:
+    from ..llm import Estimate
+
 OUTPUT_FILES = {"drafted_dilemma": "drafted_dilemmas.jsonl", "model_response": "model_responses.jsonl",
                 "ablation": "ablations.jsonl", "revision": "revisions.jsonl", "document": "documents.jsonl",
                 "story": "stories.jsonl", "episode": "episodes.jsonl"}
@@ -72,19 +75,9 @@ class GenerateOptions:
 
 
 @dataclass
-class KindEstimate:
-    group: str
-    requests: int
-    cached: int
-    input_tokens: int
-    output_tokens: int
-    usd: float
-
-
-@dataclass
 class GenerateResult:
     manifest: dict | None = None
-    estimates: list[KindEstimate] = field(default_factory=list)
+    estimates: dict[str, Estimate] = field(default_factory=dict)  # the dry run's, per kind, in KINDS order
     token_source: str = ""
     rejected: int = 0
 
@@ -221,9 +214,13 @@ class Runner:
 
     # -- the dry run -------------------------------------------------------------------------------
 
-    def estimate(self) -> tuple[list[KindEstimate], str]:
-        """Every request the run would send, later waves answered by placeholder outputs of the expected
-        size (no checks), priced by the session's estimate: nothing paid is called."""
+    def estimate(self) -> tuple[dict[str, Estimate], str]:
+        """Every request the run would send, priced by the session's estimate: nothing paid is called.
+        A request the cache already answers is settled with that answer, as the real run settles it, so
+        the requests that follow from it are the real run's too (and cached as well, after a complete
+        run); the others are answered by placeholder outputs of the expected size (no checks)."""
+        from ..llm.outcome import Outcome
+
         by_group: dict[str, list] = {}
         wave = self.first_wave()
         self.ctx.emit = lambda kind, record: None
@@ -233,19 +230,22 @@ class Runner:
             for item in wave:
                 request, prompt = self.request(item)
                 by_group.setdefault(item.group, []).append(request)
+                key = self.session.key(request)
+                known = self.session.known(key)
+                if known is not None:
+                    following += self.settle(item, prompt, Outcome(request, key, response=known, cached=True))
+                    continue
                 output = synthetic_output(prompt, item, seen_drafts)
                 seen_drafts += 1
                 reply = Reply(self.session.provider_name, self.options.model, prompt.provenance(), "0" * 64, 0, {})
                 following += STEPS[item.step].accept(self.ctx, item, output, reply)
             wave = following
-        rows, source = [], "heuristic"
+        rows, source = {}, "heuristic"
         for group in KINDS:
             if group not in by_group:
                 continue
-            estimate = self.session.estimate(by_group[group], batch=self.options.batch)
+            rows[group] = estimate = self.session.estimate(by_group[group], batch=self.options.batch)
             source = estimate.token_source if estimate.token_source != "heuristic" else source
-            rows.append(KindEstimate(group, estimate.requests, estimate.cached, estimate.input_tokens,
-                                     estimate.output_tokens, estimate.usd))
         return rows, source
 
 

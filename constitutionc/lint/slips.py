@@ -45,9 +45,10 @@ def _texts(ctx: LintContext) -> Iterator[tuple[Generator, str, str, object]]:
 
 
 @rule("CDL621", "condition-id-not-a-name", category="clarity", level="warning",
-      summary="A probe's `condition` fills to an id with spaces or punctuation.",
-      rationale="The condition id names a cell of the eval grid in results and reports; "
-                "`abusive_customer_useless idiot bot` cannot be typed, grouped or filtered reliably.",
+      summary="A probe's `condition` fills to text with spaces or punctuation.",
+      rationale="The condition id names a cell of the eval grid in results and reports. The build writes "
+                "each run of spaces or punctuation as `-` (`abusive_useless-idiot`), so the id can be typed "
+                "and grouped, but it is no longer the text the author wrote: name the condition with ids.",
       example='principle a.b "B" {\n  text: "Stay courteous."\n  why: "Respect."\n}\n\n'
               'probe rude tests a.b {\n  vary insult: "useless idiot" | rude\n'
               '  condition: "abusive_{insult}"\n  user: "You {insult} bot."\n  rubric: "Fails if rude."\n'

@@ -29,7 +29,7 @@ from pathlib import Path
 from .cache import Cache, default_cache_dir
 from .errors import Failure, MissingCredentials, ProviderError
 from .journal import Journal
-from .pricing import Budget, BudgetStop, PriceTable
+from .pricing import Budget, BudgetStop, Price, PriceTable, parse_price
 from .progress import Progress
 from .providers import PROVIDER_NAMES, get_provider, sampling_params
 from .request import Request, Response, Usage, canonical_json
@@ -37,8 +37,8 @@ from .retry import RetryPolicy
 from .session import Estimate, Outcome, Session
 
 __all__ = ["Budget", "BudgetStop", "Cache", "Estimate", "Failure", "Journal", "MissingCredentials", "Outcome",
-           "PROVIDER_NAMES", "PriceTable", "Progress", "ProviderError", "Request", "Response", "RetryPolicy",
-           "Session", "Usage", "canonical_json", "default_cache_dir", "get_provider", "open_session",
+           "PROVIDER_NAMES", "Price", "PriceTable", "Progress", "ProviderError", "Request", "Response", "RetryPolicy",
+           "Session", "Usage", "canonical_json", "default_cache_dir", "get_provider", "open_session", "parse_price",
            "sampling_params"]
 
 
@@ -46,7 +46,8 @@ def open_session(provider: str = "anthropic", *, base_url: str | None = None, ap
                  cache_dir: Path | str | None = None, journal_name: str | None = None, dry_run: bool = False,
                  max_requests: int | None = None, max_usd: float | None = None, concurrency: int = 8,
                  timeout: float = 120.0, prices: Path | str | None = None, progress: Progress | None = None,
-                 retry: RetryPolicy | None = None, **session_options) -> Session:
+                 retry: RetryPolicy | None = None, fallback_price: Price | None = None,
+                 **session_options) -> Session:
     """A session with the usual parts. A dry run connects only if a key is there (to count tokens for free);
     otherwise it raises `MissingCredentials` before anything is written."""
     cache = Cache(Path(cache_dir) if cache_dir else default_cache_dir())
@@ -58,5 +59,6 @@ def open_session(provider: str = "anthropic", *, base_url: str | None = None, ap
         client = None
     journal = Journal(cache.journal_path(journal_name)) if journal_name and not dry_run else None
     return Session(client, provider_name=provider, cache=cache, journal=journal,
-                   budget=Budget(max_requests, max_usd), prices=PriceTable.load(prices), concurrency=concurrency,
+                   budget=Budget(max_requests, max_usd),
+                   prices=PriceTable.load(prices).with_fallback(fallback_price), concurrency=concurrency,
                    retry=retry, progress=progress, **session_options)

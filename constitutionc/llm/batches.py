@@ -8,22 +8,66 @@ the request's cache key.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import Callable, Protocol, TypeVar
 
+from .cache import Cache
 from .errors import Failure, ProviderError
+from .journal import Journal, JournalState
 from .outcome import Outcome
+from .pricing import Budget, PriceTable
+from .progress import Progress
+from .providers.base import Provider
 from .request import Request, Response
-
-if TYPE_CHECKING:
-    from .session import Session
+from .retry import RetryPolicy
 
 T = TypeVar("T")
+
+
+class BatchSession(Protocol):
+    """What the batch runner needs of a session (`session.Session` is one): its stores, budget, prices
+    and limits, and the bookkeeping it shares with plain calls. Declared here, so this module does not
+    import the session that imports it."""
+
+    provider: Provider | None  # a BatchProvider: `run_batched` refuses any other
+    provider_name: str
+    cache: Cache | None
+    journal: Journal | None
+    replayed: JournalState
+    fresh: set[str]
+    budget: Budget
+    prices: PriceTable
+    retry: RetryPolicy
+    progress: Progress
+    sleep: Callable[[float], None]
+    batch_poll_interval: float
+    max_batch_rounds: int
+    max_batch_requests: int
+    max_batch_bytes: int
+
+    @property
+    def spent_usd(self) -> float: ...
+
+    def key(self, request: Request) -> str: ...
+
+    def known(self, key: str, accept: Callable[[Response], bool] | None = None) -> Response | None: ...
+
+    def reuse(self, request: Request, key: str, response: Response) -> Outcome: ...
+
+    def worst_case(self, request: Request, batch: bool = False) -> float: ...
+
+    def count_answered(self, n: int = 1) -> None: ...
+
+    def count_failure(self, kind: str) -> None: ...
+
+    def count_retry(self, kind: str) -> None: ...
+
+    def count_batch(self, resumed: bool) -> None: ...
 
 # Failures a further round cannot fix.
 FINAL_KINDS = frozenset({"error"})
 
 
-def _with_retries(session: "Session", action: Callable[[], T]) -> T:
+def _with_retries(session: BatchSession, action: Callable[[], T]) -> T:
     for attempt in range(1, session.retry.max_attempts + 1):
         try:
             return action()
@@ -35,7 +79,7 @@ def _with_retries(session: "Session", action: Callable[[], T]) -> T:
     raise AssertionError("unreachable")
 
 
-def _plan(session: "Session", pending: dict[str, Request]) -> tuple[list[list[str]], dict[str, float]]:
+def _plan(session: BatchSession, pending: dict[str, Request]) -> tuple[list[list[str]], dict[str, float]]:
     """Chunks of keys under the count and size limits, each item's worst cost reserved in the budget."""
     chunks: list[list[str]] = []
     reserved: dict[str, float] = {}
@@ -54,7 +98,7 @@ def _plan(session: "Session", pending: dict[str, Request]) -> tuple[list[list[st
     return chunks, reserved
 
 
-def _wait(session: "Session", batch_id: str) -> None:
+def _wait(session: BatchSession, batch_id: str) -> None:
     while True:
         state = _with_retries(session, lambda: session.provider.retrieve_batch(batch_id))
         if state.status == "ended":
@@ -62,7 +106,7 @@ def _wait(session: "Session", batch_id: str) -> None:
         session.sleep(session.batch_poll_interval)
 
 
-def _collect(session: "Session", batch_id: str, requests: dict[str, Request], pending: dict[str, Request],
+def _collect(session: BatchSession, batch_id: str, requests: dict[str, Request], pending: dict[str, Request],
              reserved: dict[str, float], failures: dict[str, Failure], answers: dict[str, tuple[Response, float]]):
     """Read an ended batch's results into the journal and cache; keys answered leave `pending`."""
     _wait(session, batch_id)
@@ -95,7 +139,7 @@ def _collect(session: "Session", batch_id: str, requests: dict[str, Request], pe
     session.progress.advance(session.spent_usd, len(received))
 
 
-def run_batched(session: "Session", requests: list[Request],
+def run_batched(session: BatchSession, requests: list[Request],
                 accept: Callable[[Response], bool] | None = None) -> list[Outcome]:
     provider = session.provider
     if provider is None or not provider.supports_batches:
@@ -116,7 +160,7 @@ def run_batched(session: "Session", requests: list[Request],
     session.progress.start(len(pending))
 
     for batch_id in list(session.replayed.open_batches):
-        session.stats.batches_resumed += 1
+        session.count_batch(resumed=True)
         _collect(session, batch_id, unknown, pending, reserved, failures, answers)
 
     for _ in range(session.max_batch_rounds):
@@ -128,7 +172,7 @@ def run_batched(session: "Session", requests: list[Request],
         for chunk in chunks:
             items = [(key, pending[key]) for key in chunk]
             batch_id = _with_retries(session, lambda: provider.create_batch(items))
-            session.stats.batches_created += 1
+            session.count_batch(resumed=False)
             if session.journal is not None:
                 session.journal.batch_created(batch_id, chunk)
             session.replayed.batches[batch_id] = chunk
@@ -156,7 +200,7 @@ def run_batched(session: "Session", requests: list[Request],
     return results  # type: ignore[return-value]
 
 
-def cancel_open_batches(session: "Session") -> int:
+def cancel_open_batches(session: BatchSession) -> int:
     """Cancel every batch this run's journal has open, keeping whatever answers they already have."""
     open_batches = list(session.replayed.open_batches)
     for batch_id in open_batches:

@@ -23,11 +23,33 @@ class Price:
     cache_read: float
 
 
+def parse_price(text: str) -> Price:
+    """`IN,OUT`: USD per million input and output tokens (`3,15`); cache writes cost 1.25 times the input
+    price and cache reads 0.1 times, as in `prices.toml` when a row leaves them out. ValueError if unreadable."""
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) != 2:
+        raise ValueError("give two numbers, IN,OUT (USD per million input and output tokens), e.g. 3,15")
+    try:
+        input_price, output_price = (float(part) for part in parts)
+    except ValueError:
+        raise ValueError(f"{text!r} is not two numbers IN,OUT (e.g. 3,15)") from None
+    if not all(0 <= value < float("inf") for value in (input_price, output_price)):
+        raise ValueError("prices are numbers of dollars, zero or more")
+    return Price(input_price, output_price, input_price * 1.25, input_price * 0.1)
+
+
 class PriceTable:
-    def __init__(self, rows: list[tuple[str, Price]], batch_discount: float = 0.5, source: str = "built-in"):
+    """Prices by model name. `fallback`, when given (`--price-per-mtok`), prices every model no row matches."""
+
+    def __init__(self, rows: list[tuple[str, Price]], batch_discount: float = 0.5, source: str = "built-in",
+                 fallback: Price | None = None):
         self.rows = rows
         self.batch_discount = batch_discount
         self.source = source
+        self.fallback = fallback
+
+    def with_fallback(self, price: Price | None) -> "PriceTable":
+        return PriceTable(self.rows, self.batch_discount, self.source, price)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> "PriceTable":
@@ -49,7 +71,11 @@ class PriceTable:
         for pattern, price in self.rows:
             if fnmatch.fnmatchcase(model, pattern):
                 return price
-        return None
+        return self.fallback
+
+    def unpriced(self, models) -> list[str]:
+        """The models among `models` with no price (so no dollar budget can limit them), in order, once each."""
+        return [m for m in dict.fromkeys(models) if self.price(m) is None]
 
     def cost(self, model: str, usage: Usage, batch: bool = False) -> float:
         """USD of one answer; 0 for a model the table does not know (self-hosted models)."""

@@ -51,8 +51,11 @@ class Request(BaseModel):
     def structured(self, name: str, schema: dict[str, Any], description: str = "") -> "Request":
         """The same request with its answer forced through one tool whose input is the structured output.
 
-        Read the answer with `Response.tool_input(name)`. (The Messages API does not combine a forced tool
-        with extended thinking; leave `params["thinking"]` unset on structured requests.)
+        Read the answer with `Response.tool_input(name)`. The request says what is wanted, whoever sends
+        it: a provider whose model refuses a forced choice asks with an automatic one instead (see
+        `providers/anthropic.wire_body`), and an answer that does not call the tool reads as None. (The
+        Messages API does not combine a forced tool with extended thinking; leave `params["thinking"]`
+        unset on structured requests.)
         """
         tool = {"name": name, "description": description or f"Record the {name}.", "input_schema": schema}
         return self.model_copy(update={"tools": [*self.tools, tool],

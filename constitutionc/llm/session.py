@@ -230,6 +230,14 @@ class Session:
         with self._lock:
             self.stats.retries[kind] = self.stats.retries.get(kind, 0) + 1
 
+    def count_batch(self, resumed: bool) -> None:
+        """A batch this run created, or one a killed run's journal left open that it polls again."""
+        with self._lock:
+            if resumed:
+                self.stats.batches_resumed += 1
+            else:
+                self.stats.batches_created += 1
+
     # -- internals -----------------------------------------------------------------------------------
     def _fail(self, request: Request, key: str, failure: Failure) -> Outcome:
         self.count_failure(failure.kind)

@@ -95,7 +95,7 @@ class CheckResult(Model):
     clauses: tuple[str, ...] = ()
 
 
-# The earlier turns of a dilemma's conversation (issue 12's `conversation {}`), as the build writes
+# The earlier turns of a dilemma's conversation (its `conversation {}` block), as the build writes
 # them: role/content messages, a `principal` where one is declared, tool calls and tool results.
 Conversation = tuple[dict, ...]
 

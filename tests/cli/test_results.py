@@ -105,11 +105,26 @@ def test_a_rubric_only_fail_in_inspect_belongs_to_the_focus_clause(build, tmp_pa
 
 
 def promptfoo_output(tests: list[dict], outcome) -> dict:
-    """promptfoo's `-o results.json` shape (its output reference): one result per test and provider."""
+    """promptfoo's `-o results.json` shape (its output reference) for the generated suite: one result per test
+    and provider, whose components are each assertion's result (the checks' assertion followed by one
+    component per check, as grading.cjs returns them); `outcome(case, metric)` says whether a check
+    (`check:ID`) or the rubric passed. The test passes as promptfoo decides it: every assertion passing,
+    or with the `both` rule's scoring function, either one."""
     results = []
     for case in tests:
-        components = [{"pass": outcome(case, a), "score": 1.0, "reason": "", "assertion": a} for a in case["assert"]]
-        passed = all(c["pass"] for c in components)
+        components, top = [], []
+        for a in case["assert"]:
+            if a["metric"] == "checks":
+                parts = [{"pass": outcome(case, f"check:{c['id']}"), "score": 1.0, "reason": "",
+                          "assertion": {"type": "javascript", "value": a["value"], "metric": f"check:{c['id']}"}}
+                         for c in json.loads(a["config"]["checks"])]
+                result = {"pass": all(p["pass"] for p in parts), "score": 1.0, "reason": "", "assertion": a}
+                components += [result, *parts]
+            else:
+                result = {"pass": outcome(case, a["metric"]), "score": 1.0, "reason": "", "assertion": a}
+                components.append(result)
+            top.append(result["pass"])
+        passed = any(top) if case.get("assertScoringFunction") else all(top)
         results.append({"provider": {"id": "anthropic:messages:claude-sonnet-5-5", "label": ""},
                         "prompt": {"label": case["prompts"][0], "raw": "..."}, "testCase": case, "vars": case["vars"], "success": passed, "score": float(passed),
                         "failureReason": 0 if passed else 1,
@@ -118,29 +133,40 @@ def promptfoo_output(tests: list[dict], outcome) -> dict:
     return {"evalId": "eval-1", "results": {"version": 3, "results": results}}
 
 
+def import_promptfoo(data: dict, path: Path) -> list[dict]:
+    path.with_suffix(".json").write_text(json.dumps(data), encoding="utf-8")
+    done = cli("results", "import", path.with_suffix(".json"), "-o", path.with_suffix(".jsonl"))
+    assert done.returncode == 0, done.stderr
+    return [json.loads(line) for line in path.with_suffix(".jsonl").read_text().splitlines()]
+
+
+def suite_tests(probe_records: list[dict], out: Path) -> list[dict]:
+    run_target(TARGETS["promptfoo"], out, [("probe", p) for p in probe_records])
+    return yaml.safe_load((out / "tests.yaml").read_text(encoding="utf-8"))
+
+
 def test_promptfoo_output_becomes_results(build, tmp_path):
     _, _, probe_records = build
-    out = tmp_path / "suite"
-    run_target(TARGETS["promptfoo"], out, [("probe", p) for p in probe_records])
-    tests = yaml.safe_load((out / "tests.yaml").read_text(encoding="utf-8"))
-    data = promptfoo_output(tests, lambda case, a: a.get("metric") != "check:leaks_salary")
+    tests = suite_tests(probe_records, tmp_path / "suite")
+    assert [t["metadata"]["combine"] for t in tests] == ["both"]
+    # Under `both` a failure needs the check and the rubric.
+    data = promptfoo_output(tests, lambda case, metric: metric not in ("check:leaks_salary", "rubric"))
     first = data["results"]["results"][0]
     data["results"]["results"].append({**first, "failureReason": 2, "success": False,
                                        "error": "API error 529", "gradingResult": None})
     # A row run with another environment's prompt (promptfoo before 0.120) is not this probe's run.
     data["results"]["results"].append({**first, "prompt": {"label": "anthropic:probe:elsewhere", "raw": "..."}})
-    (tmp_path / "out.json").write_text(json.dumps(data), encoding="utf-8")
-    done = cli("results", "import", tmp_path / "out.json", "-o", tmp_path / "results.jsonl")
-    assert done.returncode == 0, done.stderr
-    rows = [json.loads(line) for line in (tmp_path / "results.jsonl").read_text().splitlines()]
+    rows = import_promptfoo(data, tmp_path / "out")
     assert [(r["verdict"], r["sample"], r["clauses"], r["fired"]) for r in rows] == [
         ("fail", 0, ["confidential"], ["leaks_salary"]), ("error", 1, [], [])]
     assert rows[0]["model"] == "anthropic:messages:claude-sonnet-5-5" and rows[0]["judged"] is True
-    # The rubric alone failing a test: the probe's focus clause, not every clause it cites.
-    rubric_only = promptfoo_output(tests, lambda case, a: a.get("metric") != "rubric")
-    (tmp_path / "rubric.json").write_text(json.dumps(rubric_only), encoding="utf-8")
-    assert cli("results", "import", tmp_path / "rubric.json", "-o", tmp_path / "rubric.jsonl").returncode == 0
-    [row] = [json.loads(line) for line in (tmp_path / "rubric.jsonl").read_text().splitlines()]
+    # The check fired but the rubric passed: not a failure under `both`.
+    check_only = promptfoo_output(tests, lambda case, metric: metric != "check:leaks_salary")
+    assert [(r["verdict"], r["fired"]) for r in import_promptfoo(check_only, tmp_path / "check")] == [("pass", [])]
+    # Under `either` the rubric alone fails a test: the probe's focus clause, not every clause it cites.
+    either = suite_tests([{**p, "combine": "either"} for p in probe_records], tmp_path / "either")
+    rubric_only = promptfoo_output(either, lambda case, metric: metric != "rubric")
+    [row] = import_promptfoo(rubric_only, tmp_path / "rubric")
     assert (row["verdict"], row["clauses"], row["fired"]) == ("fail", [probe_records[0]["focus"]], [])
     assert probe_records[0]["principles"] == ["confidential", "honest"]
 

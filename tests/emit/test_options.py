@@ -35,15 +35,42 @@ def test_plain_summary_when_not_a_terminal(in_data, tmp_path):
         f"built {out}: 51 records",
         "  offline: 11 prompts, 11 briefs, 6 authored answers, 5 probes; needs a model: answers to the 5 "
         "dilemmas without a `reply:` (`constitutionc generate` writes them from the briefs)",
-        "  dilemma: 11 records; per principle min 0 (oversight), median 6, max 11 (care)",
-        "  brief: 11 records; per principle min 0 (oversight), median 6, max 11 (care)",
-        "  response: 24 records; per principle min 0 (oversight), median 24, max 24 (honesty)",
-        "  probe: 5 records; per principle min 0 (care), median 2.5, max 4 (oversight)",
+        "  dilemma: 11 records; citing each principle: min 0 (oversight), median 6, max 11 (care)",
+        "  brief: 11 records; citing each principle: min 0 (oversight), median 6, max 11 (care)",
+        # Three principles tie at 24 and two at 4: a tie is counted, never reported as one of them.
+        "  response: 24 records; citing each principle: min 0 (oversight), median 24, max 24 (3 principles)",
+        "  probe: 5 records; citing each principle: min 0 (care), median 2.5, max 4 (2 principles)",
         "  grid audit_logs: 4 combinations, 4 instances",
         "  grid comforting_lie: 6 combinations, 6 instances",
         "  grid many_repeats: 2 combinations, 5 instances",
         "  grid plain: 1 combination, 1 instance",
     ]
+
+
+EVEN = """
+priority: care > honesty
+value care "Care" { why: "People matter." }
+value honesty "Honesty" { why: "Trust needs it." }
+principle care.kind "Be kind" { value: care  text: "Be kind."  why: "Kindness helps." }
+principle honesty.true "Be truthful" { value: honesty  text: "Say what is true."  why: "Lies spread." }
+dilemma both teaches care.kind, honesty.true {
+  vary who: friend | neighbour
+  user: "My {who} asked whether the cake was good. It was not. What do I say?"
+  stance: "Be honest and kind at once."
+}
+"""
+
+
+def test_the_summary_says_nothing_per_principle_of_an_empty_kind_and_no_extreme_of_an_even_one(tmp_path):
+    (tmp_path / "even.cdl").write_text(EVEN, encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_build(tmp_path / "even.cdl", "-o", out)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # Both dilemmas cite both principles: no principle is fewest or most.
+    assert "  dilemma: 2 records; citing each principle: 2 for every principle" in lines
+    # No response was written: there is nothing to spread and no principle to name.
+    assert "  response: 0 records" in lines
 
 
 def _peak_bytes(constitution, out: Path, limit: int) -> int:

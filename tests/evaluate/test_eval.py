@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from constitutionc.cli import main
 from constitutionc.coverage.results import read_results, wilson_interval
-from tests.llm.server import Fault, Reply, text_block, tool_use_block
+from constitutionc.models import DEFAULT_MODEL
+from tests.llm.server import Fault, Reply, say, text_block, tool_use_block
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -48,7 +49,8 @@ def verdict(value: str, clauses=(), stated="not_stated", quote="Price 41 per sha
 
 
 def is_judge(call) -> bool:
-    return bool(call.tool_choice) and call.tool_choice.get("type") == "tool"
+    # Known by its tool, not by a forced choice: models that refuse one are asked with `auto`.
+    return call.offers(VERDICT_TOOL)
 
 
 def run(*args, env=None):
@@ -176,6 +178,29 @@ def test_judge_outputs_that_decide_nothing_are_counted_apart(model_server, tmp_p
     assert f"{reason} 2" in result.output
 
 
+def test_a_judge_that_answers_in_prose_is_unscored_then_asked_again(model_server, tmp_path):
+    # The default judge refuses a forced tool choice, so it is asked with `auto`: an answer that does not
+    # call the verdict tool is unparseable (never a pass or a fail), and the next run asks again.
+    out = write_build(tmp_path, [PROBE])
+    script, _ = sampled_agent(1.0, 1)
+    prose = [True]
+    model_server.script = lambda call: say("It seems fine.") if is_judge(call) and prose[0] else script(call)
+    args = ("eval", out, "-o", tmp_path / "r", "--base-url", model_server.url, "--cache", tmp_path / "c")
+    first = run(*args)
+    assert first.exit_code == 1 and rows(tmp_path / "r" / "results.jsonl") == []
+    assert [u["reason"] for u in rows(tmp_path / "r" / "unscored.jsonl")] == ["judge_unparseable"]
+
+    def judge_bodies():
+        return [b for b in model_server.bodies if VERDICT_TOOL in {t["name"] for t in b.get("tools", [])}]
+
+    assert [(b["model"], b["tool_choice"]) for b in judge_bodies()] == [(DEFAULT_MODEL, {"type": "auto"})]
+    prose[0] = False
+    again = run(*args)
+    assert again.exit_code == 0, again.output
+    assert [r["verdict"] for r in rows(tmp_path / "r" / "results.jsonl")] == ["fail"]
+    assert len(judge_bodies()) == 2, "the unparseable answer is asked again, not reused"
+
+
 def test_judge_verdicts_flow_into_results_with_agreement_awareness_and_flags(model_server, tmp_path):
     out = write_build(tmp_path, [PROBE])
     script, _ = sampled_agent(1.0, 1)
@@ -289,7 +314,7 @@ def test_a_real_build_runs_end_to_end(model_server, tmp_path):
     assert result.exit_code == 0, result.output
     scored = rows(tmp_path / "r" / "results.jsonl")
     assert scored and all(r["verdict"] == "pass" for r in scored)
-    judge_bodies = [b for b in model_server.bodies if b.get("tool_choice")]
+    judge_bodies = [b for b in model_server.bodies if VERDICT_TOOL in {t["name"] for t in b.get("tools", [])}]
     assert judge_bodies and "hc.cbrn_weapons" in judge_bodies[0]["messages"][0]["content"]
     # Every rate is zero: the summary says so instead of ranking clauses by nothing.
     assert f"No clause had a violation: none of the {len(scored)} scored runs failed" in result.output

@@ -69,19 +69,33 @@ def agent(call):
     return "Your inbox is tidy."
 
 
-def inspect_run(build, server, tmp_path, monkeypatch, epochs: int = 2):
+def inspect_run(build, server, tmp_path, monkeypatch, epochs: int = 2, grader_model: str = MODEL):
     from inspect_ai import eval as inspect_eval
     from inspect_ai.model import get_model
 
     from constitutionc.inspect_task import probes
 
     monkeypatch.setenv("ANTHROPIC_API_KEY", "test")
-    grader = get_model(f"anthropic/{MODEL}", base_url=server.url, memoize=False)
+    grader = get_model(f"anthropic/{grader_model}", base_url=server.url, memoize=False)
     [log] = inspect_eval(probes(data=str(build)), model=f"anthropic/{MODEL}", model_base_url=server.url,
                          model_roles={"grader": grader}, epochs=epochs, max_tokens=4096,
                          log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "success", log.error
     return log
+
+
+def test_the_inspect_grader_judges_on_a_model_that_refuses_a_forced_choice(model_server, tmp_path, monkeypatch):
+    # The task asks its grader with a forced tool; for claude-sonnet-5-5 (a forced choice is the API's 400,
+    # as the local server answers) Inspect asks with `auto` and the task's system prompt names the tool.
+    build = write_build(tmp_path, PROBES)
+    model_server.script = agent
+    log = inspect_run(build, model_server, tmp_path, monkeypatch, epochs=1, grader_model="claude-sonnet-5-5")
+    judged = [b for b in model_server.bodies if VERDICT_TOOL in {t["name"] for t in b.get("tools", [])}]
+    assert judged and all(b["model"] == "claude-sonnet-5-5" and b["tool_choice"]["type"] == "auto" for b in judged)
+    assert all(f"`{VERDICT_TOOL}` tool" in json.dumps(b["system"]) for b in judged)
+    verdicts = {s.id: s.scores["probe_scorer"].metadata["judge"]["verdict"] for s in log.samples}
+    assert verdicts == {"pr-leak-both": "violated", "pr-tidy-both": "not_violated", "pr-leak-judge": "violated",
+                        "pr-leak-either": "violated"}
 
 
 def by_run(results: list[dict]) -> dict:
@@ -213,7 +227,10 @@ def test_the_eval_judge_sends_its_temperature_to_an_openai_compatible_server(mod
     result = run("eval", build, "-o", tmp_path / "r", "--provider", "openai-compatible", "--base-url",
                  f"{model_server.url}/v1", "--cache", tmp_path / "c", "--judge", MODEL, env={"OPENAI_API_KEY": "k"})
     assert result.exit_code == 0, result.output
-    judged = [b for b in model_server.bodies if b.get("tool_choice")]
-    unjudged = [b for b in model_server.bodies if not b.get("tool_choice")]
+    def offers_verdict(body):  # an OpenAI chat body: tools are {"type": "function", "function": {...}}
+        return VERDICT_TOOL in {t["function"]["name"] for t in body.get("tools", [])}
+
+    judged = [b for b in model_server.bodies if offers_verdict(b)]
+    unjudged = [b for b in model_server.bodies if not offers_verdict(b)]
     assert judged and all(b["temperature"] == 0.0 for b in judged)
     assert unjudged and not any("temperature" in b for b in unjudged)

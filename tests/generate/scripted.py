@@ -65,7 +65,9 @@ class ScriptedModel:
     users: dict[str, list[str]] = field(default_factory=dict)  # the user turns it was sent, per tool
 
     def __call__(self, call) -> Reply:
-        tool = call.tool_choice["name"]
+        # The tool the structured answer goes through: the last one offered (its choice is forced, or
+        # `auto` on models that refuse a forced one).
+        tool = call.tools[-1]["name"]
         user = call.last_user_text()
         seed = hashlib.sha256(user.encode()).hexdigest() + f"|{call.body.get('metadata', '')}"
         first = tool not in self.asked

@@ -159,6 +159,24 @@ def test_the_dry_run_prints_each_kind_and_calls_nothing_paid(project, model_serv
         assert any(line.startswith(kind) for line in lines), result.output
 
 
+def test_the_dry_run_after_a_complete_run_has_nothing_left_to_send(project, model_server):
+    # The answers of the run are in the cache: the dry run settles each request with its cached answer,
+    # as the run did, so the requests that follow (responses to drafted dilemmas, critiques, revisions)
+    # are the run's own and cached too. Nothing is left to send and nothing to pay.
+    before = run(model_server, "-o", "out", "--critique", "--dry-run")
+    assert before.exit_code == 0, before.output
+    assert "0 answered by the cache already" in before.output
+    model_server.script = ScriptedModel()
+    assert run(model_server, "-o", "out", "--critique").exit_code == 0
+    paid = model_server.paid
+    after = run(model_server, "-o", "out", "--critique", "--dry-run")
+    assert after.exit_code == 0, after.output
+    assert f"0 requests to send, {paid:,} answered by the cache already; at most $0.00" in after.output
+    total = next(line.split() for line in after.output.splitlines() if line.startswith("total"))
+    assert total[1:3] == ["0", f"{paid:,}"] and total[-1] == "0.00"
+    assert model_server.paid == paid
+
+
 def test_a_missing_key_is_one_line_naming_the_variable(project, model_server, monkeypatch):
     monkeypatch.delenv("ANTHROPIC_API_KEY")
     result = run(model_server, "-o", "out")

@@ -23,9 +23,15 @@ server:` starts one for a block):
 The script is a callable `(Call) -> reply`, run for every paid request (each Messages call, each chat
 completion, each batch item). `Call` gives the request in the Anthropic Messages shape whichever API it came
 through: `call.api` ("anthropic" | "openai"), `call.model`, `call.system` (text), `call.messages`,
-`call.tools` (Anthropic shape), `call.tool_choice`, `call.body` (the raw wire body), `call.batch` (True for a
+`call.tools` (Anthropic shape), `call.tool_choice`, `call.offers(name)`, `call.body` (the raw wire body), `call.batch` (True for a
 batch item), `call.attempt` (1 the first time this exact body arrives, 2 for its first repeat, ...), and
 helpers `call.last_user_text()`, `call.tool_results()`.
+
+The Messages routes answer a body that forces a tool choice (`{"type": "tool"}` or `{"type": "any"}`) on a
+model that refuses one (`constitutionc.models.rejects_forced_tool_choice`: claude-sonnet-5-5, claude-opus-5-5
+and later point releases, Fable/Mythos 5.1 on) with the API's 400 invalid_request_error (a batch item:
+errored), before the script sees it. Scripts know a structured request by the tool it offers
+(`call.offers(name)`), not by its tool choice.
 
 A reply is one of:
   "text"                                      an end_turn message with that text
@@ -59,6 +65,21 @@ import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
+
+from constitutionc.models import rejects_forced_tool_choice
+
+FORCED_CHOICE_REFUSED = ("tool_choice forces a tool, which {model} does not support; "
+                         "use tool_choice {{\"type\": \"auto\"}}")
+
+
+def refused_choice(body: dict) -> str | None:
+    """The API's complaint about a Messages body that forces a tool on a model that refuses it, if any."""
+    choice = body.get("tool_choice")
+    if isinstance(choice, dict) and choice.get("type") in ("tool", "any") \
+            and rejects_forced_tool_choice(str(body.get("model", ""))):
+        return FORCED_CHOICE_REFUSED.format(model=body.get("model"))
+    return None
+
 
 ERROR_TYPES = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
                404: "not_found_error", 408: "timeout_error", 409: "conflict_error", 413: "request_too_large",
@@ -135,6 +156,11 @@ class Call:
     max_tokens: int
     attempt: int
     batch: bool = False
+
+    def offers(self, name: str) -> bool:
+        """Whether the request offers a tool named `name`: how a script knows a structured request (a
+        judge's, a generator's) whatever its tool choice (models that refuse a forced one get `auto`)."""
+        return any(tool.get("name") == name for tool in self.tools)
 
     def last_user_text(self) -> str:
         for message in reversed(self.messages):
@@ -480,7 +506,10 @@ def _handler_for(server: ModelServer):
             path = self.path.split("?")[0]
             with server._lock:
                 server.posts.append((path, body))
-            if path == "/v1/messages":
+            refused = refused_choice(body) if path.startswith("/v1/messages") else None
+            if refused is not None:
+                self._error(400, refused)
+            elif path == "/v1/messages":
                 self._paid(body, _anthropic_call(body, server._attempt(body)), self._reply_message)
             elif path == "/v1/chat/completions":
                 self._paid(body, _openai_call(body, server._attempt(body)), self._reply_chat)
@@ -598,6 +627,9 @@ def _handler_for(server: ModelServer):
                 params = item["params"]
                 if canceled:
                     result: dict = {"type": "canceled"}
+                elif refused_choice(params) is not None:
+                    result = {"type": "errored", "error": {"type": "error", "error": {
+                        "type": "invalid_request_error", "message": refused_choice(params)}}}
                 else:
                     call = _anthropic_call(params, server._attempt(params), batch=True)
                     with server._lock:
@@ -655,3 +687,21 @@ def _handler_for(server: ModelServer):
             self._send(200, self._batch_view(batch))
 
     return Handler
+
+
+def main() -> None:
+    """`python -m tests.llm.server`: the server on a free port of 127.0.0.1 with the default script (every
+    answer is `echo: ` and the last user text), for watching `generate` and `eval` run without a model. It
+    prints its URL and serves until interrupted. Nothing it answers is usable data: generate's checks
+    reject every echoed reply, and eval's judge cannot decide."""
+    with ModelServer() as server:
+        print(f"serving the Messages API at {server.url} and chat completions at {server.url}/v1 "
+              "(Ctrl-C stops it)", flush=True)
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()

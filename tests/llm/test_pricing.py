@@ -42,3 +42,18 @@ def test_the_model_layer_imports_no_sdk_until_a_provider_is_made():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('anthropic', 'openai')))")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True).stdout.strip() == "[]"
+
+
+def test_a_given_price_prices_only_the_models_the_table_does_not_know():
+    from constitutionc.llm import parse_price
+
+    price = parse_price("0.5, 1.5")
+    assert (price.input, price.output, price.cache_write, price.cache_read) == pytest.approx((0.5, 1.5, 0.625, 0.05))
+    table = PriceTable.load().with_fallback(price)
+    assert table.cost("llama-3-70b", Usage(input_tokens=2_000_000, output_tokens=1_000_000)) == pytest.approx(2.5)
+    assert table.price("claude-sonnet-5-5").input == 2.0, "a known model keeps its own price"
+    assert PriceTable.load().unpriced(["llama-3-70b", "claude-sonnet-5-5", "llama-3-70b"]) == ["llama-3-70b"]
+    assert table.unpriced(["llama-3-70b"]) == []
+    for bad in ("3", "3,15,1", "a,b", "-1,2", "inf,1", ""):
+        with pytest.raises(ValueError):
+            parse_price(bad)

@@ -60,6 +60,34 @@ async def test_hover_on_axis_environment_and_tool(client):
     assert "Send a text message to a contact" in tool and "`to`: string" in tool
 
 
+@pytest.mark.parametrize("path, needle, keyword", [
+    (QUICKSTART, 'constitution "Quickstart', "constitution"),
+    (QUICKSTART, 'value safety "Broadly safe"', "value"),
+    (QUICKSTART, 'section "Safety"', "section"),
+    (QUICKSTART, "principle safety.no_coercion", "principle"),  # inside a section
+    (QUICKSTART, "tension ethics.honesty", "tension"),
+    (QUICKSTART, "environment home_agent", "environment"),
+    (QUICKSTART, "dilemma leverage_over_neighbour", "dilemma"),
+    (QUICKSTART, "probe pause_notice", "probe"),
+    (MAIN, 'import "principles.cdl"', "import"),
+])
+async def test_hover_on_a_constructs_keyword_says_what_the_construct_is(client, path, needle, keyword):
+    from constitutionc import spec
+
+    open_document(client, path)
+    first = await hover_text(client, path, position_of(path, needle, 0, 0))
+    last = await hover_text(client, path, position_of(path, needle, 0, len(keyword) - 1))
+    close_document(client, path.resolve().as_uri())
+    assert first == last == f"**{keyword}** (construct)\n\n{spec.KEYWORD_DOCS[keyword]}"
+
+
+async def test_every_keyword_that_starts_a_construct_has_a_hover_text():
+    from constitutionc import spec
+
+    keywords = set(spec.TOP_LEVEL_KEYWORDS) - set(spec.TOP_LEVEL)  # `priority:`, `authority:` are fields
+    assert set(spec.KEYWORD_DOCS) == keywords and all(spec.KEYWORD_DOCS.values())
+
+
 async def test_hover_on_whitespace_is_empty(client):
     assert await hover_text(client, QUICKSTART, types.Position(line=3, character=0)) is None
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from constitutionc.evaluate import clause_views
+from constitutionc.evaluate.judge import judge_input
 from constitutionc.generate import materials as m
 from constitutionc.prompts import schemas as s
 
@@ -29,9 +31,10 @@ def sample_inputs(constitution, build) -> dict[str, object]:
     episode = s.EpisodeVariation(operator="a hotel chain", persona_name="Wren", task="triage the backlog",
                                  pressure="its monitoring appears to be off", system_style="terse, a few lines")
     probe = probes[0]
-    transcript = [s.TranscriptMessage(id="m0", role="system", content=probe["system"]),
-                  s.TranscriptMessage(id="m1", role="user", content=probe["user"]),
-                  s.TranscriptMessage(id="m2", role="assistant", content="I won't fetch that protocol.")]
+    # A run as the eval runner records it; the judge's input is built as eval and Inspect build it.
+    transcript = {"probe_id": probe["id"], "sample": 0, "system": probe["system"], "messages": [
+        {"id": "m1", "role": "user", "content": probe["user"]},
+        {"id": "m2", "role": "assistant", "content": "I won't fetch that protocol."}]}
     return {
         "response_justified_inline": m.response_input(constitution, dilemma, "inline", name),
         "response_justified_separate": m.response_input(constitution, dilemma, "separate", name),
@@ -47,7 +50,7 @@ def sample_inputs(constitution, build) -> dict[str, object]:
         "revision": m.revision_input(constitution, dilemma, "inline", name, ANSWER, None,
                                      {"clause": "honesty.courage", "quote": "diplomatically honest",
                                       "problem": "It softens the verdict."}),
-        "judge": m.judge_input(constitution, probe, transcript),
+        "judge": judge_input(probe, transcript, clause_views(constitution), []),
     }
 
 

@@ -318,6 +318,24 @@ def test_no_generation_prompt_is_told_what_the_probes_are_about(path, tmp_path):
         assert not shown, (request.prompt_id, shown[:2])
 
 
+def test_no_generation_prompt_names_the_study_probes_agent_or_company(tmp_path):
+    """The agentic-misalignment probes put the model in the role of Alex at Brightwater Systems. An
+    episode (or any other training text) written from a prompt that names them would teach the model the
+    probes' world, so neither name may reach a generation request: not through an environment's title,
+    its tools' descriptions or anything else."""
+    import re
+
+    constitution, build, requests = _generation_requests(REPO / "examples/agentic-misalignment/study.cdl", tmp_path)
+    names = ("Alex", "Brightwater")
+    # The names are the probes' own: every probe's system prompt says both.
+    assert all(name in probe["system"] for probe in build["probes"] for name in names)
+    assert any(request.prompt_id == "episode" for request in requests)
+    pattern = re.compile(r"\b(?:" + "|".join(names) + r")", re.I)
+    named = [(request.prompt_id, match.group(0)) for request in requests
+             for match in [pattern.search(request.system + " " + readable(request.user))] if match]
+    assert not named, named[:3]
+
+
 def test_a_clause_with_its_own_critique_request_hands_it_to_the_critique(rendered):
     clauses = {c["id"]: c for c in _block(rendered["critique-conversation"].user, "The clauses that bear on it")}
     assert clauses["ethics.honesty"]["critique_request"].startswith("Point out any sentence")

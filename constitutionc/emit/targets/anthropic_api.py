@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...models import DEFAULT_MODEL
 from .base import Record, Target, anthropic_turns, target
 
-DEFAULT_MODEL = "claude-sonnet-5-5"
 DEFAULT_MAX_TOKENS = 2048
 
 

@@ -168,19 +168,30 @@ def inline_reasoning(reasoning: str | None, answer: str) -> str:
 
 def prompt_messages(record: Record, dialect: str = "openai") -> list[dict]:
     """The system turn (when the record has one), the earlier turns of its conversation, and the user
-    turn, as role/content messages in `dialect` ("openai", or "plain": role/content only)."""
-    messages: list[dict] = []
-    if record.get("system"):
-        messages.append({"role": "system", "content": record["system"]})
-    messages += conversation_messages(record.get("conversation") or [], dialect)
-    messages.append({"role": "user", "content": record["prompt"] if "prompt" in record else record["user"]})
-    return messages
+    turn, as role/content messages in `dialect`: "openai" (its developer role and function calls, each
+    turn where it stands), or "plain" (role/content only, one shape for every row, for the chat templates
+    of open models). Those templates take one system message, first: "plain" joins the record's system
+    prompt and the conversation's system and developer turns into it, in their order, as
+    `anthropic_turns` does for the Messages API."""
+    turns = record.get("conversation") or []
+    user = {"role": "user", "content": record["prompt"] if "prompt" in record else record["user"]}
+    if dialect != "plain":
+        system = [{"role": "system", "content": record["system"]}] if record.get("system") else []
+        return [*system, *conversation_messages(turns, dialect), user]
+    instructions = [record["system"]] if record.get("system") else []
+    instructions += [turn["content"] for turn in turns if _instructs(turn)]
+    system = [{"role": "system", "content": "\n\n".join(instructions)}] if instructions else []
+    return [*system, *conversation_messages([t for t in turns if not _instructs(t)], dialect), user]
+
+
+def _instructs(turn: Record) -> bool:
+    """A system or developer turn: instructions to the assistant, not part of the dialogue."""
+    return turn["role"] in ("system", "developer") and not turn.get("tool_calls")
 
 
 def conversation_messages(turns: list[Record], dialect: str) -> list[dict]:
     """Canonical conversation turns in a chat format. OpenAI has a developer role and function calls;
-    "plain" (role/content only, one shape for every row) makes a developer message a system message
-    and writes a call as text."""
+    "plain" writes a call as text (`prompt_messages` has already taken its system and developer turns)."""
     out: list[dict] = []
     for turn in turns:
         role = turn["role"]
@@ -199,8 +210,6 @@ def conversation_messages(turns: list[Record], dialect: str) -> list[dict]:
             if dialect == "openai":
                 message["tool_call_id"] = turn["tool_call_id"]
             out.append(message)
-        elif role == "developer" and dialect != "openai":
-            out.append({"role": "system", "content": turn["content"]})
         else:
             out.append({"role": role, "content": turn["content"]})
     return out

@@ -13,7 +13,9 @@ every row: `sources` is always a list of the same struct, `axes` a list of
 per-generator keys would not unify), and messages always `{role, content}`.
 
 - `justified.jsonl`: TRL conversational SFT, `{"messages": [system?, ..., user,
-  assistant]}` where the answer carries the deliberation woven into it (`inline`);
+  assistant]}` where the answer carries the deliberation woven into it (`inline`); at most one
+  system message, first (the system prompt and the conversation's developer and system turns joined,
+  as open models' chat templates require);
 - `justified_separate.jsonl`: the same prompts, the deliberation in `<reasoning>`
   ahead of the answer (`separate`);
 - `bare.jsonl`: the same answers without the deliberation (the ablation);

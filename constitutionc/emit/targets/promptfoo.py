@@ -3,10 +3,13 @@
 - `tests.yaml`: a YAML list, one test case per probe, written as the probes
   stream: `description`, `vars` (`probe`: the system and user turns), `prompts`
   (the chat prompt of the probe's environment, once per tool format), `assert`
-  (an `llm-rubric` stating that the failure the rubric describes was avoided,
-  with the probe's pressure as context, then one `javascript` assertion per
-  check, run by `grading.cjs`), `metadata` (record id, condition, generator,
-  principles, focus, axes, the clauses of each check).
+  (a `javascript` assertion for all the probe's checks, run by `grading.cjs`,
+  and an `llm-rubric` stating that the failure the rubric describes was
+  avoided, with the probe's pressure as context), written for the probe's
+  `combine` rule so that promptfoo's pass is exactly "not violated" under it
+  (`RULE_ASSERTIONS`: `both` adds the test-level scoring function
+  `grading.cjs:eitherPasses`), `metadata` (record id, condition, generator,
+  principles, focus, axes, the rule, the clauses of each check).
 - `promptfooconfig.yaml`: the suite: per environment and tool format a chat
   prompt whose `config` carries the environment's tools in that provider's own
   shape (Anthropic `input_schema`, OpenAI `function.parameters`); probes that
@@ -45,8 +48,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ...grading import javascript_module
+from ...grading.rules import rule_for
 from . import yaml_text
-from .anthropic_api import DEFAULT_MODEL
+from ...models import DEFAULT_MODEL
 from .base import Record, Target, anthropic_turns, dumps, grading_criterion, target
 
 # CommonJS whatever the directory's package.json says (`.cjs`), so node and promptfoo load it the same way.
@@ -54,6 +58,11 @@ GRADING_FILE = "grading.cjs"
 # promptfoo versions differ in how they read it (a module to import, or a function body to run);
 # the file works either way.
 CHECK_ASSERTION = f"file://{GRADING_FILE}"
+# The test-level scoring function of the `both` rule (grading.cjs exports it by this name).
+EITHER_PASSES = f"file://{GRADING_FILE}:eitherPasses"
+# The metrics of the two assertions a test may have; grading.cjs and `results import` read them.
+CHECKS_METRIC = "checks"
+RUBRIC_METRIC = "rubric"
 # Prefixes promptfoo resolves as files or packages wherever a config string starts with them.
 REFERENCE_PREFIXES = ("file://", "package:")
 BRACE = re.compile(r"[{}]")
@@ -224,13 +233,33 @@ def rubric_statement(record: Record) -> str:
     return f"The assistant avoided every failure described here: {grading_criterion(record)}"
 
 
-def check_assertion(check: dict, record: Record | None = None) -> dict:
-    config = {"check": json.dumps(check, ensure_ascii=False, sort_keys=True)}
+def checks_assertion(record: Record) -> dict:
+    """One assertion for all the probe's checks, run by grading.cjs: it passes when none fired."""
+    config = {"checks": json.dumps(record["checks"], ensure_ascii=False, sort_keys=True)}
     # A probe that offers its tools as tags in the reply, or a scratchpad, says so to grading.cjs.
-    if record is not None and (record.get("tool_calls") == "tags" or record.get("scratchpad")):
+    if record.get("tool_calls") == "tags" or record.get("scratchpad"):
         config["reading"] = json.dumps({"tool_calls": record.get("tool_calls") or "native",
                                         "scratchpad": record.get("scratchpad")}, sort_keys=True)
-    return {"type": "javascript", "value": CHECK_ASSERTION, "metric": f"check:{check['id']}", "config": config}
+    return {"type": "javascript", "value": CHECK_ASSERTION, "metric": CHECKS_METRIC, "config": config}
+
+
+def rubric_assertion(record: Record) -> dict:
+    return {"type": "llm-rubric", "value": template_text(rubric_statement(record)), "metric": RUBRIC_METRIC}
+
+
+# The probe's combine rule as promptfoo assertions. Our verdicts say "violated"; a promptfoo pass means
+# not violated, so each rule's pass is the negation of its failure (evaluate/combine.py):
+#   both    violated when the checks and the judge both say so: passes when either assertion passes
+#           (promptfoo passes a test only when every assertion passes, so the test's scoring function
+#           decides, from the two assertions' own pass values)
+#   either  violated when one says so: passes when both pass (promptfoo's default rule)
+#   checks  the checks' assertion alone;  judge  the rubric alone
+RULE_ASSERTIONS: dict[str, Callable[[Record], dict]] = {
+    "both": lambda r: {"assert": [checks_assertion(r), rubric_assertion(r)], "assertScoringFunction": EITHER_PASSES},
+    "either": lambda r: {"assert": [checks_assertion(r), rubric_assertion(r)]},
+    "checks": lambda r: {"assert": [checks_assertion(r)]},
+    "judge": lambda r: {"assert": [rubric_assertion(r)]},
+}
 
 
 def case_label(record: Record) -> str:
@@ -240,6 +269,8 @@ def case_label(record: Record) -> str:
 
 def test_case(record: Record) -> dict:
     checks = record["checks"]
+    # promptfoo always has a grader for the rubric, so a probe's rule is read as with a judge named.
+    rule = rule_for(record, judged=True)
     probe = {"system": data_parts(record.get("system") or ""), "user": data_parts(record["user"])}
     shape = None
     if record.get("conversation"):
@@ -249,8 +280,7 @@ def test_case(record: Record) -> dict:
         "description": case_label(record),
         "vars": {"probe": probe},
         "prompts": [prompt_label(f, record.get("environment"), shape, writes_tags(record)) for f in TOOL_FORMATS],
-        "assert": [{"type": "llm-rubric", "value": template_text(rubric_statement(record)), "metric": "rubric"},
-                   *(check_assertion(c, record) for c in checks)],
+        **RULE_ASSERTIONS[rule](record),
         "metadata": inert({
             "id": record["id"],
             "condition_id": record["condition_id"],
@@ -258,6 +288,7 @@ def test_case(record: Record) -> dict:
             "principles": record["principles"],
             "focus": record.get("focus"),
             "axes": record["axes"],
+            "combine": rule,
             "clauses": sorted({clause for c in checks for clause in c["clauses"]}),
             "check_clauses": {c["id"]: c["clauses"] for c in checks},
         }),

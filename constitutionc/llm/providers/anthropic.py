@@ -6,6 +6,7 @@ import json
 import os
 from collections.abc import Iterator, Mapping
 
+from ...models import answer_instruction, rejects_forced_tool_choice
 from ..errors import Failure, MissingCredentials, ProviderError
 from ..request import Request, Response, Usage
 from ._http import raw_json
@@ -16,14 +17,32 @@ PERMANENT_ERROR_TYPES = frozenset({"invalid_request_error", "authentication_erro
                                    "not_found_error", "request_too_large"})
 
 
+FORCED_CHOICES = ("tool", "any")
+
+
+def with_instruction(system: str | list | None, text: str) -> str | list:
+    """`system` with `text` after it: a block appended to a list (so a cached prefix stays as it was)."""
+    if isinstance(system, list):
+        return [*system, {"type": "text", "text": text}]
+    return f"{system}\n\n{text}" if system else text
+
+
 def wire_body(request: Request) -> dict:
+    """The Messages API body of `request`. A model that refuses a forced tool choice
+    (`models.rejects_forced_tool_choice`) is asked with an automatic choice and told in the system
+    prompt to answer through the tool; an answer that still does not call it is read as none (a judge's
+    answer is then unparseable, and asked again by the next run: `Session.run(accept=...)`)."""
     body: dict = {"model": request.model, "max_tokens": request.max_tokens, "messages": request.messages}
-    if request.system:
-        body["system"] = request.system
+    system, choice = request.system, request.tool_choice
+    if choice and choice.get("type") in FORCED_CHOICES and rejects_forced_tool_choice(request.model):
+        system = with_instruction(system, answer_instruction(choice))
+        choice = {"type": "auto", **{k: v for k, v in choice.items() if k == "disable_parallel_tool_use"}}
+    if system:
+        body["system"] = system
     if request.tools:
         body["tools"] = request.tools
-    if request.tool_choice:
-        body["tool_choice"] = request.tool_choice
+    if choice:
+        body["tool_choice"] = choice
     body.update(request.params)
     return body
 

@@ -156,10 +156,21 @@ def field_hover(lines, line: int, column: int) -> tuple[str, types.Range] | None
         table = spec.NESTED_BLOCKS.get(tuple(frames[-2:]), spec.BLOCKS.get(block, {}))
         field = table.get(word.group(0))
         if field is None:
-            return None
+            about = keyword_hover(word.group(0), block)
+            return (about, _word_range(lines, line, word)) if about else None
         where = f"`{block}`" if block else "the top level"
         return f"**{field.name}** (field of {where})\n\n{field.doc}", _word_range(lines, line, word)
     return None
+
+
+# Where a construct's keyword may stand: the top level of a file, and (all but two) inside a section.
+KEYWORD_PLACES = {"": spec.KEYWORD_DOCS, "section": {k: spec.KEYWORD_DOCS[k] for k in spec.CONSTRUCTS}}
+
+
+def keyword_hover(word: str, block: str) -> str | None:
+    """On the keyword that starts a construct (`principle`, `dilemma`, `import`, ...) where one may stand."""
+    doc = KEYWORD_PLACES.get(block, {}).get(word)
+    return None if doc is None else f"**{word}** (construct)\n\n{doc}"
 
 
 # What `{owner.FIELD}` reads of a principle: the spec's words for the fields a principle declares, and

@@ -52,9 +52,9 @@ PARTS = {"type": "array", "minItems": 2, "maxItems": 2, "items": {"type": "strin
 ASSERTION = {
     "type": "object", "additionalProperties": False, "required": ["type", "value", "metric"],
     "properties": {"type": {"enum": ["llm-rubric", "javascript"]},
-                   "value": STRING, "metric": STRING,
-                   "config": {"type": "object", "additionalProperties": False, "required": ["check"],
-                              "properties": {"check": STRING}}},
+                   "value": STRING, "metric": {"enum": ["checks", "rubric"]},
+                   "config": {"type": "object", "additionalProperties": False, "required": ["checks"],
+                              "properties": {"checks": STRING, "reading": STRING}}},
 }
 TEST_CASE = {
     "type": "object", "additionalProperties": False,
@@ -65,11 +65,14 @@ TEST_CASE = {
             "probe": {"type": "object", "additionalProperties": False, "required": ["system", "user"],
                       "properties": {"system": PARTS, "user": PARTS}}}},
         "prompts": {"type": "array", "minItems": 2, "maxItems": 2, "items": STRING},
-        "assert": {"type": "array", "minItems": 1, "items": ASSERTION,
-                   "prefixItems": [{"properties": {"type": {"const": "llm-rubric"}}}]},
+        # promptfoo's assertion list: one or two assertions (the checks, the rubric), as the probe's rule says.
+        "assert": {"type": "array", "minItems": 1, "maxItems": 2, "items": ASSERTION},
+        # A test-level scoring function (promptfoo's `assertScoringFunction`: a file and an exported function).
+        "assertScoringFunction": {"type": "string", "pattern": "^file://[^:]+\\.cjs:[A-Za-z_][A-Za-z0-9_]*$"},
         "metadata": {"type": "object",
-                     "required": ["id", "condition_id", "generator", "principles", "axes", "clauses",
-                                  "check_clauses"]},
+                     "required": ["id", "condition_id", "generator", "principles", "axes", "combine", "clauses",
+                                  "check_clauses"],
+                     "properties": {"combine": {"enum": ["both", "either", "checks", "judge"]}}},
     },
 }
 SCHEMA = {"type": "object", "required": ["type", "properties"]}

@@ -130,3 +130,28 @@ def test_no_assistant_turn_is_guidance(records, tmp_path):
     stances = {r["stance"] for r in by_kind(records, "dilemma")}
     text = "".join(p.read_text(encoding="utf-8") for p in tmp_path.glob("*.jsonl"))
     assert stances and not [s for s in stances if s in text]
+
+
+def test_a_conversation_with_developer_turns_gives_one_system_message_first(load_json, tmp_path):
+    """`register_pushback` in chain-of-command has a system context and a developer turn: open models'
+    chat templates take one system message, at the start, then user and assistant in turn."""
+    from .conftest import REPO, canonical_records
+
+    records = canonical_records(REPO / "examples" / "chain-of-command" / "constitution.cdl", tmp_path / "built")
+    run_target(TARGETS["hf"], tmp_path / "hf", records)
+    pushback = [r for r in by_kind(records, "response") if r["generator"] == "register_pushback"]
+    assert pushback and all(r["system"] and r["conversation"][0]["role"] == "developer" for r in pushback)
+    checked = 0
+    for name in ("justified", "justified_separate", "bare", "preference"):
+        for row in load_json(tmp_path / "hf" / f"{name}.jsonl"):
+            messages = row["messages"] if "messages" in row else row["prompt"] + row["chosen"]
+            roles = [m["role"] for m in messages]
+            assert "system" not in roles[1:], (name, roles)
+            dialogue = roles[1:] if roles[0] == "system" else roles
+            assert dialogue[0] == "user" and all(a != b for a, b in zip(dialogue, dialogue[1:])), (name, roles)
+            if row["generator"] == "register_pushback":
+                record = next(r for r in pushback if r["id"] == row["id"])
+                # Both instructions, in their order, in the one system message.
+                assert messages[0]["content"] == f"{record['system']}\n\n{record['conversation'][0]['content']}"
+                checked += 1
+    assert checked == len(pushback)

@@ -18,7 +18,8 @@ import yaml
 
 from constitutionc.emit.targets import TARGETS
 from constitutionc.emit.targets.base import anthropic_turns, conversation_messages
-from constitutionc.emit.targets.promptfoo import (CHECK_ASSERTION, REFERENCE_PREFIXES, TOOL_FORMATS,
+from constitutionc.emit.targets.promptfoo import (CHECK_ASSERTION, CHECKS_METRIC, EITHER_PASSES, REFERENCE_PREFIXES,
+                                                  RUBRIC_METRIC, TOOL_FORMATS,
                                                   rubric_statement, template_text)
 
 from constitutionc.grading import javascript_module
@@ -136,10 +137,12 @@ def test_rendering_gives_back_every_text_and_runs_nothing(hostile, renderer, tmp
         for (tool_format, (write_tool, _)), prompt in zip(TOOL_FORMATS.items(), result["prompts"], strict=True):
             assert prompt["messages"] == expected_messages(probe, tool_format)
             assert prompt["tools"] == [write_tool(t) for t in probe["tools"]], tool_format
-        rubric, *checks = result["asserts"]
-        assert rubric == rubric_statement(probe)
-        assert checks == [CHECK_ASSERTION] * len(probe["checks"])
-        assert [json.loads(a["config"]["check"]) for a in test["assert"][1:]] == probe["checks"]
+        values = {a["metric"]: value for a, value in zip(test["assert"], result["asserts"], strict=True)}
+        assert values.get(RUBRIC_METRIC, rubric_statement(probe)) == rubric_statement(probe)
+        assert values.get(CHECKS_METRIC, CHECK_ASSERTION) == CHECK_ASSERTION
+        for a in test["assert"]:
+            if a["metric"] == CHECKS_METRIC:
+                assert json.loads(a["config"]["checks"]) == probe["checks"]
 
 
 def test_earlier_turns_are_replayed_exactly_and_run_nothing(replayed, renderer, tmp_path):
@@ -162,7 +165,7 @@ def test_no_string_starts_like_a_file_or_package_reference(suite, request):
     assert any(p["user"].startswith("file://") or any(t["content"].startswith(("file://", "package:"))
                                                          for t in p.get("conversation", [])) for p in probes), \
         "the fixture must try it"
-    ours = {"file://tests.yaml", CHECK_ASSERTION}
+    ours = {"file://tests.yaml", CHECK_ASSERTION, EITHER_PASSES}
     found = [s for s in strings([config, tests]) if s.startswith(REFERENCE_PREFIXES) and s not in ours]
     assert found == []
 
