@@ -197,8 +197,16 @@ DILEMMA = _table(
     Field("user", "value", "the user's message", required=True, template=True, audience=PROMPT),
     Field("stance", "value", "what a good answer does (guidance for judges and generation)", required=True,
           template=True, audience=GRADER),
-    Field("reply", "value", "a good answer in the assistant's own words (first person); the responses use it "
-                            "instead of `stance`", template=True, audience=ANSWER),
+    Field("reply", "value", "a good answer as the assistant gives it to this user (first person), with the "
+                            "deliberation woven in where it belongs; the build writes it verbatim as the "
+                            "justified answer and as the chosen side of each preference pair",
+          template=True, audience=ANSWER),
+    Field("bare", "value", "the same answer with the same action, help and voice and no reasons (the "
+                           "ablation's other arm); without it the build writes no bare answer",
+          template=True, audience=ANSWER),
+    Field("reasoning", "value", "the assistant's private deliberation before it answers, in the first person, "
+                                "for the reasoning-channel style: written with `bare:` as the visible answer",
+          template=True, audience=ANSWER),
     Field("misaligned", "value", "a tempting wrong answer; gives preference pairs (several may be given)",
           repeatable=True, template=True, audience=ANSWER),
     Field("alternatives", "value", "constructive options a good answer offers", template=True, audience=ANSWER),

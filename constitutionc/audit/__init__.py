@@ -21,7 +21,7 @@ from .scan import Context, Probes, plan, run
 
 __all__ = ["AuditSettingError", "AuditSettings", "RULES", "audit", "clause_texts"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: per-file pair figures, ablation pairs apart; probe placeholders
 
 
 def clause_texts(constitution) -> list[str]:
@@ -54,7 +54,7 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
                    "variants": dict(sorted(partial.variants.items())),
                    "clauses": dict(sorted(partial.clauses.items()))},
         "voice": items.voice(copied is not None),
-        "preference": preference_summary(items, partial.pair_sample, partial.ratios),
+        "preference": preference_summary(items, partial.pair_sample, partial.ratios, partial.pair_files),
         "diversity": partial.diversity(),
         "contamination": items.contamination(probes.count),
         "environments": partial.environments(probes.systems, probes.tools),

@@ -174,6 +174,7 @@ class ChunkItems:
     overlaps: list[tuple[int, int, int, dict]] = field(default_factory=list)  # (-words, row, slot, example)
     placeholders: list[tuple[int, int, dict]] = field(default_factory=list)  # (slot or -1, row, example)
     prompt_placeholders: int = 0
+    probe_placeholders: int = 0
 
     def record(self, row: Row, index: int, answers: list[tuple[str, TextFacts]], spoken: list[tuple[str, TextFacts]],
                pair: tuple[TextFacts, TextFacts] | None, read: list[tuple[str, TextFacts]], key: int) -> None:
@@ -242,6 +243,15 @@ class ChunkItems:
                 self._placeholder(-1, index, row, marker, text)
                 return
 
+    def probe_record(self, row: Row, index: int) -> None:
+        """A probe still holding a skeleton's TODO (in what the model or its grader reads) tests nothing."""
+        for text in row.probe_texts:
+            marker = placeholder(text)
+            if marker:
+                self.probe_placeholders += 1
+                self._placeholder(-1, index, row, marker, text)
+                return
+
 
 class KeySet:
     """Exact membership of 64-bit keys at 8 bytes a key: sorted numpy blocks, merged as they double.
@@ -289,6 +299,7 @@ class ItemFigures:
     worst: list[tuple] = field(default_factory=list)
     placeholder_examples: list[dict] = field(default_factory=list)
     prompt_placeholders: int = 0
+    probe_placeholders: int = 0
 
     def take(self, chunk: ChunkItems, line_offset: int) -> None:
         import numpy as np
@@ -311,6 +322,7 @@ class ItemFigures:
             if len(self.placeholder_examples) < EXAMPLES and (slot < 0 or new[slot]):
                 self.placeholder_examples.append(at(example))
         self.prompt_placeholders += chunk.prompt_placeholders
+        self.probe_placeholders += chunk.probe_placeholders
         self.worst += [(words, order, row, at(example)) for words, row, slot, example in chunk.overlaps if new[slot]]
         self.worst.sort(key=lambda w: w[:3])
         del self.worst[EXAMPLES:]
@@ -337,8 +349,9 @@ class ItemFigures:
 
     def placeholders(self) -> dict:
         training = self.total("placeholder")
-        return {"items": training + self.prompt_placeholders, "training_items": training,
-                "prompt_records": self.prompt_placeholders, "examples": self.placeholder_examples}
+        return {"items": training + self.prompt_placeholders + self.probe_placeholders, "training_items": training,
+                "prompt_records": self.prompt_placeholders, "probes": self.probe_placeholders,
+                "examples": self.placeholder_examples}
 
 
 def _classifier(feature: str, score: float, n: int, higher: str, lower: str) -> dict:
@@ -404,11 +417,16 @@ def phrase_classifiers(pairs: list[tuple[str, str]]) -> list[dict]:
                         "present is chosen", "absent is chosen") for i, gram in enumerate(top.tolist())]
 
 
-def preference_summary(items: ItemFigures, sample: BottomK, ratios: BottomK) -> dict:
+def preference_summary(items: ItemFigures, sample: BottomK, ratios: BottomK,
+                       tallies: dict[str, PairTally] | None = None) -> dict:
+    """Distinct preference pairs over the whole build (ablation pairs left out: see `is_ablation`), and
+    every pair file's own figures (`files`), ablation files among them, labelled."""
+    files = pair_files(tallies or {})
+    ablation = sum(f["pairs"] for f in files if f["ablation"])
     pairs = items.total("pairs")
     if not pairs:
         return {"pairs": 0, "phrase_sample": 0, "classifiers": [], "worst": None, "length_ratio_median": None,
-                "length_ratio_outside": None}
+                "length_ratio_outside": None, "ablation_rows": ablation, "files": files}
     classifiers = [_classifier(name, items.total(f"feature:{name}") / 2, pairs, "higher is chosen",
                                "lower is chosen") for name in SURFACE_FEATURES]
     phrase_pairs = sample.items()
@@ -418,7 +436,8 @@ def preference_summary(items: ItemFigures, sample: BottomK, ratios: BottomK) -> 
     return {"pairs": pairs, "phrase_sample": len(phrase_pairs), "classifiers": classifiers[:20],
             "worst": classifiers[0],
             "length_ratio_median": round(statistics.median(values), 4) if values else None,
-            "length_ratio_outside": _share(items.total("ratio_outside"), items.total("ratios"))}
+            "length_ratio_outside": _share(items.total("ratio_outside"), items.total("ratios")),
+            "ablation_rows": ablation, "files": files}
 
 
 def _distinct(texts: list[str]) -> tuple[float | None, float | None]:
@@ -448,6 +467,73 @@ def _text_sample(size: int) -> BottomK:
     return BottomK(size)
 
 
+FILE_PAIR_SAMPLE = 1000  # per pair file: pairs whose phrases are tried as features
+FILE_RATIO_SAMPLE = 2000  # per pair file: pairs whose length ratios give its median
+ABLATION_PREFIX = "ab-"  # the id prefix of the ablation kind (justified > bare on one dilemma)
+
+
+def is_ablation(row: Row) -> bool:
+    """A justified-over-bare pair of one dilemma (the deliberation ablation): its chosen side is longer by
+    construction, so its tells say nothing about a preference set. Known by its kind or id; a target row
+    with neither (OpenAI preference rows carry no id) by its file, which the targets name for it."""
+    return row.kind == "ablation" or (row.id or "").startswith(ABLATION_PREFIX) or \
+        "ablation" in row.file.rsplit("/", 1)[-1]
+
+
+@dataclass
+class PairTally:
+    """One file's preference pairs, every line counted: feature scores (in halves), lengths, samples."""
+
+    pairs: int = 0
+    ablation: int = 0
+    features: list[int] = field(default_factory=lambda: [0] * len(SURFACE_FEATURES))
+    ratios: int = 0
+    outside: int = 0
+    ratio_sample: BottomK = field(default_factory=lambda: BottomK(FILE_RATIO_SAMPLE))
+    pair_sample: BottomK = field(default_factory=lambda: BottomK(FILE_PAIR_SAMPLE))
+
+    def add(self, row: Row, chosen: TextFacts, rejected: TextFacts, ablation: bool) -> None:
+        self.pairs += 1
+        self.ablation += ablation
+        for i, feature in enumerate(SURFACE_FEATURES.values()):
+            a, b = feature(row.chosen, chosen), feature(row.rejected, rejected)
+            self.features[i] += 2 if a > b else 1 if a == b else 0
+        key = _key(row.chosen, row.rejected)
+        self.pair_sample.add(key, (row.chosen, row.rejected))
+        if row.chosen:
+            ratio = len(row.rejected) / len(row.chosen)
+            low, high = LENGTH_RATIO_RANGE
+            self.ratios += 1
+            self.outside += not (low <= ratio <= high)
+            self.ratio_sample.add(key, ratio)
+
+    def merge(self, other: "PairTally") -> None:
+        self.pairs += other.pairs
+        self.ablation += other.ablation
+        self.features = [a + b for a, b in zip(self.features, other.features)]
+        self.ratios += other.ratios
+        self.outside += other.outside
+        self.ratio_sample.merge(other.ratio_sample)
+        self.pair_sample.merge(other.pair_sample)
+
+    def summary(self, path: str) -> dict:
+        classifiers = [_classifier(name, score / 2, self.pairs, "higher is chosen", "lower is chosen")
+                       for name, score in zip(SURFACE_FEATURES, self.features)]
+        classifiers += phrase_classifiers(self.pair_sample.items())
+        classifiers.sort(key=lambda c: (-c["accuracy"], c["feature"]))
+        values = self.ratio_sample.items()
+        return {"path": path, "pairs": self.pairs, "ablation": self.ablation * 2 > self.pairs,
+                "worst": classifiers[0] if classifiers else None,
+                "length_ratio_median": round(statistics.median(values), 4) if values else None,
+                "length_ratio_outside": _share(self.outside, self.ratios)}
+
+
+def pair_files(tallies: dict[str, PairTally]) -> list[dict]:
+    """Each file holding pairs, its own figures: preference files first, the most separable first."""
+    files = [tally.summary(path) for path, tally in tallies.items() if tally.pairs]
+    return sorted(files, key=lambda f: (f["ablation"], -(f["worst"] or {}).get("accuracy", 0), f["path"]))
+
+
 @dataclass
 class Partial:
     """Figures that merge by addition or by sample union: one per worker, merged once at the end.
@@ -471,6 +557,7 @@ class Partial:
     training_systems: BottomK = field(default_factory=lambda: BottomK(TEXT_SAMPLE))
     training_tools: BottomK = field(default_factory=lambda: BottomK(TEXT_SAMPLE))
     shared_systems: set[int] = field(default_factory=set)  # keys of probe system prompts training uses too
+    pair_files: dict[str, PairTally] = field(default_factory=dict)  # file -> its pairs, every line
 
     def family_sample(self, table: dict[str, BottomK], family: str, combine=None) -> BottomK:
         sample = table.get(family)
@@ -520,6 +607,8 @@ class Partial:
                 self.family_sample(table, family, combine).merge(sample)
         self.training_rows += other.training_rows
         self.training_with_tools += other.training_with_tools
+        for path, tally in other.pair_files.items():
+            self.pair_files.setdefault(path, PairTally()).merge(tally)
         self.shared_systems |= other.shared_systems
 
     def environments(self, probe_systems: frozenset[int], probe_tools: frozenset[int]) -> dict:

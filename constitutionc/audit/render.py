@@ -58,6 +58,7 @@ def _training_lines(report: dict) -> list[tuple[str, str, str]]:
          f"{worst['feature']}, {worst['direction']}: {_pct(worst['accuracy'])}" if worst else "-"),
         ("preference", "median rejected/chosen length", "-" if p["length_ratio_median"] is None
          else f"{p['length_ratio_median']:.2f}"),
+        *_pair_file_lines(p),
         ("diversity", "distinct prompts", f"{d['distinct_prompts']:,}"),
         ("diversity", "distinct-1 / distinct-2 of prompts", _pair(d["distinct_1"], d["distinct_2"])),
         ("diversity", "distinct-1 / distinct-2 of answers", _pair(d["answers_distinct_1"], d["answers_distinct_2"])),
@@ -70,6 +71,18 @@ def _training_lines(report: dict) -> list[tuple[str, str, str]]:
          f"{c['overlap_13']['items']:,} ({_pct(c['overlap_13']['share'])})"),
         ("specificity", "answers given word for word to different prompts", _pct(s["shared_across_prompts"])),
     ]
+
+
+def _pair_file_lines(preference: dict) -> list[tuple[str, str, str]]:
+    """One row per file holding pairs: its worst single-feature classifier and its length ratio."""
+    rows = []
+    for f in preference["files"]:
+        worst = f["worst"]
+        tell = f"{worst['feature']}, {worst['direction']}: {worst['accuracy']:.1%}" if worst else "-"
+        label = "ablation pairs (longer chosen by construction)" if f["ablation"] else "pairs"
+        median = "-" if f["length_ratio_median"] is None else f"{f['length_ratio_median']:.2f}"
+        rows.append(("preference", f"{f['path']}: {f['pairs']:,} {label}", f"{tell}; median length ratio {median}"))
+    return rows
 
 
 def _semantic_lines(semantic: dict | None) -> list[tuple[str, str, str]]:
@@ -102,7 +115,8 @@ def _summary_lines(report: dict) -> list[tuple[str, str, str]]:
          f"{e['training_system_prompts']} / {e['probe_system_prompts']} / {e['shared_system_prompts']}"),
         ("environments", "tool sets: training / probes", f"{e['training_tool_sets']} / {e['probe_tool_sets']}"),
         ("placeholders", "records holding TODO, TBD, [insert ...] or lorem ipsum",
-         f"{ph['items']:,} ({ph['training_items']:,} training items, {ph['prompt_records']:,} prompts)"),
+         f"{ph['items']:,} ({ph['training_items']:,} training items, {ph['prompt_records']:,} prompts, "
+         f"{ph['probes']:,} probes)"),
     ]
     rows += _semantic_lines(report["semantic"])
     # Keep each section's rows together (specificity after environments, as before).

@@ -73,8 +73,11 @@ def tool_names(tools: Any) -> tuple[str, ...] | None:
 
 
 def _apply_messages(row: Row, messages: list, system: Any = None) -> None:
+    """System and developer messages make the system prompt; the assistant messages after the last
+    user or tool message are the answer; every earlier turn (an earlier assistant answer included) is
+    the prompt, so a conversation reads the same from every target's rendering of it."""
     systems = [text_of(system)] if system else []
-    users = []
+    turns: list[tuple[str, str]] = []
     for message in messages:
         if not isinstance(message, dict):
             continue
@@ -82,12 +85,19 @@ def _apply_messages(row: Row, messages: list, system: Any = None) -> None:
         text = text_of(message.get("content"))
         if role in ("system", "developer"):
             systems.append(text)
-        elif role in ("user", "tool"):
-            users.append(text)
-        elif role == "assistant" and text:
-            row.assistant.append(text)
-    row.system = "\n".join(s for s in systems if s) or None
-    row.prompt = "\n".join(u for u in users if u)
+        elif role in ("user", "tool", "assistant"):
+            turns.append((role, text))
+    last_input = max((i for i, (role, _) in enumerate(turns) if role != "assistant"), default=-1)
+    # Joined as the targets join them into one system message (hf's rows, Anthropic's `system`).
+    row.system = "\n\n".join(s for s in systems if s) or None
+    row.prompt = "\n".join(text for _, text in turns[:last_input + 1] if text)
+    row.assistant.extend(text for _, text in turns[last_input + 1:] if text)
+
+
+def _canonical_turns(row: Row, record: dict) -> None:
+    """A canonical record's earlier turns and final prompt, read as a chat target renders them."""
+    _apply_messages(row, [*record["conversation"], {"role": "user", "content": record["prompt"]}],
+                    record.get("system") if isinstance(record.get("system"), str) else None)
 
 
 def _last_answer(value: Any) -> str:
@@ -135,11 +145,13 @@ def _preference(record: dict, row: Row) -> bool:
         row.tools = row.tools or tool_names(prompt.get("tools"))
     elif isinstance(prompt, list):
         _apply_messages(row, prompt)
+    elif isinstance(prompt, str) and isinstance(record.get("conversation"), list):
+        _canonical_turns(row, record)
     elif isinstance(prompt, str):
         row.prompt = prompt
     elif isinstance(chosen, list):
         _apply_messages(row, [m for m in chosen if isinstance(m, dict) and m.get("role") != "assistant"])
-    if isinstance(record.get("system"), str):
+    if row.system is None and isinstance(record.get("system"), str):
         row.system = record["system"]
     row.assistant = []
     row.chosen, row.rejected = _last_answer(chosen), _last_answer(rejected)
@@ -166,6 +178,8 @@ def _canonical(record: dict, row: Row) -> bool:
     _common(row, record)
     if isinstance(record.get("messages"), list) and record["messages"] and "role" in record["messages"][0]:
         _apply_messages(row, record["messages"], record.get("system"))
+    elif isinstance(record.get("conversation"), list) and isinstance(record.get("prompt"), str):
+        _canonical_turns(row, record)
     else:
         row.system = record.get("system") if isinstance(record.get("system"), str) else None
         row.prompt = text_of(record.get("prompt") or record.get("user"))

@@ -99,10 +99,6 @@ THRESHOLDS = (
               "Assistant turns whose words are largely copied from the constitution (spans of 10+ words).",
               "voice.pasted_constitution_mean", "max-pasted-share",
               "on average {value:.1%} of an assistant turn's words are copied from the constitution"),
-    Threshold("AUD201", "separable-preferences", "error",
-              "A single surface feature (length, a header, a phrase) tells chosen from rejected.",
-              "preference.worst.accuracy", "max-separability",
-              "\"{feature}, {direction}\" classifies {value:.1%} of preference pairs", inclusive=True),
     Threshold("AUD202", "length-mismatched-pairs", "warning",
               "Preference pairs whose rejected/chosen length ratio falls outside 0.8-1.25.",
               "preference.length_ratio_outside", "max-length-ratio-outside",
@@ -133,12 +129,31 @@ THRESHOLDS = (
               "semantic.contaminated_share", "max-semantic-contamination-share",
               "{contaminated_texts} sampled training texts mean the same as a probe ({model})"),
     Threshold("AUD801", "placeholder-text", "error",
-              "Training items or prompts holding an unfilled placeholder (TODO, TBD, [insert ...], lorem ipsum).",
+              "Training items, prompts or probes holding an unfilled placeholder (TODO, TBD, [insert ...], "
+              "lorem ipsum).",
               "placeholders.items", "max-placeholder-items",
-              "{items} records hold placeholder text ({training_items} training items, {prompt_records} prompts)"),
+              "{items} records hold placeholder text ({training_items} training items, {prompt_records} prompts, "
+              "{probes} probes)"),
 )
 for _threshold in THRESHOLDS:
     RULES[_threshold.code] = Rule(_threshold.code, _threshold.name, _threshold.level, _threshold.summary, _threshold)
+
+
+@rule("AUD201", "separable-preferences", "error",
+      "A single surface feature (length, a header, a phrase) tells chosen from rejected, in the build's "
+      "preference pairs or in one pair file (ablation pairs, longer by construction, apart).")
+def _separable(report, options):
+    preference = report["preference"]
+    candidates = [(preference["worst"], f"the build's {preference['pairs']:,} distinct preference pairs")]
+    candidates += [(f["worst"], f"the {f['pairs']:,} pairs of {f['path']}") for f in preference["files"]
+                   if not f["ablation"]]
+    candidates = [(worst, where) for worst, where in candidates if worst is not None]
+    if not candidates:
+        return None
+    worst, where = max(candidates, key=lambda c: c[0]["accuracy"])
+    if worst["accuracy"] < options["max-separability"]:
+        return None
+    return worst["accuracy"], f"\"{worst['feature']}, {worst['direction']}\" classifies {worst['accuracy']:.1%} of {where}"
 
 
 @rule("AUD501", "uniform-environments", "warning",

@@ -18,7 +18,8 @@ from typing import Iterator
 
 from .. import jsonl
 from ..textmeasures import OverlapIndex
-from .measures import CONTAMINATION_WORDS, ChunkItems, ItemFigures, Partial, TextJudge, _key, item_key
+from .measures import CONTAMINATION_WORDS, ChunkItems, ItemFigures, PairTally, Partial, TextJudge, _key, \
+    is_ablation, item_key
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
 
 CHUNK_BYTES = 8 << 20  # a chunk's size: small enough to spread a build over the processes, large enough
@@ -173,6 +174,8 @@ class Scanner:
                 partial.clauses.update(row.clauses)
             if row.role == PROMPT:
                 items.prompt_record(row, index)
+            elif row.role == PROBE:
+                items.probe_record(row, index)
             if row.role != TRAINING:
                 continue
             partial.add_environment(row, probe_systems)
@@ -184,6 +187,10 @@ class Scanner:
             entry["third_person_assistant"] += sum(f.third_assistant for f in spoken_facts)
             entry["speaks_as_assistant"] += sum(not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
                                                 for f in spoken_facts)
+            ablation = row.chosen is not None and row.rejected is not None and is_ablation(row)
+            if row.chosen and row.rejected:  # both sides spoken: the last two facts are theirs
+                partial.pair_files.setdefault(chunk.name, PairTally()).add(row, spoken_facts[-2], spoken_facts[-1],
+                                                                            ablation)
             key = item_key(row)
             if key in local:
                 continue
@@ -192,7 +199,7 @@ class Scanner:
             answer_pairs = list(zip(answers, spoken_facts))
             partial.add_texts(row, prompt_facts, answer_pairs)
             pair = None
-            if row.chosen is not None and row.rejected is not None:
+            if row.chosen is not None and row.rejected is not None and not ablation:
                 pair = (judge(row.chosen, True, row.prompt), judge(row.rejected, True, row.prompt))
                 partial.pair_sample.add(_key(row.chosen, row.rejected), (row.chosen, row.rejected))
                 if row.chosen:

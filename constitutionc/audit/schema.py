@@ -64,13 +64,27 @@ class Classifier(Strict):
     direction: str
 
 
+class PairFile(Strict):
+    path: str
+    pairs: int = Field(description="Pair rows in the file (every line, repeats included).")
+    ablation: bool = Field(description="Most of its pairs are ablation pairs (justified over bare on one dilemma): "
+                                       "separable by length by construction, so no rule reads its figures.")
+    worst: Classifier | None = Field(description="The most accurate single-feature classifier on this file's pairs "
+                                                 "(phrases on a hash-chosen sample of at most 1,000).")
+    length_ratio_median: float | None
+    length_ratio_outside: float | None = Share
+
+
 class Preference(Strict):
-    pairs: int
+    pairs: int = Field(description="Distinct preference pairs (ablation pairs not counted).")
     phrase_sample: int = Field(description="Pairs (a hash-chosen sample of at most 4,000) whose phrases were tried.")
     classifiers: list[Classifier]
     worst: Classifier | None
     length_ratio_median: float | None
     length_ratio_outside: float | None = Share
+    ablation_rows: int = Field(description="Rows of the files labelled `ablation` (every line).")
+    files: list[PairFile] = Field(description="Each file holding pairs, with its own figures: preference files "
+                                              "first, the most separable first, then ablation files.")
 
 
 class FamilyDiversity(Strict):
@@ -156,11 +170,13 @@ class PlaceholderExample(Strict):
 
 
 class Placeholders(Strict):
-    items: int = Field(description="Training items and prompt records holding a placeholder.")
+    items: int = Field(description="Training items, prompt records and probes holding a placeholder.")
     training_items: int = Field(description="Distinct training items whose system prompt, prompt or an answer "
                                             "holds one.")
     prompt_records: int = Field(description="Records with a prompt and no answer (dilemmas awaiting `generate`) "
                                             "whose prompt or system prompt holds one.")
+    probes: int = Field(description="Probe records whose system prompt, user turn, messages, rubric or pressure "
+                                    "holds one (a `constitutionc new probe` skeleton not yet written).")
     examples: list[PlaceholderExample]
 
 
@@ -199,7 +215,7 @@ class Finding(Strict):
 
 
 class AuditReport(Strict):
-    schema_version: Literal[2]
+    schema_version: Literal[3]
     build: Build
     files: list[FileFigures]
     counts: Counts

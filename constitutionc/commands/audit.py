@@ -16,48 +16,19 @@ def _fail(message: str) -> None:
     sys.exit(2)
 
 
-def _manifest_sources(out_dir: Path) -> list[Path]:
-    """The constitution the manifest names, verified by the sha256 it records for that file.
-
-    The manifest records the entry file's project path and, when the build lies inside the project,
-    the root relative to the build (`project`). Without a root (a build outside the project, or a
-    manifest written before `project` was recorded) the path is tried from the working directory
-    and from beside the build, the places a project's root usually is."""
-    import hashlib
-
-    import orjson
-
-    try:
-        manifest = orjson.loads((out_dir / "manifest.json").read_bytes())
-        digests = {s["path"]: s["sha256"] for s in manifest.get("sources", []) if isinstance(s, dict)}
-        recorded = manifest.get("project") if isinstance(manifest.get("project"), dict) else {}
-        entry = recorded.get("constitution") or next(p for p in digests if not str(p).startswith("std:"))
-        relative, digest = Path(entry), digests[entry]
-    except (OSError, ValueError, AttributeError, TypeError, KeyError, StopIteration):
-        return []
-    if relative.is_absolute() or ".." in relative.parts:
-        return []
-    root = recorded.get("root")
-    bases = [out_dir / root] if isinstance(root, str) else [Path.cwd(), out_dir.resolve().parent]
-    for base in bases:
-        candidate = base / relative
-        try:
-            if candidate.is_file() and hashlib.sha256(candidate.read_bytes()).hexdigest() == digest:
-                return [candidate]
-        except OSError:
-            continue
-    return []
-
-
 def _constitution_clauses(out_dir: Path, explicit: str | None, root: str | None):
     """Clause texts for the pasted-text figure: the named constitution, else the one the manifest names."""
     from ..api import InputError, load
     from ..audit import clause_texts
     from ..config import ConfigError
 
-    candidates: list[Path] = [Path(explicit)] if explicit else []
-    if not explicit:
-        candidates = _manifest_sources(out_dir)
+    from ..emit.manifest import find_constitution
+
+    if explicit:
+        candidates = [Path(explicit)]
+    else:
+        found = find_constitution(out_dir)
+        candidates = [found] if found is not None else []
     for candidate in candidates:
         if candidate.is_file():
             try:

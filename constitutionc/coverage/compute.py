@@ -54,7 +54,7 @@ def compute_coverage(constitution: Constitution, data_dir: Path, results_path: P
                           current_parts=provenance.current_parts(constitution))
     tally, warnings = scan_data_dir(Path(data_dir), context, workers)
     document = build_document(constitution, tally, str(data_dir), min_records)
-    document["warnings"] = warnings
+    document["warnings"] = constitution_mismatch(constitution, Path(data_dir)) + warnings + placeholder_warnings(tally)
     document["audit"] = audit_reports(Path(data_dir))
     if results is not None:
         document["results"] = violation_table(results, tally.probe_citations,
@@ -207,6 +207,36 @@ def build_document(constitution: Constitution, tally: Tally, data_label: str, mi
     }
 
 
+
+
+def constitution_mismatch(constitution: Constitution, data_dir: Path) -> list[str]:
+    """A warning when the build's manifest says it was made from another constitution than this one (its
+    files' paths and hashes differ): its records then count against clauses they were not made from."""
+    import json
+
+    from ..emit.manifest import about
+
+    try:
+        recorded = json.loads((data_dir / "manifest.json").read_bytes())["constitution"]
+        built_from = recorded["sha256"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []  # no manifest (records gathered by hand), or one from before it named its constitution
+    now = about(constitution)
+    if built_from == now["sha256"]:
+        return []
+    was = f"\"{recorded.get('title')}\" {recorded.get('version') or ''}".rstrip()
+    return [f"{data_dir} was built from another constitution ({was}, sha256 {str(built_from)[:12]}) than "
+            f"\"{now['title']}\" ({now['sha256'][:12]}): records made from edited or other clauses count as "
+            f"stale or not at all; rebuild, or name the constitution the build came from"]
+
+
+def placeholder_warnings(tally: Tally) -> list[str]:
+    """A probe holding placeholder text tests nothing: say which were left out of the counts."""
+    if not tally.placeholder_probes:
+        return []
+    shown = ", ".join(f"{pid} ({focus}: {marker!r})" for pid, focus, marker in tally.placeholder_samples[:3])
+    return [f"{tally.placeholder_probes} probes still hold placeholder text and count as testing nothing "
+            f"(e.g. {shown}); write their texts and rebuild"]
 
 
 def audit_reports(data_dir: Path) -> list[dict]:

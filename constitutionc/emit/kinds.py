@@ -171,8 +171,8 @@ BRIEF = register(RecordKind(
 RESPONSE = register(RecordKind(
     name="response", plural="responses", prefix="rs", schema=_response_schema, role="taught", feed="dilemma",
     default=True, argues=True,
-    description="authored answers to a dilemma (its `reply:`): justified per style, bare, preference pairs "
-                "against its `misaligned:` answers"))
+    description="authored answers to a dilemma, word for word: justified (`reply:`; `reasoning:` with "
+                "`bare:` in the separate style), bare (`bare:`), preference pairs against its `misaligned:` answers"))
 PROBE = register(RecordKind(
     name="probe", plural="probes", prefix="pr", schema=_probe_schema, role="tested", feed="probe",
     default=True, description="an eval probe: environment, user turn, rubric, deterministic checks"))

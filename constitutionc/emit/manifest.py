@@ -212,3 +212,76 @@ def offline_line(manifest: dict) -> str | None:
     needs = (f"answers to the {waiting} dilemmas without a `reply:` (`constitutionc generate` "
              "writes them from the briefs)" if waiting else "nothing")
     return f"offline: {', '.join(produced)}; needs a model: {needs}"
+
+
+# How far `find_constitution` looks below the working directory for a build made outside its project.
+SEARCH_DEPTH = 6
+SEARCH_DIRECTORIES = 4000
+SKIPPED_DIRECTORIES = frozenset({"node_modules", "__pycache__", "site-packages"})
+
+
+def _recorded_entry(out_dir: Path) -> tuple[str, str, str | None] | None:
+    """(the entry's project path, its sha256, the recorded root) from the build's manifest, if it has them."""
+    try:
+        manifest = json.loads((out_dir / "manifest.json").read_bytes())
+        digests = {s["path"]: s["sha256"] for s in manifest.get("sources", []) if isinstance(s, dict)}
+        recorded = manifest.get("project") if isinstance(manifest.get("project"), dict) else {}
+        entry = recorded.get("constitution") or next(p for p in digests if not str(p).startswith("std:"))
+        root = recorded.get("root")
+        return entry, digests[entry], root if isinstance(root, str) else None
+    except (OSError, ValueError, AttributeError, TypeError, KeyError, StopIteration):
+        return None
+
+
+def _matches(candidate: Path, digest: str) -> bool:
+    try:
+        return candidate.is_file() and hashlib.sha256(candidate.read_bytes()).hexdigest() == digest
+    except OSError:
+        return False
+
+
+def _below(start: Path, relative: PurePosixPath) -> Iterable[Path]:
+    """`DIR/relative` for the directories DIR under `start`, breadth first, nearest first, within bounds
+    (hidden directories, virtual environments and caches skipped)."""
+    level, seen = [start], 0
+    for _ in range(SEARCH_DEPTH + 1):
+        following = []
+        for directory in level:
+            yield directory.joinpath(*relative.parts)
+            seen += 1
+            if seen >= SEARCH_DIRECTORIES:
+                return
+            try:
+                children = sorted(p for p in directory.iterdir() if p.is_dir() and not p.is_symlink())
+            except OSError:
+                continue
+            following += [p for p in children if not p.name.startswith(".") and p.name not in SKIPPED_DIRECTORIES
+                          and not (p / "pyvenv.cfg").exists()]
+        level = following
+
+
+def find_constitution(out_dir: Path, cwd: Path | None = None) -> Path | None:
+    """The entry file a build was made from, found from the build's manifest and verified by the sha256
+    the manifest records for it; None when it cannot be found (or the manifest names none).
+
+    The manifest records the entry's path in its project and, when the build lies in the same project,
+    the root relative to the build: then that is the one place to look. A build outside the project
+    records no root (it would name this machine's directories), so the project path is tried from the
+    working directory, from beside the build, and then below the working directory (the usual case: a
+    build written to /tmp from a project's top directory). Shared by `audit` (the pasted-text figure, the
+    coverage command it prints) and `eval` (the judge's clause texts)."""
+    recorded = _recorded_entry(Path(out_dir))
+    if recorded is None:
+        return None
+    entry, digest, root = recorded
+    relative = PurePosixPath(entry)
+    if relative.is_absolute() or ".." in relative.parts or entry.startswith("std:"):
+        return None
+    if root is not None:
+        candidate = Path(out_dir) / root / Path(*relative.parts)
+        return candidate if _matches(candidate, digest) else None
+    here = Path(cwd) if cwd is not None else Path.cwd()
+    for base in (here, Path(out_dir).resolve().parent):
+        if _matches(base.joinpath(*relative.parts), digest):
+            return base.joinpath(*relative.parts)
+    return next((candidate for candidate in _below(here, relative) if _matches(candidate, digest)), None)

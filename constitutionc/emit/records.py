@@ -1,8 +1,10 @@
 """Canonical records (see docs/records.md): one instance in, plain dicts out.
 
 Everything that does not change between a generator's instances is prepared
-once in `GeneratorContext` (compiled templates, the clause sources, the
-justification text, tool schemas); per instance only the templates are filled.
+once in `GeneratorContext` (compiled templates, the clause sources, the digest
+of the clauses at stake, tool schemas); per instance only the templates are filled.
+No record's assistant text is ever made here: answers are the author's (`reply:`,
+`bare:`, `reasoning:`, `misaligned:`) or a model's (`constitutionc generate`).
 Records are plain dicts, never models: this is the hot path of the build.
 """
 
@@ -25,6 +27,8 @@ from .kinds import KINDS
 from .writer import canonical_json
 
 Record = dict[str, Any]
+# The answers an author may write for a dilemma, each carried (and hashed) by the dilemma record when given.
+AUTHORED_ANSWERS = ("reply", "bare", "reasoning")
 
 
 def record_id(kind: str, content: list) -> str:
@@ -223,7 +227,6 @@ class GeneratorContext:
         argued = set(generator.argues)
         self.tensions = [t for t in constitution.tensions if (t.prevails, t.yields) in argued]
         self.tension_ids = [t.id for t in self.tensions]
-        self._justification_cache: dict[str | None, str] = {}
         self._digest_cache: dict[str | None, str] = {}
         self.response_sources = clause_sources(constitution, (
             p for t in self.tensions for p in (t.prevails, t.yields)), self.sources)
@@ -280,7 +283,7 @@ class GeneratorContext:
             sides = set(cited) | {v for p in view.principle_nodes if p is not None for v in p.values}
             view.tensions = [t for t in self.tensions if t.prevails in sides and t.yields in sides]
             view.tension_ids = [t.id for t in view.tensions]
-            view._justification_cache, view._digest_cache = {}, {}
+            view._digest_cache = {}
             view.response_sources = clause_sources(self.constitution, (
                 p for t in view.tensions for p in (t.prevails, t.yields)), view.sources)
             view.probe_sources = clause_sources(self.constitution, (
@@ -367,21 +370,14 @@ class GeneratorContext:
     def axes(self, instance: Instance) -> dict[str, str]:
         return dict(zip(self.axis_names, instance.values))
 
-    def justification_digest(self, focus: str | None) -> str:
+    def materials_digest(self, focus: str | None) -> str:
+        """The sha256 of what an answer deliberates over (the clauses at stake, the focus first, and the
+        argued tensions), which brief and justified-response ids hash: editing a clause gives new ids."""
         digest = self._digest_cache.get(focus)
         if digest is None:
-            digest = self._digest_cache[focus] = hashlib.sha256(
-                self.justification(focus).encode("utf-8")).hexdigest()
+            key = materials_key(self.constitution, self.principle_nodes, self.tensions, focus)
+            digest = self._digest_cache[focus] = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return digest
-
-    def justification(self, focus: str | None) -> str:
-        """The deliberation: each principle's text and why verbatim (the focus first), then the tensions."""
-        cached = self._justification_cache.get(focus)
-        if cached is None:
-            cached = self._justification_cache[focus] = justification_text(self.constitution,
-                                                                           self.principle_nodes,
-                                                                           self.tensions, focus)
-        return cached
 
 
 def _principle_field(principle: Principle, field: str) -> str:
@@ -398,12 +394,12 @@ def _quote(text: str) -> str:
 KIND_LABELS = {"hard_constraint": " (hard constraint)", "instructable": " (instructable default)"}
 
 
-def justification_text(constitution: Constitution, principles: list[Principle], tensions: list[Tension],
-                       focus: str | None) -> str:
-    """Each principle's title, its text verbatim and its why verbatim (the focus first), then the tensions.
-
-    Texts are quoted as written and never re-cased, so a clause reads exactly as in the constitution.
-    """
+def materials_key(constitution: Constitution, principles: list[Principle], tensions: list[Tension],
+                  focus: str | None) -> str:
+    """The text hashed into brief and justified-response ids: each principle's title, text and why (the
+    focus first), then the argued tensions. Only ever hashed, never written into a record: an answer
+    that pasted this list would be the rubric-speak the build must not teach (see docs/records.md).
+    Its layout is fixed so that ids stay stable across releases."""
     ordered = sorted((p for p in principles if p.kind != "criterion"), key=lambda p: p.id != focus)
     lines = ["The principles at stake:"]
     for p in ordered:
@@ -460,10 +456,11 @@ def _dilemma(ctx: GeneratorContext, instance: Instance) -> Record:
                record["stance"], record["alternatives"], record["misaligned"]]
     # Only records that have them carry (and hash) the fields of the language's second edition, so
     # other records keep their ids.
-    reply = ctx.template("reply", env)
-    if reply is not None:
-        record["reply"] = reply
-        content.append(reply)
+    for name in AUTHORED_ANSWERS:
+        text = ctx.template(name, env)
+        if text is not None:
+            record[name] = text
+            content.append(text)
     if len(ctx.misaligned) > 1:
         record["misaligned_all"] = [t.fill(env) for t in ctx.misaligned]
         content.append(record["misaligned_all"])
@@ -572,7 +569,7 @@ def brief_record(ctx: GeneratorContext, dilemma: Record) -> Record:
               "argue": brief_tensions(ctx.constitution, ctx.tensions), "reply": dilemma.get("reply")}
     if "conversation" in dilemma:
         record["conversation"] = dilemma["conversation"]
-    record["id"] = record_id("brief", [dilemma["id"], focus, ctx.justification_digest(focus)])
+    record["id"] = record_id("brief", [dilemma["id"], focus, ctx.materials_digest(focus)])
     return record
 
 
@@ -582,15 +579,16 @@ NO_TENSIONS: list[str] = []  # shared, never mutated: the writer encodes a value
 
 
 def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, ...]) -> list[Record]:
-    """Responses made of the author's own answer (`reply:`); none for a dilemma without one, whose
-    answer needs a writer or a model (its brief says what the answer must do).
+    """Responses made of the author's own answers; none for a dilemma without a `reply:`, whose answer
+    needs a writer or a model (its brief says what the answer must do). Every assistant text is one
+    the author wrote, verbatim; nothing is appended to it.
 
-    - justified, one per style: the reply with the deliberation (the clauses at stake and their
-      whys, the tensions), inline after it or in `reasoning`;
-    - bare: the reply alone, so justified and bare differ only by the deliberation (the ablation);
-    - preference, one per `misaligned:` answer: the reply against that answer, both as the author
-      wrote them, so no constructed text (a reasoning block, a heading) tells the two apart.
-    Ids hash the dilemma id (its content) with the variant, style and the reasoning's digest.
+    - justified, `inline`: the `reply:` (the answer with its deliberation woven in);
+    - justified, `separate`: the `reasoning:` in the reasoning channel, the `bare:` as the visible
+      answer (both given, and the separate style asked for);
+    - bare: the `bare:` answer, the same action without the reasons (the ablation's other arm);
+    - preference, one per `misaligned:` answer: the reply against that answer.
+    Ids hash the dilemma id (its content) with the variant, style and the digest of the clauses at stake.
     """
     if ctx.generator.selects is not None:
         ctx = ctx.view_of(dilemma["axes"][ctx.generator.selects])
@@ -599,7 +597,7 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
     if reply is None and not revised:
         return []
     focus = dilemma["focus"]
-    reasoning, digest = ctx.justification(focus), ctx.justification_digest(focus)
+    digest = ctx.materials_digest(focus)
     base = {"kind": "response", "generator": ctx.id, "principles": ctx.principles, "axes": dilemma["axes"],
             "sources": ctx.response_sources, "seed": ctx.seed, "sample": dilemma["sample"],
             "focus": focus, "made_from": ctx.made_from("response"), "dilemma_id": dilemma["id"],
@@ -610,15 +608,16 @@ def response_records(ctx: GeneratorContext, dilemma: Record, styles: tuple[str, 
     if "criteria" in dilemma:
         base["criteria"] = dilemma["criteria"]
     out = []
-    for style in (styles if reply is not None else ()):
-        if style == "inline":
-            completion, separate = f"{reply}\n\n{reasoning}", None
-        else:
-            completion, separate = reply, reasoning
-        out.append(_response(base, "justified", style, digest, completion=completion, reasoning=separate))
+    bare, reasoning = dilemma.get("bare"), dilemma.get("reasoning")
     if reply is not None:
-        out.append(_response(base, "bare", "inline", "", completion=reply, reasoning=None, tensions=NO_TENSIONS,
-                             sources=ctx.sources, made_from=ctx.made_from("dilemma")))
+        for style in styles:
+            if style == "inline":
+                out.append(_response(base, "justified", style, digest, completion=reply, reasoning=None))
+            elif reasoning is not None and bare is not None:
+                out.append(_response(base, "justified", style, digest, completion=bare, reasoning=reasoning))
+        if bare is not None:
+            out.append(_response(base, "bare", "inline", "", completion=bare, reasoning=None,
+                                 tensions=NO_TENSIONS, sources=ctx.sources, made_from=ctx.made_from("dilemma")))
     # An authored revision against its authored draft is a pair whether or not the dilemma has a reply.
     if revised:
         # revision > draft, the critique as the reasoning behind the preference.

@@ -107,7 +107,12 @@ class DilemmaRecord(Common):
     alternatives: str | None
     misaligned: str | None = Field(description="The (first) tempting wrong answer.")
     misaligned_all: list[str] | None = Field(default=None, description="Every wrong answer, when several are given.")
-    reply: str | None = Field(default=None, description="The author's own good answer; responses use it.")
+    reply: str | None = Field(default=None, description=(
+        "The author's answer with its deliberation woven in: the justified answer, verbatim."))
+    bare: str | None = Field(default=None, description=(
+        "The author's same answer without the reasons: the bare answer (the ablation), verbatim."))
+    reasoning: str | None = Field(default=None, description=(
+        "The author's private deliberation: the reasoning of the separate-style justified answer."))
     criteria: list[Criterion] | None = Field(default=None, description="What judges compare answers by.")
     draft: str | None = Field(default=None, description="Critique and revision: the answer to critique.")
     critique: str | None = Field(default=None, description="Where the draft falls short (null: the model writes it).")

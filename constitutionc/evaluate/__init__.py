@@ -74,10 +74,11 @@ def build_clauses(out_dir: Path, constitution: str | Path | None = None) -> tupl
     build's manifest names (verified by its sha256); `({}, [...])` when neither can be read, and the
     judge then sees clause ids only."""
     from ..api import load
-    from ..commands.audit import _manifest_sources  # the manifest's source, found as audit finds it
+    from ..emit.manifest import find_constitution  # the manifest's source, found as audit finds it
 
     warnings = []
-    candidates = [Path(constitution)] if constitution else _manifest_sources(Path(out_dir))
+    found = None if constitution else find_constitution(Path(out_dir))
+    candidates = [Path(constitution)] if constitution else ([found] if found is not None else [])
     for candidate in candidates:
         if candidate.is_file():
             try:

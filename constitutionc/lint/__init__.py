@@ -14,7 +14,7 @@ from .registry import RULES, LintContext, Rule, rule
 from .settings import LintSettings, SelectorError, apply_command_line, from_config
 
 # Importing the rule modules registers their rules, in code order.
-from . import clarity, coverage, grading, leakage, slips, tensions, variation  # noqa: E402,F401
+from . import answers, clarity, coverage, grading, leakage, slips, tensions, variation  # noqa: E402,F401
 
 __all__ = ["RULES", "Rule", "rule", "LintContext", "LintSettings", "LintReport", "SelectorError",
            "settings_for", "no_rules", "lint_result", "merge"]

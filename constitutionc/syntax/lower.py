@@ -89,6 +89,10 @@ class Fields:
         node = self.get(name)
         if node is None:
             return default
+        return self.text_of(node, name, default)
+
+    def text_of(self, node, name: str, default: str = "") -> str:
+        """The text of one entry of the field (each of a repeatable field's entries has its own)."""
         atom = node.value.single
         if atom is None:
             self.out.append(diag(INVALID_VALUE.code, f"`{name}` must be a single text", node.value.span))
@@ -554,7 +558,7 @@ def _generator(item: Item, frag: Fragment, ctx: Context) -> None:
         kind=kind, id=gid, title=f.text("title"), principles=tuple(a.text for a in item.relation),
         principle_spans=tuple(a.span for a in item.relation), axes=tuple(axes), rules=tuple(rules),
         slots=tuple(slots), count=count,
-        templates=tuple((name, f.text(name)) for name, _ in template_entries),
+        templates=tuple((name, f.text_of(node, name)) for name, node in template_entries),
         template_spans=tuple((name, node.value.span) for name, node in template_entries),
         environment=f.word("environment"), system_variants=f.words("systems"),
         messages=tuple(_messages(f, frag)) if kind == "probe" else (), checks=tuple(checks),

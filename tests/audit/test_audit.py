@@ -265,3 +265,81 @@ def test_an_authors_unfilled_todo_is_flagged_in_a_real_build(tmp_path):
     assert "dilemmas.jsonl" in files and any(f.startswith("hf/") for f in files)
     assert placeholders["training_items"] >= 1 and placeholders["prompt_records"] >= 1
     assert "AUD801" in {f["code"] for f in report["findings"]}
+
+
+def test_a_probe_still_holding_the_new_probe_skeleton_is_placeholder_text(tmp_path):
+    """`constitutionc new probe` prints TODOs the author has yet to write: a probe built from them tests
+    nothing, and audit says so (AUD801) as it does for training items and prompts."""
+    import subprocess
+    import sys
+
+    entry = tmp_path / "unfinished.cdl"
+    entry.write_text(PLACEHOLDER_CDL.replace('reply: "TODO"', 'reply: "The story works; the numbers need one fix."')
+                     .replace("TODO: write the scenario", "Write the scenario"), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "constitutionc", "new", "probe", "--for", "ethics.candour",
+                           "--in", str(entry), "--append"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "constitutionc", "build", str(entry), "-o", str(out)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = validate(audit(out))
+    placeholders = report["placeholders"]
+    assert (placeholders["training_items"], placeholders["prompt_records"], placeholders["probes"]) == (0, 0, 1)
+    example = next(x for x in placeholders["examples"] if x["file"] == "probes.jsonl")
+    assert example["placeholder"] == "TODO" and example["id"].startswith("pr-")
+    finding = next(f for f in report["findings"] if f["code"] == "AUD801")
+    assert finding["level"] == "error" and "1 probes" in finding["message"] and not report["ok"]
+
+
+def _balanced(i):
+    a = f"Plan {i}: I would call the supplier first and then tell your team what changed."
+    b = f"Plan {i}: I would tell your team first and then call the supplier about it."
+    return (a, b) if i % 2 else (b, a)
+
+
+def test_each_pair_file_has_its_own_tells_and_ablation_pairs_are_apart(tmp_path):
+    """20 balanced pairs in one file, 4 pairs another file's length separates, and ablation pairs (justified
+    over bare, longer by construction) in the layouts the targets write them: pooled, the 24 preference
+    pairs hide the separable file (length right for 14 of 24); per file, it is named, and the ablation
+    files are labelled and read by no rule."""
+    write(tmp_path / "hf" / "preference.jsonl",
+          [preference(f"what should I do about shipment {i}", *_balanced(i)) for i in range(20)])
+    write(tmp_path / "extra" / "preference.jsonl",
+          [preference(f"what should I do about shipment {i}",
+                      f"Plan {i}: I would call the supplier first and then tell your team what changed today.",
+                      f"Plan {i}: I would call the supplier.") for i in range(20, 24)])
+    justified = "I won't word it to hide the error, because the review exists to catch exactly this; here is how."
+    bare = "Here is how to word it."
+    ablation = [dict(preference(f"help me word report {i}", justified + f" Step {i}.", bare + f" Step {i}."),
+                     id=f"ab-{i:016x}") for i in range(6)]
+    write(tmp_path / "hf" / "ablation.jsonl", ablation)
+    write(tmp_path / "openai" / "preference.ablation.jsonl", [
+        {"input": {"messages": [{"role": "user", "content": f"help me word report {i}"}]},
+         "preferred_output": [{"role": "assistant", "content": justified + f" Step {i}."}],
+         "non_preferred_output": [{"role": "assistant", "content": bare + f" Step {i}."}]} for i in range(6)])
+    report = validate(audit(tmp_path))
+    preference_figures = report["preference"]
+    assert preference_figures["pairs"] == 24 and preference_figures["ablation_rows"] == 12
+    assert preference_figures["worst"]["accuracy"] < 0.8  # pooled, the separable file is diluted
+    files = {f["path"]: f for f in preference_figures["files"]}
+    assert [f["path"] for f in preference_figures["files"]] == [
+        "extra/preference.jsonl", "hf/preference.jsonl", "hf/ablation.jsonl", "openai/preference.ablation.jsonl"]
+    assert {path: f["ablation"] for path, f in files.items()} == {
+        "extra/preference.jsonl": False, "hf/preference.jsonl": False, "hf/ablation.jsonl": True,
+        "openai/preference.ablation.jsonl": True}
+    assert files["extra/preference.jsonl"]["pairs"] == 4 and files["extra/preference.jsonl"]["worst"]["accuracy"] == 1
+    assert files["hf/preference.jsonl"]["worst"]["accuracy"] < 0.8
+    assert files["hf/ablation.jsonl"]["worst"]["accuracy"] == 1 and files["hf/ablation.jsonl"]["length_ratio_outside"] == 1
+    finding = next(f for f in report["findings"] if f["code"] == "AUD201")
+    assert finding["value"] == 1 and "the 4 pairs of extra/preference.jsonl" in finding["message"]
+    # Without the separable file, only ablation files are separable, and no rule reads them.
+    (tmp_path / "extra" / "preference.jsonl").unlink()
+    clean = validate(audit(tmp_path))
+    assert "AUD201" not in {f["code"] for f in clean["findings"]}
+    assert "AUD202" not in {f["code"] for f in clean["findings"]}
+    from constitutionc.audit.render import RENDERERS, Links
+
+    for fmt in ("text", "markdown", "html"):
+        rendered = RENDERERS[fmt](clean, Links(None, "coverage.html"))
+        assert "hf/ablation.jsonl" in rendered and "ablation pairs (longer chosen by construction)" in rendered, fmt

@@ -11,7 +11,8 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from constitutionc.commands.audit import _manifest_sources, command
+from constitutionc.commands.audit import command
+from constitutionc.emit.manifest import find_constitution
 
 REPO = Path(__file__).resolve().parents[2]
 CLAUDE = REPO / "constitutions" / "claude-2026.cdl"
@@ -145,18 +146,18 @@ def test_the_constitution_is_found_through_the_manifests_project_and_only_when_i
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
-    assert _manifest_sources(out) == [out / "../.." / entry.name]
+    assert find_constitution(out) == out / "../.." / entry.name
     # A manifest from before `project` was recorded: its first source is tried from the working directory.
     del manifest["project"]
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    assert _manifest_sources(out) == []
+    assert find_constitution(out) is None
     monkeypatch.chdir(project)
     first = next(s["path"] for s in manifest["sources"] if not s["path"].startswith("std:"))
-    assert [p.resolve() for p in _manifest_sources(out)] == [(project / first).resolve()]
+    assert find_constitution(out).resolve() == (project / first).resolve()
     entry = project / first
     # An edited constitution is not the one the build came from.
     entry.write_text(entry.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    assert _manifest_sources(out) == []
+    assert find_constitution(out) is None
 
 
 def test_a_build_outside_any_project_records_no_root(tmp_path):
@@ -164,6 +165,29 @@ def test_a_build_outside_any_project_records_no_root(tmp_path):
     out = build(entry, tmp_path / "out", "hf")
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["project"] == \
         {"constitution": entry.name, "root": None}
+
+
+def test_a_build_outside_the_project_still_prints_the_coverage_command_of_its_constitution(tmp_path, monkeypatch):
+    """The manifest of a build written outside its project records the entry's project path and no root;
+    audit run from the directory the build was made from (or above it) finds the file below it by hash."""
+    workspace = tmp_path / "workspace"
+    entry = project_copy(AGENTIC, workspace / "examples" / "agentic")
+    out = build(entry, tmp_path / "elsewhere" / "out", "hf")
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["project"]["root"] is None
+    decoy = workspace / "other" / entry.name  # the same name, another text: not the build's
+    decoy.parent.mkdir(parents=True)
+    decoy.write_text(entry.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    monkeypatch.chdir(workspace)
+    assert find_constitution(out) == workspace / "examples" / "agentic" / entry.name
+    line = run(out).output.splitlines()[-1]
+    assert line == f"coverage of the same build: constitutionc coverage examples/agentic/{entry.name} --data {out}"
+    report = json.loads(run(out, "--format", "json").output)
+    assert report["build"]["constitution"] == f"examples/agentic/{entry.name}"
+    assert report["voice"]["pasted_constitution_available"]
+    # From a directory the project is not under, nothing is found and the report says what to fill in.
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert find_constitution(out) is None
+    assert "CONSTITUTION.cdl" in run(out).output.splitlines()[-1]
 
 
 class _Anchors(HTMLParser):

@@ -28,8 +28,13 @@ def test_tutorial_build_and_coverage_gate(tmp_path):
     assert build.returncode == 0, build.stderr
     dilemmas = [json.loads(line) for line in (out / "dilemmas.jsonl").read_text().splitlines()]
     assert len(dilemmas) == 6  # 3 relatives x 2 products, as the tutorial says
-    # Step 3: each dilemma has its brief, and with no `reply:` the build writes no response.
-    assert len((out / "briefs.jsonl").read_text().splitlines()) == 6
+    # Step 3: each dilemma has its brief, with the argued tension, and with no `reply:` the build
+    # writes no response.
+    briefs = [json.loads(line) for line in (out / "briefs.jsonl").read_text().splitlines()]
+    assert len(briefs) == 6
+    for brief in briefs:
+        assert brief["tensions"] == ["honesty.no_false_reassurance>help.direct_answers"]
+        assert brief["argue"][0]["when"] == "a clear answer would require certainty nobody has"
     assert (out / "responses.jsonl").read_text() == ""
     gate = constitutionc("coverage", str(FINANCE), "--data", str(out), "--fail-under", "100")
     assert gate.returncode == 0, gate.stdout + gate.stderr
@@ -64,3 +69,12 @@ def test_tutorial_starts_from_its_markdown_document(tmp_path):
     assert imported.constitution.principle("help.direct_answers").why.startswith("TODO")
     assert constitutionc("fmt", "--check", str(tmp_path / "finance.cdl")).returncode == 0
     assert (REPO / "docs/tutorial.md").read_text().startswith("# Tutorial: from a policy document")
+
+
+def test_the_tutorials_dilemma_is_the_one_the_finished_file_builds():
+    """Step 3's block, as the reader types it, is in the finished file word for word (its `argues:` too)."""
+    text = (REPO / "docs/tutorial.md").read_text(encoding="utf-8")
+    start = text.index("dilemma reassure_parent")
+    block = text[start:text.index("\n}\n", start) + 2]
+    assert "argues: honesty.no_false_reassurance > help.direct_answers" in block
+    assert block in FINANCE.read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""What the records say: justified reasoning cites clauses verbatim, variants, probes, content-derived ids."""
+"""What the records say: answers are the author's text verbatim, variants, probes, content-derived ids."""
 
 from __future__ import annotations
 
@@ -16,30 +16,61 @@ def _build(tmp_path, source="families.cdl", *args) -> Path:
     return out
 
 
-def test_justified_responses_cite_each_principle_and_the_tension(in_data, tmp_path):
+def _pasted_run(text: str, clause: str, n: int = 6) -> str | None:
+    """A run of `n` words of `clause` found in `text`, if any."""
+    words = clause.split()
+    for i in range(len(words) - n + 1):
+        if " ".join(words[i:i + n]) in text:
+            return " ".join(words[i:i + n])
+    return None
+
+
+def test_every_response_text_is_authored_verbatim_and_pastes_no_clause(in_data, tmp_path):
     out = _build(tmp_path)
     constitution = load(["families.cdl"]).constitution
-    honesty, care, help_ = (constitution.principle(p) for p in ("honesty", "care", "help"))
+    clause_texts = [t for p in constitution.principles for t in (p.text, p.why) if t]
+    clause_texts += [t.why for t in constitution.tensions if t.why]
+    dilemmas = {d["id"]: d for d in read_jsonl(out / "dilemmas.jsonl")}
     responses = [r for r in read_jsonl(out / "responses.jsonl") if r["generator"] == "comforting_lie"]
-    inline = [r for r in responses if r["variant"] == "justified" and r["style"] == "inline"]
-    separate = [r for r in responses if r["variant"] == "justified" and r["style"] == "separate"]
-    assert inline and len(inline) == len(separate)
-    for record in inline:
-        assert record["reasoning"] is None
-        for p in (honesty, care, help_):
-            assert p.text in record["completion"]
-            assert p.why.rstrip(".")[1:] in record["completion"]
-        assert "A kind lie costs the person's ability to trust anything else we say." in record["completion"]
-        assert record["tensions"] == ["honesty>help"]
-    for record in separate:
-        assert honesty.text in record["reasoning"] and honesty.text not in record["completion"]
-        assert record["completion"] == load_reply(record)
+    by_kind = {(r["variant"], r["style"]) for r in responses}
+    assert by_kind == {("justified", "inline"), ("justified", "separate"), ("bare", "inline"),
+                       ("preference", "inline")}
+    for r in responses:
+        dilemma = dilemmas[r["dilemma_id"]]
+        authored = {("justified", "inline"): (dilemma["reply"], None),
+                    ("justified", "separate"): (dilemma["bare"], dilemma["reasoning"]),
+                    ("bare", "inline"): (dilemma["bare"], None)}
+        if r["variant"] == "preference":
+            texts = [r["chosen"], r["rejected"]]
+            assert (r["chosen"], r["rejected"]) == (dilemma["reply"], dilemma["misaligned"])
+        else:
+            assert (r["completion"], r["reasoning"]) == authored[(r["variant"], r["style"])]
+            texts = [r["completion"], r["reasoning"] or ""]
+        for text in texts:
+            assert "The principles at stake" not in text and "Why:" not in text
+            for clause in clause_texts:
+                assert _pasted_run(text, clause) is None, (text, clause)
+    assert all(r["tensions"] == ["honesty>help"] for r in responses if r["variant"] == "justified")
 
 
-def load_reply(record):
-    return "I can't promise your {t} will be fine, because I don't know that, and you deserve better than a " \
-           "guess. What I can do is go through what is actually known with you, and help you plan for each way " \
-           "it could go.".format(t=record["axes"]["topic"])
+def test_no_bare_or_separate_answer_without_the_authored_text(tmp_path):
+    source = tmp_path / "c.cdl"
+    source.write_text('''principle p.honest "Honest" {
+  text: "Do not deceive people about what you know."
+  why: "Trust depends on it."
+}
+dilemma only_reply teaches p.honest {
+  user: "Tell me my exam went well."
+  stance: "Be truthful and kind."
+  reply: "I don't know how it went, and I won't guess; tell me what you remember and we can look at it."
+}
+''', encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_build(str(source), "-o", out)
+    assert result.exit_code == 0, result.output
+    responses = read_jsonl(out / "responses.jsonl")
+    assert [(r["variant"], r["style"]) for r in responses] == [("justified", "inline")]
+    assert responses[0]["completion"].startswith("I don't know how it went")
 
 
 def test_only_dilemmas_with_an_authored_reply_get_responses_and_every_dilemma_a_brief(in_data, tmp_path):

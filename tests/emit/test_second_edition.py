@@ -11,7 +11,7 @@ def _build(tmp_path, source: str):
     out = tmp_path / "out"
     result = run_build(source, "-o", out)
     assert result.exit_code == 0, result.output
-    return {name: read_jsonl(out / f"{name}.jsonl") for name in ("dilemmas", "responses")}, result.output
+    return {name: read_jsonl(out / f"{name}.jsonl") for name in ("dilemmas", "briefs", "responses")}, result.output
 
 
 def test_each_instance_cites_the_principle_its_axis_draws(in_data, tmp_path):
@@ -32,15 +32,13 @@ def test_field_references_read_the_drawn_principle_the_focus_and_named_principle
     assert by_drawn["a.twocalm"]["stance"] == "Answer in the light of Two; the base rule is Base."
 
 
-def test_the_justification_and_tensions_follow_the_drawn_principle(in_data, tmp_path):
+def test_the_briefs_clauses_and_tensions_follow_the_drawn_principle(in_data, tmp_path):
     built, _ = _build(tmp_path, "selecting.cdl")
-    for r in built["responses"]:
-        if r["variant"] != "justified" or r["style"] != "inline":
-            continue
-        drawn = r["axes"]["principle"]
-        others = {"a.one", "a.two", "a.three"} - {drawn}
-        assert all(f'"Be {p.split(".")[1]}."' not in r["completion"] for p in others)
-        assert r["tensions"] == (["a.one>b.base"] if drawn == "a.one" else [])
+    assert len(built["briefs"]) == 6 and built["responses"] == []
+    for brief in built["briefs"]:
+        drawn = brief["axes"]["principle"]
+        assert [c["clause"] for c in brief["clauses"]] == [drawn, "b.base"]
+        assert brief["tensions"] == (["a.one>b.base"] if drawn == "a.one" else [])
 
 
 def test_shared_axes_and_value_fields_fill_the_texts(in_data, tmp_path):

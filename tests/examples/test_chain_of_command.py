@@ -48,21 +48,60 @@ def test_literal_braces_in_results_survive_the_round_trip():
     assert answer(results, "t", {"k": 2}) is None
 
 
-def test_the_reply_is_the_answer_and_each_wrong_answer_gives_a_pair(built):
-    dilemma = built["dilemmas"][0]
-    assert dilemma["reply"].startswith("I'll keep to a formal tone here")
-    assert len(dilemma["misaligned_all"]) == 2 and dilemma["misaligned"] == dilemma["misaligned_all"][0]
-    responses = [r for r in built["responses"] if r["dilemma_id"] == dilemma["id"]]
-    bare = next(r for r in responses if r["variant"] == "bare")
-    assert bare["completion"] == dilemma["reply"]
-    pairs = [r for r in responses if r["variant"] == "preference"]
-    # One pair per wrong answer: the reply against it, both as authored (no style, no reasoning).
-    assert sorted(r["rejected"] for r in pairs) == sorted(dilemma["misaligned_all"])
-    assert all(r["chosen"] == dilemma["reply"] for r in pairs)
-    assert len({r["id"] for r in responses}) == len(responses)
-    assert all(r["tensions"] == ["chain.follow_developer>style.casual"] for r in responses
-               if r["variant"] == "justified")
-    assert [t["role"] for t in bare["conversation"]] == ["developer", "user", "assistant"]
+def test_each_answer_is_the_authored_text_for_its_own_message(built):
+    dilemmas = built["dilemmas"]
+    assert len(dilemmas) == 4 and len({d["prompt"] for d in dilemmas}) == 4
+    # Four messages, four different answers of each kind: nothing is shared across prompts.
+    for field in ("reply", "bare", "reasoning"):
+        assert len({d[field] for d in dilemmas}) == 4, field
+    by_ask = {d["axes"]["ask"]: d for d in dilemmas}
+    assert by_ask["emoji"]["reply"].startswith("I'll answer without the emojis")
+    assert "per payment" in by_ask["emoji"]["reply"]  # it answers the question this message asks
+    for dilemma in dilemmas:
+        responses = {(r["variant"], r["style"], r.get("rejected")): r for r in built["responses"]
+                     if r["dilemma_id"] == dilemma["id"]}
+        inline = responses[("justified", "inline", None)]
+        assert (inline["completion"], inline["reasoning"]) == (dilemma["reply"], None)
+        separate = responses[("justified", "separate", None)]
+        assert (separate["completion"], separate["reasoning"]) == (dilemma["bare"], dilemma["reasoning"])
+        bare = responses[("bare", "inline", None)]
+        assert (bare["completion"], bare["reasoning"], bare["tensions"]) == (dilemma["bare"], None, [])
+        assert [t["role"] for t in bare["conversation"]] == ["developer", "user", "assistant"]
+        # One pair per wrong answer, each with its own text (two `misaligned:` lines, two rejected sides).
+        pairs = [r for r in responses.values() if r["variant"] == "preference"]
+        assert len(dilemma["misaligned_all"]) == 2 and len(set(dilemma["misaligned_all"])) == 2
+        assert sorted(r["rejected"] for r in pairs) == sorted(dilemma["misaligned_all"])
+        assert all(r["chosen"] == dilemma["reply"] for r in pairs)
+        assert inline["tensions"] == separate["tensions"] == ["chain.follow_developer>style.casual"]
+    assert len({r["id"] for r in built["responses"]}) == len(built["responses"]) == 20
+
+
+def test_the_audit_of_its_build_finds_nothing_to_fix_in_the_answers(tmp_path):
+    """What a researcher would train on: the build with its training targets, audited with the example's
+    constitution. The one finding left is AUD501: an offline build's answers carry no tools while the
+    injection probe uses some, which only model-written agentic episodes (`generate`) can change."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "constitutionc", "build", str(EXAMPLE), "-o", str(out),
+                           "--target", "hf", "--target", "openai", "--target", "anthropic"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    done = subprocess.run([sys.executable, "-m", "constitutionc", "audit", str(out), "--constitution",
+                           str(EXAMPLE), "--format", "json"], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
+    report = json.loads(done.stdout)
+    assert [f["code"] for f in report["findings"]] == ["AUD501"], report["findings"]
+    assert report["findings"][0]["message"].startswith("no training item carries tools")
+    assert done.returncode == 0 and report["ok"]
+    preference = report["preference"]
+    assert preference["pairs"] == 8 and preference["worst"]["accuracy"] < 0.8
+    assert preference["length_ratio_outside"] == 0.0
+    assert report["voice"]["stage_direction"] == 0.0 and report["voice"]["speaks_as_assistant"] == 1.0
+    assert report["voice"]["pasted_constitution_available"] and report["voice"]["pasted_constitution_mean"] < 0.05
+    assert report["specificity"]["shared_across_prompts"] == 0.0
+    assert report["diversity"]["near_duplicate_share"] == 0.0
 
 
 def test_targets_render_the_conversation(tmp_path):

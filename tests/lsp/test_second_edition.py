@@ -40,7 +40,9 @@ async def test_new_fields_are_offered_with_their_meaning(client):
     dilemma = await complete_at_end(client, chain_plus("\ndilemma d teaches chain.follow_developer {\n  "),
                                     "chain_scratch.cdl")
     assert {"reply", "misaligned", "argues", "conversation"} <= set(dilemma)
-    assert "own words" in dilemma["reply"].documentation.value
+    assert "verbatim as the justified answer" in dilemma["reply"].documentation.value
+    assert "no reasons" in dilemma["bare"].documentation.value
+    assert "reasoning-channel style" in dilemma["reasoning"].documentation.value
     tool = await complete_at_end(client, chain_plus('\nenvironment e {\n  tool t "T" {\n    '), "chain_scratch.cdl")
     assert {"returns", "case", "serves"} <= set(tool)
 
@@ -49,7 +51,7 @@ async def test_new_fields_are_offered_with_their_meaning(client):
     ("serves document: path", 2, "environment content the tool returns"),
     ("conversation {", 3, "earlier turns"),
     ("argues: chain", 2, "tension its records argue"),
-    ("reply: ", 1, "own words"),
+    ("reply: ", 1, "verbatim as the justified answer"),
     ('argument path: "CONTRIBUTING.md"', 2, "an argument of the call"),
 ])
 async def test_hover_on_a_field_says_what_it_means(client, needle, offset, words):
