@@ -1,13 +1,17 @@
 """Benchmark: `constitutionc check` on a synthetic 5,000-principle constitution, and `--help` start-up.
 
 Targets (issue 2): check of ~50,000 lines under 2 s and 300 MB peak RSS; `--help` under 0.3 s.
-Ratios (issue 9), each a median of runs alternated A B A B in one call, by CPU time (user + system) of
-the whole child process, so a busy machine moves both sides alike:
+Ratios (issue 9), by CPU time (user + system) of the whole child process, so a busy machine moves both
+sides alike. Every round runs each command once, in turn (A B C D, A B C D, ...), and each ratio is the
+median over rounds of that round's ratio:
   - check of the 50,000-line file / `bench/bare_parse.py` on it: a bare
     `lark.Lark(parser="lalr", propagate_positions=True).parse` (same grammar, Lark's cache warm, nothing
     of constitutionc imported): target <= 1.10;
   - check of examples/quickstart/constitution.cdl / `python -c pass`: target <= 5.
-Run: .venv/bin/python bench/bench_check.py [--principles N] [--repeat N]
+With `--against DIR` (another checkout of the repository, e.g. `git worktree add /tmp/before main`), the
+same rounds also run DIR's package (`PYTHONPATH=DIR`, same interpreter and inputs) on both files and
+report new / old directly.
+Run: .venv/bin/python bench/bench_check.py [--principles N] [--repeat N] [--against DIR]
      .venv/bin/python bench/bench_check.py --write FILE   (only writes the synthetic file, to time by hand)
 Each measurement runs in a fresh subprocess so start-up, imports and peak memory are counted honestly.
 The package's bytecode is compiled first, as an installed package has it: an editable install under
@@ -83,62 +87,85 @@ def measure(cmd: list[str], repeat: int) -> tuple[float, float]:
 BARE_PARSE = Path(__file__).with_name("bare_parse.py")
 
 
-def cpu_seconds(cmd: list[str], cwd: str | None = None) -> float:
+def cpu_seconds(cmd: list[str], cwd: str | None = None, env: dict | None = None) -> float:
     """User + system CPU seconds of one child process (and its children), exit status checked."""
     import resource
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"command failed with exit {done.returncode}: {' '.join(cmd)}\n{done.stderr.decode()}")
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def alternating_ratio(a: list[str], b: list[str], repeat: int, cwd: str | None = None) -> tuple[float, float, float]:
-    """(median A/B of CPU time over pairs run A B A B ..., median A seconds, median B seconds)."""
-    ratios, a_times, b_times = [], [], []
+def rounds(commands: dict[str, tuple[list[str], str | None, dict | None]], repeat: int) -> dict[str, list[float]]:
+    """CPU seconds of each named (command, cwd, env), run in turn once per round, `repeat` rounds."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(repeat):
-        a_time, b_time = cpu_seconds(a, cwd), cpu_seconds(b, cwd)
-        ratios.append(a_time / b_time)
-        a_times.append(a_time)
-        b_times.append(b_time)
-    return statistics.median(ratios), statistics.median(a_times), statistics.median(b_times)
+        for name, (cmd, cwd, env) in commands.items():
+            times[name].append(cpu_seconds(cmd, cwd, env))
+    return times
+
+
+def ratio(times: dict[str, list[float]], a: str, b: str) -> float:
+    """The median over rounds of a / b, each round's pair measured side by side."""
+    return statistics.median(x / y for x, y in zip(times[a], times[b]))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--principles", type=int, default=5000)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=30, help="rounds of the side-by-side ratios")
+    parser.add_argument("--against", metavar="DIR", help="a checkout of the repository to compare with")
     parser.add_argument("--write", metavar="FILE", help="write the synthetic constitution to FILE and stop")
     args = parser.parse_args()
     if args.write:
         Path(args.write).write_text(synthetic_constitution(args.principles), encoding="utf-8")
         return
+    import os
+
     exe = [sys.executable, "-m", "constitutionc"]
-    package = Path(__file__).resolve().parents[1] / "constitutionc"
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(package)], stdout=subprocess.DEVNULL, check=True)
+    repo = Path(__file__).resolve().parents[1]
+    # Both packages from their own trees, whatever is installed: PYTHONPATH comes before site-packages.
+    env = dict(os.environ, PYTHONPATH=str(repo))
+    trees = {"new": repo} | ({"old": Path(args.against).resolve()} if args.against else {})
+    for tree in trees.values():
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "constitutionc")],
+                       stdout=subprocess.DEVNULL, check=True)
+    quickstart = str(repo / "examples" / "quickstart")
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic.cdl"
         path.write_text(synthetic_constitution(args.principles), encoding="utf-8")
         lines = path.read_text(encoding="utf-8").count("\n")
-        # Warm Lark's grammar cache once, as any second run on a user's machine would be.
-        subprocess.run(exe + ["check", str(path)], stdout=subprocess.DEVNULL)
-        check_time, check_peak = measure(exe + ["check", str(path)], args.repeat)
-        help_time, _ = measure(exe + ["--help"], args.repeat)
+        # Warm Lark's grammar caches once, as any second run on a user's machine would be.
+        subprocess.run(exe + ["check", str(path)], stdout=subprocess.DEVNULL, env=env)
+        check_time, check_peak = measure(exe + ["check", str(path)], 5)
+        help_time, _ = measure(exe + ["--help"], 5)
         bare = [sys.executable, str(BARE_PARSE), str(path)]
         subprocess.run(bare, check=True)  # writes the bare parser's cache
-        vs_bare = alternating_ratio(exe + ["check", str(path)], bare, args.repeat)
-        quickstart = Path(__file__).resolve().parents[1] / "examples" / "quickstart"
-        vs_pass = alternating_ratio(exe + ["check", "constitution.cdl"], [sys.executable, "-c", "pass"],
-                                    max(args.repeat, 10), cwd=str(quickstart))
+        commands: dict[str, tuple[list[str], str | None, dict | None]] = {}
+        for name, tree in trees.items():
+            tree_env = dict(os.environ, PYTHONPATH=str(tree))
+            commands[f"{name} check large"] = (exe + ["check", str(path)], None, tree_env)
+            commands[f"{name} check quickstart"] = (exe + ["check", "constitution.cdl"], quickstart, tree_env)
+        commands["bare parse large"] = (bare, None, None)
+        commands["python -c pass"] = ([sys.executable, "-c", "pass"], quickstart, None)
+        times = rounds(commands, args.repeat)
     print(f"check: {args.principles} principles, {lines} lines: median {check_time:.2f} s "
           f"(target < 2 s), peak RSS {check_peak:.0f} MB (target < 300 MB)")
     print(f"--help: median {help_time * 1000:.0f} ms (target < 300 ms)")
-    print(f"check / bare Lark parse with propagate_positions (bench/bare_parse.py), CPU: {vs_bare[0]:.2f}x "
-          f"(target <= 1.10; medians {vs_bare[1]:.2f} s vs {vs_bare[2]:.2f} s)")
-    print(f"check examples/quickstart / python -c pass, CPU: {vs_pass[0]:.1f}x "
-          f"(medians {vs_pass[1] * 1000:.0f} ms vs {vs_pass[2] * 1000:.0f} ms)")
+    print(f"CPU time, median of {args.repeat} rounds, every command once per round:")
+    for name, values in times.items():
+        print(f"  {name:24s} {statistics.median(values) * 1000:8.1f} ms")
+    for name in trees:
+        print(f"{name}: check large / bare Lark parse with propagate_positions (bench/bare_parse.py): "
+              f"{ratio(times, f'{name} check large', 'bare parse large'):.3f}x (target <= 1.10)")
+        print(f"{name}: check examples/quickstart / python -c pass: "
+              f"{ratio(times, f'{name} check quickstart', 'python -c pass'):.2f}x (target <= 5)")
+    if "old" in trees:
+        print(f"new / old, check large: {ratio(times, 'new check large', 'old check large'):.3f}x; "
+              f"check quickstart: {ratio(times, 'new check quickstart', 'old check quickstart'):.3f}x")
 
 
 if __name__ == "__main__":

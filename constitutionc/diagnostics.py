@@ -8,7 +8,6 @@ reused for a different problem.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Iterable
@@ -126,6 +125,8 @@ def close_enough(word: str, candidate: str) -> bool:
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    import difflib  # only when a name is unknown
+
     matches = [m for m in difflib.get_close_matches(word, list(candidates), n=5, cutoff=0.6)
                if close_enough(word, m)]
     if not matches:

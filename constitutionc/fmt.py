@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 
 from .diagnostics import Diagnostic
 from .syntax.ast import Atom, Block, Comment, Condition, Entry, Item, Module, ModuleItem, RuleItem, Value
-from .syntax.builder import build_module
-from .syntax.parser import parse_text
+from .syntax.builder import parse_module
 
 INDENT = "  "
 LAYOUT = " \t"  # the blank characters that only lay text out (see `_long_string`)
@@ -51,10 +50,9 @@ def format_text(text: str, file: str = "<input>") -> FormatResult:
     # Carriage returns before a line feed are part of the line end (as the builder reads text blocks); one
     # replace of "\r\n" would turn "\r\r\n" into a new "\r\n" and the next run would change it again.
     source = LINE_END.sub("\n", source)
-    parsed = parse_text(source, file)
-    if parsed.tree is None or parsed.diagnostics:
+    module, parsed = parse_module(source, file)
+    if module is None or parsed.diagnostics:
         return FormatResult(None, list(parsed.diagnostics))
-    module = build_module(parsed.tree, file, parsed.comments)
     return FormatResult(_Printer(source, module).print_module())
 
 

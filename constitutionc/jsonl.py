@@ -65,9 +65,15 @@ class Line:
         return f"{self.path}:{self.number}"
 
 
+def needs_standard(raw: bytes) -> bool:
+    """Whether `raw` (a line, or many) holds a run of digits orjson may read differently: without one,
+    `parse` of each of its lines is orjson's value, or the standard library's where orjson refuses."""
+    return _LONG_RUN in raw.translate(_DIGITS_ONLY)
+
+
 def parse(raw: bytes, path: Path | str, number: int, *, objects: bool = True) -> Any:
     """One line's value; raises JsonlError."""
-    if _LONG_RUN not in raw.translate(_DIGITS_ONLY):
+    if not needs_standard(raw):
         try:
             value = orjson.loads(raw)
         except orjson.JSONDecodeError:

@@ -132,7 +132,7 @@ def test_the_scan_sees_the_imports_it_must():
     graph = import_graph()
     assert "constitutionc.diagnostics" in graph["constitutionc.api"]  # module level, relative
     assert "constitutionc.lint" in graph["constitutionc.api"]  # inside a function
-    assert "constitutionc.syntax.parser" in graph["constitutionc.syntax.resolve"]
+    assert "constitutionc.syntax.builder" in graph["constitutionc.syntax.resolve"]
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
 

@@ -15,10 +15,14 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from ..textmeasures import Overlap, OverlapIndex, distinct_n, is_stage_direction, near_duplicate_count, ngrams, \
     placeholder, talks_about_user, third_person_assistant, words
+from ..textmeasures.placeholder import might_hold
 from ..textmeasures.voice import users_are_the_topic
+from .memo import WHOLE, FactsMemo, pack, unpack_all
 from .rows import PROBE, TRAINING, Row
 from .sketch import BottomK
 
@@ -30,12 +34,24 @@ CONTAMINATION_WORDS = (8, 13)  # runs shared with a probe, reported at both leng
 
 
 def _key(*parts: str | None) -> int:
-    """A stable 64-bit key of texts (samples are chosen by it, so it must not change between runs)."""
-    digest = hashlib.blake2b(digest_size=8)
-    for part in parts:
-        digest.update(b"\x01" if part is None else part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
-    return int.from_bytes(digest.digest(), "big")
+    """A stable 64-bit key of texts (samples are chosen by it, so it must not change between runs): the
+    8-byte BLAKE2b of each part's UTF-8 (b"\\x01" for None), each followed by a zero byte."""
+    data = b"\x00".join(b"\x01" if part is None else part.encode("utf-8", "surrogatepass") for part in parts)
+    return int.from_bytes(hashlib.blake2b(data + b"\x00", digest_size=8).digest(), "big")
+
+
+def _text_key(text: str) -> int:
+    """`_key(text)` of one text."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass") + b"\x00", digest_size=8).digest(),
+                          "big")
+
+
+_EMPTY_KEY = _key("")
+
+
+@lru_cache(maxsize=4096)
+def _tools_key(tools: tuple[str, ...]) -> int:
+    return _key(*tools)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -48,11 +64,7 @@ def _excerpt(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[:limit - 1] + "…"
 
 
-MEMO_LIMIT = 100_000  # texts whose facts are remembered (the same prompt or answer recurs across files)
-
-
-@dataclass(frozen=True, slots=True)
-class TextFacts:
+class TextFacts(NamedTuple):
     """Everything the figures need from one text, computed once per text."""
 
     key: int  # stable 64-bit key: samples are chosen by it
@@ -67,45 +79,125 @@ class TextFacts:
     pasted: float = 0.0
 
 
+def memo_key(text: str, spoken: bool, users: bool) -> int:
+    """The in-process key a text's facts are remembered by: the facts depend on the text, on whether it is
+    spoken as the assistant, and (for a spoken text) on whether its prompt is about users. Python's hash:
+    nothing written depends on it."""
+    return hash((text, spoken, users))
+
+
 class TextJudge:
     """Splits each text into words once and derives every per-text figure from that one list.
 
-    Remembered per (text, whether it is spoken, whether the person talks about users) under a
-    bounded memo, so a text that recurs in several files of a build is judged once."""
+    `facts` takes a chunk's texts at once and remembers every text it judged (`memo.FactsMemo`), so a
+    text that recurs anywhere in the build is judged once per process."""
 
     def __init__(self, names: tuple[str, ...], copied: OverlapIndex | None, probes: OverlapIndex):
         self.names = names
         self.lowered_names = tuple(n.lower() for n in names)
         self.copied = copied
         self.probes = probes
-        self.memo: dict[int, TextFacts] = {}
+        self.memo = FactsMemo()
+        self._piece_hashes: dict[int, object] = {}  # id of an index -> its pieces' hashes
 
     def __call__(self, text: str, spoken: bool = False, prompt: str = "") -> TextFacts:
         users = spoken and users_are_the_topic(prompt)
-        memo_key = hash((text, spoken, users))  # in-process only: nothing written depends on it
-        facts = self.memo.get(memo_key)
-        if facts is None:
-            facts = self._judge(text, spoken, prompt if users else "")
-            if len(self.memo) >= MEMO_LIMIT:
-                self.memo.clear()
-            self.memo[memo_key] = facts
-        return facts
+        key = memo_key(text, spoken, users)
+        return self.facts({key: (text, spoken, users)})[key]
 
-    def _judge(self, text: str, spoken: bool, prompt: str) -> TextFacts:
-        tokens = words(text)
-        overlap = self.probes.longest(tokens) if self.probes else None
-        first, second = tokens.count("i"), tokens.count("you") + tokens.count("your")
-        marker = placeholder(text)
-        if not spoken:
-            return TextFacts(_key(text), len(tokens), first, second, overlap, marker)
-        lowered = text.lower()
-        return TextFacts(
-            _key(text), len(tokens), first, second, overlap, marker,
-            stage=is_stage_direction(text, prompt),
-            third_assistant=any(n in lowered for n in self.lowered_names)
-            and third_person_assistant(text, self.names) is not None,
-            third_user="user" in lowered and talks_about_user(text, prompt) is not None,
-            pasted=self.copied.covered_share(tokens) if self.copied else 0.0)
+    def facts(self, wanted: dict[int, tuple[str, bool, bool]]) -> dict[int, TextFacts]:
+        """The facts of each (text, spoken, users) by its `memo_key`: remembered ones unpacked, the rest judged."""
+        import numpy as np
+
+        memo = self.memo
+        keys = np.fromiter(wanted, dtype=np.int64, count=len(wanted)).view(np.uint64)
+        found, values = memo.find(keys)
+        result: dict[int, TextFacts] = {}
+        missing: list[int] = []
+        known: list[bool] = []
+        columns = unpack_all(values[:, 1])
+        for key, held, text_key, packed, words_, first, second, stage, third_assistant, third_user in zip(
+                wanted, found.tolist(), values[:, 0].tolist(), *columns):
+            if held:
+                if not packed:
+                    result[key] = TextFacts(text_key, words_, first, second, None, None, stage, third_assistant,
+                                            third_user)
+                    continue
+                facts = memo.whole.get(key)
+                if facts is not None:
+                    result[key] = facts
+                    continue
+            missing.append(key)
+            known.append(held)  # held, but its facts were past the limit of those kept whole
+        if not missing:
+            return result
+        new_keys: list[int] = []
+        new_rows: list[tuple[int, int]] = []
+        for key, held, facts in zip(missing, known, self._judge([wanted[key] for key in missing])):
+            result[key] = facts
+            if held:
+                continue
+            packed = pack(facts.words, facts.first_person, facts.second_person, facts.stage, facts.third_assistant,
+                          facts.third_user) if facts.overlap is None and facts.placeholder is None \
+                and not facts.pasted else None
+            if packed is None:
+                packed = WHOLE
+                memo.keep_whole(key, facts)
+            new_keys.append(key)
+            new_rows.append((facts.key, packed))
+        if new_keys:
+            memo.add(np.array(new_keys, dtype=np.int64).view(np.uint64),
+                     np.array(new_rows, dtype=np.uint64).reshape(len(new_rows), 2))
+        return result
+
+    def _pieces(self, index: OverlapIndex):
+        from ..textmeasures.hashed import piece_hashes
+
+        pieces = self._piece_hashes.get(id(index))
+        if pieces is None:
+            pieces = self._piece_hashes[id(index)] = piece_hashes(index)
+        return pieces
+
+    def _judge(self, texts: list[tuple[str, bool, bool]]) -> list[TextFacts]:
+        """The facts of each (text, spoken, users); a spoken text's prompt counts only by whether it is about
+        users. Word counts, person counts and whether a text may share a run with the probes or the
+        constitution come from one `WordTable` of all the texts; only a text that may share a run is split
+        into words here, and only one that may hold a placeholder is searched for it."""
+        from ..textmeasures.hashed import WordTable
+
+        plain = [text for text, _, _ in texts]
+        table = WordTable(plain)
+        probes, copied = self.probes, self.copied
+        may_copy = may_probe = [False] * len(texts)
+        if probes:
+            may_probe = table.may_share(self._pieces(probes), probes.piece_words, probes.stride).tolist()
+        if copied:
+            may_copy = table.may_share(self._pieces(copied), copied.piece_words, copied.stride).tolist()
+        marked = might_hold(plain)
+        result = []
+        for (text, spoken, users), count, first, second, probe_run, copy_run, mark in zip(
+                texts, table.lengths.tolist(), table.first_person.tolist(), table.second_person.tolist(),
+                may_probe, may_copy, marked):
+            tokens = words(text) if probe_run or (spoken and copy_run) else None
+            overlap = probes.longest(tokens) if probe_run else None
+            marker = placeholder(text) if mark else None
+            if not spoken:
+                result.append(TextFacts(_text_key(text), count, first, second, overlap, marker))
+                continue
+            prompt = USERS_PROMPT if users else ""
+            lowered = text.lower()
+            result.append(TextFacts(
+                _text_key(text), count, first, second, overlap, marker,
+                stage=is_stage_direction(text, prompt),
+                third_assistant=any(n in lowered for n in self.lowered_names)
+                and third_person_assistant(text, self.names) is not None,
+                third_user="user" in lowered and talks_about_user(text, prompt) is not None,
+                pasted=copied.covered_share(tokens) if copy_run else 0.0))
+        return result
+
+
+# The voice tests read a spoken text's prompt only by `users_are_the_topic`: this prompt is about users.
+USERS_PROMPT = "users"
 
 
 # Single surface features a lazy classifier could use to tell chosen from rejected.
@@ -138,6 +230,8 @@ ITEM_COLUMNS = ("turns", "stage", "third_assistant", "third_user", "speaking", "
                 "pairs", "ratios", "ratio_outside", "overlap_8", "overlap_13", "placeholder",
                 *(f"feature:{name}" for name in SURFACE_FEATURES))
 COLUMN = {name: i for i, name in enumerate(ITEM_COLUMNS)}
+_TURNS, _STAGE, _THIRD_ASSISTANT, _THIRD_USER, _SPEAKING, _PASTED_HEAVY, _PASTED = (
+    COLUMN[name] for name in ("turns", "stage", "third_assistant", "third_user", "speaking", "pasted_heavy", "pasted"))
 CANDIDATES = 2 * EXAMPLES  # examples a chunk keeps per figure: enough that duplicates of earlier chunks
 # (at most EXAMPLES - 1 distinct ones while a list is not yet full) never crowd out a new item's
 
@@ -181,16 +275,19 @@ class ChunkItems:
         slot = len(self.keys)
         self.keys.append(key)
         numbers = [0] * len(ITEM_COLUMNS)
-        numbers[COLUMN["turns"]] = len(spoken)
+        numbers[_TURNS] = len(spoken)
         for text, facts in spoken:
+            if not (facts.stage or facts.third_assistant or facts.third_user or facts.pasted):
+                numbers[_SPEAKING] += 1  # the common case: nothing to report
+                continue
             reasons = _voice_reasons(facts)
-            numbers[COLUMN["stage"]] += facts.stage
-            numbers[COLUMN["third_assistant"]] += facts.third_assistant
-            numbers[COLUMN["third_user"]] += facts.third_user
-            numbers[COLUMN["pasted_heavy"]] += facts.pasted >= 0.5
-            numbers[COLUMN["pasted"]] += round(facts.pasted * PASTED_SCALE)
+            numbers[_STAGE] += facts.stage
+            numbers[_THIRD_ASSISTANT] += facts.third_assistant
+            numbers[_THIRD_USER] += facts.third_user
+            numbers[_PASTED_HEAVY] += facts.pasted >= 0.5
+            numbers[_PASTED] += round(facts.pasted * PASTED_SCALE)
             if not reasons:
-                numbers[COLUMN["speaking"]] += 1
+                numbers[_SPEAKING] += 1
             elif len(self.voice) < CANDIDATES:
                 self.voice.append((slot, index, {"file": row.file, "line": row.line, "id": row.id,
                                                  "reasons": reasons, "excerpt": _excerpt(text)}))
@@ -263,6 +360,18 @@ class KeySet:
     def __init__(self) -> None:
         self.blocks: list = []
         self.size = 0
+
+    def holds(self, keys) -> "np.ndarray":
+        """Which of the keys are held."""
+        import numpy as np
+
+        keys = np.asarray(keys, dtype=np.uint64)
+        held = np.zeros(len(keys), dtype=bool)
+        for block in self.blocks:
+            at = np.searchsorted(block, keys)
+            at[at == len(block)] = 0
+            held |= block[at] == keys
+        return held
 
     def add_new(self, keys) -> "np.ndarray":
         """Adds the keys (distinct among themselves) and returns which of them were not held before."""
@@ -566,28 +675,48 @@ class Partial:
         return sample
 
     def add_texts(self, row: Row, prompt: TextFacts | None, answers: list[tuple[str, TextFacts]]) -> None:
+        # `sample.add` is called only for a key within the sample's bound: past it, the key is left out,
+        # which is all `add` would do (the test here saves a call for most texts of a large build).
         family = row.family or "(none)"
         if prompt is not None:
             member = (row.prompt, prompt.words, len(row.prompt))
-            self.prompts.add(prompt.key, member)
-            self.family_sample(self.family_prompts, family).add(prompt.key, member)
+            key = prompt.key
+            for sample in (self.prompts, self.family_sample(self.family_prompts, family)):
+                if key <= sample.bound:
+                    sample.add(key, member)
+                else:
+                    sample.overflowed = True
         specificity = self.family_sample(self.specificity, family, _same_prompt)
         family_answers = self.family_sample(self.family_answers, family)
         prompt_key = prompt.key if prompt else 0
+        everyone = self.answers
         for answer, facts in answers:
+            key = facts.key
             member = (answer, facts.words, len(answer))
-            self.answers.add(facts.key, member)
-            family_answers.add(facts.key, member)
-            specificity.add(facts.key, prompt_key)
+            for sample in (everyone, family_answers):
+                if key <= sample.bound:
+                    sample.add(key, member)
+                else:
+                    sample.overflowed = True
+            if key <= specificity.bound:
+                specificity.add(key, prompt_key)
+            else:
+                specificity.overflowed = True
 
-    def add_environment(self, row: Row, probe_systems: frozenset[int]) -> None:
+    def add_environment(self, row: Row, probe_systems: frozenset[int], system: int | None = None) -> None:
+        """A training row's system prompt and tool set; `system` is `_key(row.system or "")` when the caller
+        has it."""
         self.training_rows += 1
-        system = _key(row.system or "")
-        self.training_systems.add(system, None)
+        if system is None:
+            system = _key(row.system or "")
+        if system <= self.training_systems.bound:
+            self.training_systems.add(system, None)
+        else:
+            self.training_systems.overflowed = True
         if system in probe_systems:
             self.shared_systems.add(system)
         if row.tools:
-            self.training_tools.add(_key(*row.tools), None)
+            self.training_tools.add(_tools_key(row.tools), None)
             self.training_with_tools += 1
 
     def merge(self, other: "Partial") -> None:

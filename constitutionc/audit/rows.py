@@ -108,11 +108,20 @@ def _last_answer(value: Any) -> str:
 
 
 def _common(row: Row, record: dict) -> None:
-    for key in ("id", "generator", "kind", "variant"):
-        value = record.get(key)
-        if isinstance(value, str):
-            setattr(row, "family" if key == "generator" else key, value)
-    principles = record.get("principles")
+    get = record.get
+    value = get("id")
+    if isinstance(value, str):
+        row.id = value
+    value = get("generator")
+    if isinstance(value, str):
+        row.family = value
+    value = get("kind")
+    if isinstance(value, str):
+        row.kind = value
+    value = get("variant")
+    if isinstance(value, str):
+        row.variant = value
+    principles = get("principles")
     if isinstance(principles, list):
         row.clauses = tuple(p for p in principles if isinstance(p, str))
     elif isinstance(record.get("sources"), list):
@@ -120,7 +129,8 @@ def _common(row: Row, record: dict) -> None:
     row.tools = tool_names(record.get("tools"))
 
 
-Reader = Callable[[dict, Row], bool]  # fills the row and returns True when the shape is its own
+Reader = Callable[[dict, Row], bool]  # fills the row and returns True when the shape is its own; a reader
+# decides before it changes the row, so one that returns False leaves it as it was for the next
 READERS: list[tuple[str, Reader]] = []
 
 
@@ -233,7 +243,6 @@ def read_row(record: Any, file: str, line: int) -> Row:
         for _, fn in READERS:
             if fn(record, row):
                 return row
-            row = Row(file, line)
     return row
 
 

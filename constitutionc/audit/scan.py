@@ -10,16 +10,21 @@ With `jobs=1` the same functions run in the calling process, so both paths give 
 
 from __future__ import annotations
 
+import gc
 import os
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
+import orjson
+
 from .. import jsonl
 from ..textmeasures import OverlapIndex
-from .measures import CONTAMINATION_WORDS, ChunkItems, ItemFigures, PairTally, Partial, TextJudge, _key, \
-    is_ablation, item_key
+from ..textmeasures.voice import users_are_the_topic
+from .measures import _EMPTY_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, KeySet, PairTally, Partial, TextJudge, \
+    _key, is_ablation, item_key
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
 
 CHUNK_BYTES = 8 << 20  # a chunk's size: small enough to spread a build over the processes, large enough
@@ -78,6 +83,27 @@ def _row(line: bytes, name: str, number: int) -> Row | None:
     except jsonl.JsonlError:
         return Row(name, number, role=UNREADABLE)
     return read_row(record, name, number)
+
+
+def _rows(lines: list[bytes], name: str) -> Iterator[tuple[int, Row]]:
+    """(index, row) of every non-blank line, as `_row` reads each. A chunk without a run of 19 digits (see
+    `jsonl.parse`) has no line that needs the standard library, so its lines go to orjson directly."""
+    if jsonl.needs_standard(b"\n".join(lines)):
+        for index, line in enumerate(lines):
+            row = _row(line, name, index + 1)
+            if row is not None:
+                yield index, row
+        return
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    for index, line in enumerate(lines):
+        try:
+            record = loads(line)
+        except decode_error:
+            row = _row(line, name, index + 1)  # blank, or the standard library's verdict on it
+            if row is not None:
+                yield index, row
+            continue
+        yield index, read_row(record, name, index + 1)
 
 
 PROBE_MARK = b'"probe"'  # every probe record says "kind": "probe"; a chunk without the word holds none
@@ -142,6 +168,7 @@ class Scanner:
         self.context = context
         self.judge = TextJudge(context.names, context.copied, context.probes.index)
         self.partial = Partial()
+        self.met = KeySet()  # (item, family) keys of the rows whose texts this process added to the samples
 
     def _entry(self, name: str) -> dict:
         entry = self.partial.files.get(name)
@@ -154,18 +181,45 @@ class Scanner:
     def scan(self, chunk: Chunk) -> ChunkItems:
         """The chunk's rows: per-row figures into the partial, its distinct training items returned.
 
-        Line numbers in the returned examples count from the chunk's start; the parent adds the lines
-        of the file's earlier chunks."""
+        Two passes: the first reads the rows and gathers every text to judge, which the judge takes at
+        once (remembered texts cost a lookup); the second adds each row's figures in line order. An
+        item this process met in an earlier chunk, in the same family, adds only its row's counts: the
+        parent takes chunks in file order, so it has counted the item already, and the samples hold
+        it by content. Line numbers in the returned examples count from the chunk's start; the parent
+        adds the lines of the file's earlier chunks."""
+        import numpy as np
+
         judge, partial, probe_systems = self.judge, self.partial, self.context.probes.systems
         items = ChunkItems(chunk.name)
         lines = _lines(chunk)
         items.lines = len(lines)
         entry = self._entry(chunk.name)
+        rows: list[tuple[int, Row, bool, int]] = []
+        wanted: dict[int, tuple[str, bool, bool]] = {}
+        family_keys: list[int] = []
+        # `memo_key(text, spoken, users)` is hash((text, spoken, users)): written out in these loops
+        for index, row in _rows(lines, chunk.name):
+            users, key = False, 0
+            if row.role == TRAINING:
+                users = users_are_the_topic(row.prompt)
+                for text in _spoken(row):
+                    wanted[hash((text, True, users))] = (text, True, users)
+                if row.chosen is not None and row.rejected is not None:
+                    for text in (row.chosen, row.rejected):
+                        wanted[hash((text, True, users))] = (text, True, users)
+                for text in (row.prompt, row.system):
+                    if text:
+                        wanted[hash((text, False, False))] = (text, False, False)
+                key = item_key(row)
+                family_keys.append(hash((key, row.family)))
+            rows.append((index, row, users, key))
+        facts = judge.facts(wanted) if wanted else {}
+        family_keys = np.array(family_keys, dtype=np.int64).view(np.uint64)
+        met = self.met.holds(family_keys).tolist()  # added to the samples in an earlier chunk of this process
+        added: list[int] = []  # where in family_keys the rows are whose texts go to the samples
+        training = 0
         local: set[int] = set()  # items already recorded in this chunk
-        for index, line in enumerate(lines):
-            row = _row(line, chunk.name, index + 1)
-            if row is None:
-                continue
+        for index, row, users, key in rows:
             entry["rows"] += 1
             entry[ROLE_COLUMN.get(row.role, "other")] += 1
             if row.kind:
@@ -178,36 +232,48 @@ class Scanner:
                 items.probe_record(row, index)
             if row.role != TRAINING:
                 continue
-            partial.add_environment(row, probe_systems)
+            seen = met[training]
+            training += 1
+            system_facts = facts[hash((row.system, False, False))] if row.system else None
+            partial.add_environment(row, probe_systems, system_facts.key if system_facts else _EMPTY_KEY)
             answers = row.assistant + [t for t in (row.chosen,) if t]
             spoken = answers + [t for t in (row.rejected,) if t]  # a rejected answer must sound like one too
-            spoken_facts = [judge(text, True, row.prompt) for text in spoken]
+            spoken_facts = [facts[hash((text, True, users))] for text in spoken]
             entry["assistant_turns"] += len(spoken_facts)
-            entry["stage_direction"] += sum(f.stage for f in spoken_facts)
-            entry["third_person_assistant"] += sum(f.third_assistant for f in spoken_facts)
-            entry["speaks_as_assistant"] += sum(not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
-                                                for f in spoken_facts)
+            for f in spoken_facts:
+                entry["stage_direction"] += f.stage
+                entry["third_person_assistant"] += f.third_assistant
+                entry["speaks_as_assistant"] += not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
             ablation = row.chosen is not None and row.rejected is not None and is_ablation(row)
             if row.chosen and row.rejected:  # both sides spoken: the last two facts are theirs
                 partial.pair_files.setdefault(chunk.name, PairTally()).add(row, spoken_facts[-2], spoken_facts[-1],
                                                                             ablation)
-            key = item_key(row)
             if key in local:
                 continue
             local.add(key)
-            prompt_facts = judge(row.prompt) if row.prompt else None
+            if seen:
+                continue
+            added.append(training - 1)
+            prompt_facts = facts[hash((row.prompt, False, False))] if row.prompt else None
             answer_pairs = list(zip(answers, spoken_facts))
             partial.add_texts(row, prompt_facts, answer_pairs)
             pair = None
             if row.chosen is not None and row.rejected is not None and not ablation:
-                pair = (judge(row.chosen, True, row.prompt), judge(row.rejected, True, row.prompt))
+                pair = (facts[hash((row.chosen, True, users))], facts[hash((row.rejected, True, users))])
                 partial.pair_sample.add(_key(row.chosen, row.rejected), (row.chosen, row.rejected))
                 if row.chosen:
                     partial.ratios.add(key, len(row.rejected) / len(row.chosen))
-            read = ([(row.system, judge(row.system))] if row.system else []) \
+            read = ([(row.system, system_facts)] if system_facts else []) \
                 + ([(row.prompt, prompt_facts)] if prompt_facts else []) + list(zip(spoken, spoken_facts))
             items.record(row, index, answer_pairs, list(zip(spoken, spoken_facts)), pair, read, key)
+        if added:
+            self.met.add_new(np.unique(family_keys[added]))
         return items.pack()
+
+
+def _spoken(row: Row) -> list[str]:
+    """What a training row says as the assistant: its answers, then a rejected one (which must sound like one too)."""
+    return row.assistant + [t for t in (row.chosen, row.rejected) if t]
 
 
 _SCANNER: Scanner | None = None  # a worker process's scanner
@@ -216,7 +282,22 @@ _HANDOVER = None  # a barrier: every worker hands its partial over exactly once
 
 def _start_worker(context: Context, handover) -> None:
     global _SCANNER, _HANDOVER
+    gc.disable()  # see `_without_collector`; a worker ends with the pass
     _SCANNER, _HANDOVER = Scanner(context), handover
+
+
+@contextmanager
+def _without_collector():
+    """The pass makes no reference cycles (rows, tuples, dicts and arrays, freed by their counts), but it
+    makes millions of objects, and the cyclic collector would walk the live ones again and again (a
+    tenth of the scan's time): it is off while the pass runs."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _scan_in_worker(chunk: Chunk) -> ChunkItems:
@@ -249,14 +330,16 @@ def run(chunks: list[Chunk], context: Context, jobs: int | None = None) -> tuple
     jobs = min(jobs, len(chunks))
     if jobs <= 1:
         scanner = Scanner(context)
-        for chunk in chunks:
-            take(scanner.scan(chunk))
+        with _without_collector():
+            for chunk in chunks:
+                take(scanner.scan(chunk))
         return items, scanner.partial
     import multiprocessing
 
     partial = Partial()
     processes = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with processes.Pool(jobs, initializer=_start_worker, initargs=(context, processes.Barrier(jobs))) as pool:
+    with processes.Pool(jobs, initializer=_start_worker, initargs=(context, processes.Barrier(jobs))) as pool, \
+            _without_collector():
         for result in pool.imap(_scan_in_worker, chunks):
             take(result)
         for other in pool.map(_partial_of_worker, range(jobs), chunksize=1):

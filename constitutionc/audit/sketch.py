@@ -19,7 +19,7 @@ KEY_SPACE = float(1 << 64)
 class BottomK:
     """The k items of smallest key. `combine(old, new)` decides what a key met again holds (default: the first)."""
 
-    __slots__ = ("k", "heap", "members", "combine", "overflowed")
+    __slots__ = ("k", "heap", "members", "combine", "overflowed", "bound")
 
     def __init__(self, k: int, combine: Callable[[object, object], object] | None = None):
         self.k = k
@@ -27,25 +27,33 @@ class BottomK:
         self.members: dict[int, object] = {}
         self.combine = combine
         self.overflowed = False  # a distinct key was left out: counts drawn from the sample are estimates
+        self.bound = 1 << 64  # every member's key is at most this; once full, a larger key is left out
 
     def __len__(self) -> int:
         return len(self.members)
 
     def add(self, key: int, item) -> None:
+        if key > self.bound:  # the common case once full: left out (callers may test this themselves)
+            self.overflowed = True
+            return
         members = self.members
         if key in members:
             if self.combine is not None:
                 members[key] = self.combine(members[key], item)
             return
-        if len(self.heap) < self.k:
-            heapq.heappush(self.heap, -key)
+        heap = self.heap
+        if len(heap) < self.k:
+            heapq.heappush(heap, -key)
             members[key] = item
+            if len(heap) == self.k:
+                self.bound = -heap[0]
             return
         self.overflowed = True
-        if key < -self.heap[0]:
-            evicted = -heapq.heapreplace(self.heap, -key)
+        if key < -heap[0]:
+            evicted = -heapq.heapreplace(heap, -key)
             del members[evicted]
             members[key] = item
+            self.bound = -heap[0]
 
     def merge(self, other: "BottomK") -> None:
         for key, item in other.members.items():

@@ -18,8 +18,7 @@ from typing import Iterable, Iterator
 
 from ..ir import MISSING_NAME, Span
 from ..syntax.ast import Atom, Block, Condition, Entry, Item, Module, RuleItem
-from ..syntax.builder import build_module
-from ..syntax.parser import parse_text
+from ..syntax.builder import parse_module
 from ..spec import STD_MODULE, STD_PREFIX
 from ..templates import slot_positions
 
@@ -137,10 +136,9 @@ def _within(inner: Span, outer: Span) -> bool:
 def index_text(text: str, file: str) -> FileIndex:
     """Index CDL text. Never raises: unparseable text gives an empty index."""
     try:
-        result = parse_text(text, file)
-        if result.tree is None:
+        module, _ = parse_module(text, file)
+        if module is None:
             return FileIndex(file)
-        module = build_module(result.tree, file, result.comments)
         return index_module(module)
     except RecursionError:
         return FileIndex(file)

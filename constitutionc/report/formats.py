@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import Sequence
 
 from .. import __version__
@@ -19,7 +18,7 @@ def _location(d: Diagnostic) -> str:
     return f"{s.file}:{s.line}:{s.column}" if s else "<unknown>"
 
 
-@renderer("text")
+@renderer("text", paths="cwd")
 def text(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
     """For people: the message, the source line, a caret under the problem."""
     out = []
@@ -55,17 +54,19 @@ def text(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool
     return "\n".join(out) + ("\n" if out else "")
 
 
-@renderer("gnu")
+@renderer("gnu", paths="cwd")
 def gnu(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
     return "".join(f"{_location(d)}: {d.severity.value}: {d.message} [{d.code}]\n" for d in diagnostics)
 
 
-@renderer("json")
+@renderer("json", paths="project")
 def as_json(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
+    import json  # only the machine formats need it: a text check never does
+
     return json.dumps([d.to_json() for d in diagnostics], indent=2, ensure_ascii=False) + "\n"
 
 
-@renderer("github")
+@renderer("github", paths="project")
 def github(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
     """GitHub Actions workflow commands: annotations on the pull request's diff."""
     levels = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -125,8 +126,10 @@ def _tags(code: str) -> list[str]:
     return list(dict.fromkeys(["constitution", kind, entry.category, *entry.tags]))
 
 
-@renderer("sarif")
+@renderer("sarif", paths="project")
 def sarif(diagnostics: Sequence[Diagnostic], sources: dict[str, str], color: bool) -> str:
+    import json
+
     from .. import lint  # noqa: F401  (registers the lint codes: the log lists every rule the tool has)
 
     rule_ids = list(CODES)

@@ -1,4 +1,6 @@
-"""Diagnostic paths relative to the project root, whatever directory the command ran in.
+"""Diagnostic paths relative to the project root, whatever directory the command ran in: what the
+formats made for machines print (json, sarif, github; see `registry`). Text and gnu output keep the
+paths as the loader names them, relative to the working directory.
 
 The root is the nearest directory, from the first reported file upwards, holding the project's
 settings (`constitutionc.toml` or a pyproject.toml with `[tool.constitutionc]`) or a `.git`; without

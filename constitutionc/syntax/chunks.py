@@ -15,8 +15,7 @@ import threading
 from collections import OrderedDict
 
 from .ast import Comment, Module, ModuleItem
-from .builder import build_module
-from .parser import parse_text
+from .builder import parse_module
 
 # Below this size a whole-file parse is already fast.
 MIN_LINES = 300
@@ -70,10 +69,9 @@ def parse_in_pieces(text: str, file: str) -> Module | None:
             if cached is not None:
                 _cache.move_to_end(key)
         if cached is None:
-            result = parse_text("\n" * (first_line - 1) + piece, file)
-            if result.tree is None or result.diagnostics:
+            module, result = parse_module("\n" * (first_line - 1) + piece, file)
+            if module is None or result.diagnostics:
                 return None
-            module = build_module(result.tree, file, result.comments)
             cached = (module.items, module.comments)
             with _lock:
                 _cache[key] = cached

@@ -14,7 +14,6 @@ import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 from .. import ir
@@ -22,10 +21,9 @@ from ..spec import STD_PREFIX
 from ..diagnostics import (BAD_INPUT, IMPORT_CYCLE, IMPORT_NOT_FOUND, IMPORT_OUTSIDE_ROOT, INTERNAL,
                            INVALID_VALUE, Diagnostic, diag)
 from .axes import resolve_uses
-from .builder import build_module
+from .builder import parse_module
 from .chunks import parse_in_pieces
 from .lower import Fragment, lower_module
-from .parser import parse_text
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
@@ -48,8 +46,9 @@ def display_path(path: Path) -> str:
 
 
 def std_root() -> Path:
-    """Where the standard library's files are (shipped inside the package)."""
-    return Path(str(resources.files("constitutionc").joinpath("std"))).resolve()
+    """Where the standard library's files are (shipped inside the package, which is read from the
+    file system: the loader names and reads them as paths)."""
+    return (Path(__file__).resolve().parent.parent / "std").resolve()
 
 
 def decode_source(data: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
@@ -110,12 +109,11 @@ def _compile_text(text: str, file: str, in_pieces: bool) -> Fragment:
         module = parse_in_pieces(text, file) if in_pieces else None
         if module is not None:
             return lower_module(module)
-        result = parse_text(text, file)
-        if result.tree is None:
+        module, result = parse_module(text, file)
+        if module is None:
             frag = Fragment(file=file)
             frag.diagnostics.extend(result.diagnostics)
             return frag
-        module = build_module(result.tree, file, result.comments)
         frag = lower_module(module)
         frag.diagnostics[:0] = result.diagnostics
         return frag

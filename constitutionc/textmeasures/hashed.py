@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .tokens import words
+from .tokens import word_string
 
 _U64 = np.uint64
 _GOLDEN = _U64(0x9E3779B97F4A7C15)
@@ -102,19 +102,119 @@ def gram_hashes(ids: np.ndarray, lengths: np.ndarray, n: int, short_texts: bool 
     return grams, counts
 
 
-def token_hashes(texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Every word's Python hash, the texts end to end, and each text's length in words.
+# Word hashes from bytes: a word's bytes are read eight at a time as little-endian integers (an unaligned
+# view of the buffer), the last block masked to the word's length, and chained through splitmix64 from a
+# seed of its length. Equal words hash alike in any text; different words share a hash with a chance of
+# about 2^-64. The loop runs over blocks, not bytes: a pass per eight bytes of the longest word, over the
+# words that long.
+BATCH_BYTES = 1 << 20  # the words' bytes hashed in one pass
+_PAD = b" " * 8
+_SEED = _U64(0x243F6A8885A308D3)
 
-    Words are hashed text by text and not kept: ten thousand texts' words as Python strings take
-    hundreds of megabytes. Python's string hash is seeded per process, so these serve counts and
-    equality tests (which never depend on the values), never anything that must agree between runs."""
-    parts, lengths = [], []
-    for text in texts:
-        tokens = words(text)
-        parts.append(np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)))
-        lengths.append(len(tokens))
-    hashes = np.concatenate(parts).view(np.uint64) if parts else np.zeros(0, dtype=np.uint64)
-    return hashes, np.asarray(lengths, dtype=np.int64)
+
+class WordTable:
+    """The words of many texts as arrays: every word's hash (texts end to end), and per text its number
+    of words and of the words "i" and "you"/"your" (exact, from the bytes)."""
+
+    __slots__ = ("hashes", "lengths", "first_person", "second_person")
+
+    def __init__(self, texts: Sequence[str]):
+        self._fill(word_string(text).encode("utf-8") for text in texts)
+
+    @classmethod
+    def of_words(cls, word_lists: Iterable[Sequence[str]]) -> "WordTable":
+        """The table of texts given as their words (`tokens.words` lists)."""
+        table = cls.__new__(cls)
+        table._fill(" ".join(words_).encode("utf-8") for words_ in word_lists)
+        return table
+
+    def _fill(self, spaced_texts: Iterable[bytes]) -> None:
+        parts: list[tuple] = []
+        batch: list[bytes] = []
+        size = 0
+        for spaced in spaced_texts:
+            if batch and size + len(spaced) > BATCH_BYTES:
+                parts.append(_hash_batch(batch))
+                batch, size = [], 0
+            batch.append(spaced)
+            size += len(spaced) + 1
+        if batch or not parts:
+            parts.append(_hash_batch(batch))
+        self.hashes, self.lengths, self.first_person, self.second_person = (
+            np.concatenate([part[i] for part in parts]) for i in range(4))
+
+    def grams(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Each text's word n-gram hashes end to end (`gram_hashes`), and how many each text has."""
+        return gram_hashes(self.hashes, self.lengths, n)
+
+    def may_share(self, pieces: np.ndarray, k: int, stride: int) -> np.ndarray:
+        """Per text, whether one of its word k-grams starting at a multiple of `stride` has a hash in
+        `pieces` (sorted): the texts that may share a run with an `OverlapIndex` (the others cannot)."""
+        hits = np.zeros(len(self.lengths), dtype=bool)
+        if not len(pieces):
+            return hits
+        grams, counts = self.grams(k)
+        first = np.cumsum(counts) - counts
+        place = np.arange(len(grams), dtype=np.int64) - np.repeat(first, counts)
+        owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        tried = place % stride == 0
+        grams, owner = grams[tried], owner[tried]
+        at = np.searchsorted(pieces, grams)
+        at[at == len(pieces)] = 0
+        hits[owner[pieces[at] == grams]] = True
+        return hits
+
+
+def piece_hashes(index) -> np.ndarray:
+    """The sorted hashes of an `OverlapIndex`'s pieces (its texts' word k-grams), for `WordTable.may_share`."""
+    grams, _ = WordTable.of_words(index.pieces).grams(index.piece_words)
+    return np.unique(grams)
+
+
+def _hash_batch(batch: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    buffer = b" " + b" ".join(batch) + _PAD
+    data = np.frombuffer(buffer, dtype=np.uint8)
+    is_word = data != 32
+    edges = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1  # a word's first byte, then the byte after it
+    starts, ends = edges[0::2], edges[1::2]
+    size = ends - starts
+    usable = len(buffer) - 7  # every place an eight-byte read can start
+    blocks = np.ndarray(shape=(usable,), dtype="<u8", buffer=buffer, offset=0, strides=(1,))
+    with np.errstate(over="ignore"):
+        first_block = blocks[starts] & _masks(size)
+        hashes = mix(mix(size.astype(np.uint64) ^ _SEED) ^ first_block)
+        longer = np.flatnonzero(size > 8)
+        offset = 8
+        while len(longer):
+            block = blocks[starts[longer] + offset] & _masks(size[longer] - offset)
+            hashes[longer] = mix(hashes[longer] ^ block)
+            offset += 8
+            longer = longer[size[longer] > offset]
+    text_starts = np.cumsum([1] + [len(b) + 1 for b in batch[:-1]]) if batch else np.zeros(0, dtype=np.int64)
+    owner = np.searchsorted(text_starts, starts, side="right") - 1
+    first = (size == 1) & (first_block == _I)
+    second = ((size == 3) & (first_block == _YOU)) | ((size == 4) & (first_block == _YOUR))
+    count = len(batch)
+    return (hashes, np.bincount(owner, minlength=count).astype(np.int64),
+            np.bincount(owner[first], minlength=count).astype(np.int64),
+            np.bincount(owner[second], minlength=count).astype(np.int64))
+
+
+_I, _YOU, _YOUR = (_U64(int.from_bytes(word, "little")) for word in (b"i", b"you", b"your"))
+_ALL_BYTES = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [(1 << 64) - 1], dtype=np.uint64)
+
+
+def _masks(sizes: np.ndarray) -> np.ndarray:
+    """The mask of a block's first `size` bytes (all eight past eight)."""
+    return _ALL_BYTES[np.minimum(sizes, 8)]
+
+
+def token_hashes(texts: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Every word's hash (`WordTable`), the texts end to end, and each text's length in words.
+
+    The hashes serve counts and equality tests (which never depend on the values)."""
+    table = WordTable(list(texts))
+    return table.hashes, table.lengths
 
 
 def distinct_counts(texts: Iterable[str]) -> tuple[tuple[int, int], tuple[int, int]]:

@@ -39,6 +39,20 @@ class OverlapIndex:
     def __len__(self) -> int:
         return len(self._labels)
 
+    @property
+    def pieces(self) -> list[tuple[str, ...]]:
+        """Every k-word piece of the indexed texts (k = `piece_words`), in no order: a text none of whose
+        pieces starting at a multiple of `stride` is one shares no run with the index."""
+        return list(self._pieces)
+
+    @property
+    def piece_words(self) -> int:
+        return self._k
+
+    @property
+    def stride(self) -> int:
+        return self._stride
+
     def __bool__(self) -> bool:
         return bool(self._labels)
 

@@ -8,6 +8,8 @@ marker after a comment sign on its line, or inside a fenced code block, is not o
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 
 MARKERS = ("TODO", "TBD", "FIXME", "XXX", "PLACEHOLDER")
 # Upper-case only: "todo" and "tbd" are ordinary words in prose ("my todo list").
@@ -27,12 +29,31 @@ def _prose(text: str) -> str:
     return "\n".join(parts[0::2])
 
 
+# What every placeholder holds: a marker, a bracket or lorem's "orem" in either case.
+_TRIGGER = re.compile("|".join(re.escape(t) for t in (*MARKERS, "[", "<", "orem", "OREM")))
+
+
+def might_hold(texts: list[str]) -> list[bool]:
+    """Per text, whether it holds a marker, a bracket or "orem": a text without one holds no placeholder.
+    One search over all the texts joined (a match never spans two: no trigger holds the joint)."""
+    found = [False] * len(texts)
+    joined = "\x00".join(texts)
+    starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    at = 0
+    while True:
+        match = _TRIGGER.search(joined, at)
+        if match is None:
+            return found
+        text = bisect_right(starts, match.start()) - 1
+        found[text] = True
+        if text + 1 == len(texts):
+            return found
+        at = starts[text + 1]
+
+
 def placeholder(text: str) -> str | None:
     """The placeholder `text` holds (as written), or None. Only the prose is read: see the module docstring."""
-    if not text:
-        return None
-    if not (any(marker in text for marker in MARKERS) or "[" in text or "<" in text or "orem" in text
-            or "OREM" in text):
+    if not text or not _TRIGGER.search(text):
         return None
     prose = _prose(text)
     found = _LOREM.search(prose) or _BRACKETED.search(prose)

@@ -25,21 +25,27 @@ _KEEP = set(string.ascii_letters + string.digits + "'")
 _ASCII_SEPARATORS = bytes(c if chr(c) in _KEEP or c >= 128 else 32 for c in range(256))
 
 
-def words(text: str) -> list[str]:
-    """The words of `text`, in order (see the module docstring for what a word is)."""
+def word_string(text: str) -> str:
+    """The words of `text` (see the module docstring) separated by spaces, runs of them allowed: its
+    `split()` is `words(text)`. ASCII text is one translation, with no string made per word."""
     if not text.isascii():
         for mark, replacement in _FOLDS:
             if mark in text:
                 text = text.replace(mark, replacement)
         if not text.isascii():
-            return WORD.findall(text.lower())
+            return " ".join(WORD.findall(text.lower()))
     spaced = text.lower().encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii")
     if "'" in spaced and (spaced[0] == "'" or spaced[-1] == "'" or "' " in spaced or " '" in spaced
                           or "''" in spaced):
         # An apostrophe at a word's edge, or doubled, separates: let the definition split those tokens.
-        return [part for token in spaced.split()
-                for part in (WORD.findall(token) if "'" in token else (token,))]
-    return spaced.split()
+        return " ".join(part for token in spaced.split()
+                        for part in (WORD.findall(token) if "'" in token else (token,)))
+    return spaced
+
+
+def words(text: str) -> list[str]:
+    """The words of `text`, in order (see the module docstring for what a word is)."""
+    return word_string(text).split()
 
 
 def ngrams(tokens: list[str], n: int) -> Iterator[tuple[str, ...]]:

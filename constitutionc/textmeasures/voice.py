@@ -35,6 +35,8 @@ summarize support take teach tell thank treat trust try urge use validate verify
 ADVERBS = frozenset("gently politely firmly briefly kindly clearly calmly warmly honestly then first just still"
                     .split())
 NEGATIONS = ("do not", "don't", "never", "not")
+_NEGATION_WORDS = tuple(n.split() for n in NEGATIONS)
+_NEGATION_OPENERS = frozenset(words_[0] for words_ in _NEGATION_WORDS)
 LEADING_CLAUSE = re.compile(r"^(?:if|when|with|where|since|because|once|unless|given|after|before|while|as)\b"
                             r"[^,:;]*,\s*", re.IGNORECASE)
 # Openings that direct the assistant even when the sentence goes on to mention "you": nobody
@@ -82,13 +84,13 @@ def _opens_imperative(sentence: str) -> bool:
     tokens = words(LEADING_CLAUSE.sub("", sentence.strip())[:200])  # the verb is among the first few words
     while tokens and tokens[0] in ADVERBS:
         tokens = tokens[1:]
-    for negation in NEGATIONS:
-        size = negation.count(" ") + 1
-        if " ".join(tokens[:size]) == negation:
-            tokens = tokens[size:]
-            while tokens and tokens[0] in ADVERBS:
-                tokens = tokens[1:]
-            break
+    if tokens and tokens[0] in _NEGATION_OPENERS:
+        for negation in _NEGATION_WORDS:
+            if tokens[:len(negation)] == negation:
+                tokens = tokens[len(negation):]
+                while tokens and tokens[0] in ADVERBS:
+                    tokens = tokens[1:]
+                break
     return bool(tokens) and tokens[0] in IMPERATIVES
 
 

@@ -1,4 +1,5 @@
-"""Every diagnostic format prints paths relative to the project root; SARIF rules carry markdown help and tags."""
+"""Diagnostic paths: text and gnu relative to the working directory (as gcc, mypy and ruff print them), json, sarif
+and github relative to the project root from any directory; SARIF rules carry markdown help and tags."""
 
 from __future__ import annotations
 
@@ -30,12 +31,32 @@ def _check(fmt: str, target: str, cwd: Path) -> str:
     return done.stdout
 
 
-@pytest.mark.parametrize("fmt", ["text", "gnu", "json", "sarif", "github"])
-def test_paths_and_fingerprints_do_not_depend_on_the_working_directory(project, fmt):
+@pytest.mark.parametrize("fmt", ["json", "sarif", "github"])
+def test_machine_formats_name_paths_from_the_project_root_in_any_working_directory(project, fmt):
     from_root = _check(fmt, "policy/c.cdl", project)
     from_inside = _check(fmt, "c.cdl", project / "policy")
-    assert from_root == from_inside
+    (project / "other").mkdir()
+    from_beside = _check(fmt, "../policy/c.cdl", project / "other")
+    assert from_root == from_inside == from_beside
     assert "policy/c.cdl" in from_root
+
+
+@pytest.mark.parametrize("fmt", ["text", "gnu"])
+def test_text_and_gnu_name_paths_from_the_working_directory(project, fmt):
+    (project / "other").mkdir()
+    absolute = str(project / "policy" / "c.cdl")
+    # (what the command is given, where it runs, the path it must print)
+    runs = [("policy/c.cdl", project, "policy/c.cdl"),
+            ("c.cdl", project / "policy", "c.cdl"),
+            (absolute, project / "policy", "c.cdl"),
+            (absolute, project / "other", "../policy/c.cdl")]
+    outputs = []
+    for given, cwd, shown in runs:
+        out = _check(fmt, given, cwd)
+        assert out.startswith(f"{shown}:6:"), (given, cwd, out)
+        outputs.append(out.replace(shown, "FILE"))
+    # Only the paths differ: the same diagnostics, in the same words, from every directory.
+    assert len(set(outputs)) == 1, outputs
 
 
 def test_sarif_is_valid_and_rules_carry_markdown_help_and_tags(project):

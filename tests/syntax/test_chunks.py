@@ -62,8 +62,8 @@ def test_an_edit_re_parses_only_the_piece_it_touches(monkeypatch):
     text = synthetic()
     chunks.parse_in_pieces(text, "edit.cdl")
     calls = []
-    real = chunks.parse_text
-    monkeypatch.setattr(chunks, "parse_text", lambda t, f: calls.append(f) or real(t, f))
+    real = chunks.parse_module
+    monkeypatch.setattr(chunks, "parse_module", lambda t, f: calls.append(f) or real(t, f))
     edited = text.replace('why: "Why 200 # not a comment"', 'why: "Why two hundred"', 1)
     module = chunks.parse_in_pieces(edited, "edit.cdl")
     assert len(calls) == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lark import Lark, Tree
 
-from constitutionc.syntax import parser
+from constitutionc.syntax import builder, parser
 from tests.conftest import REPO
 
 FILES = sorted(p for p in REPO.rglob("*.cdl") if ".venv" not in p.parts and p.stat().st_size < 2_000_000)
@@ -43,3 +43,16 @@ def test_spans_are_larks(path: Path, lark_positions):
     parser._local.state = parser._ParseState(text=text)
     expected = lark_positions.parse(text)
     assert spans(ours.tree) == spans(expected)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_the_tree_built_while_parsing_is_the_one_built_from_larks_positions(path: Path, lark_positions):
+    """`parse_module` builds the syntax tree in the parser's callbacks; walking the tree Lark makes
+    with its own `propagate_positions` must give the same nodes, spans included."""
+    text = path.read_text(encoding="utf-8")
+    module, result = builder.parse_module(text, path.name)
+    if module is None or result.diagnostics:
+        pytest.skip("not a clean parse: its spans are covered by the diagnostic tests")
+    parser._local.state = parser._ParseState(text=text)
+    expected = builder.build_module(lark_positions.parse(text), path.name, parser._local.state.comments)
+    assert module == expected

@@ -104,3 +104,42 @@ def test_a_text_block_missing_its_closing_quotes_is_named_where_the_error_shows(
     assert diagnostics and diagnostics[0].span.line == 6
     assert "starts on line 2" in diagnostics[0].notes[0]
     assert 'is its closing `"""` missing?' in diagnostics[0].notes[0]
+
+
+_TRAILING_BAR = '''principle p.a "A" {
+  text: "t"
+  why: "w"
+}
+
+dilemma fam teaches p.a {
+  vary tone: a | b |
+  user: "Hi, I am {tone}."
+  stance: "s"
+}
+'''
+
+
+def _load_text(tmp_path: Path, text: str):
+    path = tmp_path / "c.cdl"
+    path.write_text(text, encoding="utf-8")
+    return load([path])
+
+
+def test_a_trailing_bar_in_an_axis_is_one_error_at_the_bar_and_the_next_field_still_reads(tmp_path):
+    result = _load_text(tmp_path, _TRAILING_BAR)
+    [d] = result.diagnostics
+    assert (d.code, d.span.line, d.span.column, d.span.end_column) == ("CDL001", 7, 20, 21)
+    assert d.message == ("nothing follows this `|` at the end of the line: remove it, or write the missing "
+                         "choice after it")
+    [family] = result.constitution.generators
+    [axis] = family.axes
+    assert axis.values == ("a", "b")
+    assert dict(family.templates)["user"] == "Hi, I am {tone}."
+
+
+def test_a_choice_list_continued_on_the_next_line_is_not_an_error(tmp_path):
+    text = _TRAILING_BAR.replace("a | b |\n", "a | b |\n    c |\n    d\n")
+    result = _load_text(tmp_path, text)
+    assert result.diagnostics == []
+    [axis] = result.constitution.generators[0].axes
+    assert axis.values == ("a", "b", "c", "d")

@@ -1,0 +1,66 @@
+"""`WordTable` reads words from bytes as `words` does, and its prefilter never misses a shared run."""
+
+import random
+
+from constitutionc.textmeasures import OverlapIndex, words
+from constitutionc.textmeasures.hashed import WordTable, piece_hashes
+
+TRICKY = [
+    "", "   ", "\n\t", "I i I'm you YOU your yours you're Your", "'a' b''c '' don't 'edge' cases'",
+    "Ünïcödé wörds “quoted” — dash… don’t ‘single’", "x\ty\nz\r\nw", "iiiii i.i,i", "naïve café's crème",
+    "snake_case and kebab-case, 3.14 and 1,000", "emoji 🎉 between 🎉words", "x" * 40 + " " + "y" * 17,
+    "ΑΘΗΝΑ Ελληνικά ΣΟΦΙΑ", "\u00a0nbsp\u00a0separated\u00a0", "tab\u2013dash\u2014dash\u2026end", "'",
+]
+
+
+def random_texts(count: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    alphabet = "abcdefghij  'I\u2019you r.,\n\u00e9\u201c"
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60))) for _ in range(count)]
+
+
+def test_counts_and_hashes_are_those_of_the_words():
+    texts = TRICKY + random_texts(2000)
+    table = WordTable(texts)
+    tokens = [words(text) for text in texts]
+    assert table.lengths.tolist() == [len(t) for t in tokens]
+    assert table.first_person.tolist() == [t.count("i") for t in tokens]
+    assert table.second_person.tolist() == [t.count("you") + t.count("your") for t in tokens]
+    by_hash: dict[int, str] = {}
+    for word, value in zip((w for t in tokens for w in t), table.hashes.tolist()):
+        assert by_hash.setdefault(value, word) == word  # one word per hash
+    assert len(by_hash) == len({w for t in tokens for w in t})  # and one hash per word
+
+
+def test_texts_in_many_batches_hash_as_in_one(monkeypatch):
+    from constitutionc.textmeasures import hashed
+
+    texts = TRICKY + random_texts(500)
+    whole = WordTable(texts)
+    monkeypatch.setattr(hashed, "BATCH_BYTES", 64)
+    cut = WordTable(texts)
+    assert cut.hashes.tolist() == whole.hashes.tolist() and cut.lengths.tolist() == whole.lengths.tolist()
+    assert WordTable.of_words([words(t) for t in texts]).hashes.tolist() == whole.hashes.tolist()
+
+
+def test_the_prefilter_keeps_every_text_that_shares_a_run():
+    rng = random.Random(5)
+    vocabulary = [f"w{i}" for i in range(60)]
+    indexed = [" ".join(rng.choice(vocabulary) for _ in range(30)) for _ in range(20)]
+    index = OverlapIndex(8)
+    for number, text in enumerate(indexed):
+        index.add(text, str(number))
+    texts = []
+    for _ in range(600):
+        text = [rng.choice(vocabulary) for _ in range(rng.randint(0, 40))]
+        if rng.random() < 0.3:  # paste a run of 7 to 12 words of an indexed text somewhere
+            source = words(rng.choice(indexed))
+            start, size = rng.randrange(0, 18), rng.randint(7, 12)
+            at = rng.randint(0, len(text))
+            text[at:at] = source[start:start + size]
+        texts.append(" ".join(text))
+    may = WordTable(texts).may_share(piece_hashes(index), index.piece_words, index.stride).tolist()
+    shares = [bool(index.overlaps(text)) for text in texts]
+    assert sum(shares) > 50
+    assert all(m for m, s in zip(may, shares) if s)
+    assert sum(may) < len(texts)  # a filter, not a pass-through
