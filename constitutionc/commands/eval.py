@@ -32,13 +32,14 @@ def journal_name(command: str, results: str) -> str:
 def open_model_session(provider, base_url, cache_dir, name, dry_run, max_requests, max_usd, concurrency,
                        timeout, description, price=None, **session_options):
     from ..llm import MissingCredentials, Progress, open_session
+    from ..llm.pricing import PricesError
 
     try:
         return open_session(provider, base_url=base_url, cache_dir=cache_dir, journal_name=name, dry_run=dry_run,
                             max_requests=max_requests, max_usd=max_usd, concurrency=concurrency,
                             timeout=timeout, progress=Progress.for_terminal(description), fallback_price=price,
                             **session_options)
-    except MissingCredentials as e:
+    except (MissingCredentials, PricesError) as e:
         _fail(str(e))
 
 

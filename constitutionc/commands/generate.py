@@ -68,6 +68,7 @@ def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed
     from ..emit import OutputError
     from ..generate import GenerateError, GenerateOptions, PlanError, estimate, generate
     from ..llm import MissingCredentials, Progress, open_session
+    from ..llm.pricing import PricesError
     from ..prompts import PromptError, PromptLibrary
 
     require_batches(provider, batch)
@@ -94,7 +95,7 @@ def command(path, out_dir, model, provider, base_url, kinds, counts, limit, seed
                                max_requests=max_requests, max_usd=max_usd, concurrency=concurrency,
                                timeout=timeout, fallback_price=price, progress=Progress.for_terminal("generating")
                                if (interactive(sys.stderr) and not dry_run) else None)
-    except MissingCredentials as error:
+    except (MissingCredentials, PricesError) as error:
         click.echo(f"constitutionc: error: {error}; nothing was written", err=True)
         sys.exit(2)
     except PromptError as error:

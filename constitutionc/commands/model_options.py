@@ -49,9 +49,12 @@ def require_prices(models, max_usd: float | None, price) -> None:
     error (exit 2) before anything is sent, unless `--price-per-mtok` gives the price."""
     if max_usd is None:
         return
-    from ..llm.pricing import PriceTable
+    from ..llm.pricing import PriceTable, PricesError
 
-    unpriced = PriceTable.load().with_fallback(price).unpriced(models)
+    try:
+        unpriced = PriceTable.load().with_fallback(price).unpriced(models)
+    except PricesError as e:
+        raise click.UsageError(str(e)) from None
     if unpriced:
         raise click.UsageError(
             f"no price known for {', '.join(unpriced)}, so --max-usd {max_usd:g} could not limit its spending; "

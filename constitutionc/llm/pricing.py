@@ -38,6 +38,11 @@ def parse_price(text: str) -> Price:
     return Price(input_price, output_price, input_price * 1.25, input_price * 0.1)
 
 
+class PricesError(ValueError):
+    """The price table named by CONSTITUTIONC_PRICES (or given) cannot be read: the message names the file and
+    what is wrong (commands: one line, exit 2, nothing sent)."""
+
+
 class PriceTable:
     """Prices by model name. `fallback`, when given (`--price-per-mtok`), prices every model no row matches."""
 
@@ -54,18 +59,33 @@ class PriceTable:
     @classmethod
     def load(cls, path: Path | str | None = None) -> "PriceTable":
         path = path or os.environ.get(PRICES_ENV)
-        if path:
-            text, source = Path(path).read_text(encoding="utf-8"), str(path)
-        else:
-            text, source = resources.files(__package__).joinpath("prices.toml").read_text(encoding="utf-8"), "built-in"
-        data = tomllib.loads(text)
+        where = f"price table {path} (${PRICES_ENV})" if path else "the built-in price table"
+        try:
+            if path:
+                text, source = Path(path).read_text(encoding="utf-8"), str(path)
+            else:
+                text = resources.files(__package__).joinpath("prices.toml").read_text(encoding="utf-8")
+                source = "built-in"
+            data = tomllib.loads(text)
+        except (OSError, UnicodeDecodeError) as e:
+            raise PricesError(f"{where}: cannot be read ({getattr(e, 'strerror', None) or e})") from None
+        except tomllib.TOMLDecodeError as e:
+            raise PricesError(f"{where}: not TOML ({e})") from None
         rows = []
-        for row in data.get("model", []):
-            input_price = float(row["input"])
-            rows.append((str(row["match"]), Price(input_price, float(row["output"]),
-                                                  float(row.get("cache_write", input_price * 1.25)),
-                                                  float(row.get("cache_read", input_price * 0.1)))))
-        return cls(rows, float(data.get("batch_discount", 0.5)), source)
+        for number, row in enumerate(data.get("model", []), 1):
+            try:
+                input_price = float(row["input"])
+                rows.append((str(row["match"]), Price(input_price, float(row["output"]),
+                                                      float(row.get("cache_write", input_price * 1.25)),
+                                                      float(row.get("cache_read", input_price * 0.1)))))
+            except (KeyError, TypeError, ValueError, AttributeError) as e:
+                raise PricesError(f"{where}: [[model]] entry {number} needs `match`, `input` and `output` "
+                                  f"(numbers of USD per million tokens): {e!r}") from None
+        try:
+            discount = float(data.get("batch_discount", 0.5))
+        except (TypeError, ValueError):
+            raise PricesError(f"{where}: batch_discount is not a number") from None
+        return cls(rows, discount, source)
 
     def price(self, model: str) -> Price | None:
         for pattern, price in self.rows:

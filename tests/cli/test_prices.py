@@ -85,3 +85,24 @@ def test_the_eval_dry_run_names_the_unpriced_model(model_server, tmp_path):
                     "--dry-run")
     assert result.exit_code == 0, result.output
     assert f"no price known for {LOCAL}" in result.output and "$0.00" not in result.output
+
+
+@pytest.mark.parametrize("table", ["missing", "not_toml", "bad_row"])
+def test_an_unreadable_price_table_is_one_line_and_exit_2_nothing_sent(table, model_server, tmp_path):
+    """$CONSTITUTIONC_PRICES naming a missing or broken file is a one-line error naming the file, never a
+    traceback, in dry runs, dollar budgets and real runs alike."""
+    path = tmp_path / "prices.toml"
+    if table == "not_toml":
+        path.write_text("[[model]\nmatch = ", encoding="utf-8")
+    elif table == "bad_row":
+        path.write_text('[[model]]\nmatch = "claude-*"\ninput = "three"\noutput = 15\n', encoding="utf-8")
+    build = write_build(tmp_path, [PROBE])
+    runs = [("eval", build, "-o", tmp_path / "r1", "--dry-run"),
+            ("eval", build, "-o", tmp_path / "r2", "--max-usd", 1, "--base-url", model_server.url),
+            ("eval", build, "-o", tmp_path / "r3", "--base-url", model_server.url, "--judge", "none")]
+    for args in runs:
+        result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False,
+                                    env={"ANTHROPIC_API_KEY": "k", "CONSTITUTIONC_PRICES": str(path)})
+        assert result.exit_code == 2, (args, result.output)
+        assert f"price table {path}" in result.output and "Traceback" not in result.output
+    assert model_server.paid == 0
