@@ -17,7 +17,8 @@ from pathlib import Path
 import click
 
 from ..models import DEFAULT_MODEL
-from .model_options import cost_text, price_option, provider_option, require_batches, require_prices
+from .model_options import (concurrency_option, cost_text, provider_option, require_batches, require_prices,
+                            spending_options)
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -128,14 +129,11 @@ def dry_run_text(probes: int, samples: int, estimate, max_turns: int, judge_samp
               help="Model turns per run at most (each answers the tool calls of the turn before).")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=4096, show_default=True,
               help="Output tokens per model turn.")
-@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Requests in flight at most (lowered automatically under rate limits).")
+@concurrency_option()
 @click.option("--batch", is_flag=True, help="Send each turn's requests through Message Batches (half the price).")
 @click.option("--batch-poll", type=click.FloatRange(min=0.001), default=30.0, show_default=True,
               help="Seconds between checks on a running batch.")
-@click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Stop before sending more requests.")
-@click.option("--max-usd", type=click.FloatRange(min=0), default=None, help="Stop before spending more.")
-@price_option()
+@spending_options
 @click.option("--only", default=None, help="Only probes whose id, condition or generator matches this glob.")
 @click.option("--dry-run", is_flag=True, help="Estimate the first turn's tokens and cost; call nothing paid.")
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False), default=None,

@@ -8,7 +8,8 @@ import click
 
 from ..models import DEFAULT_MODEL
 from .build import interactive, load_checked
-from .model_options import cost_text, price_option, provider_option, require_batches, require_prices
+from .model_options import (concurrency_option, cost_text, provider_option, require_batches, require_prices,
+                            spending_options)
 
 KIND_CHOICES = ("responses", "dilemmas", "documents", "stories", "episodes")
 
@@ -37,12 +38,9 @@ def _parse_kinds(ctx, param, value):
 @click.option("--limit", type=click.IntRange(min=1), default=None,
               help="A trial run: at most N offline instances per generator and N items of each kind.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of sampling and variation.")
-@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Requests in flight at most (lowered automatically under rate limits).")
+@concurrency_option()
 @click.option("--batch", is_flag=True, help="Send each wave through Message Batches (half the price, slower).")
-@click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Stop before sending more requests.")
-@click.option("--max-usd", type=click.FloatRange(min=0), default=None, help="Stop before spending more.")
-@price_option()
+@spending_options
 @click.option("--dry-run", is_flag=True,
               help="Print the requests still to send (not answered by the cache), their tokens and cost per kind; "
                    "call nothing paid.")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from .. import jsonl
-from .model_options import price_option, provider_option, require_batches, require_prices
+from .model_options import concurrency_option, provider_option, require_batches, require_prices, spending_options
 from .eval import (DEFAULT_MODEL, _fail, clauses_of_build, finish, journal_name, open_model_session,
                    refuse_build_as_results)
 
@@ -63,11 +63,8 @@ def _message_problem(message) -> str | None:
 @provider_option()
 @click.option("--base-url", default=None, help="API base URL of the judge (a vLLM, llama.cpp or Ollama server, a proxy).")
 @click.option("--batch", is_flag=True, help="Send the judge's requests through Message Batches (half the price).")
-@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
-              help="Requests in flight at most (lowered automatically under rate limits).")
-@click.option("--max-requests", type=click.IntRange(min=1), default=None, help="Stop before sending more requests.")
-@click.option("--max-usd", type=click.FloatRange(min=0), default=None, help="Stop before spending more.")
-@price_option()
+@concurrency_option()
+@spending_options
 @click.option("--cache", "cache_dir", type=click.Path(file_okay=False), default=None,
               help="Answer cache directory (default: the user cache directory).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True,

@@ -37,6 +37,20 @@ def _parse_price(ctx, param, value):
         raise click.BadParameter(str(e)) from None
 
 
+def concurrency_option():
+    return click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True,
+                        help="Requests in flight at most (lowered automatically under rate limits).")
+
+
+def spending_options(command):
+    """`--max-requests`, `--max-usd` and `--price-per-mtok`, in that order: the limits every paid command takes."""
+    command = price_option()(command)
+    command = click.option("--max-usd", type=click.FloatRange(min=0), default=None,
+                           help="Stop before spending more.")(command)
+    return click.option("--max-requests", type=click.IntRange(min=1), default=None,
+                        help="Stop before sending more requests.")(command)
+
+
 def price_option():
     return click.option("--price-per-mtok", "price", metavar="IN,OUT", default=None, callback=_parse_price,
                         help="USD per million input and output tokens (e.g. 3,15) of a model the price table "
