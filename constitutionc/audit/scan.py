@@ -5,6 +5,8 @@ rows, judges each text once (`TextJudge`) and returns what the chunk adds: `Chun
 item-level figures, still to be de-duplicated against earlier chunks, while the text-level figures
 go into the process's own `Partial`. The parent takes the chunks' items in file order, so the first
 occurrence of an item is the one counted, whatever process scanned it; partials merge at the end.
+Each process scans a fixed shard of the chunks (`shards`) rather than whichever chunk is next, so
+the copies of an example that the targets write to several files are judged once, in one process.
 With `jobs=1` the same functions run in the calling process, so both paths give one report.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import os
+import queue
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,11 +67,20 @@ def plan(out_dir: Path, files: list[Path], size: int | None = None) -> list[Chun
     return chunks
 
 
-def _lines(chunk: Chunk) -> list[bytes]:
+def _read(chunk: Chunk) -> bytes:
     with chunk.path.open("rb") as handle:
         handle.seek(chunk.start)
-        data = handle.read(chunk.end - chunk.start)
-    lines = data.split(b"\n")
+        return handle.read(chunk.end - chunk.start)
+
+
+def _line_count(data: bytes) -> int:
+    """How many lines `_lines` gives for `data`, counted without splitting it."""
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def _lines(chunk: Chunk, data: bytes | None = None) -> list[bytes]:
+    """The chunk's lines (`data`: its bytes, if read already)."""
+    lines = (_read(chunk) if data is None else data).split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
     return lines
@@ -113,11 +125,13 @@ def probe_rows(chunks: list[Chunk]) -> Iterator[Row]:
     """The probes, with their line numbers; only lines that mention `"probe"` are parsed."""
     numbered: dict[str, int] = Counter()
     for chunk in chunks:
-        lines = _lines(chunk)
+        data = _read(chunk)
         base = numbered[chunk.name]
-        numbered[chunk.name] += len(lines)
-        if not any(PROBE_MARK in line for line in lines):
+        if PROBE_MARK not in data:  # most chunks of a generated build: counted, not split
+            numbered[chunk.name] += _line_count(data)
             continue
+        lines = _lines(chunk, data)
+        numbered[chunk.name] += len(lines)
         for number, line in enumerate(lines, start=base + 1):
             if PROBE_MARK in line:
                 row = _row(line, chunk.name, number)
@@ -276,14 +290,40 @@ def _spoken(row: Row) -> list[str]:
     return row.assistant + [t for t in (row.chosen, row.rejected) if t]
 
 
-_SCANNER: Scanner | None = None  # a worker process's scanner
-_HANDOVER = None  # a barrier: every worker hands its partial over exactly once
+SPAN_BYTES = 64 << 20  # a shard's stretch of the largest file: the parent holds at most about one
+# stretch's results that arrive before their turn, so its memory does not grow with the build
 
 
-def _start_worker(context: Context, handover) -> None:
-    global _SCANNER, _HANDOVER
-    gc.disable()  # see `_without_collector`; a worker ends with the pass
-    _SCANNER, _HANDOVER = Scanner(context), handover
+def shards(chunks: list[Chunk], jobs: int) -> list[list[int]]:
+    """The chunks each process scans, by their places in `chunks`. Every file is cut into the same number
+    of equal spans (a multiple of `jobs`, spans of the largest file about `SPAN_BYTES`), and the k-th
+    process takes every `jobs`-th span, k first, in file order. The targets of one build write the same
+    examples in the same order to every file, so an example's copies fall in one process and are judged
+    once there. Any split gives the same report, as each process takes its chunks in file order."""
+    sizes: dict[str, int] = {}
+    for chunk in chunks:
+        sizes[chunk.name] = max(sizes.get(chunk.name, 0), chunk.end)
+    spans = jobs * max(1, -(-max(sizes.values(), default=0) // (jobs * SPAN_BYTES)))
+    split: list[list[int]] = [[] for _ in range(jobs)]
+    for place, chunk in enumerate(chunks):
+        total = sizes[chunk.name]
+        split[(chunk.start * spans // total) % jobs if total else 0].append(place)
+    return split
+
+
+def _scan_shard(context: Context, chunks: list[Chunk], places: list[int], results) -> None:
+    """A worker process: scan its chunks in order, send each chunk's items, then its partial."""
+    gc.disable()  # see `_without_collector`; the process ends with its shard
+    try:
+        scanner = Scanner(context)
+        for place in places:
+            results.put((place, scanner.scan(chunks[place])))
+        results.put((HANDED_OVER, scanner.partial))
+    except BaseException as error:  # the parent raises it: a worker must not leave it waiting
+        results.put((FAILED, error))
+
+
+HANDED_OVER, FAILED = -1, -2  # what a worker's message holds, in place of a chunk's place
 
 
 @contextmanager
@@ -298,17 +338,6 @@ def _without_collector():
     finally:
         if enabled:
             gc.enable()
-
-
-def _scan_in_worker(chunk: Chunk) -> ChunkItems:
-    return _SCANNER.scan(chunk)
-
-
-def _partial_of_worker(_: int) -> Partial:
-    """A worker's partial. The barrier holds each worker to one such task until all have one, so no
-    worker hands over twice and none is left out."""
-    _HANDOVER.wait()
-    return _SCANNER.partial
 
 
 def default_jobs() -> int:
@@ -338,10 +367,36 @@ def run(chunks: list[Chunk], context: Context, jobs: int | None = None) -> tuple
 
     partial = Partial()
     processes = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with processes.Pool(jobs, initializer=_start_worker, initargs=(context, processes.Barrier(jobs))) as pool, \
-            _without_collector():
-        for result in pool.imap(_scan_in_worker, chunks):
-            take(result)
-        for other in pool.map(_partial_of_worker, range(jobs), chunksize=1):
-            partial.merge(other)
+    results = processes.Queue()
+    workers = [processes.Process(target=_scan_shard, args=(context, chunks, places, results), daemon=True)
+               for places in shards(chunks, jobs)]
+    for worker in workers:
+        worker.start()
+    early: dict[int, ChunkItems] = {}  # chunks scanned before an earlier one: held until their turn
+    following, handed = 0, 0
+    try:
+        with _without_collector():
+            while handed < jobs:
+                try:
+                    place, result = results.get(timeout=1)
+                except queue.Empty:
+                    if any(worker.exitcode not in (None, 0) for worker in workers):
+                        raise RuntimeError("an audit worker process ended without its results (killed?)") from None
+                    continue
+                if place == FAILED:
+                    raise result
+                if place == HANDED_OVER:
+                    partial.merge(result)
+                    handed += 1
+                    continue
+                early[place] = result
+                while following in early:
+                    take(early.pop(following))
+                    following += 1
+    except BaseException:
+        for worker in workers:
+            worker.terminate()
+        raise
+    for worker in workers:
+        worker.join()
     return items, partial

@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,67 @@ def test_a_sample_is_exact_until_it_overflows_then_estimates_the_count():
         (left if i % 3 else right).add((i * 0x9E3779B97F4A7C15) % (1 << 64), None)
     left.merge(right)
     assert sorted(left.members) == sorted(sample.members) and left.count() == sample.count()
+
+
+def test_shards_hold_every_chunk_once_in_file_order_and_align_the_files(synthetic_build, monkeypatch):
+    monkeypatch.setattr(scan, "CHUNK_BYTES", 50_000)
+    chunks = scan.plan(synthetic_build, data_files(synthetic_build))
+    split = scan.shards(chunks, 2)
+    assert sorted(place for shard in split for place in shard) == list(range(len(chunks)))
+    assert all(shard == sorted(shard) for shard in split)
+    for name in {chunk.name for chunk in chunks}:
+        places = [place for place, chunk in enumerate(chunks) if chunk.name == name]
+        if len(places) > 1:  # a file's first chunk in the first shard, its last in the second
+            assert places[0] in split[0] and places[-1] in split[1]
+    assert scan.shards(chunks, 1) == [list(range(len(chunks)))]
+    monkeypatch.setattr(scan, "SPAN_BYTES", 100_000)  # several spans per file: they alternate
+    split = scan.shards(chunks, 2)
+    first = [place for place, chunk in enumerate(chunks) if chunk.name == chunks[0].name]
+    owners = [0 if place in split[0] else 1 for place in first]
+    assert owners[0] == 0 and 0 < sum(owners) < len(owners) and owners != sorted(owners)
+
+
+def test_a_worker_that_fails_or_dies_stops_the_pass_with_its_error(synthetic_build, monkeypatch):
+    monkeypatch.setattr(scan, "CHUNK_BYTES", 50_000)
+    chunks = scan.plan(synthetic_build, data_files(synthetic_build))
+    context = scan.Context(("Claude",), None, scan.Probes.gather(chunks))
+    last = chunks[-1]
+
+    def failing(self, chunk):
+        if chunk == last:
+            raise ValueError("no such luck")
+        return real(self, chunk)
+
+    def dying(self, chunk):
+        if chunk == last:
+            os._exit(9)
+        return real(self, chunk)
+
+    real = scan.Scanner.scan
+    monkeypatch.setattr(scan.Scanner, "scan", failing)  # the workers are forked: they see the patch
+    with pytest.raises(ValueError, match="no such luck"):
+        scan.run(chunks, context, jobs=2)
+    monkeypatch.setattr(scan.Scanner, "scan", dying)
+    with pytest.raises(RuntimeError, match="ended without its results"):
+        scan.run(chunks, context, jobs=2)
+
+
+@pytest.mark.parametrize("data", [b"", b"\n", b"a", b"a\n", b"a\nb", b"a\n\nb\n", b"\n\n\n", b"a\r\nb\r\n"])
+def test_counting_lines_agrees_with_splitting_them(tmp_path, data):
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(data)
+    assert scan._line_count(data) == len(scan._lines(scan.Chunk(path, "rows.jsonl", 0, len(data))))
+
+
+def test_a_probe_after_chunks_without_probes_has_its_own_line(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    rows = [json.dumps({"id": f"r{n}", "messages": [{"role": "user", "content": f"question {n}"},
+                                                    {"role": "assistant", "content": f"answer {n}"}]})
+            for n in range(400)]
+    probe = json.dumps({"kind": "probe", "id": "the-probe", "messages": [{"role": "user", "content": "hello"}]})
+    (out / "mixed.jsonl").write_text("\n".join(rows[:250] + ["", probe] + rows[250:]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(scan, "CHUNK_BYTES", 2_000)
+    chunks = scan.plan(out, [out / "mixed.jsonl"])
+    assert len(chunks) > 10
+    assert [(row.id, row.line) for row in scan.probe_rows(chunks)] == [("the-probe", 252)]
