@@ -74,16 +74,19 @@ def _read(chunk: Chunk) -> bytes:
 
 
 def _line_count(data: bytes) -> int:
-    """How many lines `_lines` gives for `data`, counted without splitting it."""
+    """How many lines `_split` gives for `data`, counted without splitting it."""
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
-def _lines(chunk: Chunk, data: bytes | None = None) -> list[bytes]:
-    """The chunk's lines (`data`: its bytes, if read already)."""
-    lines = (_read(chunk) if data is None else data).split(b"\n")
+def _split(data: bytes) -> list[bytes]:
+    lines = data.split(b"\n")
     if lines and not lines[-1]:
         lines.pop()
     return lines
+
+
+def _lines(chunk: Chunk) -> list[bytes]:
+    return _split(_read(chunk))
 
 
 def _row(line: bytes, name: str, number: int) -> Row | None:
@@ -130,7 +133,7 @@ def probe_rows(chunks: list[Chunk]) -> Iterator[Row]:
         if PROBE_MARK not in data:  # most chunks of a generated build: counted, not split
             numbered[chunk.name] += _line_count(data)
             continue
-        lines = _lines(chunk, data)
+        lines = _split(data)
         numbered[chunk.name] += len(lines)
         for number, line in enumerate(lines, start=base + 1):
             if PROBE_MARK in line:
@@ -311,19 +314,20 @@ def shards(chunks: list[Chunk], jobs: int) -> list[list[int]]:
     return split
 
 
-def _scan_shard(context: Context, chunks: list[Chunk], places: list[int], results) -> None:
-    """A worker process: scan its chunks in order, send each chunk's items, then its partial."""
+HANDED_OVER, FAILED = -1, -2  # what a worker's message holds, in place of a chunk's place
+
+
+def _scan_shard(worker: int, context: Context, chunks: list[Chunk], places: list[int], results) -> None:
+    """A worker process: scan its chunks in order, send each chunk's items, then its partial, each
+    message as (worker, place, payload)."""
     gc.disable()  # see `_without_collector`; the process ends with its shard
     try:
         scanner = Scanner(context)
         for place in places:
-            results.put((place, scanner.scan(chunks[place])))
-        results.put((HANDED_OVER, scanner.partial))
+            results.put((worker, place, scanner.scan(chunks[place])))
+        results.put((worker, HANDED_OVER, scanner.partial))
     except BaseException as error:  # the parent raises it: a worker must not leave it waiting
-        results.put((FAILED, error))
-
-
-HANDED_OVER, FAILED = -1, -2  # what a worker's message holds, in place of a chunk's place
+        results.put((worker, FAILED, error))
 
 
 @contextmanager
@@ -368,26 +372,26 @@ def run(chunks: list[Chunk], context: Context, jobs: int | None = None) -> tuple
     partial = Partial()
     processes = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     results = processes.Queue()
-    workers = [processes.Process(target=_scan_shard, args=(context, chunks, places, results), daemon=True)
-               for places in shards(chunks, jobs)]
+    workers = [processes.Process(target=_scan_shard, args=(number, context, chunks, places, results), daemon=True)
+               for number, places in enumerate(shards(chunks, jobs))]
     for worker in workers:
         worker.start()
     early: dict[int, ChunkItems] = {}  # chunks scanned before an earlier one: held until their turn
-    following, handed = 0, 0
+    following, handed = 0, set()
     try:
         with _without_collector():
-            while handed < jobs:
+            while len(handed) < jobs:
                 try:
-                    place, result = results.get(timeout=1)
-                except queue.Empty:
-                    if any(worker.exitcode not in (None, 0) for worker in workers):
+                    worker, place, result = results.get(timeout=1)
+                except queue.Empty:  # a worker that has ended has sent all it will send
+                    if any(w.exitcode is not None and n not in handed for n, w in enumerate(workers)):
                         raise RuntimeError("an audit worker process ended without its results (killed?)") from None
                     continue
                 if place == FAILED:
                     raise result
                 if place == HANDED_OVER:
                     partial.merge(result)
-                    handed += 1
+                    handed.add(worker)
                     continue
                 early[place] = result
                 while following in early:

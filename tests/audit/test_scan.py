@@ -98,18 +98,19 @@ def test_a_worker_that_fails_or_dies_stops_the_pass_with_its_error(synthetic_bui
             raise ValueError("no such luck")
         return real(self, chunk)
 
-    def dying(self, chunk):
+    def dying(self, chunk, status):
         if chunk == last:
-            os._exit(9)
+            os._exit(status)
         return real(self, chunk)
 
     real = scan.Scanner.scan
     monkeypatch.setattr(scan.Scanner, "scan", failing)  # the workers are forked: they see the patch
     with pytest.raises(ValueError, match="no such luck"):
         scan.run(chunks, context, jobs=2)
-    monkeypatch.setattr(scan.Scanner, "scan", dying)
-    with pytest.raises(RuntimeError, match="ended without its results"):
-        scan.run(chunks, context, jobs=2)
+    for status in (9, 0):  # killed, or ended quietly: either way its chunks never come
+        monkeypatch.setattr(scan.Scanner, "scan", lambda self, chunk, status=status: dying(self, chunk, status))
+        with pytest.raises(RuntimeError, match="ended without its results"):
+            scan.run(chunks, context, jobs=2)
 
 
 @pytest.mark.parametrize("data", [b"", b"\n", b"a", b"a\n", b"a\nb", b"a\n\nb\n", b"\n\n\n", b"a\r\nb\r\n"])
