@@ -35,17 +35,18 @@ CONTAMINATION_WORDS = (8, 13)  # runs shared with a probe, reported at both leng
 
 def _key(*parts: str | None) -> int:
     """A stable 64-bit key of texts (samples are chosen by it, so it must not change between runs): the
-    8-byte BLAKE2b of each part's UTF-8 (b"\\x01" for None), each followed by a zero byte."""
-    data = b"\x00".join(b"\x01" if part is None else part.encode("utf-8", "surrogatepass") for part in parts)
-    return int.from_bytes(hashlib.blake2b(data + b"\x00", digest_size=8).digest(), "big")
+    8-byte BLAKE2b of each part's UTF-8 (b"\\x01" for None), each followed by a zero byte. (The parts
+    are joined before encoding: UTF-8 of a join is the join of the UTF-8s.)"""
+    data = "\x00".join(["\x01" if part is None else part for part in parts]).encode("utf-8", "surrogatepass")
+    return int.from_bytes(_blake2b(data + b"\x00", digest_size=8).digest(), "big")
 
 
 def _text_key(text: str) -> int:
     """`_key(text)` of one text."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass") + b"\x00", digest_size=8).digest(),
-                          "big")
+    return int.from_bytes(_blake2b(text.encode("utf-8", "surrogatepass") + b"\x00", digest_size=8).digest(), "big")
 
 
+_blake2b = hashlib.blake2b
 _EMPTY_KEY = _key("")
 
 
@@ -77,6 +78,9 @@ class TextFacts(NamedTuple):
     third_assistant: bool = False
     third_user: bool = False
     pasted: float = 0.0
+
+
+_facts = tuple.__new__  # TextFacts from all its fields, without the Python-level constructor
 
 
 def memo_key(text: str, spoken: bool, users: bool) -> int:
@@ -120,8 +124,8 @@ class TextJudge:
                 wanted, found.tolist(), values[:, 0].tolist(), *columns):
             if held:
                 if not packed:
-                    result[key] = TextFacts(text_key, words_, first, second, None, None, stage, third_assistant,
-                                            third_user)
+                    result[key] = _facts(TextFacts, (text_key, words_, first, second, None, None, stage,
+                                                     third_assistant, third_user, 0.0))
                     continue
                 facts = memo.whole.get(key)
                 if facts is not None:
@@ -200,25 +204,61 @@ class TextJudge:
 USERS_PROMPT = "users"
 
 
-# Single surface features a lazy classifier could use to tell chosen from rejected.
+# Single surface features a lazy classifier could use to tell chosen from rejected. Each counts as
+# its expression says; the cheap tests in front give the same number without a search.
 _HEADER = re.compile(r"^\s{0,3}#", re.MULTILINE)
 _DIGIT = re.compile(r"\d")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s", re.MULTILINE)
+_DIGITS = b"0123456789"
+
+
+def _paragraphs(text: str) -> int:
+    if "\n\n" not in text:
+        return 1 if text.strip() else 0
+    return len([p for p in text.split("\n\n") if p.strip()])
+
+
+def _header_lines(text: str) -> int:
+    return len(_HEADER.findall(text)) if "#" in text else 0
+
+
+def _list_items(text: str) -> int:
+    if "\n" not in text:  # `^` can only match at the start
+        return 1 if _BULLET.match(text) else 0
+    return len(_BULLET.findall(text))
+
+
+def _digit_count(text: str) -> int:
+    if text.isascii():  # \d is 0-9 there
+        return len(text) - len(text.encode("ascii").translate(None, _DIGITS))
+    return len(_DIGIT.findall(text))
+
+
 SURFACE_FEATURES = {  # each is (text, its facts) -> a number
     "characters": lambda t, f: len(t),
     "words": lambda t, f: f.words,
-    "newlines": lambda t, w: t.count("\n"),
-    "paragraphs": lambda t, w: len([p for p in t.split("\n\n") if p.strip()]),
-    "header lines": lambda t, w: len(_HEADER.findall(t)),
-    "list items": lambda t, w: len(_BULLET.findall(t)),
-    "question marks": lambda t, w: t.count("?"),
-    "exclamation marks": lambda t, w: t.count("!"),
-    "bold markers": lambda t, w: t.count("**"),
-    "quotation marks": lambda t, w: t.count('"') + t.count("“"),
-    "digits": lambda t, w: len(_DIGIT.findall(t)),
+    "newlines": lambda t, f: t.count("\n"),
+    "paragraphs": lambda t, f: _paragraphs(t),
+    "header lines": lambda t, f: _header_lines(t),
+    "list items": lambda t, f: _list_items(t),
+    "question marks": lambda t, f: t.count("?"),
+    "exclamation marks": lambda t, f: t.count("!"),
+    "bold markers": lambda t, f: t.count("**"),
+    "quotation marks": lambda t, f: t.count('"') + t.count("“"),
+    "digits": lambda t, f: _digit_count(t),
     "first person (I)": lambda t, f: f.first_person,
     "second person (you)": lambda t, f: f.second_person,
 }
+_FEATURES = tuple(SURFACE_FEATURES.values())
+
+
+def pair_votes(chosen: str, chosen_facts: "TextFacts", rejected: str, rejected_facts: "TextFacts") -> list[int]:
+    """Per surface feature: 2 when the chosen side has more of it, 1 when both have the same, 0 when less
+    (so a feature's votes over the pairs, halved, are its "higher is chosen" score)."""
+    return [2 if a > b else 1 if a == b else 0 for a, b in
+            zip([f(chosen, chosen_facts) for f in _FEATURES], [f(rejected, rejected_facts) for f in _FEATURES])]
+
+
 PHRASE_CANDIDATES = 300  # most frequent word 1- and 2-grams tried as presence features
 LENGTH_RATIO_RANGE = (0.8, 1.25)
 PAIR_SAMPLE = 4000  # pairs whose phrases are tried as features (a hash-chosen sample)
@@ -232,6 +272,7 @@ ITEM_COLUMNS = ("turns", "stage", "third_assistant", "third_user", "speaking", "
 COLUMN = {name: i for i, name in enumerate(ITEM_COLUMNS)}
 _TURNS, _STAGE, _THIRD_ASSISTANT, _THIRD_USER, _SPEAKING, _PASTED_HEAVY, _PASTED = (
     COLUMN[name] for name in ("turns", "stage", "third_assistant", "third_user", "speaking", "pasted_heavy", "pasted"))
+_FIRST_FEATURE = len(ITEM_COLUMNS) - len(SURFACE_FEATURES)  # the feature columns come last
 CANDIDATES = 2 * EXAMPLES  # examples a chunk keeps per figure: enough that duplicates of earlier chunks
 # (at most EXAMPLES - 1 distinct ones while a list is not yet full) never crowd out a new item's
 
@@ -271,7 +312,8 @@ class ChunkItems:
     probe_placeholders: int = 0
 
     def record(self, row: Row, index: int, answers: list[tuple[str, TextFacts]], spoken: list[tuple[str, TextFacts]],
-               pair: tuple[TextFacts, TextFacts] | None, read: list[tuple[str, TextFacts]], key: int) -> None:
+               votes: list[int] | None, read: list[tuple[str, TextFacts]], key: int) -> None:
+        """One distinct training item; `votes` are a pair's `pair_votes` (None for a row that is no pair)."""
         slot = len(self.keys)
         self.keys.append(key)
         numbers = [0] * len(ITEM_COLUMNS)
@@ -291,12 +333,9 @@ class ChunkItems:
             elif len(self.voice) < CANDIDATES:
                 self.voice.append((slot, index, {"file": row.file, "line": row.line, "id": row.id,
                                                  "reasons": reasons, "excerpt": _excerpt(text)}))
-        if pair is not None:
-            chosen_facts, rejected_facts = pair
+        if votes is not None:
             numbers[COLUMN["pairs"]] = 1
-            for name, feature in SURFACE_FEATURES.items():
-                a, b = feature(row.chosen, chosen_facts), feature(row.rejected, rejected_facts)
-                numbers[COLUMN[f"feature:{name}"]] = 2 if a > b else 1 if a == b else 0
+            numbers[_FIRST_FEATURE:] = votes
             if row.chosen:
                 ratio = len(row.rejected) / len(row.chosen)
                 low, high = LENGTH_RATIO_RANGE
@@ -391,8 +430,8 @@ class KeySet:
         self.blocks.append(fresh)
         self.size += len(fresh)
         while len(self.blocks) > 1 and len(self.blocks[-2]) <= 2 * len(self.blocks[-1]):
-            last = self.blocks.pop()
-            self.blocks[-1] = np.union1d(self.blocks[-1], last)
+            last = self.blocks.pop()  # disjoint from the others: a merge (a stable sort of two sorted runs)
+            self.blocks[-1] = np.sort(np.concatenate((self.blocks[-1], last)), kind="stable")
         return new
 
 
@@ -601,13 +640,11 @@ class PairTally:
     ratio_sample: BottomK = field(default_factory=lambda: BottomK(FILE_RATIO_SAMPLE))
     pair_sample: BottomK = field(default_factory=lambda: BottomK(FILE_PAIR_SAMPLE))
 
-    def add(self, row: Row, chosen: TextFacts, rejected: TextFacts, ablation: bool) -> None:
+    def add(self, row: Row, votes: list[int], key: int, ablation: bool) -> None:
+        """One pair line: its `pair_votes` and its `_key(chosen, rejected)`."""
         self.pairs += 1
         self.ablation += ablation
-        for i, feature in enumerate(SURFACE_FEATURES.values()):
-            a, b = feature(row.chosen, chosen), feature(row.rejected, rejected)
-            self.features[i] += 2 if a > b else 1 if a == b else 0
-        key = _key(row.chosen, row.rejected)
+        self.features = [a + b for a, b in zip(self.features, votes)]
         self.pair_sample.add(key, (row.chosen, row.rejected))
         if row.chosen:
             ratio = len(row.rejected) / len(row.chosen)

@@ -77,21 +77,25 @@ def _apply_messages(row: Row, messages: list, system: Any = None) -> None:
     user or tool message are the answer; every earlier turn (an earlier assistant answer included) is
     the prompt, so a conversation reads the same from every target's rendering of it."""
     systems = [text_of(system)] if system else []
-    turns: list[tuple[str, str]] = []
+    turns: list[str] = []
+    answer_from = 0  # the turns after the last user or tool message
     for message in messages:
         if not isinstance(message, dict):
             continue
         role = message.get("role")
-        text = text_of(message.get("content"))
+        text = message.get("content")
+        if not isinstance(text, str):  # content blocks (most messages hold a plain string)
+            text = text_of(text)
         if role in ("system", "developer"):
             systems.append(text)
         elif role in ("user", "tool", "assistant"):
-            turns.append((role, text))
-    last_input = max((i for i, (role, _) in enumerate(turns) if role != "assistant"), default=-1)
+            turns.append(text)
+            if role != "assistant":
+                answer_from = len(turns)
     # Joined as the targets join them into one system message (hf's rows, Anthropic's `system`).
-    row.system = "\n\n".join(s for s in systems if s) or None
-    row.prompt = "\n".join(text for _, text in turns[:last_input + 1] if text)
-    row.assistant.extend(text for _, text in turns[last_input + 1:] if text)
+    row.system = "\n\n".join([s for s in systems if s]) or None
+    row.prompt = "\n".join([text for text in turns[:answer_from] if text])
+    row.assistant.extend([text for text in turns[answer_from:] if text])
 
 
 def _canonical_turns(row: Row, record: dict) -> None:

@@ -27,7 +27,7 @@ from .. import jsonl
 from ..textmeasures import OverlapIndex
 from ..textmeasures.voice import users_are_the_topic
 from .measures import _EMPTY_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, KeySet, PairTally, Partial, TextJudge, \
-    _key, is_ablation, item_key
+    _key, is_ablation, item_key, pair_votes
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
 
 CHUNK_BYTES = 8 << 20  # a chunk's size: small enough to spread a build over the processes, large enough
@@ -85,10 +85,6 @@ def _split(data: bytes) -> list[bytes]:
     return lines
 
 
-def _lines(chunk: Chunk) -> list[bytes]:
-    return _split(_read(chunk))
-
-
 def _row(line: bytes, name: str, number: int) -> Row | None:
     """The row of one line, read as every command reads JSON lines (`jsonl.parse`); a bad line is unreadable."""
     if not line.strip():
@@ -100,10 +96,11 @@ def _row(line: bytes, name: str, number: int) -> Row | None:
     return read_row(record, name, number)
 
 
-def _rows(lines: list[bytes], name: str) -> Iterator[tuple[int, Row]]:
-    """(index, row) of every non-blank line, as `_row` reads each. A chunk without a run of 19 digits (see
-    `jsonl.parse`) has no line that needs the standard library, so its lines go to orjson directly."""
-    if jsonl.needs_standard(b"\n".join(lines)):
+def _rows(lines: list[bytes], name: str, standard: bool = True) -> Iterator[tuple[int, Row]]:
+    """(index, row) of every non-blank line, as `_row` reads each. Unless `standard` says the lines hold a
+    run of 19 digits (`jsonl.needs_standard` of the chunk), no line needs the standard library, so they go
+    to orjson directly."""
+    if standard:
         for index, line in enumerate(lines):
             row = _row(line, name, index + 1)
             if row is not None:
@@ -208,14 +205,16 @@ class Scanner:
 
         judge, partial, probe_systems = self.judge, self.partial, self.context.probes.systems
         items = ChunkItems(chunk.name)
-        lines = _lines(chunk)
+        data = _read(chunk)
+        lines, standard = _split(data), jsonl.needs_standard(data)
+        del data
         items.lines = len(lines)
         entry = self._entry(chunk.name)
         rows: list[tuple[int, Row, bool, int]] = []
         wanted: dict[int, tuple[str, bool, bool]] = {}
         family_keys: list[int] = []
         # `memo_key(text, spoken, users)` is hash((text, spoken, users)): written out in these loops
-        for index, row in _rows(lines, chunk.name):
+        for index, row in _rows(lines, chunk.name, standard):
             users, key = False, 0
             if row.role == TRAINING:
                 users = users_are_the_topic(row.prompt)
@@ -262,9 +261,11 @@ class Scanner:
                 entry["third_person_assistant"] += f.third_assistant
                 entry["speaks_as_assistant"] += not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
             ablation = row.chosen is not None and row.rejected is not None and is_ablation(row)
+            votes = pair_key = None
             if row.chosen and row.rejected:  # both sides spoken: the last two facts are theirs
-                partial.pair_files.setdefault(chunk.name, PairTally()).add(row, spoken_facts[-2], spoken_facts[-1],
-                                                                            ablation)
+                votes = pair_votes(row.chosen, spoken_facts[-2], row.rejected, spoken_facts[-1])
+                pair_key = _key(row.chosen, row.rejected)
+                partial.pair_files.setdefault(chunk.name, PairTally()).add(row, votes, pair_key, ablation)
             if key in local:
                 continue
             local.add(key)
@@ -274,15 +275,19 @@ class Scanner:
             prompt_facts = facts[hash((row.prompt, False, False))] if row.prompt else None
             answer_pairs = list(zip(answers, spoken_facts))
             partial.add_texts(row, prompt_facts, answer_pairs)
-            pair = None
             if row.chosen is not None and row.rejected is not None and not ablation:
-                pair = (facts[hash((row.chosen, True, users))], facts[hash((row.rejected, True, users))])
-                partial.pair_sample.add(_key(row.chosen, row.rejected), (row.chosen, row.rejected))
+                if votes is None:  # a side is empty
+                    votes = pair_votes(row.chosen, facts[hash((row.chosen, True, users))], row.rejected,
+                                       facts[hash((row.rejected, True, users))])
+                    pair_key = _key(row.chosen, row.rejected)
+                partial.pair_sample.add(pair_key, (row.chosen, row.rejected))
                 if row.chosen:
                     partial.ratios.add(key, len(row.rejected) / len(row.chosen))
+            else:
+                votes = None
             read = ([(row.system, system_facts)] if system_facts else []) \
                 + ([(row.prompt, prompt_facts)] if prompt_facts else []) + list(zip(spoken, spoken_facts))
-            items.record(row, index, answer_pairs, list(zip(spoken, spoken_facts)), pair, read, key)
+            items.record(row, index, answer_pairs, list(zip(spoken, spoken_facts)), votes, read, key)
         if added:
             self.met.add_new(np.unique(family_keys[added]))
         return items.pack()

@@ -117,7 +117,7 @@ def test_a_worker_that_fails_or_dies_stops_the_pass_with_its_error(synthetic_bui
 def test_counting_lines_agrees_with_splitting_them(tmp_path, data):
     path = tmp_path / "rows.jsonl"
     path.write_bytes(data)
-    assert scan._line_count(data) == len(scan._lines(scan.Chunk(path, "rows.jsonl", 0, len(data))))
+    assert scan._line_count(data) == len(scan._split(scan._read(scan.Chunk(path, "rows.jsonl", 0, len(data)))))
 
 
 def test_a_probe_after_chunks_without_probes_has_its_own_line(tmp_path, monkeypatch):

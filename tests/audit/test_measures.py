@@ -1,0 +1,73 @@
+"""The per-text numbers the audit's figures are built from: their fast forms against their definitions."""
+
+import hashlib
+import re
+
+import pytest
+
+from constitutionc.audit import measures
+from constitutionc.audit.measures import SURFACE_FEATURES, KeySet, TextFacts, _key, _text_key, pair_votes
+
+
+def defined_key(*parts):
+    """`_key` as its docstring defines it: BLAKE2b-64 of each part's UTF-8 (b"\\x01" for None), zero-separated."""
+    data = b"\x00".join(b"\x01" if p is None else p.encode("utf-8", "surrogatepass") for p in parts) + b"\x00"
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+
+
+@pytest.mark.parametrize("parts", [(), ("",), ("a", None, "b"), (None,), ("naïve", "“quoted”"), ("\ud800", "\udc00"),
+                                   ("x\x00y", "")])
+def test_keys_are_the_documented_hash(parts):
+    assert _key(*parts) == defined_key(*parts)
+    if len(parts) == 1 and parts[0] is not None:
+        assert _text_key(parts[0]) == defined_key(*parts)
+
+
+def test_a_key_is_the_same_number_on_every_run():
+    # Samples are chosen by these values: a change to them changes every report.
+    assert (_key(""), _key("hello", None)) == (0x94F6D9CDD1EA8248, 0x25715BD40F7B380B)
+
+
+HEADER = re.compile(r"^\s{0,3}#", re.MULTILINE)
+BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s", re.MULTILINE)
+DEFINED = {  # each feature as the plain expression it stands for
+    "paragraphs": lambda t: len([p for p in t.split("\n\n") if p.strip()]),
+    "header lines": lambda t: len(HEADER.findall(t)),
+    "list items": lambda t: len(BULLET.findall(t)),
+    "digits": lambda t: len(re.findall(r"\d", t)),
+}
+TEXTS = ["", "   ", "plain words", "# Title", "   # three spaces", "    # four", "a\n# b\n  ## c", "- one", "-no",
+         "1. first\n2) second\n3 third", "\n\n- after blanks", "* star\n• dot", "x\n\n\ny\n\n", "\n\n", "12 and 3,4",
+         "Arabic ٣ and Devanagari ५ digits 7", "1.5 litres", "#"]
+
+
+@pytest.mark.parametrize("name", sorted(DEFINED))
+@pytest.mark.parametrize("text", TEXTS)
+def test_fast_surface_features_count_what_their_expressions_count(name, text):
+    facts = TextFacts(0, 0, 0, 0, None, None)
+    assert SURFACE_FEATURES[name](text, facts) == DEFINED[name](text)
+
+
+def test_pair_votes_say_which_side_has_more_of_each_feature():
+    chosen, rejected = "Two? Really? 42.", "One?"
+    votes = pair_votes(chosen, TextFacts(0, 3, 2, 0, None, None), rejected, TextFacts(0, 1, 2, 0, None, None))
+    by_name = dict(zip(SURFACE_FEATURES, votes))
+    assert by_name["characters"] == 2 and by_name["question marks"] == 2 and by_name["digits"] == 2
+    assert by_name["words"] == 2 and by_name["first person (I)"] == 1 and by_name["exclamation marks"] == 1
+    assert pair_votes(rejected, TextFacts(0, 1, 0, 0, None, None), chosen, TextFacts(0, 3, 0, 0, None, None))[0] == 0
+
+
+def test_a_key_set_holds_exactly_the_keys_added_across_merges():
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    keys = rng.permutation(np.arange(1, 5001, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    held = KeySet()
+    for start in range(0, 5000, 300):
+        batch = keys[start:start + 300]
+        new = held.add_new(np.concatenate((batch, keys[:10])) if start else batch)
+        assert new[:len(batch)].all() and (start == 0 or not new[len(batch):].any())
+    assert held.size == 5000 and held.holds(keys).all()
+    assert all((block[1:] > block[:-1]).all() for block in held.blocks)
+    assert not held.holds(np.array([2, 3], dtype=np.uint64)).any()
+    assert measures.KeySet().holds(keys[:3]).tolist() == [False] * 3
