@@ -178,6 +178,7 @@ class TextJudge:
         if copied:
             may_copy = table.may_share(self._pieces(copied), copied.piece_words, copied.stride).tolist()
         marked = might_hold(plain)
+        names, lowered_names = self.names, self.lowered_names
         result = []
         for (text, spoken, users), count, first, second, probe_run, copy_run, mark in zip(
                 texts, table.lengths.tolist(), table.first_person.tolist(), table.second_person.tolist(),
@@ -186,17 +187,17 @@ class TextJudge:
             overlap = probes.longest(tokens) if probe_run else None
             marker = placeholder(text) if mark else None
             if not spoken:
-                result.append(TextFacts(_text_key(text), count, first, second, overlap, marker))
+                result.append(_facts(TextFacts, (_text_key(text), count, first, second, overlap, marker, False,
+                                                 False, False, 0.0)))
                 continue
             prompt = USERS_PROMPT if users else ""
             lowered = text.lower()
-            result.append(TextFacts(
+            result.append(_facts(TextFacts, (
                 _text_key(text), count, first, second, overlap, marker,
-                stage=is_stage_direction(text, prompt),
-                third_assistant=any(n in lowered for n in self.lowered_names)
-                and third_person_assistant(text, self.names) is not None,
-                third_user="user" in lowered and talks_about_user(text, prompt) is not None,
-                pasted=copied.covered_share(tokens) if copy_run else 0.0))
+                is_stage_direction(text, prompt),  # stage
+                any(map(lowered.__contains__, lowered_names)) and third_person_assistant(text, names) is not None,
+                "user" in lowered and talks_about_user(text, prompt) is not None,  # third_user
+                copied.covered_share(tokens) if copy_run else 0.0)))  # pasted
         return result
 
 

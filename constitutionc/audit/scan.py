@@ -13,6 +13,7 @@ With `jobs=1` the same functions run in the calling process, so both paths give 
 from __future__ import annotations
 
 import gc
+import mmap
 import os
 import queue
 from collections import Counter
@@ -73,11 +74,6 @@ def _read(chunk: Chunk) -> bytes:
         return handle.read(chunk.end - chunk.start)
 
 
-def _line_count(data: bytes) -> int:
-    """How many lines `_split` gives for `data`, counted without splitting it."""
-    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
-
-
 def _split(data: bytes) -> list[bytes]:
     lines = data.split(b"\n")
     if lines and not lines[-1]:
@@ -122,21 +118,29 @@ PROBE_MARK = b'"probe"'  # every probe record says "kind": "probe"; a chunk with
 
 
 def probe_rows(chunks: list[Chunk]) -> Iterator[Row]:
-    """The probes, with their line numbers; only lines that mention `"probe"` are parsed."""
-    numbered: dict[str, int] = Counter()
+    """The probes, with their line numbers. Each file is searched for the mark where it lies (mapped, not
+    read); only a chunk that holds it is split, only its lines that mention it are parsed, and only the
+    stretch before it is counted, for its line numbers."""
+    files: dict[tuple[Path, str], list[Chunk]] = {}
     for chunk in chunks:
-        data = _read(chunk)
-        base = numbered[chunk.name]
-        if PROBE_MARK not in data:  # most chunks of a generated build: counted, not split
-            numbered[chunk.name] += _line_count(data)
-            continue
-        lines = _split(data)
-        numbered[chunk.name] += len(lines)
-        for number, line in enumerate(lines, start=base + 1):
-            if PROBE_MARK in line:
-                row = _row(line, chunk.name, number)
-                if row is not None and row.role == PROBE:
-                    yield row
+        files.setdefault((chunk.path, chunk.name), []).append(chunk)
+    for (path, name), file_chunks in files.items():
+        with path.open("rb") as handle:
+            if not os.fstat(handle.fileno()).st_size:
+                continue
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                before = counted = 0  # lines before byte `counted`
+                for chunk in file_chunks:
+                    if mapped.find(PROBE_MARK, chunk.start, chunk.end) < 0:  # most chunks of a generated build
+                        continue
+                    before += mapped[counted:chunk.start].count(b"\n")  # chunks start after a line break
+                    lines = _split(mapped[chunk.start:chunk.end])
+                    for number, line in enumerate(lines, start=before + 1):
+                        if PROBE_MARK in line:
+                            row = _row(line, name, number)
+                            if row is not None and row.role == PROBE:
+                                yield row
+                    before, counted = before + len(lines), chunk.end
 
 
 @dataclass

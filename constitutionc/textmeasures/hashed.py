@@ -153,12 +153,17 @@ class WordTable:
         hits = np.zeros(len(self.lengths), dtype=bool)
         if not len(pieces):
             return hits
-        grams, counts = self.grams(k)
-        first = np.cumsum(counts) - counts
-        place = np.arange(len(grams), dtype=np.int64) - np.repeat(first, counts)
-        owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-        tried = place % stride == 0
-        grams, owner = grams[tried], owner[tried]
+        # Only the tried grams are hashed: the hash `gram_hashes` gives the gram at each such place.
+        counts = np.maximum(self.lengths - k + 1, 0)
+        tried = (counts + stride - 1) // stride
+        owner = np.repeat(np.arange(len(counts), dtype=np.int64), tried)
+        nth = np.arange(len(owner), dtype=np.int64) - np.repeat(np.cumsum(tried) - tried, tried)
+        places = (np.cumsum(self.lengths) - self.lengths)[owner] + nth * stride
+        with np.errstate(over="ignore"):
+            grams = mix(self.hashes[places])
+            for j in range(1, k):
+                grams ^= self.hashes[places + j]
+                grams = mix(grams)
         at = np.searchsorted(pieces, grams)
         at[at == len(pieces)] = 0
         hits[owner[pieces[at] == grams]] = True

@@ -30,25 +30,27 @@ def _prose(text: str) -> str:
 
 
 # What every placeholder holds: a marker, a bracket or lorem's "orem" in either case.
-_TRIGGER = re.compile("|".join(re.escape(t) for t in (*MARKERS, "[", "<", "orem", "OREM")))
+TRIGGERS = (*MARKERS, "[", "<", "orem", "OREM")
+_TRIGGER = re.compile("|".join(re.escape(t) for t in TRIGGERS))
 
 
 def might_hold(texts: list[str]) -> list[bool]:
     """Per text, whether it holds a marker, a bracket or "orem": a text without one holds no placeholder.
-    One search over all the texts joined (a match never spans two: no trigger holds the joint)."""
+    Each trigger is looked for over all the texts joined (plain string search; a match never spans two
+    texts, as no trigger holds the joint), from one text's hit on to the next text."""
     found = [False] * len(texts)
     joined = "\x00".join(texts)
-    starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
-    at = 0
-    while True:
-        match = _TRIGGER.search(joined, at)
-        if match is None:
-            return found
-        text = bisect_right(starts, match.start()) - 1
-        found[text] = True
-        if text + 1 == len(texts):
-            return found
-        at = starts[text + 1]
+    starts: list[int] | None = None  # where each text starts in `joined`, once a trigger is found
+    last = len(texts) - 1
+    for trigger in TRIGGERS:
+        at = joined.find(trigger)
+        while at >= 0:
+            if starts is None:
+                starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+            text = bisect_right(starts, at) - 1
+            found[text] = True
+            at = joined.find(trigger, starts[text + 1]) if text < last else -1
+    return found
 
 
 def placeholder(text: str) -> str | None:

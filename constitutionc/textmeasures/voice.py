@@ -15,7 +15,8 @@ from typing import Iterable
 
 from .tokens import words
 
-_SENTENCE_BREAK = re.compile(r"[.!?:]\s|\n")
+_SENTENCE_BREAK = re.compile(r"[.!?:]\s|\n")  # what ends the opening sentence (see `first_sentence`)
+_BREAK_MARK = re.compile(r"[.!?:\n]")
 HEAD = 2000  # characters of a turn's opening that its voice is judged on
 
 # Verbs a stage direction opens with ("Decline to...", "Respect the decision:"), possibly after a
@@ -67,12 +68,22 @@ CLAUSE_START = r"(?:^|[.!?;:]\s+|\n\s*|\b(?:and|but|so|because|that|then|while|s
 
 
 def first_sentence(text: str) -> str:
-    """The opening sentence: up to the first . ! ? or : followed by a space, or the first line break."""
+    """The opening sentence: up to the first . ! ? or : followed by white space (kept), or the first line
+    break (not kept)."""
     stripped = text[:HEAD].strip()
-    found = _SENTENCE_BREAK.search(stripped)
-    if found is None:
-        return stripped
-    return stripped[:found.start() + (stripped[found.start()] != "\n")]
+    # `_SENTENCE_BREAK.search`, found faster by searching for the marks alone and looking one character on
+    # (str.isspace is the regex's \s)
+    size, at, search = len(stripped), 0, _BREAK_MARK.search
+    while True:
+        found = search(stripped, at)
+        if found is None:
+            return stripped
+        at = found.start()
+        if stripped[at] == "\n":
+            return stripped[:at]
+        if at + 1 < size and stripped[at + 1].isspace():
+            return stripped[:at + 1]
+        at += 1
 
 
 def _speaks(text: str) -> bool:
@@ -107,7 +118,7 @@ def is_stage_direction(text: str, prompt: str = "") -> bool:
     if DIRECTING.search(sentence):
         return True
     lowered = sentence.lower()
-    if any(w in lowered for w in PERSON_WORDS) and DESCRIBES_PERSON.search(sentence) and not _speaks(sentence) \
+    if any(map(lowered.__contains__, PERSON_WORDS)) and DESCRIBES_PERSON.search(sentence) and not _speaks(sentence) \
             and not users_are_the_topic(prompt):
         return True
     if not _opens_imperative(sentence):

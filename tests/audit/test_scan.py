@@ -113,11 +113,31 @@ def test_a_worker_that_fails_or_dies_stops_the_pass_with_its_error(synthetic_bui
             scan.run(chunks, context, jobs=2)
 
 
-@pytest.mark.parametrize("data", [b"", b"\n", b"a", b"a\n", b"a\nb", b"a\n\nb\n", b"\n\n\n", b"a\r\nb\r\n"])
-def test_counting_lines_agrees_with_splitting_them(tmp_path, data):
-    path = tmp_path / "rows.jsonl"
-    path.write_bytes(data)
-    assert scan._line_count(data) == len(scan._split(scan._read(scan.Chunk(path, "rows.jsonl", 0, len(data)))))
+def test_probes_anywhere_in_any_file_have_the_line_numbers_an_editor_shows(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def probe(name):
+        return json.dumps({"kind": "probe", "id": name, "messages": [{"role": "user", "content": "hi"}]})
+
+    def row(n):
+        return json.dumps({"id": f"r{n}", "messages": [{"role": "user", "content": f"question {n} " * 5}]})
+
+    lines = [row(n) if n % 37 else "" for n in range(300)]
+    for at, name in ((0, "first"), (120, "middle"), (299, "last")):
+        lines[at] = probe(name)
+    (out / "a.jsonl").write_text("\r\n".join(lines), encoding="utf-8")  # CRLF, no line break at the end
+    (out / "empty.jsonl").write_bytes(b"")
+    (out / "b.jsonl").write_text("\n".join([row(1), "", probe("second file")]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(scan, "CHUNK_BYTES", 1_500)
+    files = [out / "a.jsonl", out / "empty.jsonl", out / "b.jsonl"]
+    chunks = scan.plan(out, files)
+    assert len(chunks) > 20
+    expected = [(name, number) for path in files
+                for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1)
+                for name in [json.loads(line)["id"] if '"probe"' in line else None] if name]
+    assert [(row.id, row.line) for row in scan.probe_rows(chunks)] == expected
+    assert expected == [("first", 1), ("middle", 121), ("last", 300), ("second file", 3)]
 
 
 def test_a_probe_after_chunks_without_probes_has_its_own_line(tmp_path, monkeypatch):

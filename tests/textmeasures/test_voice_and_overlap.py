@@ -140,3 +140,24 @@ def test_the_authoring_placeholder_is_one_the_audit_finds():
     from constitutionc.authoring.cdl_text import placeholder as authoring_placeholder
 
     assert placeholder(authoring_placeholder("the principle's text")) is not None
+
+
+@pytest.mark.parametrize("text", ["", "   ", "One sentence only", "First. Second.", "e.g. this", "3.5 litres. Then",
+                                  "Wait:\u00a0no", "Ends with a stop.", "  \n  leading lines. x", "a.\nb", "Why?! Yes",
+                                  "line one\nline two. x", "tab\tstop.\tnext", "x" * 2500 + ". late", "no break" * 300])
+def test_the_first_sentence_ends_where_its_definition_says(text):
+    from constitutionc.textmeasures import voice
+
+    stripped = text[:voice.HEAD].strip()
+    found = voice._SENTENCE_BREAK.search(stripped)
+    defined = stripped if found is None else stripped[:found.start() + (stripped[found.start()] != "\n")]
+    assert voice.first_sentence(text) == defined
+
+
+def test_the_placeholder_prefilter_marks_exactly_the_texts_holding_a_trigger():
+    from constitutionc.textmeasures.placeholder import _TRIGGER, might_hold
+
+    texts = ["", "plain", "TODO at the start", "ends with TBD", "[", "x<y", "Lorem", "LOREM IPSUM", "", "FIXME and [two]",
+             "todo in lower case", "XX", "XXX", "PLACEHOLDE", "nothing here", "<", "TBD"]
+    assert might_hold(texts) == [bool(_TRIGGER.search(t)) for t in texts]
+    assert might_hold([]) == [] and might_hold(["TODO"]) == [True] and might_hold(["a", "b"]) == [False, False]

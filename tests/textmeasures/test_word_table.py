@@ -64,3 +64,22 @@ def test_the_prefilter_keeps_every_text_that_shares_a_run():
     assert sum(shares) > 50
     assert all(m for m, s in zip(may, shares) if s)
     assert sum(may) < len(texts)  # a filter, not a pass-through
+
+
+def test_the_prefilter_hashes_only_the_tried_grams_and_finds_what_every_gram_finds():
+    import numpy as np
+
+    rng = random.Random(11)
+    vocabulary = [f"w{i}" for i in range(40)]
+    texts = [" ".join(rng.choice(vocabulary) for _ in range(rng.randint(0, 30))) for _ in range(400)]
+    table = WordTable(texts)
+    k, stride = 4, 5
+    grams, counts = table.grams(k)  # every gram; the ones at multiples of the stride are the tried ones
+    place = np.arange(len(grams)) - np.repeat(np.cumsum(counts) - counts, counts)
+    owner = np.repeat(np.arange(len(texts)), counts)
+    tried = grams[place % stride == 0]
+    pieces = np.unique(tried[::7])  # a seventh of them: some texts hold one, some do not
+    expected = np.zeros(len(texts), dtype=bool)
+    expected[owner[(place % stride == 0) & np.isin(grams, pieces)]] = True
+    assert 0 < expected.sum() < len(texts)
+    assert table.may_share(pieces, k, stride).tolist() == expected.tolist()
