@@ -152,3 +152,29 @@ def test_a_probe_after_chunks_without_probes_has_its_own_line(tmp_path, monkeypa
     chunks = scan.plan(out, [out / "mixed.jsonl"])
     assert len(chunks) > 10
     assert [(row.id, row.line) for row in scan.probe_rows(chunks)] == [("the-probe", 252)]
+
+
+def test_a_sample_holds_exactly_the_k_smallest_keys_and_their_combined_items():
+    import random
+
+    from constitutionc.audit.measures import SHARED, _same_prompt
+
+    rng = random.Random(3)
+    for k, distinct, combine in ((300, 250, _same_prompt), (300, 5000, _same_prompt), (1000, 20_000, None), (1, 50, None)):
+        keys = [rng.getrandbits(64) for _ in range(distinct)]
+        stream = [(rng.choice(keys), rng.choice((1, 1, 1, 2))) for _ in range(distinct * 4)]
+        sample, every = BottomK(k, combine), {}
+        for key, item in stream:
+            sample.add(key, item)
+            every[key] = item if key not in every else (combine(every[key], item) if combine else every[key])
+        smallest = sorted(every)[:k]
+        assert sorted(sample.members) == smallest and len(sample) == len(smallest)
+        assert sample.items() == [every[key] for key in smallest]
+        assert sample.overflowed == (len(every) > k)
+        if len(every) > k:
+            assert sample.count() == (k - 1) / ((smallest[-1] + 1) / 2.0 ** 64)
+            assert sample.bound == smallest[-1]
+        else:
+            assert sample.count() == len(every)
+        if combine:
+            assert SHARED in sample.items()
