@@ -17,7 +17,7 @@ from ..textmeasures import OverlapIndex, constitution_texts
 from .measures import PASTED_WORDS, preference_summary
 from .rows import data_files
 from .rules import RULES, AuditSettingError, AuditSettings, findings
-from .scan import Context, Probes, plan, run
+from .scan import Context, Probes, in_child, jobs_for, plan, run
 
 __all__ = ["AuditSettingError", "AuditSettings", "RULES", "audit", "clause_texts"]
 
@@ -45,7 +45,22 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
     chunks = plan(out_dir, data_files(out_dir))
     # Probes first: contamination needs every probe text before the first training text.
     probes = Probes.gather(chunks)
+    jobs = jobs_for(chunks, jobs)
     items, partial = run(chunks, Context(tuple(settings.assistant_names), copied, probes), jobs)
+    # The slowest summaries of the samples, the pair classifiers and the families' distinct-n, take as
+    # long as the rest: with more than one process, a second one works out the classifiers and half the
+    # families while this one does the rest.
+    families = partial.families()
+    theirs, ours = families[:len(families) // 2], families[len(families) // 2:]
+
+    def classifiers_and_families():
+        return (preference_summary(items, partial.pair_sample, partial.ratios, partial.pair_files),
+                partial.family_diversity(theirs))
+
+    other = in_child(classifiers_and_families) if jobs > 1 else classifiers_and_families
+    diversity = partial.diversity(partial.family_diversity(ours))
+    preference, their_rows = other()
+    diversity["families"] = their_rows + diversity["families"]
     report = {
         "schema_version": SCHEMA_VERSION,
         "build": {"path": str(out_dir), "constitution": constitution},
@@ -54,8 +69,8 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
                    "variants": dict(sorted(partial.variants.items())),
                    "clauses": dict(sorted(partial.clauses.items()))},
         "voice": items.voice(copied is not None),
-        "preference": preference_summary(items, partial.pair_sample, partial.ratios, partial.pair_files),
-        "diversity": partial.diversity(),
+        "preference": preference,
+        "diversity": diversity,
         "contamination": items.contamination(probes.count),
         "environments": partial.environments(probes.systems, probes.tools),
         "specificity": partial.specificity_summary(),

@@ -784,19 +784,30 @@ class Partial:
                 "training_tool_sets": round(self.training_tools.count()), "probe_tool_sets": len(probe_tools),
                 "training_with_tools": _share(self.training_with_tools, self.training_rows)}
 
-    def diversity(self) -> dict:
+    def families(self) -> list[str]:
+        """The families with prompts or answers, in the report's order."""
+        return sorted(set(self.family_prompts) | set(self.family_answers))
+
+    def family_diversity(self, families: list[str]) -> list[dict]:
+        rows = []
+        empty = BottomK(0)
+        for family in families:
+            prompts, answers = self.family_prompts.get(family, empty), self.family_answers.get(family, empty)
+            p1, p2 = _distinct(_texts(prompts))
+            f1, f2 = _distinct(_texts(answers))
+            rows.append({"family": family, "prompts": round(prompts.count()), "distinct_1": p1, "distinct_2": p2,
+                         "answers": round(answers.count()), "answers_distinct_1": f1, "answers_distinct_2": f2})
+        return rows
+
+    def diversity(self, families: list[dict] | None = None) -> dict:
+        """Distinct-n and near-duplicates over the samples; `families` are `family_diversity` of every family
+        when the caller has them already."""
         texts = _texts(self.prompts)
         d1, d2 = _distinct(texts)
         a1, a2 = _distinct(_texts(self.answers))
         duplicates, method = near_duplicate_count(texts)
-        families = []
-        empty = BottomK(0)
-        for family in sorted(set(self.family_prompts) | set(self.family_answers)):
-            prompts, answers = self.family_prompts.get(family, empty), self.family_answers.get(family, empty)
-            p1, p2 = _distinct(_texts(prompts))
-            f1, f2 = _distinct(_texts(answers))
-            families.append({"family": family, "prompts": round(prompts.count()), "distinct_1": p1, "distinct_2": p2,
-                             "answers": round(answers.count()), "answers_distinct_1": f1, "answers_distinct_2": f2})
+        if families is None:
+            families = self.family_diversity(self.families())
         return {"distinct_prompts": round(self.prompts.count()), "sample": len(texts),
                 "counts_estimated": self.prompts.overflowed, "distinct_1": d1,
                 "distinct_2": d2, "answers_distinct_1": a1, "answers_distinct_2": a2,

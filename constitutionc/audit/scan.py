@@ -20,7 +20,7 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 import orjson
 
@@ -31,6 +31,7 @@ from .measures import _EMPTY_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, 
     _key, is_ablation, item_key, pair_votes
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
 
+T = TypeVar("T")
 CHUNK_BYTES = 8 << 20  # a chunk's size: small enough to spread a build over the processes, large enough
 # that a chunk's result is worth sending
 PARALLEL_BYTES = 32 << 20  # builds smaller than this are scanned in the calling process: starting
@@ -357,6 +358,52 @@ def default_jobs() -> int:
     return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
+def jobs_for(chunks: list[Chunk], jobs: int | None = None) -> int:
+    """The processes a pass over `chunks` takes: `jobs`, by default up to 2 (the cores here) for a large
+    build and 1 for a small one; never more than the chunks."""
+    if jobs is None:
+        jobs = default_jobs() if sum(c.end - c.start for c in chunks) >= PARALLEL_BYTES else 1
+    return max(1, min(jobs, len(chunks)))
+
+
+def in_child(work: Callable[[], T]) -> Callable[[], T]:
+    """Starts `work()` in a forked process and returns the function that waits for its result. The child
+    sees this process's memory as it is now, so only the result is pickled. Where processes cannot be
+    forked, `work` runs in this process when its result is asked for."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return work
+    processes = multiprocessing.get_context("fork")
+    receiving, sending = processes.Pipe(duplex=False)
+
+    def child() -> None:
+        gc.disable()  # as in `_scan_shard`: the process ends with its work
+        try:
+            outcome = (True, work())
+        except BaseException as error:  # the parent raises it
+            outcome = (False, error)
+        sending.send(outcome)
+
+    process = processes.Process(target=child, daemon=True)
+    process.start()
+    sending.close()
+
+    def result() -> T:
+        try:
+            done, value = receiving.recv()
+        except EOFError:
+            raise RuntimeError("an audit worker process ended without its results (killed?)") from None
+        finally:
+            process.join()
+            receiving.close()
+        if not done:
+            raise value
+        return value
+
+    return result
+
+
 def run(chunks: list[Chunk], context: Context, jobs: int | None = None) -> tuple[ItemFigures, Partial]:
     """Scan every chunk, in `jobs` processes (default: up to 2, the cores here; 1 for a small build)."""
     items = ItemFigures()
@@ -366,10 +413,7 @@ def run(chunks: list[Chunk], context: Context, jobs: int | None = None) -> tuple
         items.take(result, lines_before[result.file])
         lines_before[result.file] += result.lines
 
-    size = sum(c.end - c.start for c in chunks)
-    if jobs is None:
-        jobs = default_jobs() if size >= PARALLEL_BYTES else 1
-    jobs = min(jobs, len(chunks))
+    jobs = jobs_for(chunks, jobs)
     if jobs <= 1:
         scanner = Scanner(context)
         with _without_collector():

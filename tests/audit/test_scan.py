@@ -178,3 +178,24 @@ def test_a_sample_holds_exactly_the_k_smallest_keys_and_their_combined_items():
             assert sample.count() == len(every)
         if combine:
             assert SHARED in sample.items()
+
+
+def test_work_in_a_child_process_returns_its_result_or_raises_its_error():
+    import os
+
+    assert scan.in_child(lambda: (os.getpid(), [1, 2]))()[1] == [1, 2]
+    assert scan.in_child(os.getpid)() != os.getpid()  # it ran elsewhere
+
+    def failing():
+        raise ValueError("no such luck")
+
+    with pytest.raises(ValueError, match="no such luck"):
+        scan.in_child(failing)()
+    with pytest.raises(RuntimeError, match="ended without its results"):
+        scan.in_child(lambda: os._exit(3))()
+
+
+def test_the_report_is_written_the_same_whether_a_child_works_out_half_of_it_or_not(synthetic_build):
+    alone, shared = audit(synthetic_build, jobs=1), audit(synthetic_build, jobs=2)
+    assert len(alone["diversity"]["families"]) > 100
+    assert json.dumps(shared) == json.dumps(alone)  # keys and families in the same order too
