@@ -215,56 +215,67 @@ class Scanner:
         del data
         items.lines = len(lines)
         entry = self._entry(chunk.name)
-        rows: list[tuple[int, Row, bool, int]] = []
+        rows: list[tuple[int, Row, tuple | None]] = []
         wanted: dict[int, tuple[str, bool, bool]] = {}
         family_keys: list[int] = []
         # `memo_key(text, spoken, users)` is hash((text, spoken, users)): written out in these loops
         for index, row in _rows(lines, chunk.name, standard):
-            users, key = False, 0
-            if row.role == TRAINING:
-                users = users_are_the_topic(row.prompt)
-                for text in _spoken(row):
+            if row.role != TRAINING:
+                rows.append((index, row, None))
+                continue
+            users = users_are_the_topic(row.prompt)
+            answers = row.assistant + [row.chosen] if row.chosen else row.assistant
+            spoken = answers + [row.rejected] if row.rejected else answers  # a rejected answer must sound like one too
+            spoken_keys = [hash((text, True, users)) for text in spoken]
+            for memo_key, text in zip(spoken_keys, spoken):
+                wanted[memo_key] = (text, True, users)
+            if row.chosen is not None and row.rejected is not None:  # an empty side too
+                for text in (row.chosen, row.rejected):
                     wanted[hash((text, True, users))] = (text, True, users)
-                if row.chosen is not None and row.rejected is not None:
-                    for text in (row.chosen, row.rejected):
-                        wanted[hash((text, True, users))] = (text, True, users)
-                for text in (row.prompt, row.system):
-                    if text:
-                        wanted[hash((text, False, False))] = (text, False, False)
-                key = item_key(row)
-                family_keys.append(hash((key, row.family)))
-            rows.append((index, row, users, key))
+            prompt_key = system_key = None
+            if row.prompt:
+                prompt_key = hash((row.prompt, False, False))
+                wanted[prompt_key] = (row.prompt, False, False)
+            if row.system:
+                system_key = hash((row.system, False, False))
+                wanted[system_key] = (row.system, False, False)
+            key = item_key(row)
+            family_keys.append(hash((key, row.family)))
+            rows.append((index, row, (users, key, answers, spoken, spoken_keys, prompt_key, system_key)))
         facts = judge.facts(wanted) if wanted else {}
         family_keys = np.array(family_keys, dtype=np.int64).view(np.uint64)
         met = self.met.holds(family_keys).tolist()  # added to the samples in an earlier chunk of this process
         added: list[int] = []  # where in family_keys the rows are whose texts go to the samples
         training = 0
         local: set[int] = set()  # items already recorded in this chunk
-        for index, row, users, key in rows:
-            entry["rows"] += 1
-            entry[ROLE_COLUMN.get(row.role, "other")] += 1
+        roles: Counter = Counter()
+        kinds: list[str] = []
+        variants: list[str] = []
+        clauses: list[str] = []
+        turns = stage = third_assistant = speaking = 0
+        for index, row, read_first in rows:
+            roles[row.role] += 1
             if row.kind:
-                partial.kinds[row.kind] += 1
-                partial.variants[f"{row.kind}/{row.variant}" if row.variant else row.kind] += 1
-                partial.clauses.update(row.clauses)
-            if row.role == PROMPT:
-                items.prompt_record(row, index)
-            elif row.role == PROBE:
-                items.probe_record(row, index)
-            if row.role != TRAINING:
+                kinds.append(row.kind)
+                variants.append(f"{row.kind}/{row.variant}" if row.variant else row.kind)
+                clauses += row.clauses
+            if read_first is None:
+                if row.role == PROMPT:
+                    items.prompt_record(row, index)
+                elif row.role == PROBE:
+                    items.probe_record(row, index)
                 continue
+            users, key, answers, spoken, spoken_keys, prompt_key, system_key = read_first
             seen = met[training]
             training += 1
-            system_facts = facts[hash((row.system, False, False))] if row.system else None
+            system_facts = facts[system_key] if system_key is not None else None
             partial.add_environment(row, probe_systems, system_facts.key if system_facts else _EMPTY_KEY)
-            answers = row.assistant + [t for t in (row.chosen,) if t]
-            spoken = answers + [t for t in (row.rejected,) if t]  # a rejected answer must sound like one too
-            spoken_facts = [facts[hash((text, True, users))] for text in spoken]
-            entry["assistant_turns"] += len(spoken_facts)
+            spoken_facts = [facts[memo_key] for memo_key in spoken_keys]
+            turns += len(spoken_facts)
             for f in spoken_facts:
-                entry["stage_direction"] += f.stage
-                entry["third_person_assistant"] += f.third_assistant
-                entry["speaks_as_assistant"] += not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
+                stage += f.stage
+                third_assistant += f.third_assistant
+                speaking += not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
             ablation = row.chosen is not None and row.rejected is not None and is_ablation(row)
             votes = pair_key = None
             if row.chosen and row.rejected:  # both sides spoken: the last two facts are theirs
@@ -277,7 +288,7 @@ class Scanner:
             if seen:
                 continue
             added.append(training - 1)
-            prompt_facts = facts[hash((row.prompt, False, False))] if row.prompt else None
+            prompt_facts = facts[prompt_key] if prompt_key is not None else None
             answer_pairs = list(zip(answers, spoken_facts))
             partial.add_texts(row, prompt_facts, answer_pairs)
             if row.chosen is not None and row.rejected is not None and not ablation:
@@ -290,17 +301,23 @@ class Scanner:
                     partial.ratios.add(key, len(row.rejected) / len(row.chosen))
             else:
                 votes = None
+            spoken_pairs = list(zip(spoken, spoken_facts))
             read = ([(row.system, system_facts)] if system_facts else []) \
-                + ([(row.prompt, prompt_facts)] if prompt_facts else []) + list(zip(spoken, spoken_facts))
-            items.record(row, index, answer_pairs, list(zip(spoken, spoken_facts)), votes, read, key)
+                + ([(row.prompt, prompt_facts)] if prompt_facts else []) + spoken_pairs
+            items.record(row, index, answer_pairs, spoken_pairs, votes, read, key)
+        entry["rows"] += len(rows)
+        for role, count in roles.items():
+            entry[ROLE_COLUMN.get(role, "other")] += count
+        entry["assistant_turns"] += turns
+        entry["stage_direction"] += stage
+        entry["third_person_assistant"] += third_assistant
+        entry["speaks_as_assistant"] += speaking
+        partial.kinds.update(kinds)
+        partial.variants.update(variants)
+        partial.clauses.update(clauses)
         if added:
             self.met.add_new(np.unique(family_keys[added]))
         return items.pack()
-
-
-def _spoken(row: Row) -> list[str]:
-    """What a training row says as the assistant: its answers, then a rejected one (which must sound like one too)."""
-    return row.assistant + [t for t in (row.chosen, row.rejected) if t]
 
 
 SPAN_BYTES = 64 << 20  # a shard's stretch of the largest file: the parent holds at most about one

@@ -91,7 +91,27 @@ def _speaks(text: str) -> bool:
     return not SPEAKER_OR_LISTENER.isdisjoint(words(text))
 
 
+_OPENING_RUN = re.compile(r"[^A-Za-z0-9']*([A-Za-z0-9']+)")  # an ASCII sentence's first run of word characters
+_CLAUSE_WORDS = frozenset("if when with where since because once unless given after before while as".split())
+# A sentence whose first word is none of these cannot open with an imperative (`_opens_imperative`).
+_MAY_OPEN_IMPERATIVE = IMPERATIVES | ADVERBS | _NEGATION_OPENERS | _CLAUSE_WORDS
+
+
+def _cannot_open_imperative(sentence: str) -> bool:
+    """True when the first word of an ASCII sentence is plainly none of `_MAY_OPEN_IMPERATIVE`; False when
+    it may be, or when the quick look cannot tell (non-ASCII text, an apostrophe, a very long word)."""
+    head = sentence[:48]
+    if not head.isascii():
+        return False
+    found = _OPENING_RUN.match(head)
+    if found is None or found.end() == len(head) or "'" in found.group(1):
+        return False
+    return found.group(1).lower() not in _MAY_OPEN_IMPERATIVE
+
+
 def _opens_imperative(sentence: str) -> bool:
+    if _cannot_open_imperative(sentence):  # most answers ("I think...", "You could..."): no need to split
+        return False
     tokens = words(LEADING_CLAUSE.sub("", sentence.strip())[:200])  # the verb is among the first few words
     while tokens and tokens[0] in ADVERBS:
         tokens = tokens[1:]

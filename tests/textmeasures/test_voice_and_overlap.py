@@ -161,3 +161,20 @@ def test_the_placeholder_prefilter_marks_exactly_the_texts_holding_a_trigger():
              "todo in lower case", "XX", "XXX", "PLACEHOLDE", "nothing here", "<", "TBD"]
     assert might_hold(texts) == [bool(_TRIGGER.search(t)) for t in texts]
     assert might_hold([]) == [] and might_hold(["TODO"]) == [True] and might_hold(["a", "b"]) == [False, False]
+
+
+OPENINGS = ["I think so.", "You could try.", "Decline to help.", "If asked, decline.", "IF ASKED, DECLINE.",
+            "Gently decline.", "Don't give it.", "Don’t give it.", "Do not give it.", "Never give it.", "Not now.",
+            "3 steps first.", "_Decline_ to help.", "''Decline", "Tell'em no.", "—Decline it.", "(Decline) it",
+            "When it rains, tell them.", "Then say no.", "Honestly, explain it.", "Xyz" * 30 + " decline",
+            "Respect the decision", "Here is what I would do:", "   ", "", "Ifx it works, fine.", "Say so.",
+            "...and decline", "ſay no", "Write the speech.", "Kindly note", "Once upon a time, say hi."]
+
+
+@pytest.mark.parametrize("sentence", OPENINGS)
+def test_the_quick_look_at_the_first_word_agrees_with_splitting_the_sentence(sentence, monkeypatch):
+    from constitutionc.textmeasures import voice
+
+    quick = voice._opens_imperative(sentence)
+    monkeypatch.setattr(voice, "_cannot_open_imperative", lambda sentence: False)
+    assert quick == voice._opens_imperative(sentence)
