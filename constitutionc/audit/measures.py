@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -305,7 +306,7 @@ class ChunkItems:
     file: str
     lines: int = 0  # lines in the chunk, so later chunks of the file can number theirs
     keys: list[int] = field(default_factory=list)
-    numbers: list[list[int]] = field(default_factory=list)
+    numbers: array = field(default_factory=lambda: array("q"))  # one row of ITEM_COLUMNS per item, end to end
     voice: list[tuple[int, int, dict]] = field(default_factory=list)  # (slot, row, example)
     overlaps: list[tuple[int, int, int, dict]] = field(default_factory=list)  # (-words, row, slot, example)
     placeholders: list[tuple[int, int, dict]] = field(default_factory=list)  # (slot or -1, row, example)
@@ -357,14 +358,14 @@ class ChunkItems:
         if marked:
             numbers[COLUMN["placeholder"]] = 1
             self._placeholder(slot, index, row, marked[1], marked[0])
-        self.numbers.append(numbers)
+        self.numbers.extend(numbers)
 
     def pack(self) -> "ChunkItems":
         """Keys and numbers as numpy arrays: what crosses between processes is a few buffers, not objects."""
         import numpy as np
 
         self.keys = np.asarray(self.keys, dtype=np.uint64)
-        self.numbers = np.asarray(self.numbers, dtype=np.int64).reshape(len(self.keys), len(ITEM_COLUMNS))
+        self.numbers = np.frombuffer(self.numbers, dtype=np.int64).reshape(len(self.keys), len(ITEM_COLUMNS))
         return self
 
     def _placeholder(self, slot: int, index: int, row: Row, marker: str, text: str) -> None:

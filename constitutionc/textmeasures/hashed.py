@@ -14,7 +14,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .tokens import word_string
+from .tokens import word_bytes
 
 _U64 = np.uint64
 _GOLDEN = _U64(0x9E3779B97F4A7C15)
@@ -119,7 +119,7 @@ class WordTable:
     __slots__ = ("hashes", "lengths", "first_person", "second_person")
 
     def __init__(self, texts: Sequence[str]):
-        self._fill(word_string(text).encode("utf-8") for text in texts)
+        self._fill(map(word_bytes, texts))
 
     @classmethod
     def of_words(cls, word_lists: Iterable[Sequence[str]]) -> "WordTable":

@@ -43,6 +43,15 @@ def word_string(text: str) -> str:
     return spaced
 
 
+def word_bytes(text: str) -> bytes:
+    """`word_string(text)` in UTF-8; ASCII text without an apostrophe is one translation of its bytes."""
+    if text.isascii():
+        spaced = text.lower().encode("ascii").translate(_ASCII_SEPARATORS)
+        if b"'" not in spaced:
+            return spaced
+    return word_string(text).encode("utf-8")
+
+
 def words(text: str) -> list[str]:
     """The words of `text`, in order (see the module docstring for what a word is)."""
     return word_string(text).split()
