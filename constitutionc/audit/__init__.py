@@ -43,9 +43,9 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
         for number, text in enumerate(clauses):
             copied.add(text, str(number))
     chunks = plan(out_dir, data_files(out_dir))
-    # Probes first: contamination needs every probe text before the first training text.
-    probes = Probes.gather(chunks)
     jobs = jobs_for(chunks, jobs)
+    # Probes first: contamination needs every probe text before the first training text.
+    probes = Probes.gather(chunks, jobs)
     items, partial = run(chunks, Context(tuple(settings.assistant_names), copied, probes), jobs)
     # The slowest summaries of the samples, the pair classifiers and the families' distinct-n, take as
     # long as the rest: with more than one process, a second one works out the classifiers and half the

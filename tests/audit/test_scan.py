@@ -199,3 +199,19 @@ def test_the_report_is_written_the_same_whether_a_child_works_out_half_of_it_or_
     alone, shared = audit(synthetic_build, jobs=1), audit(synthetic_build, jobs=2)
     assert len(alone["diversity"]["families"]) > 100
     assert json.dumps(shared) == json.dumps(alone)  # keys and families in the same order too
+
+
+def test_probes_found_by_two_processes_are_those_one_finds_in_the_same_order(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    for number in range(6):
+        lines = [json.dumps({"kind": "probe", "id": f"p{number}-{n}", "user": "hi"}) if n % 9 == number else
+                 json.dumps({"messages": [{"role": "user", "content": "question " * 20}]}) for n in range(60)]
+        (out / f"f{number}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(scan, "CHUNK_BYTES", 1_000)
+    chunks = scan.plan(out, sorted(out.glob("*.jsonl")))
+    alone = [(row.file, row.line, row.id) for row in scan.probe_rows(chunks)]
+    assert len(alone) > 30
+    assert [(row.file, row.line, row.id) for row in scan.probe_rows_in_two(chunks)] == alone
+    one_file = [chunk for chunk in chunks if chunk.name == "f0.jsonl"]
+    assert [row.id for row in scan.probe_rows_in_two(one_file)] == [row.id for row in scan.probe_rows(one_file)]
