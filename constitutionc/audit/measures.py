@@ -524,6 +524,8 @@ def phrase_classifiers(pairs: list[tuple[str, str]]) -> list[dict]:
         return []
     texts = [side for pair in pairs for side in pair]
     hashes, lengths = token_hashes(texts)
+    if not len(hashes):  # no side has a word: no phrase to try
+        return []
     sides = len(texts)
     bigrams, bigram_counts = gram_hashes(hashes, lengths, 2)
     grams = np.concatenate((mix(hashes ^ np.uint64(0xA5A5)), bigrams))  # unigrams apart from bigrams

@@ -262,8 +262,12 @@ def data_files(out_dir: Path) -> list[Path]:
             listed = []
     if listed:
         # The manifest says what the build wrote; anything else here (eval results, a user's notes) is not
-        # the build's data and must not be counted as training text.
-        return [p for p in listed if p.is_file()]
+        # the build's data and must not be counted as training text. A file listed twice is read once.
+        unique: dict[Path, Path] = {}
+        for path in listed:
+            if path.is_file():
+                unique.setdefault(path.resolve(), path)
+        return list(unique.values())
     found = sorted(p for p in out_dir.rglob("*.jsonl") if p.is_file())
     seen = {p.resolve() for p in listed}
     return [p for p in listed if p.is_file()] + [p for p in found if p.resolve() not in seen]

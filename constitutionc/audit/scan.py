@@ -122,26 +122,48 @@ def probe_rows(chunks: list[Chunk]) -> Iterator[Row]:
     """The probes, with their line numbers. Each file is searched for the mark where it lies (mapped, not
     read); only a chunk that holds it is split, only its lines that mention it are parsed, and only the
     stretch before it is counted, for its line numbers."""
-    files: dict[tuple[Path, str], list[Chunk]] = {}
+    files: list[list[Chunk]] = []  # runs of one file's chunks
     for chunk in chunks:
-        files.setdefault((chunk.path, chunk.name), []).append(chunk)
-    for (path, name), file_chunks in files.items():
+        if files and files[-1][0].path == chunk.path:
+            files[-1].append(chunk)
+        else:
+            files.append([chunk])
+    for file_chunks in files:
+        path, name = file_chunks[0].path, file_chunks[0].name
         with path.open("rb") as handle:
-            if not os.fstat(handle.fileno()).st_size:
-                continue
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            mapped = _mapped(handle)
+            try:
                 before = counted = 0  # lines before byte `counted`
                 for chunk in file_chunks:
-                    if mapped.find(PROBE_MARK, chunk.start, chunk.end) < 0:  # most chunks of a generated build
+                    if mapped is None:  # read instead, as a scan reads
+                        data = _read(chunk)
+                        if PROBE_MARK not in data:
+                            before += len(_split(data))
+                            continue
+                    elif mapped.find(PROBE_MARK, chunk.start, chunk.end) < 0:  # most chunks of a generated build
                         continue
-                    before += mapped[counted:chunk.start].count(b"\n")  # chunks start after a line break
-                    lines = _split(mapped[chunk.start:chunk.end])
+                    else:
+                        before += mapped[counted:chunk.start].count(b"\n")  # chunks start after a line break
+                        data = mapped[chunk.start:chunk.end]
+                    lines = _split(data)
                     for number, line in enumerate(lines, start=before + 1):
                         if PROBE_MARK in line:
                             row = _row(line, name, number)
                             if row is not None and row.role == PROBE:
                                 yield row
                     before, counted = before + len(lines), chunk.end
+            finally:
+                if mapped is not None:
+                    mapped.close()
+
+
+def _mapped(handle) -> "mmap.mmap | None":
+    """The open file mapped for reading; None for an empty file or one that cannot be mapped (a file of
+    /sys or /proc, some network or FUSE mounts), which is read instead."""
+    try:
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if os.fstat(handle.fileno()).st_size else None
+    except (OSError, ValueError):
+        return None
 
 
 def probe_rows_in_two(chunks: list[Chunk]) -> list[Row]:

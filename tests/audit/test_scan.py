@@ -215,3 +215,33 @@ def test_probes_found_by_two_processes_are_those_one_finds_in_the_same_order(tmp
     assert [(row.file, row.line, row.id) for row in scan.probe_rows_in_two(chunks)] == alone
     one_file = [chunk for chunk in chunks if chunk.name == "f0.jsonl"]
     assert [row.id for row in scan.probe_rows_in_two(one_file)] == [row.id for row in scan.probe_rows(one_file)]
+
+
+def test_a_file_that_cannot_be_mapped_is_read_and_a_file_listed_twice_is_read_once(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    rows = [json.dumps({"messages": [{"role": "user", "content": f"q {n}"}, {"role": "assistant", "content": "a"}]})
+            for n in range(30)]
+    probe = json.dumps({"kind": "probe", "id": "p", "user": "hi"})
+    (out / "a.jsonl").write_text("\n".join(rows[:20] + [probe] + rows[20:]) + "\n", encoding="utf-8")
+    (out / "manifest.json").write_text(json.dumps({"outputs": [{"path": "a.jsonl"}, {"path": "./a.jsonl"}]}))
+    assert data_files(out) == [out / "a.jsonl"]
+    monkeypatch.setattr(scan, "CHUNK_BYTES", 300)
+    chunks = scan.plan(out, data_files(out))
+    mapped = [(row.id, row.line) for row in scan.probe_rows(chunks)]
+
+    def refuse(*args, **kwargs):
+        raise OSError(19, "No such device")  # as mapping a file of /sys does
+
+    monkeypatch.setattr(scan.mmap, "mmap", refuse)
+    assert [(row.id, row.line) for row in scan.probe_rows(chunks)] == mapped == [("p", 21)]
+    assert audit(out, jobs=1)["counts"]["training_items"] == 30
+
+
+def test_pairs_whose_sides_hold_no_words_have_no_phrase_classifiers(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "pairs.jsonl").write_text(json.dumps({"prompt": "Which?", "chosen": "   ", "rejected": "\n"}) + "\n",
+                                     encoding="utf-8")
+    report = audit(out, jobs=1)
+    assert report["preference"]["pairs"] == 1 and report["preference"]["files"][0]["pairs"] == 1
