@@ -55,6 +55,14 @@ class BottomK:
         self.overflowed = True
         self.bound = kept[-1] if kept else -1
 
+    def __getstate__(self):  # sent settled: no surplus members to pickle
+        self._settle()
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+
     @property
     def members(self) -> dict[int, object]:
         self._settle()

@@ -245,3 +245,17 @@ def test_pairs_whose_sides_hold_no_words_have_no_phrase_classifiers(tmp_path):
                                      encoding="utf-8")
     report = audit(out, jobs=1)
     assert report["preference"]["pairs"] == 1 and report["preference"]["files"][0]["pairs"] == 1
+
+
+def test_a_sample_sent_to_another_process_is_sent_settled_and_reads_the_same():
+    import pickle
+
+    from constitutionc.audit.measures import _same_prompt
+
+    sample = BottomK(100, _same_prompt)
+    for i in range(1, 140):
+        sample.add((i * 0x9E3779B97F4A7C15) % (1 << 64), i % 3)
+    sent = pickle.loads(pickle.dumps(sample))
+    assert len(sent._members) == 100  # the surplus is not sent
+    assert sent.items() == sample.items() and sent.count() == sample.count() and sent.bound == sample.bound
+    assert sent.combine is _same_prompt and sent.overflowed
