@@ -42,8 +42,9 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
         copied = OverlapIndex(PASTED_WORDS)
         for number, text in enumerate(clauses):
             copied.add(text, str(number))
-    chunks = plan(out_dir, data_files(out_dir))
-    jobs = jobs_for(chunks, jobs)
+    files = data_files(out_dir)
+    jobs = jobs_for(sum(path.stat().st_size for path in files), jobs)
+    chunks = plan(out_dir, files, jobs=jobs)
     # Probes first: contamination needs every probe text before the first training text.
     probes = Probes.gather(chunks, jobs)
     items, partial = run(chunks, Context(tuple(settings.assistant_names), copied, probes), jobs)

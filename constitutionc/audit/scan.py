@@ -46,26 +46,44 @@ class Chunk:
     name: str  # the file's path relative to the build, as the report names it
     start: int
     end: int
+    span: int = 0  # the stretch of its file it lies in (`plan`): a file's spans alternate between the processes
 
 
-def plan(out_dir: Path, files: list[Path], size: int | None = None) -> list[Chunk]:
-    """Every file cut into chunks of about `size` bytes (default `CHUNK_BYTES`) at line breaks, in file order."""
+def spans_for(largest: int, jobs: int) -> int:
+    """Spans a file is cut into for `jobs` processes: a multiple of `jobs`, spans of the largest file about
+    `SPAN_BYTES`."""
+    return jobs * max(1, -(-largest // (jobs * SPAN_BYTES))) if jobs > 1 else 1
+
+
+def plan(out_dir: Path, files: list[Path], size: int | None = None, jobs: int = 1) -> list[Chunk]:
+    """Every file cut at line breaks into chunks of about `size` bytes (default `CHUNK_BYTES`), in file order.
+
+    For `jobs` processes, every file is cut into the same number of equal spans (`spans_for`), each of the
+    same number of equal chunks, so the processes' shards (`shards`) hold equal parts of every file."""
     size = size or CHUNK_BYTES
+    totals = [path.stat().st_size for path in files]
+    spans = spans_for(max(totals, default=0), jobs)
     chunks = []
-    for path in files:
+    for path, total in zip(files, totals):
         name = path.relative_to(out_dir).as_posix()
-        total = path.stat().st_size
+        if total == 0:
+            chunks.append(Chunk(path, name, 0, 0))
+            continue
+        per_span = max(1, -(-total // (spans * size)))
+        step = -(-total // (spans * per_span))
         start = 0
         with path.open("rb") as handle:
-            while start < total:
-                end = min(start + size, total)
+            for piece in range(spans * per_span):
+                end = min((piece + 1) * step, total)
+                if end <= start:  # a line longer than a chunk took this one's place
+                    continue
                 if end < total:
                     handle.seek(end)
                     end += len(handle.readline())  # to the end of the line the cut falls in
-                chunks.append(Chunk(path, name, start, end))
+                chunks.append(Chunk(path, name, start, end, piece // per_span))
                 start = end
-        if total == 0:
-            chunks.append(Chunk(path, name, 0, 0))
+                if start >= total:
+                    break
     return chunks
 
 
@@ -361,24 +379,18 @@ class Scanner:
         return items.pack()
 
 
-SPAN_BYTES = 64 << 20  # a shard's stretch of the largest file: the parent holds at most about one
-# stretch's results that arrive before their turn, so its memory does not grow with the build
+SPAN_BYTES = 64 << 20  # a span of the largest file (see `plan`): the parent holds at most about one
+# span's results that arrive before their turn, so its memory does not grow with the build
 
 
 def shards(chunks: list[Chunk], jobs: int) -> list[list[int]]:
-    """The chunks each process scans, by their places in `chunks`. Every file is cut into the same number
-    of equal spans (a multiple of `jobs`, spans of the largest file about `SPAN_BYTES`), and the k-th
-    process takes every `jobs`-th span, k first, in file order. The targets of one build write the same
-    examples in the same order to every file, so an example's copies fall in one process and are judged
-    once there. Any split gives the same report, as each process takes its chunks in file order."""
-    sizes: dict[str, int] = {}
-    for chunk in chunks:
-        sizes[chunk.name] = max(sizes.get(chunk.name, 0), chunk.end)
-    spans = jobs * max(1, -(-max(sizes.values(), default=0) // (jobs * SPAN_BYTES)))
+    """The chunks each process scans, by their places in `chunks`: the k-th process takes every `jobs`-th
+    span of each file, k first, in file order. The targets of one build write the same examples in the
+    same order to every file, so an example's copies fall in one process and are judged once there. Any
+    split gives the same report, as each process takes its chunks in file order."""
     split: list[list[int]] = [[] for _ in range(jobs)]
     for place, chunk in enumerate(chunks):
-        total = sizes[chunk.name]
-        split[(chunk.start * spans // total) % jobs if total else 0].append(place)
+        split[chunk.span % jobs].append(place)
     return split
 
 
@@ -416,12 +428,12 @@ def default_jobs() -> int:
     return max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
-def jobs_for(chunks: list[Chunk], jobs: int | None = None) -> int:
-    """The processes a pass over `chunks` takes: `jobs`, by default up to 2 (the cores here) for a large
-    build and 1 for a small one; never more than the chunks."""
+def jobs_for(size: int, jobs: int | None = None) -> int:
+    """The processes a pass over `size` bytes takes: `jobs`, by default up to 2 (the cores here) for a
+    large build and 1 for a small one."""
     if jobs is None:
-        jobs = default_jobs() if sum(c.end - c.start for c in chunks) >= PARALLEL_BYTES else 1
-    return max(1, min(jobs, len(chunks)))
+        jobs = default_jobs() if size >= PARALLEL_BYTES else 1
+    return max(1, jobs)
 
 
 def in_child(work: Callable[[], T]) -> Callable[[], T]:
@@ -471,7 +483,7 @@ def run(chunks: list[Chunk], context: Context, jobs: int | None = None) -> tuple
         items.take(result, lines_before[result.file])
         lines_before[result.file] += result.lines
 
-    jobs = jobs_for(chunks, jobs)
+    jobs = min(jobs_for(sum(c.end - c.start for c in chunks), jobs), len(chunks))
     if jobs <= 1:
         scanner = Scanner(context)
         with _without_collector():

@@ -31,7 +31,7 @@ def test_processes_and_chunks_do_not_change_the_report(synthetic_build, monkeypa
     monkeypatch.setattr(scan, "CHUNK_BYTES", 50_000)  # dozens of chunks per file
     chunked = audit(synthetic_build, jobs=1)
     parallel = audit(synthetic_build, jobs=2)
-    assert len(scan.plan(synthetic_build, data_files(synthetic_build))) > 20
+    assert len(scan.plan(synthetic_build, data_files(synthetic_build), jobs=2)) > 20
     assert json.dumps(chunked, sort_keys=True) == json.dumps(whole, sort_keys=True)
     assert json.dumps(parallel, sort_keys=True) == json.dumps(whole, sort_keys=True)
     # Each example is written as justified (in two layouts), bare, and a pair (odd) or a canonical response
@@ -69,27 +69,33 @@ def test_a_sample_is_exact_until_it_overflows_then_estimates_the_count():
     assert sorted(left.members) == sorted(sample.members) and left.count() == sample.count()
 
 
-def test_shards_hold_every_chunk_once_in_file_order_and_align_the_files(synthetic_build, monkeypatch):
+def test_shards_hold_every_chunk_once_in_file_order_and_equal_parts_of_every_file(synthetic_build, monkeypatch):
     monkeypatch.setattr(scan, "CHUNK_BYTES", 50_000)
-    chunks = scan.plan(synthetic_build, data_files(synthetic_build))
-    split = scan.shards(chunks, 2)
-    assert sorted(place for shard in split for place in shard) == list(range(len(chunks)))
-    assert all(shard == sorted(shard) for shard in split)
-    for name in {chunk.name for chunk in chunks}:
-        places = [place for place, chunk in enumerate(chunks) if chunk.name == name]
-        if len(places) > 1:  # a file's first chunk in the first shard, its last in the second
-            assert places[0] in split[0] and places[-1] in split[1]
-    assert scan.shards(chunks, 1) == [list(range(len(chunks)))]
-    monkeypatch.setattr(scan, "SPAN_BYTES", 100_000)  # several spans per file: they alternate
-    split = scan.shards(chunks, 2)
-    first = [place for place, chunk in enumerate(chunks) if chunk.name == chunks[0].name]
-    owners = [0 if place in split[0] else 1 for place in first]
-    assert owners[0] == 0 and 0 < sum(owners) < len(owners) and owners != sorted(owners)
+    files = data_files(synthetic_build)
+    assert scan.shards(scan.plan(synthetic_build, files), 1) == [list(range(len(scan.plan(synthetic_build, files))))]
+    for span_bytes in (scan.SPAN_BYTES, 100_000):  # one span per process, then several that alternate
+        monkeypatch.setattr(scan, "SPAN_BYTES", span_bytes)
+        chunks = scan.plan(synthetic_build, files, jobs=2)
+        split = scan.shards(chunks, 2)
+        assert sorted(place for shard in split for place in shard) == list(range(len(chunks)))
+        assert all(shard == sorted(shard) for shard in split)
+        for path in files:
+            places = [place for place, chunk in enumerate(chunks) if chunk.path == path]
+            assert [chunks[p].start for p in places] == [0] + [chunks[p].end for p in places[:-1]]  # no gap
+            assert chunks[places[-1]].end == path.stat().st_size
+            held = [sum(chunks[p].end - chunks[p].start for p in places if p in shard) for shard in split]
+            assert abs(held[0] - held[1]) <= 0.02 * sum(held) + 2_000  # equal parts, to a line or so
+            owners = [0 if place in split[0] else 1 for place in places]
+            assert owners[0] == 0 and owners[-1] == 1
+            if span_bytes == 100_000:
+                assert owners != sorted(owners)  # several spans: they alternate
+        assert len(chunks) > 2 * len(files)
 
 
 def test_a_worker_that_fails_or_dies_stops_the_pass_with_its_error(synthetic_build, monkeypatch):
     monkeypatch.setattr(scan, "CHUNK_BYTES", 50_000)
-    chunks = scan.plan(synthetic_build, data_files(synthetic_build))
+    chunks = scan.plan(synthetic_build, data_files(synthetic_build), jobs=2)
+    assert all(scan.shards(chunks, 2))  # both workers have chunks to scan
     context = scan.Context(("Claude",), None, scan.Probes.gather(chunks))
     last = chunks[-1]
 
