@@ -11,20 +11,20 @@ a text met twice, in one process or two, is one member.
 from __future__ import annotations
 
 import hashlib
-import re
 from array import array
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from ..textmeasures import Overlap, OverlapIndex, distinct_n, is_stage_direction, near_duplicate_count, ngrams, \
-    placeholder, talks_about_user, third_person_assistant, words
+from ..textmeasures import Overlap, OverlapIndex, is_stage_direction, near_duplicate_count, placeholder, \
+    talks_about_user, third_person_assistant, words
 from ..textmeasures.placeholder import might_hold
 from ..textmeasures.voice import users_are_the_topic
 from .memo import WHOLE, FactsMemo, pack, unpack_all
-from .rows import PROBE, TRAINING, Row
+from .features import SURFACE_FEATURES, classifier, phrase_classifiers
+from .rows import Row
 from .sketch import BottomK
 
 EXAMPLES = 10  # worst cases kept per figure
@@ -206,62 +206,6 @@ class TextJudge:
 USERS_PROMPT = "users"
 
 
-# Single surface features a lazy classifier could use to tell chosen from rejected. Each counts as
-# its expression says; the cheap tests in front give the same number without a search.
-_HEADER = re.compile(r"^\s{0,3}#", re.MULTILINE)
-_DIGIT = re.compile(r"\d")
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s", re.MULTILINE)
-_DIGITS = b"0123456789"
-
-
-def _paragraphs(text: str) -> int:
-    if "\n\n" not in text:
-        return 1 if text.strip() else 0
-    return len([p for p in text.split("\n\n") if p.strip()])
-
-
-def _header_lines(text: str) -> int:
-    return len(_HEADER.findall(text)) if "#" in text else 0
-
-
-def _list_items(text: str) -> int:
-    if "\n" not in text:  # `^` can only match at the start
-        return 1 if _BULLET.match(text) else 0
-    return len(_BULLET.findall(text))
-
-
-def _digit_count(text: str) -> int:
-    if text.isascii():  # \d is 0-9 there
-        return len(text) - len(text.encode("ascii").translate(None, _DIGITS))
-    return len(_DIGIT.findall(text))
-
-
-SURFACE_FEATURES = {  # each is (text, its facts) -> a number
-    "characters": lambda t, f: len(t),
-    "words": lambda t, f: f.words,
-    "newlines": lambda t, f: t.count("\n"),
-    "paragraphs": lambda t, f: _paragraphs(t),
-    "header lines": lambda t, f: _header_lines(t),
-    "list items": lambda t, f: _list_items(t),
-    "question marks": lambda t, f: t.count("?"),
-    "exclamation marks": lambda t, f: t.count("!"),
-    "bold markers": lambda t, f: t.count("**"),
-    "quotation marks": lambda t, f: t.count('"') + t.count("“"),
-    "digits": lambda t, f: _digit_count(t),
-    "first person (I)": lambda t, f: f.first_person,
-    "second person (you)": lambda t, f: f.second_person,
-}
-_FEATURES = tuple(SURFACE_FEATURES.values())
-
-
-def pair_votes(chosen: str, chosen_facts: "TextFacts", rejected: str, rejected_facts: "TextFacts") -> list[int]:
-    """Per surface feature: 2 when the chosen side has more of it, 1 when both have the same, 0 when less
-    (so a feature's votes over the pairs, halved, are its "higher is chosen" score)."""
-    return [2 if a > b else 1 if a == b else 0 for a, b in
-            zip([f(chosen, chosen_facts) for f in _FEATURES], [f(rejected, rejected_facts) for f in _FEATURES])]
-
-
-PHRASE_CANDIDATES = 300  # most frequent word 1- and 2-grams tried as presence features
 LENGTH_RATIO_RANGE = (0.8, 1.25)
 PAIR_SAMPLE = 4000  # pairs whose phrases are tried as features (a hash-chosen sample)
 RATIO_SAMPLE = 10_000  # distinct pairs whose length ratios give the median (a hash-chosen sample)
@@ -504,71 +448,6 @@ class ItemFigures:
                 "examples": self.placeholder_examples}
 
 
-def _classifier(feature: str, score: float, n: int, higher: str, lower: str) -> dict:
-    accuracy = score / n
-    return {"feature": feature, "accuracy": round(max(accuracy, 1 - accuracy), 4),
-            "direction": higher if accuracy >= 0.5 else lower}
-
-
-def phrase_classifiers(pairs: list[tuple[str, str]]) -> list[dict]:
-    """Presence of each of the most frequent word 1- and 2-grams as a classifier of chosen against rejected.
-
-    Each side's grams are hashed once (`textmeasures.hashed`); a phrase's presence on every side is then
-    one vectorised membership test. The most frequent are those most sides hold, ties going to the
-    phrase met first."""
-    import numpy as np
-
-    from ..textmeasures.hashed import gram_hashes, mix, token_hashes
-
-    if not pairs:
-        return []
-    texts = [side for pair in pairs for side in pair]
-    hashes, lengths = token_hashes(texts)
-    if not len(hashes):  # no side has a word: no phrase to try
-        return []
-    sides = len(texts)
-    bigrams, bigram_counts = gram_hashes(hashes, lengths, 2)
-    grams = np.concatenate((mix(hashes ^ np.uint64(0xA5A5)), bigrams))  # unigrams apart from bigrams
-    del bigrams
-    side_numbers = np.arange(sides, dtype=np.int32)
-    side_of = np.concatenate((np.repeat(side_numbers, lengths), np.repeat(side_numbers, bigram_counts)))
-    place = np.arange(len(grams), dtype=np.int32 if len(grams) < 2 ** 31 else np.int64)
-    # Each (side, gram) once, then per gram: how many sides hold it and where it first occurs.
-    order = np.lexsort((place, side_of, grams))
-    grams_sorted, sides_sorted = grams[order], side_of[order]
-    del grams, side_of
-    first_of_pair = np.ones(len(order), dtype=bool)
-    first_of_pair[1:] = (grams_sorted[1:] != grams_sorted[:-1]) | (sides_sorted[1:] != sides_sorted[:-1])
-    held_grams, held_sides = grams_sorted[first_of_pair], sides_sorted[first_of_pair]
-    # held_grams is sorted: each run of one gram is the sides that hold it
-    starts = np.flatnonzero(np.concatenate(([True], held_grams[1:] != held_grams[:-1])))
-    distinct = held_grams[starts]
-    frequency = np.diff(np.append(starts, len(held_grams)))
-    first_place = np.minimum.reduceat(place[order][first_of_pair], starts)
-    top = np.lexsort((first_place, -frequency))[:PHRASE_CANDIDATES]
-    text_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    bigram_starts = np.concatenate(([0], np.cumsum(bigram_counts)[:-1]))
-
-    def phrase(at: int) -> str:
-        """The words of the gram first met at `at` (the side it is on split again)."""
-        size, starts_at = (1, text_starts) if at < len(hashes) else (2, bigram_starts)
-        at = at if size == 1 else at - len(hashes)
-        side = int(np.searchsorted(starts_at, at, side="right") - 1)  # the last side starting at or before
-        offset = at - int(starts_at[side])
-        return " ".join(words(texts[side])[offset:offset + size])
-
-    column = np.full(len(distinct), -1, dtype=np.int64)
-    column[top] = np.arange(len(top))
-    columns = column[np.searchsorted(distinct, held_grams)]
-    wanted = columns >= 0
-    presence = np.zeros((sides, len(top)), dtype=bool)
-    presence[held_sides[wanted], columns[wanted]] = True
-    chosen_side, rejected_side = presence[0::2], presence[1::2]
-    scores = (chosen_side & ~rejected_side).sum(axis=0) + 0.5 * (chosen_side == rejected_side).sum(axis=0)
-    return [_classifier(f'contains "{phrase(int(first_place[gram]))}"', float(scores[i]), len(pairs),
-                        "present is chosen", "absent is chosen") for i, gram in enumerate(top.tolist())]
-
-
 def preference_summary(items: ItemFigures, sample: BottomK, ratios: BottomK,
                        tallies: dict[str, PairTally] | None = None) -> dict:
     """Distinct preference pairs over the whole build (ablation pairs left out: see `is_ablation`), and
@@ -579,7 +458,7 @@ def preference_summary(items: ItemFigures, sample: BottomK, ratios: BottomK,
     if not pairs:
         return {"pairs": 0, "phrase_sample": 0, "classifiers": [], "worst": None, "length_ratio_median": None,
                 "length_ratio_outside": None, "ablation_rows": ablation, "files": files}
-    classifiers = [_classifier(name, items.total(f"feature:{name}") / 2, pairs, "higher is chosen",
+    classifiers = [classifier(name, items.total(f"feature:{name}") / 2, pairs, "higher is chosen",
                                "lower is chosen") for name in SURFACE_FEATURES]
     phrase_pairs = sample.items()
     classifiers += phrase_classifiers(phrase_pairs)
@@ -667,7 +546,7 @@ class PairTally:
         self.pair_sample.merge(other.pair_sample)
 
     def summary(self, path: str) -> dict:
-        classifiers = [_classifier(name, score / 2, self.pairs, "higher is chosen", "lower is chosen")
+        classifiers = [classifier(name, score / 2, self.pairs, "higher is chosen", "lower is chosen")
                        for name, score in zip(SURFACE_FEATURES, self.features)]
         classifiers += phrase_classifiers(self.pair_sample.items())
         classifiers.sort(key=lambda c: (-c["accuracy"], c["feature"]))

@@ -28,7 +28,8 @@ from .. import jsonl
 from ..textmeasures import OverlapIndex
 from ..textmeasures.voice import users_are_the_topic
 from .measures import _EMPTY_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, KeySet, PairTally, Partial, TextJudge, \
-    _key, is_ablation, item_key, pair_votes
+    _key, is_ablation, item_key
+from .features import pair_votes
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
 
 T = TypeVar("T")

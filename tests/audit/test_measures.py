@@ -6,7 +6,8 @@ import re
 import pytest
 
 from constitutionc.audit import measures
-from constitutionc.audit.measures import SURFACE_FEATURES, KeySet, TextFacts, _key, _text_key, pair_votes
+from constitutionc.audit.features import SURFACE_FEATURES, pair_votes
+from constitutionc.audit.measures import KeySet, TextFacts, _key, _text_key
 
 
 def defined_key(*parts):
