@@ -59,9 +59,8 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
                 partial.family_diversity(theirs))
 
     other = in_child(classifiers_and_families) if jobs > 1 else classifiers_and_families
-    diversity = partial.diversity(partial.family_diversity(ours))
+    our_rows, whole_build = partial.family_diversity(ours), partial.diversity()
     preference, their_rows = other()
-    diversity["families"] = their_rows + diversity["families"]
     report = {
         "schema_version": SCHEMA_VERSION,
         "build": {"path": str(out_dir), "constitution": constitution},
@@ -71,7 +70,7 @@ def audit(out_dir: Path, settings: AuditSettings | None = None, clauses: Iterabl
                    "clauses": dict(sorted(partial.clauses.items()))},
         "voice": items.voice(copied is not None),
         "preference": preference,
-        "diversity": diversity,
+        "diversity": {**whole_build, "families": their_rows + our_rows},
         "contamination": items.contamination(probes.count),
         "environments": partial.environments(probes.systems, probes.tools),
         "specificity": partial.specificity_summary(),

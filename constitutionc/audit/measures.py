@@ -33,6 +33,8 @@ FAMILY_SAMPLE = 300  # the same, per family (a fixed size, so families of differ
 PASTED_WORDS = 10  # a run this long copied from the constitution counts as pasted
 CONTAMINATION_WORDS = (8, 13)  # runs shared with a probe, reported at both lengths
 
+_blake2b = hashlib.blake2b
+
 
 def _key(*parts: str | None) -> int:
     """A stable 64-bit key of texts (samples are chosen by it, so it must not change between runs): the
@@ -47,7 +49,6 @@ def _text_key(text: str) -> int:
     return int.from_bytes(_blake2b(text.encode("utf-8", "surrogatepass") + b"\x00", digest_size=8).digest(), "big")
 
 
-_blake2b = hashlib.blake2b
 _EMPTY_KEY = _key("")
 
 
@@ -681,21 +682,18 @@ class Partial:
                          "answers": round(answers.count()), "answers_distinct_1": f1, "answers_distinct_2": f2})
         return rows
 
-    def diversity(self, families: list[dict] | None = None) -> dict:
-        """Distinct-n and near-duplicates over the samples; `families` are `family_diversity` of every family
-        when the caller has them already."""
+    def diversity(self) -> dict:
+        """Distinct-n and near-duplicates over the whole build's samples; the report adds each family's
+        (`family_diversity`) as "families"."""
         texts = _texts(self.prompts)
         d1, d2 = _distinct(texts)
         a1, a2 = _distinct(_texts(self.answers))
         duplicates, method = near_duplicate_count(texts)
-        if families is None:
-            families = self.family_diversity(self.families())
         return {"distinct_prompts": round(self.prompts.count()), "sample": len(texts),
                 "counts_estimated": self.prompts.overflowed, "distinct_1": d1,
                 "distinct_2": d2, "answers_distinct_1": a1, "answers_distinct_2": a2,
                 "near_duplicate_share": _share(duplicates, len(texts)), "near_duplicate_method": method,
-                "user_words": _estimate(self.prompts, 1), "user_characters": _estimate(self.prompts, 2),
-                "families": families}
+                "user_words": _estimate(self.prompts, 1), "user_characters": _estimate(self.prompts, 2)}
 
     def specificity_summary(self) -> dict:
         families = []

@@ -289,9 +289,10 @@ class Scanner:
             spoken_keys = [hash((text, True, users)) for text in spoken]
             for memo_key, text in zip(spoken_keys, spoken):
                 wanted[memo_key] = (text, True, users)
-            if row.chosen is not None and row.rejected is not None:  # an empty side too
+            if row.chosen is not None and row.rejected is not None:  # an empty side is judged too
                 for text in (row.chosen, row.rejected):
-                    wanted[hash((text, True, users))] = (text, True, users)
+                    if not text:  # the others are among `spoken`
+                        wanted[hash((text, True, users))] = (text, True, users)
             prompt_key = system_key = None
             if row.prompt:
                 prompt_key = hash((row.prompt, False, False))
