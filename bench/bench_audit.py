@@ -139,6 +139,17 @@ def measured(argv: list[str], env: dict | None = None) -> tuple[float, float, fl
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, output
 
 
+def differences(this, other, path: str = "") -> list[str]:
+    """The JSON paths where two reports differ (a change meant to keep the figures should show none, one
+    that changes how samples are chosen only sampled figures)."""
+    if isinstance(this, dict) and isinstance(other, dict):
+        return [found for key in sorted(set(this) | set(other))
+                for found in differences(this.get(key), other.get(key), f"{path}.{key}")]
+    if isinstance(this, list) and isinstance(other, list) and len(this) == len(other):
+        return [found for i, (a, b) in enumerate(zip(this, other)) for found in differences(a, b, f"{path}[{i}]")]
+    return [] if this == other else [path or "."]
+
+
 HERE = Path(__file__).resolve().parents[1]  # the checkout this script belongs to
 
 
@@ -188,7 +199,8 @@ def main() -> None:
                   f"{old_wall:.1f} s wall, {old_cpu:.1f} s CPU, {old_rss:.0f} MB; speed-up {old_wall / wall:.2f}x wall, "
                   f"{old_cpu / cpu:.2f}x CPU, memory {rss / old_rss:.2f}x")
             if reports["this"] != reports["against"]:
-                raise SystemExit("the two reports differ")
+                paths = differences(json.loads(reports["this"]), json.loads(reports["against"]))
+                raise SystemExit(f"the two reports differ at {len(paths)} places: " + ", ".join(paths[:20]))
             print("reports byte-identical")
 
 

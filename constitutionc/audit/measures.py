@@ -11,12 +11,13 @@ a text met twice, in one process or two, is one member.
 from __future__ import annotations
 
 import hashlib
-from array import array
 import statistics
+import struct
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
 from ..textmeasures import Overlap, OverlapIndex, is_stage_direction, near_duplicate_count, placeholder, \
     talks_about_user, third_person_assistant, words
@@ -224,9 +225,37 @@ CANDIDATES = 2 * EXAMPLES  # examples a chunk keeps per figure: enough that dupl
 # (at most EXAMPLES - 1 distinct ones while a list is not yet full) never crowd out a new item's
 
 
+_MISSING_KEY = 0  # the key part of a text a row does not have (no system prompt, no side of a pair)
+_pack_keys = [struct.Struct(f"<{n}Q").pack for n in range(8)]  # for the usual numbers of parts
+
+
+def keys_key(*keys: int) -> int:
+    """A stable 64-bit key of several texts' keys: the 8-byte BLAKE2b of them as little-endian integers
+    (each text is hashed once, for its own key, not again in every combination it is part of)."""
+    pack = _pack_keys[len(keys)] if len(keys) < len(_pack_keys) else struct.Struct(f"<{len(keys)}Q").pack
+    return int.from_bytes(_blake2b(pack(*keys), digest_size=8).digest(), "big")
+
+
 def item_key(row: Row) -> int:
     """A stable 64-bit key of a training item's content: the same example in any target file's layout."""
-    return _key(row.system, row.prompt, str(len(row.assistant)), *row.assistant, row.chosen, row.rejected)
+    def key(text: str | None) -> int:
+        return _MISSING_KEY if text is None else _text_key(text)
+
+    return item_key_of(row, key(row.system), key(row.prompt), map(key, row.assistant), key(row.chosen),
+                       key(row.rejected))
+
+
+def item_key_of(row: Row, system: int, prompt: int, assistant: Iterable[int], chosen: int, rejected: int) -> int:
+    """`item_key` from the `_text_key`s of the row's texts (`_MISSING_KEY` for a text it does not have), as
+    the scan has them from judging. The number of assistant turns and which texts are missing are part of
+    it, so neither a turn moved between the prompt and the answer nor a missing text can make two items one."""
+    shape = len(row.assistant) | (row.system is None) << 32 | (row.chosen is None) << 33 | (row.rejected is None) << 34
+    return keys_key(shape, system, prompt, chosen, rejected, *assistant)
+
+
+def pair_key(chosen: int, rejected: int) -> int:
+    """A stable 64-bit key of a preference pair from its sides' `_text_key`s: pairs are sampled by it."""
+    return keys_key(chosen, rejected)
 
 
 def _voice_reasons(facts: TextFacts) -> list[str]:
@@ -352,11 +381,17 @@ class KeySet:
         import numpy as np
 
         keys = np.asarray(keys, dtype=np.uint64)
-        held = np.zeros(len(keys), dtype=bool)
+        if not self.blocks:
+            return np.zeros(len(keys), dtype=bool)
+        order = np.argsort(keys)  # sorted queries, as in `FactsMemo.find`
+        ordered = keys[order]
+        held_ordered = np.zeros(len(keys), dtype=bool)
         for block in self.blocks:
-            at = np.searchsorted(block, keys)
+            at = np.searchsorted(block, ordered)
             at[at == len(block)] = 0
-            held |= block[at] == keys
+            held_ordered |= block[at] == ordered
+        held = np.empty_like(held_ordered)
+        held[order] = held_ordered
         return held
 
     def add_new(self, keys) -> "np.ndarray":

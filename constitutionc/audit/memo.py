@@ -64,14 +64,20 @@ class FactsMemo:
 
     def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For each memo key: whether it is held, and its (text key, packed) row (zeros when not)."""
-        found = np.zeros(len(keys), dtype=bool)
-        values = np.zeros((len(keys), 2), dtype=np.uint64)
+        order = np.argsort(keys)  # sorted queries walk each block in order: a few times faster than random ones
+        ordered = keys[order]
+        found_ordered = np.zeros(len(keys), dtype=bool)
+        values_ordered = np.zeros((len(keys), 2), dtype=np.uint64)
         for block, rows in self.blocks:
-            at = np.searchsorted(block, keys)
+            at = np.searchsorted(block, ordered)
             at[at == len(block)] = 0
-            hit = block[at] == keys
-            values[hit] = rows[at[hit]]
-            found |= hit
+            hit = block[at] == ordered
+            values_ordered[hit] = rows[at[hit]]
+            found_ordered |= hit
+        found = np.empty_like(found_ordered)
+        found[order] = found_ordered
+        values = np.empty_like(values_ordered)
+        values[order] = values_ordered
         return found, values
 
     def add(self, keys: np.ndarray, rows: np.ndarray) -> None:

@@ -27,8 +27,8 @@ import orjson
 from .. import jsonl
 from ..textmeasures import OverlapIndex
 from ..textmeasures.voice import users_are_the_topic
-from .measures import _EMPTY_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, KeySet, PairTally, Partial, TextJudge, \
-    _key, is_ablation, item_key
+from .measures import _EMPTY_KEY, _MISSING_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, KeySet, PairTally, \
+    Partial, TextJudge, _key, is_ablation, item_key_of, pair_key
 from .features import pair_votes
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
 
@@ -275,9 +275,8 @@ class Scanner:
         del data
         items.lines = len(lines)
         entry = self._entry(chunk.name)
-        rows: list[tuple[int, Row, tuple | None]] = []
+        rows: list[tuple[int, Row, list | None]] = []
         wanted: dict[int, tuple[str, bool, bool]] = {}
-        family_keys: list[int] = []
         # `memo_key(text, spoken, users)` is hash((text, spoken, users)): written out in these loops
         for index, row in _rows(lines, chunk.name, standard):
             if row.role != TRAINING:
@@ -300,10 +299,25 @@ class Scanner:
             if row.system:
                 system_key = hash((row.system, False, False))
                 wanted[system_key] = (row.system, False, False)
-            key = item_key(row)
-            family_keys.append(hash((key, row.family)))
-            rows.append((index, row, (users, key, answers, spoken, spoken_keys, prompt_key, system_key)))
+            rows.append((index, row, [users, answers, spoken, spoken_keys, prompt_key, system_key]))
         facts = judge.facts(wanted) if wanted else {}
+        family_keys: list[int] = []
+        for _, row, read_first in rows:  # the items' keys, from their texts' keys (each text is hashed once)
+            if read_first is None:
+                continue
+            users, answers, spoken, spoken_keys, prompt_key, system_key = read_first
+            spoken_facts = [facts[memo_key] for memo_key in spoken_keys]
+            chosen = rejected = _MISSING_KEY
+            if row.chosen is not None:
+                chosen = spoken_facts[len(row.assistant)].key if row.chosen else _EMPTY_KEY
+            if row.rejected is not None:
+                rejected = spoken_facts[-1].key if row.rejected else _EMPTY_KEY
+            key = item_key_of(
+                row, _MISSING_KEY if row.system is None else facts[system_key].key if system_key is not None
+                else _EMPTY_KEY, facts[prompt_key].key if prompt_key is not None else _EMPTY_KEY,
+                [f.key for f in spoken_facts[:len(row.assistant)]], chosen, rejected)
+            family_keys.append(hash((key, row.family)))
+            read_first += (key, spoken_facts, chosen, rejected)
         family_keys = np.array(family_keys, dtype=np.int64).view(np.uint64)
         met = self.met.holds(family_keys).tolist()  # added to the samples in an earlier chunk of this process
         added: list[int] = []  # where in family_keys the rows are whose texts go to the samples
@@ -326,23 +340,22 @@ class Scanner:
                 elif row.role == PROBE:
                     items.probe_record(row, index)
                 continue
-            users, key, answers, spoken, spoken_keys, prompt_key, system_key = read_first
+            users, answers, spoken, spoken_keys, prompt_key, system_key, key, spoken_facts, chosen, rejected = read_first
             seen = met[training]
             training += 1
             system_facts = facts[system_key] if system_key is not None else None
             partial.add_environment(row, probe_systems, system_facts.key if system_facts else _EMPTY_KEY)
-            spoken_facts = [facts[memo_key] for memo_key in spoken_keys]
             turns += len(spoken_facts)
             for f in spoken_facts:
                 stage += f.stage
                 third_assistant += f.third_assistant
                 speaking += not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
             ablation = row.chosen is not None and row.rejected is not None and is_ablation(row)
-            votes = pair_key = None
+            votes = the_pair = None
             if row.chosen and row.rejected:  # both sides spoken: the last two facts are theirs
                 votes = pair_votes(row.chosen, spoken_facts[-2], row.rejected, spoken_facts[-1])
-                pair_key = _key(row.chosen, row.rejected)
-                partial.pair_files.setdefault(chunk.name, PairTally()).add(row, votes, pair_key, ablation)
+                the_pair = pair_key(chosen, rejected)
+                partial.pair_files.setdefault(chunk.name, PairTally()).add(row, votes, the_pair, ablation)
             if key in local:
                 continue
             local.add(key)
@@ -356,8 +369,8 @@ class Scanner:
                 if votes is None:  # a side is empty
                     votes = pair_votes(row.chosen, facts[hash((row.chosen, True, users))], row.rejected,
                                        facts[hash((row.rejected, True, users))])
-                    pair_key = _key(row.chosen, row.rejected)
-                partial.pair_sample.add(pair_key, (row.chosen, row.rejected))
+                    the_pair = pair_key(chosen, rejected)
+                partial.pair_sample.add(the_pair, (row.chosen, row.rejected))
                 if row.chosen:
                     partial.ratios.add(key, len(row.rejected) / len(row.chosen))
             else:

@@ -147,9 +147,9 @@ class WordTable:
         """Each text's word n-gram hashes end to end (`gram_hashes`), and how many each text has."""
         return gram_hashes(self.hashes, self.lengths, n)
 
-    def may_share(self, pieces: np.ndarray, k: int, stride: int) -> np.ndarray:
+    def may_share(self, pieces: "HashSet | np.ndarray", k: int, stride: int) -> np.ndarray:
         """Per text, whether one of its word k-grams starting at a multiple of `stride` has a hash in
-        `pieces` (sorted): the texts that may share a run with an `OverlapIndex` (the others cannot)."""
+        `pieces`: the texts that may share a run with an `OverlapIndex` (the others cannot)."""
         hits = np.zeros(len(self.lengths), dtype=bool)
         if not len(pieces):
             return hits
@@ -164,16 +164,47 @@ class WordTable:
             for j in range(1, k):
                 grams ^= self.hashes[places + j]
                 grams = mix(grams)
-        at = np.searchsorted(pieces, grams)
-        at[at == len(pieces)] = 0
-        hits[owner[pieces[at] == grams]] = True
+        if not isinstance(pieces, HashSet):
+            pieces = HashSet(pieces)
+        hits[owner[pieces.holds(grams)]] = True
         return hits
 
 
-def piece_hashes(index) -> np.ndarray:
-    """The sorted hashes of an `OverlapIndex`'s pieces (its texts' word k-grams), for `WordTable.may_share`."""
+class HashSet:
+    """Exact membership of 64-bit hashes, for many queries against a set of thousands: a table of which
+    leading-bit prefixes occur sends the few queries that may be held to a binary search (most queries are
+    settled by one lookup, several times faster than searching them all)."""
+
+    __slots__ = ("values", "_shift", "_prefixes")
+
+    def __init__(self, values: np.ndarray):
+        self.values = np.unique(values.astype(np.uint64, copy=False))
+        bits = int(min(22, max(10, (16 * max(1, len(self.values)) - 1).bit_length())))  # >= 16 slots a value
+        self._shift = _U64(64 - bits)
+        self._prefixes = np.zeros(1 << bits, dtype=bool)
+        self._prefixes[(self.values >> self._shift).astype(np.intp)] = True
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def holds(self, queries: np.ndarray) -> np.ndarray:
+        """Per query, whether it is in the set."""
+        queries = queries.astype(np.uint64, copy=False)
+        held = np.zeros(len(queries), dtype=bool)
+        if not len(self.values):
+            return held
+        maybe = np.flatnonzero(self._prefixes[(queries >> self._shift).astype(np.intp)])
+        candidates = queries[maybe]
+        at = np.searchsorted(self.values, candidates)
+        at[at == len(self.values)] = 0
+        held[maybe] = self.values[at] == candidates
+        return held
+
+
+def piece_hashes(index) -> HashSet:
+    """The hashes of an `OverlapIndex`'s pieces (its texts' word k-grams), for `WordTable.may_share`."""
     grams, _ = WordTable.of_words(index.pieces).grams(index.piece_words)
-    return np.unique(grams)
+    return HashSet(grams)
 
 
 def _hash_batch(batch: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -196,11 +227,14 @@ def _hash_batch(batch: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
             offset += 8
             longer = longer[size[longer] > offset]
     text_starts = np.cumsum([1] + [len(b) + 1 for b in batch[:-1]]) if batch else np.zeros(0, dtype=np.int64)
-    owner = np.searchsorted(text_starts, starts, side="right") - 1
+    count = len(batch)
+    # each text's first word, found by searching the texts' starts among the words' (far fewer searches than
+    # the other way round); a text's words follow
+    lengths = np.diff(np.searchsorted(starts, text_starts), append=len(starts)).astype(np.int64)
+    owner = np.repeat(np.arange(count, dtype=np.int64), lengths)
     first = (size == 1) & (first_block == _I)
     second = ((size == 3) & (first_block == _YOU)) | ((size == 4) & (first_block == _YOUR))
-    count = len(batch)
-    return (hashes, np.bincount(owner, minlength=count).astype(np.int64),
+    return (hashes, lengths,
             np.bincount(owner[first], minlength=count).astype(np.int64),
             np.bincount(owner[second], minlength=count).astype(np.int64))
 
