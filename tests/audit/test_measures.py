@@ -2,6 +2,7 @@
 
 import hashlib
 import re
+import struct
 
 import pytest
 
@@ -27,6 +28,32 @@ def test_keys_are_the_documented_hash(parts):
 def test_a_key_is_the_same_number_on_every_run():
     # Samples are chosen by these values: a change to them changes every report.
     assert (_key(""), _key("hello", None)) == (0x94F6D9CDD1EA8248, 0x25715BD40F7B380B)
+
+
+def test_an_item_key_is_the_documented_hash_of_its_texts_keys():
+    from constitutionc.audit.rows import Row
+
+    row = Row("f", 1, system=None, prompt="Can you help?", assistant=["Sure, I can."], chosen=None, rejected=None)
+    packed = struct.pack("<6Q", 1 | 1 << 32 | 1 << 33 | 1 << 34, 0, _text_key("Can you help?"), 0, 0,
+                         _text_key("Sure, I can."))
+    assert measures.item_key(row) == int.from_bytes(hashlib.blake2b(packed, digest_size=8).digest(), "big")
+    assert measures.item_key(row) == 0x95A6B6B2A70D39D4  # samples are chosen by it: a change moves them
+
+
+def test_item_keys_tell_apart_what_a_plain_join_of_the_texts_would_not():
+    from constitutionc.audit.rows import Row
+
+    def key(**fields):
+        return measures.item_key(Row("f", 1, **fields))
+
+    base = dict(system="Be kind.", prompt="Hi", assistant=["Hello"])
+    assert key(**base) == key(**base)
+    assert key(**{**base, "system": None}) != key(**{**base, "system": ""})  # no system prompt, an empty one
+    assert key(**{**base, "assistant": ["Hello", "again"]}) != key(**{**base, "assistant": ["Hello again"]})
+    assert key(**{**base, "prompt": "Hi\nHello", "assistant": []}) != key(**{**base, "assistant": ["Hello"]})
+    assert key(**base, chosen="a", rejected="b") != key(**base, chosen="b", rejected="a")
+    assert key(**base, chosen="", rejected=None) != key(**base, chosen=None, rejected="")
+    assert measures.pair_key(_text_key("a"), _text_key("b")) != measures.pair_key(_text_key("b"), _text_key("a"))
 
 
 HEADER = re.compile(r"^\s{0,3}#", re.MULTILINE)

@@ -265,3 +265,26 @@ def test_a_sample_sent_to_another_process_is_sent_settled_and_reads_the_same():
     assert len(sent._members) == 100  # the surplus is not sent
     assert sent.items() == sample.items() and sent.count() == sample.count() and sent.bound == sample.bound
     assert sent.combine is _same_prompt and sent.overflowed
+
+
+def test_a_scan_keys_each_item_as_item_key_does_from_its_texts(tmp_path):
+    from constitutionc.audit.measures import item_key
+    from constitutionc.audit.rows import read_row
+    from constitutionc.textmeasures import OverlapIndex
+
+    def chat(system, user, *answers):
+        return {"messages": ([{"role": "system", "content": system}] if system is not None else [])
+                + [{"role": "user", "content": user}] + [{"role": "assistant", "content": a} for a in answers]}
+
+    records = [chat("Be kind.", "Hi", "Hello"), chat(None, "Hi", "Hello"), chat("Be kind.", "", "Hello", "again"),
+               {"prompt": "Pick", "chosen": "", "rejected": "No."}, {"prompt": "Pick", "chosen": "Yes.", "rejected": ""},
+               {"prompt": "", "chosen": "Yes.", "rejected": "No.", "system": "Be kind."},
+               {"kind": "response", "system": "", "prompt": "Hi", "response": "Hello"},
+               {"kind": "response", "prompt": "How do our users sign in?", "response": "The user picks SSO."}]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    scanner = scan.Scanner(scan.Context((), None, scan.Probes(OverlapIndex(8))))
+    items = scanner.scan(scan.Chunk(path, "rows.jsonl", 0, path.stat().st_size))
+    expected = [item_key(read_row(r, "rows.jsonl", n)) for n, r in enumerate(records, 1)]
+    assert len(set(expected)) == len(records)
+    assert items.keys.tolist() == expected

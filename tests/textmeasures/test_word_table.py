@@ -83,3 +83,20 @@ def test_the_prefilter_hashes_only_the_tried_grams_and_finds_what_every_gram_fin
     expected[owner[(place % stride == 0) & np.isin(grams, pieces)]] = True
     assert 0 < expected.sum() < len(texts)
     assert table.may_share(pieces, k, stride).tolist() == expected.tolist()
+
+
+def test_a_hash_set_holds_exactly_its_values_whatever_their_prefixes():
+    import numpy as np
+
+    from constitutionc.textmeasures.hashed import HashSet
+
+    rng = np.random.default_rng(5)
+    values = rng.integers(0, 2 ** 63, 3000, dtype=np.int64).astype(np.uint64) * np.uint64(2)
+    held = HashSet(values)
+    near = values ^ np.uint64(1)  # the same prefixes, none of them held: only the exact search can say no
+    others = rng.integers(0, 2 ** 63, 3000, dtype=np.int64).astype(np.uint64)
+    queries = np.concatenate([values, near, others, np.array([0, 2 ** 64 - 1], dtype=np.uint64)])
+    assert held.holds(queries).tolist() == np.isin(queries, values).tolist()
+    assert held.holds(near).sum() == 0 and held.holds(values).all()
+    assert len(held) == len(np.unique(values))
+    assert HashSet(np.zeros(0, dtype=np.uint64)).holds(values).sum() == 0
