@@ -6,7 +6,10 @@ reach the rarer paths (unreadable and blank lines, placeholders, typographic and
 apostrophes at word edges, third-person talk, pasted clauses, request and sample layouts, a line
 the standard library must read). The reports are compared with golden files made by the scan as
 it was before it was made faster, in one process reading whole files, in two processes over small
-chunks, and with samples small enough that every bounded sample overflows and estimates.
+chunks, and with samples small enough that every bounded sample overflows and estimates. (The
+small-sample goldens were made again when item and pair keys became hashes of their texts' keys:
+the pairs and ratios those samples hold changed, and with them only the sampled phrase classifiers
+and the median length ratio.)
 """
 
 import importlib.util
