@@ -34,22 +34,33 @@ TRIGGERS = (*MARKERS, "[", "<", "orem", "OREM")
 _TRIGGER = re.compile("|".join(re.escape(t) for t in TRIGGERS))
 
 
+# ASCII text with every upper-case letter as "U": a marker is three or more of them in a row.
+_UPPER_AS_U = bytes.maketrans(bytes(range(ord("A"), ord("Z") + 1)), b"U" * 26)
+_ASCII_LOOKS = (b"UUU", b"orem", b"[", b"<")  # in that text, what every trigger holds
+
+
 def might_hold(texts: list[str]) -> list[bool]:
-    """Per text, whether it holds a marker, a bracket or "orem": a text without one holds no placeholder.
-    Each trigger is looked for over all the texts joined (plain string search; a match never spans two
-    texts, as no trigger holds the joint), from one text's hit on to the next text."""
+    """Per text, whether it holds a marker, a bracket or "orem" (`_TRIGGER`): a text without one holds no
+    placeholder. Each trigger is looked for over all the texts joined (plain string search; a match never
+    spans two texts, as no trigger holds the joint), from one text's hit on to the next text. ASCII texts
+    are searched once for any run of three capitals instead of once per marker, and the few texts that
+    hold one (an acronym, mostly) are tried against the triggers themselves."""
     found = [False] * len(texts)
     joined = "\x00".join(texts)
-    starts: list[int] | None = None  # where each text starts in `joined`, once a trigger is found
     last = len(texts) - 1
-    for trigger in TRIGGERS:
-        at = joined.find(trigger)
+    starts: list[int] | None = None  # where each text starts in `joined`, once a trigger is found
+    if joined.isascii():
+        haystack, looks = joined.encode("ascii").translate(_UPPER_AS_U), _ASCII_LOOKS
+    else:
+        haystack, looks = joined, TRIGGERS
+    for look in looks:
+        at = haystack.find(look)
         while at >= 0:
             if starts is None:
                 starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
             text = bisect_right(starts, at) - 1
-            found[text] = True
-            at = joined.find(trigger, starts[text + 1]) if text < last else -1
+            found[text] = found[text] or looks is TRIGGERS or _TRIGGER.search(texts[text]) is not None
+            at = haystack.find(look, starts[text + 1]) if text < last else -1
     return found
 
 

@@ -1,5 +1,7 @@
 """Voice, copied runs, near-duplicates and placeholders on crafted strings whose answers are known."""
 
+import random
+
 import pytest
 
 from constitutionc.textmeasures import OverlapIndex, is_stage_direction, jaccard, near_duplicate_count, placeholder, \
@@ -161,6 +163,12 @@ def test_the_placeholder_prefilter_marks_exactly_the_texts_holding_a_trigger():
              "todo in lower case", "XX", "XXX", "PLACEHOLDE", "nothing here", "<", "TBD"]
     assert might_hold(texts) == [bool(_TRIGGER.search(t)) for t in texts]
     assert might_hold([]) == [] and might_hold(["TODO"]) == [True] and might_hold(["a", "b"]) == [False, False]
+    acronyms = ["The API and the USA", "NASA TODO", "ABCTODO", "lorem", "TBDX", "XXXX", "A B C", "OREMUS", "ÄÖÜ TBD"]
+    for batch in (acronyms, acronyms[:-1], texts + acronyms):  # with and without a text that is not ASCII
+        assert might_hold(batch) == [bool(_TRIGGER.search(t)) for t in batch]
+    rng = random.Random(4)
+    noise = ["".join(rng.choice("TODBXFIMEPLACHRorem[< xyz") for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    assert might_hold(noise) == [bool(_TRIGGER.search(t)) for t in noise]
 
 
 OPENINGS = ["I think so.", "You could try.", "Decline to help.", "If asked, decline.", "IF ASKED, DECLINE.",
