@@ -288,3 +288,57 @@ def test_a_scan_keys_each_item_as_item_key_does_from_its_texts(tmp_path):
     expected = [item_key(read_row(r, "rows.jsonl", n)) for n, r in enumerate(records, 1)]
     assert len(set(expected)) == len(records)
     assert items.keys.tolist() == expected
+
+
+def test_rows_met_in_an_earlier_chunk_count_as_if_read_again(tmp_path, monkeypatch):
+    """A row whose item this process added to the samples in an earlier chunk adds only its row's counts:
+    the report is the one a scan that remembers nothing gives (the samples and the parent de-duplicate
+    by content either way)."""
+    def pair(prompt, chosen, rejected, **extra):
+        return {"prompt": [{"role": "user", "content": prompt}], "chosen": [{"role": "assistant", "content": chosen}],
+                "rejected": [{"role": "assistant", "content": rejected}], **extra}
+
+    def openai_pair(prompt, chosen, rejected):
+        return {"input": {"messages": [{"role": "user", "content": prompt}]},
+                "preferred_output": [{"role": "assistant", "content": chosen}],
+                "non_preferred_output": [{"role": "assistant", "content": rejected}]}
+
+    rows = []
+    for i in range(60):
+        prompt = f"Question {i}: how should I word the note to my landlord about the heating?"
+        chosen = f"I'd keep it short{'!' * (i % 3)} and say when it broke ({i} days ago)."
+        rejected = "Tell the landlord." if i % 4 else chosen.upper()
+        rows.append((prompt, chosen, rejected, f"family_{i % 3}"))
+    out = tmp_path / "out"
+    (out / "hf").mkdir(parents=True)
+    (out / "openai").mkdir()
+    files = {
+        "hf/preference.jsonl": [pair(p, c, r, generator=g) for p, c, r, g in rows],
+        "openai/preference.jsonl": [openai_pair(p, c, r) for p, c, r, _ in rows],
+        "hf/preference_ablation.jsonl": [pair(p, c, r, generator=g) for p, c, r, g in rows[:20]],
+        "hf/again.jsonl": [pair(p, c, r, generator=g) for p, c, r, g in rows]
+                          + [pair(p, c, r, generator="other") for p, c, r, _ in rows[:10]]
+                          + [pair(p, "", r, generator=g) for p, _, r, g in rows[:5]] * 2
+                          # a met row, then its item under another family in the same chunk
+                          + [x for p, c, r, g in rows[20:30] for x in (pair(p, c, r, generator=g),
+                                                                      pair(p, c, r, generator="other"))],
+        "hf/justified.jsonl": [{"messages": [{"role": "user", "content": p}, {"role": "assistant", "content": c}],
+                                "generator": g, **({"tools": [{"name": "lookup"}]} if copy else {})}
+                               for copy in (0, 1) for p, c, _, g in rows],  # the copy has tools: not its item's
+        "responses.jsonl": [{"kind": "response", "prompt": p, "response": c, "generator": g,
+                             "system": "The user asked." if i % 2 else None} for i, (p, c, _, g) in enumerate(rows)],
+    }
+    for name, records in files.items():
+        (out / name).write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    monkeypatch.setattr(scan, "CHUNK_BYTES", 3000)  # many chunks a file: rows are met within files too
+    remembering = audit(out, jobs=1)
+    scanner_init = scan.Scanner.__init__
+
+    def forgetful(self, context):
+        scanner_init(self, context)
+        self.met.add_new = lambda keys: None  # nothing is remembered: every row is read again
+
+    monkeypatch.setattr(scan.Scanner, "__init__", forgetful)
+    forgetting = audit(out, jobs=1)
+    assert remembering["preference"]["pairs"] > 0 and remembering["environments"]["training_with_tools"] > 0
+    assert json.dumps(remembering, sort_keys=True) == json.dumps(forgetting, sort_keys=True)
