@@ -51,23 +51,24 @@ def unpack_all(packed: np.ndarray) -> tuple[list, ...]:
                  for at, (column, mask) in enumerate(zip(bits, masks)))
 
 
-class FactsMemo:
-    """Memo keys -> (text key, packed facts), in sorted blocks merged as they double (like `KeySet`)."""
+class KeyedRows:
+    """64-bit keys -> rows of `width` 64-bit numbers, in sorted numpy blocks merged as they double (like
+    `KeySet`): a lookup is a binary search of each block, a chunk's keys at a time."""
 
-    def __init__(self) -> None:
-        self.blocks: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted memo keys, [text key, packed] rows)
-        self.whole: dict[int, object] = {}  # memo key -> facts that did not pack
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.blocks: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, their rows)
         self.size = 0
 
     def __len__(self) -> int:
         return self.size
 
     def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For each memo key: whether it is held, and its (text key, packed) row (zeros when not)."""
+        """For each key: whether it is held, and its row (zeros when not)."""
         order = np.argsort(keys)  # sorted queries walk each block in order: a few times faster than random ones
         ordered = keys[order]
         found_ordered = np.zeros(len(keys), dtype=bool)
-        values_ordered = np.zeros((len(keys), 2), dtype=np.uint64)
+        values_ordered = np.zeros((len(keys), self.width), dtype=np.uint64)
         for block, rows in self.blocks:
             at = np.searchsorted(block, ordered)
             at[at == len(block)] = 0
@@ -81,7 +82,7 @@ class FactsMemo:
         return found, values
 
     def add(self, keys: np.ndarray, rows: np.ndarray) -> None:
-        """Adds keys not held yet (distinct among themselves) with their (text key, packed) rows."""
+        """Adds keys not held yet (distinct among themselves) with their rows."""
         if not len(keys):
             return
         order = np.argsort(keys, kind="stable")
@@ -93,6 +94,14 @@ class FactsMemo:
             merged = np.concatenate((keys_before, last_keys))
             order = np.argsort(merged, kind="stable")
             self.blocks[-1] = (merged[order], np.concatenate((rows_before, last_rows))[order])
+
+
+class FactsMemo(KeyedRows):
+    """Memo keys -> (text key, packed facts), and the facts that did not pack, whole."""
+
+    def __init__(self) -> None:
+        super().__init__(2)
+        self.whole: dict[int, object] = {}  # memo key -> facts that did not pack
 
     def keep_whole(self, key: int, facts) -> bool:
         """Keeps facts that did not pack; False when the limit is reached (the text is judged again)."""

@@ -27,9 +27,10 @@ import orjson
 from .. import jsonl
 from ..textmeasures import OverlapIndex
 from ..textmeasures.voice import users_are_the_topic
-from .measures import _EMPTY_KEY, _MISSING_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, KeySet, PairTally, \
+from .measures import _EMPTY_KEY, _MISSING_KEY, CONTAMINATION_WORDS, ChunkItems, ItemFigures, PairTally, \
     Partial, TextJudge, _key, is_ablation, item_key_of, pair_key
-from .features import pair_votes
+from .features import SURFACE_FEATURES, pair_votes
+from .memo import KeyedRows
 from .rows import PROBE, PROMPT, TRAINING, UNREADABLE, Row, read_row
 
 T = TypeVar("T")
@@ -240,6 +241,29 @@ class Context:
     probes: Probes
 
 
+# What a met row adds, remembered by its content and family: (item key, system prompt key, pair key,
+# packed votes, turns | stage directions << 32, third-person talk | speaking << 32).
+MET_WIDTH = 6
+assert 2 * len(SURFACE_FEATURES) < 62, "the votes are packed two bits a feature below _VOTED"
+_LOW = 0xFFFFFFFF
+_U64_MASK = (1 << 64) - 1
+_VOTED = 1 << 62  # the packed votes are there (both sides of a pair spoken), even when all are 0
+
+
+def _pack_votes(votes: list[int] | None) -> int:
+    """`pair_votes` (each 0, 1 or 2) as one integer, two bits a feature; 0 for none."""
+    if votes is None:
+        return 0
+    packed = _VOTED
+    for place, vote in enumerate(votes):
+        packed |= vote << 2 * place
+    return packed
+
+
+def _unpack_votes(packed: int) -> list[int]:
+    return [packed >> 2 * place & 3 for place in range(len(SURFACE_FEATURES))]
+
+
 class Scanner:
     """One process's scanning state: its judge (with its memo) and its partial figures."""
 
@@ -247,7 +271,8 @@ class Scanner:
         self.context = context
         self.judge = TextJudge(context.names, context.copied, context.probes.index)
         self.partial = Partial()
-        self.met = KeySet()  # (item, family) keys of the rows whose texts this process added to the samples
+        # the rows whose texts this process added to the samples, by content and family: their counts
+        self.met = KeyedRows(MET_WIDTH)
 
     def _entry(self, name: str) -> dict:
         entry = self.partial.files.get(name)
@@ -260,12 +285,13 @@ class Scanner:
     def scan(self, chunk: Chunk) -> ChunkItems:
         """The chunk's rows: per-row figures into the partial, its distinct training items returned.
 
-        Two passes: the first reads the rows and gathers every text to judge, which the judge takes at
-        once (remembered texts cost a lookup); the second adds each row's figures in line order. An
-        item this process met in an earlier chunk, in the same family, adds only its row's counts: the
-        parent takes chunks in file order, so it has counted the item already, and the samples hold
-        it by content. Line numbers in the returned examples count from the chunk's start; the parent
-        adds the lines of the file's earlier chunks."""
+        The rows are read first. A training row whose item this process met in an earlier chunk, in
+        the same family, adds only its row's counts, and those are remembered (`met`): its texts are
+        not looked at again. The parent takes chunks in file order, so it has counted that item
+        already, and the samples hold it by content. Every other row's texts are gathered and judged
+        at once (remembered texts cost a lookup); then each row's figures are added in line order.
+        Line numbers in the returned examples count from the chunk's start; the parent adds the lines
+        of the file's earlier chunks."""
         import numpy as np
 
         judge, partial, probe_systems = self.judge, self.partial, self.context.probes.systems
@@ -275,34 +301,52 @@ class Scanner:
         del data
         items.lines = len(lines)
         entry = self._entry(chunk.name)
-        rows: list[tuple[int, Row, list | None]] = []
+        parsed = list(_rows(lines, chunk.name, standard))
+        del lines
+        # A training row's content and family, by Python's hash: the key its counts are remembered by.
+        row_keys = [hash((row.system, row.prompt, row.chosen, row.rejected, row.family, *row.assistant))
+                    for _, row in parsed if row.role == TRAINING]
+        remembered: dict[int, list[int]] = {}  # place among the training rows -> remembered counts
+        if row_keys and len(self.met):
+            found, values = self.met.find(np.array(row_keys, dtype=np.int64).view(np.uint64))
+            places = np.flatnonzero(found)
+            remembered = dict(zip(places.tolist(), values[places].tolist()))
+        rows: list[tuple[int, Row, list | None, list | None]] = []  # (index, row, to read, remembered counts)
         wanted: dict[int, tuple[str, bool, bool]] = {}
+        training = 0
         # `memo_key(text, spoken, users)` is hash((text, spoken, users)): written out in these loops
-        for index, row in _rows(lines, chunk.name, standard):
+        for index, row in parsed:
             if row.role != TRAINING:
-                rows.append((index, row, None))
+                rows.append((index, row, None, None))
+                continue
+            training += 1
+            counts = remembered.get(training - 1)
+            if counts is not None:
+                rows.append((index, row, None, counts))
                 continue
             users = users_are_the_topic(row.prompt)
             answers = row.assistant + [row.chosen] if row.chosen else row.assistant
             spoken = answers + [row.rejected] if row.rejected else answers  # a rejected answer must sound like one too
-            spoken_keys = [hash((text, True, users)) for text in spoken]
-            for memo_key, text in zip(spoken_keys, spoken):
-                wanted[memo_key] = (text, True, users)
+            spoken_keys = []
+            for text in spoken:
+                judged = (text, True, users)
+                spoken_keys.append(memo_key := hash(judged))
+                wanted[memo_key] = judged
             if row.chosen is not None and row.rejected is not None:  # an empty side is judged too
                 for text in (row.chosen, row.rejected):
                     if not text:  # the others are among `spoken`
                         wanted[hash((text, True, users))] = (text, True, users)
             prompt_key = system_key = None
             if row.prompt:
-                prompt_key = hash((row.prompt, False, False))
-                wanted[prompt_key] = (row.prompt, False, False)
+                judged = (row.prompt, False, False)
+                wanted[prompt_key := hash(judged)] = judged
             if row.system:
-                system_key = hash((row.system, False, False))
-                wanted[system_key] = (row.system, False, False)
-            rows.append((index, row, [users, answers, spoken, spoken_keys, prompt_key, system_key]))
+                judged = (row.system, False, False)
+                wanted[system_key := hash(judged)] = judged
+            rows.append((index, row, [users, answers, spoken, spoken_keys, prompt_key, system_key], None))
+        del parsed
         facts = judge.facts(wanted) if wanted else {}
-        family_keys: list[int] = []
-        for _, row, read_first in rows:  # the items' keys, from their texts' keys (each text is hashed once)
+        for _, row, read_first, _ in rows:  # the new items' keys, from their texts' keys (each text is hashed once)
             if read_first is None:
                 continue
             users, answers, spoken, spoken_keys, prompt_key, system_key = read_first
@@ -316,11 +360,8 @@ class Scanner:
                 row, _MISSING_KEY if row.system is None else facts[system_key].key if system_key is not None
                 else _EMPTY_KEY, facts[prompt_key].key if prompt_key is not None else _EMPTY_KEY,
                 [f.key for f in spoken_facts[:len(row.assistant)]], chosen, rejected)
-            family_keys.append(hash((key, row.family)))
             read_first += (key, spoken_facts, chosen, rejected)
-        family_keys = np.array(family_keys, dtype=np.int64).view(np.uint64)
-        met = self.met.holds(family_keys).tolist()  # added to the samples in an earlier chunk of this process
-        added: list[int] = []  # where in family_keys the rows are whose texts go to the samples
+        remember: list[tuple[int, ...]] = []  # (row key, *the MET_WIDTH numbers) of the rows added to the samples
         training = 0
         local: set[int] = set()  # items already recorded in this chunk
         roles: Counter = Counter()
@@ -328,28 +369,45 @@ class Scanner:
         variants: list[str] = []
         clauses: list[str] = []
         turns = stage = third_assistant = speaking = 0
-        for index, row, read_first in rows:
+        for index, row, read_first, counts in rows:
             roles[row.role] += 1
             if row.kind:
                 kinds.append(row.kind)
                 variants.append(f"{row.kind}/{row.variant}" if row.variant else row.kind)
                 clauses += row.clauses
+            if counts is not None:  # met in an earlier chunk: its remembered counts
+                training += 1
+                key, system, the_pair, votes, row_turns_stage, row_third_speaking = counts
+                partial.add_environment(row, probe_systems, system)
+                turns += row_turns_stage & _LOW
+                stage += row_turns_stage >> 32
+                third_assistant += row_third_speaking & _LOW
+                speaking += row_third_speaking >> 32
+                if votes:
+                    partial.pair_files.setdefault(chunk.name, PairTally()).add(row, _unpack_votes(votes), the_pair,
+                                                                               is_ablation(row))
+                local.add(key)
+                continue
             if read_first is None:
                 if row.role == PROMPT:
                     items.prompt_record(row, index)
                 elif row.role == PROBE:
                     items.probe_record(row, index)
                 continue
-            users, answers, spoken, spoken_keys, prompt_key, system_key, key, spoken_facts, chosen, rejected = read_first
-            seen = met[training]
             training += 1
+            users, answers, spoken, spoken_keys, prompt_key, system_key, key, spoken_facts, chosen, rejected = read_first
             system_facts = facts[system_key] if system_key is not None else None
-            partial.add_environment(row, probe_systems, system_facts.key if system_facts else _EMPTY_KEY)
-            turns += len(spoken_facts)
+            system = system_facts.key if system_facts else _EMPTY_KEY
+            partial.add_environment(row, probe_systems, system)
+            row_stage = row_third = row_speaking = 0
             for f in spoken_facts:
-                stage += f.stage
-                third_assistant += f.third_assistant
-                speaking += not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
+                row_stage += f.stage
+                row_third += f.third_assistant
+                row_speaking += not (f.stage or f.third_assistant or f.third_user or f.pasted >= 0.5)
+            turns += len(spoken_facts)
+            stage += row_stage
+            third_assistant += row_third
+            speaking += row_speaking
             ablation = row.chosen is not None and row.rejected is not None and is_ablation(row)
             votes = the_pair = None
             if row.chosen and row.rejected:  # both sides spoken: the last two facts are theirs
@@ -359,9 +417,8 @@ class Scanner:
             if key in local:
                 continue
             local.add(key)
-            if seen:
-                continue
-            added.append(training - 1)
+            remember.append((row_keys[training - 1] & _U64_MASK, key, system, the_pair or 0, _pack_votes(votes),
+                             len(spoken_facts) | row_stage << 32, row_third | row_speaking << 32))
             prompt_facts = facts[prompt_key] if prompt_key is not None else None
             answer_pairs = list(zip(answers, spoken_facts))
             partial.add_texts(row, prompt_facts, answer_pairs)
@@ -389,8 +446,10 @@ class Scanner:
         partial.kinds.update(kinds)
         partial.variants.update(variants)
         partial.clauses.update(clauses)
-        if added:
-            self.met.add_new(np.unique(family_keys[added]))
+        if remember:
+            numbers = np.array(remember, dtype=np.uint64)
+            keys, first = np.unique(numbers[:, 0], return_index=True)
+            self.met.add(keys, numbers[first, 1:])
         return items.pack()
 
 

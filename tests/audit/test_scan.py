@@ -291,9 +291,8 @@ def test_a_scan_keys_each_item_as_item_key_does_from_its_texts(tmp_path):
 
 
 def test_rows_met_in_an_earlier_chunk_count_as_if_read_again(tmp_path, monkeypatch):
-    """A row whose item this process added to the samples in an earlier chunk adds only its row's counts:
-    the report is the one a scan that remembers nothing gives (the samples and the parent de-duplicate
-    by content either way)."""
+    """A row whose item this process met before adds its remembered counts: the report is the one a scan
+    that remembers nothing gives (the samples and the parent de-duplicate by content either way)."""
     def pair(prompt, chosen, rejected, **extra):
         return {"prompt": [{"role": "user", "content": prompt}], "chosen": [{"role": "assistant", "content": chosen}],
                 "rejected": [{"role": "assistant", "content": rejected}], **extra}
@@ -336,7 +335,7 @@ def test_rows_met_in_an_earlier_chunk_count_as_if_read_again(tmp_path, monkeypat
 
     def forgetful(self, context):
         scanner_init(self, context)
-        self.met.add_new = lambda keys: None  # nothing is remembered: every row is read again
+        self.met.add = lambda keys, rows: None  # nothing is remembered: every row is read again
 
     monkeypatch.setattr(scan.Scanner, "__init__", forgetful)
     forgetting = audit(out, jobs=1)
