@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -198,6 +199,11 @@ def main() -> None:
             print(f"best of {args.rounds}: this {wall:.1f} s wall, {cpu:.1f} s CPU, {rss:.0f} MB; against "
                   f"{old_wall:.1f} s wall, {old_cpu:.1f} s CPU, {old_rss:.0f} MB; speed-up {old_wall / wall:.2f}x wall, "
                   f"{old_cpu / cpu:.2f}x CPU, memory {rss / old_rss:.2f}x")
+            # The machine's speed drifts between rounds more than most changes move the time: the ratio
+            # within each round (two runs a minute apart) is the steadier figure.
+            ratios = sorted(old[1] / new[1] for new, old in zip(runs["this"], runs["against"]))
+            print(f"CPU speed-up within each round: {', '.join(f'{r:.2f}x' for r in ratios)}; "
+                  f"median {statistics.median(ratios):.2f}x")
             if reports["this"] != reports["against"]:
                 paths = differences(json.loads(reports["this"]), json.loads(reports["against"]))
                 raise SystemExit(f"the two reports differ at {len(paths)} places: " + ", ".join(paths[:20]))
