@@ -381,17 +381,11 @@ class KeySet:
         import numpy as np
 
         keys = np.asarray(keys, dtype=np.uint64)
-        if not self.blocks:
-            return np.zeros(len(keys), dtype=bool)
-        order = np.argsort(keys)  # sorted queries, as in `FactsMemo.find`
-        ordered = keys[order]
-        held_ordered = np.zeros(len(keys), dtype=bool)
+        held = np.zeros(len(keys), dtype=bool)
         for block in self.blocks:
-            at = np.searchsorted(block, ordered)
+            at = np.searchsorted(block, keys)
             at[at == len(block)] = 0
-            held_ordered |= block[at] == ordered
-        held = np.empty_like(held_ordered)
-        held[order] = held_ordered
+            held |= block[at] == keys
         return held
 
     def add_new(self, keys) -> "np.ndarray":

@@ -351,15 +351,14 @@ class Scanner:
                 continue
             users, answers, spoken, spoken_keys, prompt_key, system_key = read_first
             spoken_facts = [facts[memo_key] for memo_key in spoken_keys]
-            chosen = rejected = _MISSING_KEY
-            if row.chosen is not None:
-                chosen = spoken_facts[len(row.assistant)].key if row.chosen else _EMPTY_KEY
-            if row.rejected is not None:
-                rejected = spoken_facts[-1].key if row.rejected else _EMPTY_KEY
-            key = item_key_of(
-                row, _MISSING_KEY if row.system is None else facts[system_key].key if system_key is not None
-                else _EMPTY_KEY, facts[prompt_key].key if prompt_key is not None else _EMPTY_KEY,
-                [f.key for f in spoken_facts[:len(row.assistant)]], chosen, rejected)
+            # An empty text is not judged (nor among `spoken`): its key is _EMPTY_KEY; a missing one has none.
+            system = _MISSING_KEY if row.system is None else facts[system_key].key if row.system else _EMPTY_KEY
+            prompt = facts[prompt_key].key if row.prompt else _EMPTY_KEY
+            chosen = _MISSING_KEY if row.chosen is None else spoken_facts[len(row.assistant)].key if row.chosen \
+                else _EMPTY_KEY
+            rejected = _MISSING_KEY if row.rejected is None else spoken_facts[-1].key if row.rejected else _EMPTY_KEY
+            key = item_key_of(row, system, prompt, [f.key for f in spoken_facts[:len(row.assistant)]], chosen,
+                              rejected)
             read_first += (key, spoken_facts, chosen, rejected)
         remember: list[tuple[int, ...]] = []  # (row key, *the MET_WIDTH numbers) of the rows added to the samples
         training = 0

@@ -147,7 +147,7 @@ class WordTable:
         """Each text's word n-gram hashes end to end (`gram_hashes`), and how many each text has."""
         return gram_hashes(self.hashes, self.lengths, n)
 
-    def may_share(self, pieces: "HashSet | np.ndarray", k: int, stride: int) -> np.ndarray:
+    def may_share(self, pieces: "HashSet", k: int, stride: int) -> np.ndarray:
         """Per text, whether one of its word k-grams starting at a multiple of `stride` has a hash in
         `pieces`: the texts that may share a run with an `OverlapIndex` (the others cannot)."""
         hits = np.zeros(len(self.lengths), dtype=bool)
@@ -164,8 +164,6 @@ class WordTable:
             for j in range(1, k):
                 grams ^= self.hashes[places + j]
                 grams = mix(grams)
-        if not isinstance(pieces, HashSet):
-            pieces = HashSet(pieces)
         hits[owner[pieces.holds(grams)]] = True
         return hits
 
