@@ -92,9 +92,13 @@ def _apply_messages(row: Row, messages: list, system: Any = None) -> None:
             turns.append(text)
             if role != "assistant":
                 answer_from = len(turns)
-    # Joined as the targets join them into one system message (hf's rows, Anthropic's `system`).
-    row.system = "\n\n".join([s for s in systems if s]) or None
-    row.prompt = "\n".join([text for text in turns[:answer_from] if text])
+    # Joined as the targets join them into one system message (hf's rows, Anthropic's `system`). Most rows
+    # have one system message and one prompt turn: those need no join.
+    if len(systems) == 1:
+        row.system = systems[0] or None
+    elif systems:
+        row.system = "\n\n".join([s for s in systems if s]) or None
+    row.prompt = turns[0] if answer_from == 1 else "\n".join([text for text in turns[:answer_from] if text])
     row.assistant.extend([text for text in turns[answer_from:] if text])
 
 
@@ -127,10 +131,13 @@ def _common(row: Row, record: dict) -> None:
         row.variant = value
     principles = get("principles")
     if isinstance(principles, list):
-        row.clauses = tuple(p for p in principles if isinstance(p, str))
+        row.clauses = tuple([p for p in principles if isinstance(p, str)])
     elif isinstance(record.get("sources"), list):
-        row.clauses = tuple(s["clause"] for s in record["sources"] if isinstance(s, dict) and "clause" in s)
-    row.tools = tool_names(record.get("tools"))
+        row.clauses = tuple(s["clause"] for s in record["sources"] if isinstance(s, dict)
+                            and isinstance(s.get("clause"), str))
+    tools = get("tools")
+    if tools:
+        row.tools = tool_names(tools)
 
 
 Reader = Callable[[dict, Row], bool]  # fills the row and returns True when the shape is its own; a reader
@@ -148,9 +155,11 @@ def reader(name: str):
 
 @reader("preference")
 def _preference(record: dict, row: Row) -> bool:
-    chosen = record.get("chosen", record.get("preferred_output"))
-    rejected = record.get("rejected", record.get("non_preferred_output"))
-    if chosen is None or rejected is None:
+    chosen = record["chosen"] if "chosen" in record else record.get("preferred_output")
+    if chosen is None:  # most rows: no pair
+        return False
+    rejected = record["rejected"] if "rejected" in record else record.get("non_preferred_output")
+    if rejected is None:
         return False
     _common(row, record)
     prompt = record.get("prompt", record.get("input"))

@@ -16,6 +16,7 @@ import gc
 import mmap
 import os
 import queue
+from array import array
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -113,16 +114,13 @@ def _row(line: bytes, name: str, number: int) -> Row | None:
     return read_row(record, name, number)
 
 
-def _rows(lines: list[bytes], name: str, standard: bool = True) -> Iterator[tuple[int, Row]]:
-    """(index, row) of every non-blank line, as `_row` reads each. Unless `standard` says the lines hold a
-    run of 19 digits (`jsonl.needs_standard` of the chunk), no line needs the standard library, so they go
-    to orjson directly."""
-    if standard:
-        for index, line in enumerate(lines):
-            row = _row(line, name, index + 1)
-            if row is not None:
-                yield index, row
-        return
+def _rows(lines: list[bytes], name: str) -> Iterator[tuple[int, Row]]:
+    """(index, row) of every non-blank line. A line orjson reads goes to `read_row` as orjson reads it,
+    without `jsonl.needs_standard`'s search for long digit runs: the one value orjson reads differently
+    from the standard library is an integer past 64 bits (a float), and no figure of the audit reads a
+    number: `read_row` keeps strings only, but for a probe message's other values, written out into its
+    `probe_texts`, which a scan reads only for placeholders (no digits make or hide one; the probes'
+    texts for contamination are gathered through `_row`). A line orjson refuses is read as `_row` reads it."""
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
     for index, line in enumerate(lines):
         try:
@@ -297,11 +295,11 @@ class Scanner:
         judge, partial, probe_systems = self.judge, self.partial, self.context.probes.systems
         items = ChunkItems(chunk.name)
         data = _read(chunk)
-        lines, standard = _split(data), jsonl.needs_standard(data)
+        lines = _split(data)
         del data
         items.lines = len(lines)
         entry = self._entry(chunk.name)
-        parsed = list(_rows(lines, chunk.name, standard))
+        parsed = list(_rows(lines, chunk.name))
         del lines
         # A training row's content and family, by Python's hash: the key its counts are remembered by.
         row_keys = [hash((row.system, row.prompt, row.chosen, row.rejected, row.family, *row.assistant))
@@ -346,21 +344,7 @@ class Scanner:
             rows.append((index, row, [users, answers, spoken, spoken_keys, prompt_key, system_key], None))
         del parsed
         facts = judge.facts(wanted) if wanted else {}
-        for _, row, read_first, _ in rows:  # the new items' keys, from their texts' keys (each text is hashed once)
-            if read_first is None:
-                continue
-            users, answers, spoken, spoken_keys, prompt_key, system_key = read_first
-            spoken_facts = [facts[memo_key] for memo_key in spoken_keys]
-            # An empty text is not judged (nor among `spoken`): its key is _EMPTY_KEY; a missing one has none.
-            system = _MISSING_KEY if row.system is None else facts[system_key].key if row.system else _EMPTY_KEY
-            prompt = facts[prompt_key].key if row.prompt else _EMPTY_KEY
-            chosen = _MISSING_KEY if row.chosen is None else spoken_facts[len(row.assistant)].key if row.chosen \
-                else _EMPTY_KEY
-            rejected = _MISSING_KEY if row.rejected is None else spoken_facts[-1].key if row.rejected else _EMPTY_KEY
-            key = item_key_of(row, system, prompt, [f.key for f in spoken_facts[:len(row.assistant)]], chosen,
-                              rejected)
-            read_first += (key, spoken_facts, chosen, rejected)
-        remember: list[tuple[int, ...]] = []  # (row key, *the MET_WIDTH numbers) of the rows added to the samples
+        remember = array("Q")  # (row key, *the MET_WIDTH numbers) of each row added to the samples, end to end
         training = 0
         local: set[int] = set()  # items already recorded in this chunk
         roles: Counter = Counter()
@@ -394,9 +378,18 @@ class Scanner:
                     items.probe_record(row, index)
                 continue
             training += 1
-            users, answers, spoken, spoken_keys, prompt_key, system_key, key, spoken_facts, chosen, rejected = read_first
+            users, answers, spoken, spoken_keys, prompt_key, system_key = read_first
+            spoken_facts = [facts[memo_key] for memo_key in spoken_keys]
             system_facts = facts[system_key] if system_key is not None else None
             system = system_facts.key if system_facts else _EMPTY_KEY
+            # The item's key from its texts' keys (each text is hashed once, in judging). An empty text is not
+            # judged (nor among `spoken`): its key is _EMPTY_KEY; a missing one has none (_MISSING_KEY).
+            chosen = _MISSING_KEY if row.chosen is None else spoken_facts[len(row.assistant)].key if row.chosen \
+                else _EMPTY_KEY
+            rejected = _MISSING_KEY if row.rejected is None else spoken_facts[-1].key if row.rejected else _EMPTY_KEY
+            key = item_key_of(row, _MISSING_KEY if row.system is None else system,
+                              facts[prompt_key].key if row.prompt else _EMPTY_KEY,
+                              [f.key for f in spoken_facts[:len(row.assistant)]], chosen, rejected)
             partial.add_environment(row, probe_systems, system)
             row_stage = row_third = row_speaking = 0
             for f in spoken_facts:
@@ -416,7 +409,7 @@ class Scanner:
             if key in local:
                 continue
             local.add(key)
-            remember.append((row_keys[training - 1] & _U64_MASK, key, system, the_pair or 0, _pack_votes(votes),
+            remember.extend((row_keys[training - 1] & _U64_MASK, key, system, the_pair or 0, _pack_votes(votes),
                              len(spoken_facts) | row_stage << 32, row_third | row_speaking << 32))
             prompt_facts = facts[prompt_key] if prompt_key is not None else None
             answer_pairs = list(zip(answers, spoken_facts))
@@ -446,7 +439,7 @@ class Scanner:
         partial.variants.update(variants)
         partial.clauses.update(clauses)
         if remember:
-            numbers = np.array(remember, dtype=np.uint64)
+            numbers = np.frombuffer(remember, dtype=np.uint64).reshape(-1, 1 + MET_WIDTH)
             keys, first = np.unique(numbers[:, 0], return_index=True)
             self.met.add(keys, numbers[first, 1:])
         return items.pack()

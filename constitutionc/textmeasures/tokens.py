@@ -44,11 +44,13 @@ def word_string(text: str) -> str:
 
 
 def word_bytes(text: str) -> bytes:
-    """`word_string(text)` in UTF-8; ASCII text without an apostrophe is one translation of its bytes."""
+    """`word_string(text)` in UTF-8; ASCII text with no apostrophe at a word's edge is one translation of its
+    bytes."""
     if text.isascii():
         spaced = text.lower().encode("ascii").translate(_ASCII_SEPARATORS)
-        if b"'" not in spaced:
-            return spaced
+        if b"'" not in spaced or not (spaced[:1] == b"'" or spaced[-1:] == b"'" or b"' " in spaced
+                                      or b" '" in spaced or b"''" in spaced):
+            return spaced  # no apostrophe at a word's edge (the test `word_string` makes)
     return word_string(text).encode("utf-8")
 
 

@@ -91,22 +91,31 @@ def _speaks(text: str) -> bool:
     return not SPEAKER_OR_LISTENER.isdisjoint(words(text))
 
 
-_OPENING_RUN = re.compile(r"[^A-Za-z0-9']*([A-Za-z0-9']+)")  # an ASCII sentence's first run of word characters
+_WORD_RUN = re.compile(r"[A-Za-z0-9']+")  # in ASCII text, a run of the characters words are made of
 _CLAUSE_WORDS = frozenset("if when with where since because once unless given after before while as".split())
-# A sentence whose first word is none of these cannot open with an imperative (`_opens_imperative`).
-_MAY_OPEN_IMPERATIVE = IMPERATIVES | ADVERBS | _NEGATION_OPENERS | _CLAUSE_WORDS
+# A sentence whose first word after any adverbs is none of these cannot open with an imperative.
+_MAY_OPEN_IMPERATIVE = IMPERATIVES | _NEGATION_OPENERS | _CLAUSE_WORDS
 
 
 def _cannot_open_imperative(sentence: str) -> bool:
-    """True when the first word of an ASCII sentence is plainly none of `_MAY_OPEN_IMPERATIVE`; False when
-    it may be, or when the quick look cannot tell (non-ASCII text, an apostrophe, a very long word)."""
+    """True when the first word of an ASCII sentence that is no adverb is plainly none of `_MAY_OPEN_IMPERATIVE`
+    (so `_opens_imperative` is False without splitting the sentence); False when it may be one, or when the
+    quick look cannot tell (non-ASCII text, a doubled apostrophe, a word running past the first 48 characters)."""
     head = sentence[:48]
     if not head.isascii():
         return False
-    found = _OPENING_RUN.match(head)
-    if found is None or found.end() == len(head) or "'" in found.group(1):
-        return False
-    return found.group(1).lower() not in _MAY_OPEN_IMPERATIVE
+    for found in _WORD_RUN.finditer(head):
+        if found.end() == len(head):
+            return False
+        run = found.group()
+        if "'" in run:  # "I'd", "don't": a word keeps the apostrophes inside it, not those at its edges
+            run = run.strip("'")
+            if not run or "''" in run:
+                return False
+        word = run.lower()
+        if word not in ADVERBS:  # "Honestly, ...": the verb would come next
+            return word not in _MAY_OPEN_IMPERATIVE
+    return False
 
 
 def _opens_imperative(sentence: str) -> bool:

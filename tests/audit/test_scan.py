@@ -341,3 +341,42 @@ def test_rows_met_in_an_earlier_chunk_count_as_if_read_again(tmp_path, monkeypat
     forgetting = audit(out, jobs=1)
     assert remembering["preference"]["pairs"] > 0 and remembering["environments"]["training_with_tools"] > 0
     assert json.dumps(remembering, sort_keys=True) == json.dumps(forgetting, sort_keys=True)
+
+
+def test_integers_past_64_bits_anywhere_give_the_report_the_standard_library_reading_gives(tmp_path, monkeypatch):
+    """The scan reads lines with orjson alone, which turns an integer past 64 bits into a float: no figure may
+    change for it. The reference reads every line as `jsonl.parse` does (the standard library's value)."""
+    big = 123456789012345678901234567890
+    chat = {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": big},
+                         {"role": "user", "content": "TODO: How many? [insert count]"},
+                         {"role": "assistant", "content": f"I count {big} of them, you see."}],
+            "id": big, "generator": big, "kind": "response", "variant": big, "principles": ["p.one", big],
+            "tools": [{"name": big}, {"name": "lookup"}]}
+    records = [
+        chat,
+        {**chat, "principles": None, "sources": [{"clause": big}, {"clause": "p.two"}, big]},
+        {"prompt": [{"role": "user", "content": "Pick"}], "chosen": [{"role": "assistant", "content": f"I'd pick {big}."}],
+         "rejected": [{"role": "assistant", "content": big}], "generator": "g"},
+        {"kind": "response", "prompt": "numbers", "response": big, "system": big},
+        {"kind": "probe", "id": "pr-1", "user": "Pick one of 18446744073709551616 TODO", "system": big,
+         "messages": [{"id": big, "body": big, "at": [big, "TODO"], "meta": {"size": -big}}]},
+        {"kind": "prompt", "prompt": f"What is {big}?", "system": big},
+    ]
+    out = tmp_path / "out"
+    out.mkdir()
+    lines = "".join(json.dumps(r) + "\n" for r in records * 40)
+    (out / "rows.jsonl").write_text(lines, encoding="utf-8")
+    (out / "probes.jsonl").write_text(json.dumps(records[4]) + "\n", encoding="utf-8")
+    monkeypatch.setattr(scan, "CHUNK_BYTES", 2000)
+    scanned = audit(out, jobs=1)
+
+    def exactly(lines, name):
+        for index, line in enumerate(lines):
+            row = scan._row(line, name, index + 1)
+            if row is not None:
+                yield index, row
+
+    monkeypatch.setattr(scan, "_rows", exactly)
+    assert scanned["counts"]["clauses"] == {"p.one": 40, "p.two": 40}
+    assert scanned["placeholders"]["items"] > 0 and scanned["files"][0]["unreadable"] == 0
+    assert json.dumps(scanned, sort_keys=True) == json.dumps(audit(out, jobs=1), sort_keys=True)

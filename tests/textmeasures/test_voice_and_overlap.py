@@ -176,7 +176,11 @@ OPENINGS = ["I think so.", "You could try.", "Decline to help.", "If asked, decl
             "3 steps first.", "_Decline_ to help.", "''Decline", "Tell'em no.", "—Decline it.", "(Decline) it",
             "When it rains, tell them.", "Then say no.", "Honestly, explain it.", "Xyz" * 30 + " decline",
             "Respect the decision", "Here is what I would do:", "   ", "", "Ifx it works, fine.", "Say so.",
-            "...and decline", "ſay no", "Write the speech.", "Kindly note", "Once upon a time, say hi."]
+            "...and decline", "ſay no", "Write the speech.", "Kindly note", "Once upon a time, say hi.",
+            "I'd say no.", "'Decline' it.", "Decline'.", "'Tis done, decline.", "Don't'", "\'\'\'Decline",
+            "Give'em it", "Don''t give it", "' decline", "'' ", "I'm sure.", "Honestly, decline.",
+            "Honestly, I think so.", "First, then decline", "Then if asked, decline", "Just don't", "Gently",
+            "Then " + "x" * 60, "Then " * 9 + "decline it."]
 
 
 @pytest.mark.parametrize("sentence", OPENINGS)
@@ -186,3 +190,18 @@ def test_the_quick_look_at_the_first_word_agrees_with_splitting_the_sentence(sen
     quick = voice._opens_imperative(sentence)
     monkeypatch.setattr(voice, "_cannot_open_imperative", lambda sentence: False)
     assert quick == voice._opens_imperative(sentence)
+
+
+def test_the_quick_look_agrees_with_splitting_on_random_openings_with_apostrophes(monkeypatch):
+    import random
+
+    from constitutionc.textmeasures import voice
+
+    rng = random.Random(11)
+    pieces = ["decline", "don't", "i'd", "'", "''", "give", "gently", "if", "x", ",", " ", "you", "'em", "not", "do",
+              "honestly", "then", "first", "Just", "  ", "a" * 20, "."]
+    sentences = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(4000)]
+    quick = [voice._opens_imperative(s) for s in sentences]
+    monkeypatch.setattr(voice, "_cannot_open_imperative", lambda sentence: False)
+    assert quick == [voice._opens_imperative(s) for s in sentences]
+    assert 0 < sum(quick) < len(quick)
