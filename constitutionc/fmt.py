@@ -73,8 +73,8 @@ def _long_string(raw: str, indent: str) -> str:
     lines = raw[3:-3].split("\n")
     if len(lines) == 1:
         return raw
-    first, rest = lines[0].rstrip(), lines[1:]
-    closing_alone = not rest[-1].strip()
+    first, rest = lines[0].rstrip(LAYOUT), lines[1:]
+    closing_alone = not rest[-1].strip(LAYOUT)
     content = rest[:-1] if closing_alone else rest
     # Only spaces and tabs are layout: a line holding another blank character (such as a
     # no-break space) does not end a paragraph when read, so it must not become empty here.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from constitutionc.fmt import format_text, quote
@@ -124,6 +124,9 @@ def documents(draw):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
+# a text block whose last line holds only a no-break space: content, not the closing line's indent
+@example(source='dilemma a { vary a { a { a : a a : raw"""\n\xa0""" } } } ')
+@example(source='dilemma a { vary a { a { a : a a : raw"""Lead \xa0\n""" } } } ')  # and on the opening line
 def test_random_documents_keep_meaning_and_comments_and_settle(source):
     first = format_text(source)
     assert first.ok, first.diagnostics
