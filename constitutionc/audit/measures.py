@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, NamedTuple
 
-from ..textmeasures import Overlap, OverlapIndex, is_stage_direction, near_duplicate_count, placeholder, \
-    talks_about_user, third_person_assistant, words
+from ..textmeasures import Overlap, OverlapIndex, near_duplicate_count, placeholder, talks_about_user, \
+    third_person_assistant, words
 from ..textmeasures.placeholder import might_hold
-from ..textmeasures.voice import users_are_the_topic
+from ..textmeasures.voice import Lowered, stage_directions, users_are_the_topic
 from .memo import WHOLE, FactsMemo, pack, unpack_all
 from .features import SURFACE_FEATURES, classifier, phrase_classifiers
 from .rows import Row
@@ -181,7 +181,11 @@ class TextJudge:
         if copied:
             may_copy = table.may_share(self._pieces(copied), copied.piece_words, copied.stride).tolist()
         marked = might_hold(plain)
-        names, lowered_names = self.names, self.lowered_names
+        spoken_texts = [text for text, spoken, _ in texts if spoken]
+        stages = iter(stage_directions(spoken_texts, [users for _, spoken, users in texts if spoken]))
+        lowered = Lowered(spoken_texts)  # the prefilters of the third-person tests, for all the texts at once
+        name_mentions, user_mentions = iter(lowered.holding(self.lowered_names)), iter(lowered.holding(("user",)))
+        names = self.names
         result = []
         for (text, spoken, users), count, first, second, probe_run, copy_run, mark in zip(
                 texts, table.lengths.tolist(), table.first_person.tolist(), table.second_person.tolist(),
@@ -194,12 +198,11 @@ class TextJudge:
                                                  False, False, 0.0)))
                 continue
             prompt = USERS_PROMPT if users else ""
-            lowered = text.lower()
             result.append(_facts(TextFacts, (
                 _text_key(text), count, first, second, overlap, marker,
-                is_stage_direction(text, prompt),  # stage
-                any(map(lowered.__contains__, lowered_names)) and third_person_assistant(text, names) is not None,
-                "user" in lowered and talks_about_user(text, prompt) is not None,  # third_user
+                next(stages),  # stage: `is_stage_direction(text, prompt)`
+                next(name_mentions) and third_person_assistant(text, names) is not None,
+                next(user_mentions) and talks_about_user(text, prompt) is not None,  # third_user
                 copied.covered_share(tokens) if copy_run else 0.0)))  # pasted
         return result
 

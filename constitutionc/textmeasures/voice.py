@@ -10,7 +10,9 @@ rejects replies that do either; `audit` reports the share of turns that do.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from functools import lru_cache
+from itertools import accumulate
 from typing import Iterable
 
 from .tokens import words
@@ -95,12 +97,16 @@ _WORD_RUN = re.compile(r"[A-Za-z0-9']+")  # in ASCII text, a run of the characte
 _CLAUSE_WORDS = frozenset("if when with where since because once unless given after before while as".split())
 # A sentence whose first word after any adverbs is none of these cannot open with an imperative.
 _MAY_OPEN_IMPERATIVE = IMPERATIVES | _NEGATION_OPENERS | _CLAUSE_WORDS
+# ... nor with a `DIRECTING` verb (the few it has that are no imperative): a text whose opening holds no
+# `PERSON_WORDS` either is no stage direction.
+_MAY_DIRECT = _MAY_OPEN_IMPERATIVE | frozenset("sympathise sympathize reply".split())
 
 
-def _cannot_open_imperative(sentence: str) -> bool:
-    """True when the first word of an ASCII sentence that is no adverb is plainly none of `_MAY_OPEN_IMPERATIVE`
-    (so `_opens_imperative` is False without splitting the sentence); False when it may be one, or when the
-    quick look cannot tell (non-ASCII text, a doubled apostrophe, a word running past the first 48 characters)."""
+def _cannot_open_imperative(sentence: str, may_open: frozenset[str] = _MAY_OPEN_IMPERATIVE) -> bool:
+    """True when the first word of an ASCII sentence that is no adverb is plainly none of `may_open` (so
+    `_opens_imperative` is False without splitting the sentence); False when it may be one, or when the
+    quick look cannot tell (non-ASCII text, a doubled apostrophe, a word running past the first 48 characters).
+    The same holds of a text and its opening sentence: a sentence break is no word character."""
     head = sentence[:48]
     if not head.isascii():
         return False
@@ -114,7 +120,7 @@ def _cannot_open_imperative(sentence: str) -> bool:
                 return False
         word = run.lower()
         if word not in ADVERBS:  # "Honestly, ...": the verb would come next
-            return word not in _MAY_OPEN_IMPERATIVE
+            return word not in may_open
     return False
 
 
@@ -141,6 +147,48 @@ def users_are_the_topic(prompt: str) -> bool:
 
 def is_stage_direction(text: str, prompt: str = "") -> bool:
     """Does the turn open by telling the assistant what to do, instead of talking to the person?"""
+    return _stage_direction(text, users_are_the_topic(prompt))
+
+
+def stage_directions(texts: list[str], about_users: list[bool]) -> list[bool]:
+    """`is_stage_direction` of each text, `about_users` saying whether its prompt is about users. Most texts
+    are settled by two exact looks without finding their opening sentence: an opening that mentions no
+    `PERSON_WORDS` (all the texts' openings searched at once) and whose first word after any adverbs
+    cannot start an imperative or a `DIRECTING` phrase is no stage direction."""
+    mentioned = Lowered([text[:HEAD] for text in texts]).holding(PERSON_WORDS)
+    return [False if not mentions and _cannot_open_imperative(text, _MAY_DIRECT) else _stage_direction(text, users)
+            for text, mentions, users in zip(texts, mentioned, about_users)]
+
+
+class Lowered:
+    """Many texts in lower case, joined: whether each holds a word is one search over all of them per word,
+    from one text's hit on to the next text (faster than lowering and searching each text in turn)."""
+
+    __slots__ = ("joined", "starts")
+
+    def __init__(self, texts: list[str]):
+        joined = "\x00".join(texts)
+        if joined.isascii():  # lower case keeps every place
+            self.joined, sizes = joined.lower(), map(len, texts)
+        else:
+            lowered = [text.lower() for text in texts]
+            self.joined, sizes = "\x00".join(lowered), map(len, lowered)
+        self.starts = list(accumulate((size + 1 for size in sizes), initial=0))
+
+    def holding(self, words_: Iterable[str]) -> list[bool]:
+        """Per text, whether its lower case holds one of the (lower-case) words."""
+        joined, starts = self.joined, self.starts
+        found = [False] * (len(starts) - 1)
+        for word in words_:
+            at = joined.find(word)
+            while at >= 0:
+                text = bisect_right(starts, at) - 1
+                found[text] = True
+                at = joined.find(word, starts[text + 1])
+        return found
+
+
+def _stage_direction(text: str, users: bool) -> bool:
     sentence = first_sentence(text)
     if not sentence:
         return False
@@ -148,7 +196,7 @@ def is_stage_direction(text: str, prompt: str = "") -> bool:
         return True
     lowered = sentence.lower()
     if any(map(lowered.__contains__, PERSON_WORDS)) and DESCRIBES_PERSON.search(sentence) and not _speaks(sentence) \
-            and not users_are_the_topic(prompt):
+            and not users:
         return True
     if not _opens_imperative(sentence):
         return False

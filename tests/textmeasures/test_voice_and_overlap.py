@@ -205,3 +205,46 @@ def test_the_quick_look_agrees_with_splitting_on_random_openings_with_apostrophe
     monkeypatch.setattr(voice, "_cannot_open_imperative", lambda sentence: False)
     assert quick == [voice._opens_imperative(s) for s in sentences]
     assert 0 < sum(quick) < len(quick)
+
+
+def test_stage_directions_of_a_batch_are_each_texts_own():
+    """The batch's quick looks (openings that mention no person, first words that start nothing a stage
+    direction starts with) settle only what the full test of each text would say."""
+    import random
+
+    from constitutionc.textmeasures.voice import is_stage_direction, stage_directions
+
+    crafted = ["Reply to them kindly.", "Sympathise first.", "Gently reply.", "Honestly, reply now.",
+               "The user has switched off softening, so give the blunt verdict.", "THE USER HAS asked twice.",
+               "So The Person Wants more.",
+               "The uſer has asked.", "I think the user has a point.", "Then the person wants it.",
+               "Decline to help.", "You could decline.", "   \n  Decline it.", "\u00a0Decline it.",
+               "Hi. Decline it.", "Gently. Decline.", "Kindly note the customer is right", "İ the user has"]
+    rng = random.Random(5)
+    pieces = ["decline", "reply", "sympathize", "the", "user", "User", "person", "HUMAN", "has", "wants", "i", "you",
+              "I'd", "honestly", "gently", "then", ",", ".", ". ", ": ", "\n", "\n\n", " ", " ", "don't", "do", "not",
+              "tell", "them", "ſ", "\u212a", "Σ", "if", "asked", "x" * 30]
+    texts = crafted + ["".join(rng.choice(pieces) + rng.choice([" ", "", " "]) for _ in range(rng.randint(0, 12)))
+                       for _ in range(6000)]
+    about_users = [False] * len(crafted) + [rng.random() < 0.3 for _ in texts[len(crafted):]]
+    expected = [is_stage_direction(t, "users" if users else "") for t, users in zip(texts, about_users)]
+    assert stage_directions(texts, about_users) == expected
+    assert 200 < sum(expected) < len(texts) - 200
+    ascii_only = [i for i, t in enumerate(texts) if t.isascii()]  # a batch that is all ASCII is searched as it is
+    assert stage_directions([texts[i] for i in ascii_only], [about_users[i] for i in ascii_only]) == \
+        [expected[i] for i in ascii_only]
+    assert stage_directions([], []) == []
+
+
+def test_lowered_texts_hold_a_word_as_each_text_lowered_alone_does():
+    import random
+
+    from constitutionc.textmeasures.voice import Lowered
+
+    rng = random.Random(9)
+    pieces = ["user", "USER", "Us", "er", "claude", "The Assistant", "İ", "Σ", "ſ", " ", "x", "\x00"]
+    words_ = ("user", "claude", "the assistant", "i̇")
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(3000)]
+    for batch in (texts, [t for t in texts if t.isascii()], [], ["", "user"]):
+        assert Lowered(batch).holding(words_) == [any(w in t.lower() for w in words_) for t in batch]
+        assert Lowered(batch).holding(()) == [False] * len(batch)
