@@ -10,11 +10,11 @@ share a hash with a chance of about 2^-64 per pair: counts are exact for any dat
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 
-from .tokens import word_bytes
+from .tokens import ASCII_SEPARATORS, fold_marks, word_string
 
 _U64 = np.uint64
 _GOLDEN = _U64(0x9E3779B97F4A7C15)
@@ -119,27 +119,17 @@ class WordTable:
     __slots__ = ("hashes", "lengths", "first_person", "second_person")
 
     def __init__(self, texts: Sequence[str]):
-        self._fill(map(word_bytes, texts))
+        self._fill(_text_batches(texts))
 
     @classmethod
     def of_words(cls, word_lists: Iterable[Sequence[str]]) -> "WordTable":
         """The table of texts given as their words (`tokens.words` lists)."""
         table = cls.__new__(cls)
-        table._fill(" ".join(words_).encode("utf-8") for words_ in word_lists)
+        table._fill(_spaced_batches(" ".join(words_).encode("utf-8") for words_ in word_lists))
         return table
 
-    def _fill(self, spaced_texts: Iterable[bytes]) -> None:
-        parts: list[tuple] = []
-        batch: list[bytes] = []
-        size = 0
-        for spaced in spaced_texts:
-            if batch and size + len(spaced) > BATCH_BYTES:
-                parts.append(_hash_batch(batch))
-                batch, size = [], 0
-            batch.append(spaced)
-            size += len(spaced) + 1
-        if batch or not parts:
-            parts.append(_hash_batch(batch))
+    def _fill(self, batches: Iterable[tuple[bytes, list[int]]]) -> None:
+        parts = [_hash_batch(body, sizes) for body, sizes in batches] or [_hash_batch(b"", [])]
         self.hashes, self.lengths, self.first_person, self.second_person = (
             np.concatenate([part[i] for part in parts]) for i in range(4))
 
@@ -205,10 +195,77 @@ def piece_hashes(index) -> HashSet:
     return HashSet(grams)
 
 
-def _hash_batch(batch: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    buffer = b" " + b" ".join(batch) + _PAD
+def _spaced_batches(spaced_texts: Iterable[bytes]) -> Iterator[tuple[bytes, list[int]]]:
+    """Texts' word bytes in batches of about `BATCH_BYTES`: (the bytes joined by spaces, each one's length)."""
+    batch: list[bytes] = []
+    size = 0
+    for spaced in spaced_texts:
+        if batch and size + len(spaced) > BATCH_BYTES:
+            yield b" ".join(batch), [len(b) for b in batch]
+            batch, size = [], 0
+        batch.append(spaced)
+        size += len(spaced) + 1
+    if batch:
+        yield b" ".join(batch), [len(b) for b in batch]
+
+
+def _text_batches(texts: Iterable[str]) -> Iterator[tuple[bytes, list[int]]]:
+    """`_spaced_batches` of the texts' words, `tokens.word_bytes` but for apostrophes at a word's edge,
+    which `_hash_batch` reads as the spaces they are. Runs of texts that are ASCII (once their typographic
+    marks are folded) are lowered and translated together, one pass for all of them: a character maps to
+    one byte, so each text's length in bytes is its length."""
+    pieces: list[bytes] = []  # the batch so far: runs of ASCII texts, each joined, and other texts alone
+    run: list[str] = []
+    sizes: list[int] = []
+    size = 0
+
+    def end_run() -> None:
+        if run:
+            pieces.append("\x00".join(run).lower().encode("ascii").translate(ASCII_SEPARATORS))  # \x00: a space
+            run.clear()
+
+    for text in texts:
+        if not text.isascii():
+            text = fold_marks(text)
+        if text.isascii():
+            run.append(text)
+            length = len(text)
+        else:
+            end_run()
+            piece = word_string(text).encode("utf-8")
+            pieces.append(piece)
+            length = len(piece)
+        sizes.append(length)
+        size += length + 1
+        if size > BATCH_BYTES:
+            end_run()
+            yield b" ".join(pieces), sizes
+            pieces, sizes, size = [], [], 0
+    end_run()
+    if sizes:
+        yield b" ".join(pieces), sizes
+
+
+_APOSTROPHE, _SPACE = 39, 32
+
+
+def _hash_batch(body: bytes, sizes: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Word hashes, and per text its words and its "i" and "you"/"your" words, of texts' word bytes joined by
+    spaces (`sizes`: each text's length in bytes). An apostrophe is inside a word only between two of the
+    word's characters; any other is a space, as `tokens.WORD` reads it."""
+    buffer = b" " + body + _PAD
+    if b"'" in body:
+        data = np.frombuffer(buffer, dtype=np.uint8)
+        marks = np.flatnonzero(data == _APOSTROPHE)  # never the first or last byte: those are spaces
+        before, after = data[marks - 1], data[marks + 1]
+        edges = marks[(before == _SPACE) | (before == _APOSTROPHE) | (after == _SPACE) | (after == _APOSTROPHE)]
+        if len(edges):
+            changed = bytearray(buffer)
+            writable = np.frombuffer(changed, dtype=np.uint8)
+            writable[edges] = _SPACE
+            buffer = bytes(changed)
     data = np.frombuffer(buffer, dtype=np.uint8)
-    is_word = data != 32
+    is_word = data != _SPACE
     edges = np.flatnonzero(is_word[1:] != is_word[:-1]) + 1  # a word's first byte, then the byte after it
     starts, ends = edges[0::2], edges[1::2]
     size = ends - starts
@@ -224,8 +281,8 @@ def _hash_batch(batch: list[bytes]) -> tuple[np.ndarray, np.ndarray, np.ndarray,
             hashes[longer] = mix(hashes[longer] ^ block)
             offset += 8
             longer = longer[size[longer] > offset]
-    text_starts = np.cumsum([1] + [len(b) + 1 for b in batch[:-1]]) if batch else np.zeros(0, dtype=np.int64)
-    count = len(batch)
+    count = len(sizes)
+    text_starts = np.cumsum([1] + [length + 1 for length in sizes[:-1]]) if sizes else np.zeros(0, dtype=np.int64)
     # each text's first word, found by searching the texts' starts among the words' (far fewer searches than
     # the other way round); a text's words follow
     lengths = np.diff(np.searchsorted(starts, text_starts), append=len(starts)).astype(np.int64)

@@ -22,36 +22,32 @@ _FOLDS = (("\u2019", "'"), ("\u2018", "'"), ("\u201c", " "), ("\u201d", " "), ("
 _KEEP = set(string.ascii_letters + string.digits + "'")
 # Bytes: every ASCII character that cannot be inside a word becomes a space (non-ASCII bytes only
 # reach this table when the text is ASCII, so none do).
-_ASCII_SEPARATORS = bytes(c if chr(c) in _KEEP or c >= 128 else 32 for c in range(256))
+ASCII_SEPARATORS = bytes(c if chr(c) in _KEEP or c >= 128 else 32 for c in range(256))
+
+
+def fold_marks(text: str) -> str:
+    """`text` with its typographic marks folded to ASCII (`_FOLDS`: the words stay the same, and the same
+    length: each mark is one character and so is its replacement)."""
+    for mark, replacement in _FOLDS:
+        if mark in text:
+            text = text.replace(mark, replacement)
+    return text
 
 
 def word_string(text: str) -> str:
     """The words of `text` (see the module docstring) separated by spaces, runs of them allowed: its
     `split()` is `words(text)`. ASCII text is one translation, with no string made per word."""
     if not text.isascii():
-        for mark, replacement in _FOLDS:
-            if mark in text:
-                text = text.replace(mark, replacement)
+        text = fold_marks(text)
         if not text.isascii():
             return " ".join(WORD.findall(text.lower()))
-    spaced = text.lower().encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii")
+    spaced = text.lower().encode("ascii").translate(ASCII_SEPARATORS).decode("ascii")
     if "'" in spaced and (spaced[0] == "'" or spaced[-1] == "'" or "' " in spaced or " '" in spaced
                           or "''" in spaced):
         # An apostrophe at a word's edge, or doubled, separates: let the definition split those tokens.
         return " ".join(part for token in spaced.split()
                         for part in (WORD.findall(token) if "'" in token else (token,)))
     return spaced
-
-
-def word_bytes(text: str) -> bytes:
-    """`word_string(text)` in UTF-8; ASCII text with no apostrophe at a word's edge is one translation of its
-    bytes."""
-    if text.isascii():
-        spaced = text.lower().encode("ascii").translate(_ASCII_SEPARATORS)
-        if b"'" not in spaced or not (spaced[:1] == b"'" or spaced[-1:] == b"'" or b"' " in spaced
-                                      or b" '" in spaced or b"''" in spaced):
-            return spaced  # no apostrophe at a word's edge (the test `word_string` makes)
-    return word_string(text).encode("utf-8")
 
 
 def words(text: str) -> list[str]:

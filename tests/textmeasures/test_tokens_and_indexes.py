@@ -84,23 +84,3 @@ def test_the_fast_paths_give_what_the_definitions_give():
         indexed = {tuple(g) for p in index._labels for g in [p]}
         shares = any(tuple(text[i:i + n]) in indexed for i in range(len(text) - n + 1))
         assert bool(index.overlaps(text)) == shares, (n, text)
-
-
-@pytest.mark.parametrize("text", ["", "Plain words here.", "don't 'quoted' it''s", "naïve café", "‘curly’ “quotes”",
-                                  "TABS\tand\nlines", "under_score", "ends'", "'starts"])
-def test_word_bytes_are_the_word_string_in_utf8(text):
-    from constitutionc.textmeasures.tokens import word_bytes, word_string
-
-    assert word_bytes(text) == word_string(text).encode("utf-8")
-
-
-def test_word_bytes_agree_with_the_word_string_on_random_apostrophes_and_edges():
-    import random
-
-    from constitutionc.textmeasures.tokens import word_bytes, word_string
-
-    rng = random.Random(7)
-    alphabet = "ab'' .,\n-I1_\u2019"
-    for _ in range(20000):
-        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
-        assert word_bytes(text) == word_string(text).encode("utf-8"), text

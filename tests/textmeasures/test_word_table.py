@@ -98,3 +98,22 @@ def test_a_hash_set_holds_exactly_its_values_whatever_their_prefixes():
     assert held.holds(near).sum() == 0 and held.holds(values).all()
     assert len(held) == len(np.unique(values))
     assert HashSet(np.zeros(0, dtype=np.uint64)).holds(values).sum() == 0
+
+
+def test_runs_of_ascii_texts_read_apostrophes_as_words_do(monkeypatch):
+    """ASCII texts are translated a run at a time, and an apostrophe at a word's edge is a space there: the
+    words are still those `words` gives, with non-ASCII texts among them or not, in one batch or many."""
+    from constitutionc.textmeasures import hashed
+
+    rng = random.Random(8)
+    alphabet = "ab I''you r.,\n\x00-_9"
+    ascii_texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30))) for _ in range(3000)]
+    mixed = [t if rng.random() < 0.9 else t + rng.choice(["é", "\u2019s", "\u2014"]) for t in ascii_texts]
+    for texts in (ascii_texts, mixed, ["'"], ["a'", "'b"], ["x'' '"]):
+        for batch_bytes in (1 << 20, 50):
+            monkeypatch.setattr(hashed, "BATCH_BYTES", batch_bytes)
+            table = WordTable(texts)
+            tokens = [words(text) for text in texts]
+            assert table.lengths.tolist() == [len(t) for t in tokens]
+            assert table.first_person.tolist() == [t.count("i") for t in tokens]
+            assert table.hashes.tolist() == WordTable.of_words(tokens).hashes.tolist()
