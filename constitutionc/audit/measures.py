@@ -22,7 +22,7 @@ from typing import Iterable, NamedTuple
 from ..textmeasures import Overlap, OverlapIndex, near_duplicate_count, placeholder, talks_about_user, \
     third_person_assistant, words
 from ..textmeasures.placeholder import might_hold
-from ..textmeasures.voice import Lowered, stage_directions, users_are_the_topic
+from ..textmeasures.voice import stage_directions, users_are_the_topic
 from .memo import WHOLE, FactsMemo, pack, unpack_all
 from .features import SURFACE_FEATURES, classifier, phrase_classifiers
 from .rows import Row
@@ -183,9 +183,7 @@ class TextJudge:
         marked = might_hold(plain)
         spoken_texts = [text for text, spoken, _ in texts if spoken]
         stages = iter(stage_directions(spoken_texts, [users for _, spoken, users in texts if spoken]))
-        lowered = Lowered(spoken_texts)  # the prefilters of the third-person tests, for all the texts at once
-        name_mentions, user_mentions = iter(lowered.holding(self.lowered_names)), iter(lowered.holding(("user",)))
-        names = self.names
+        names, lowered_names = self.names, self.lowered_names
         result = []
         for (text, spoken, users), count, first, second, probe_run, copy_run, mark in zip(
                 texts, table.lengths.tolist(), table.first_person.tolist(), table.second_person.tolist(),
@@ -198,11 +196,12 @@ class TextJudge:
                                                  False, False, 0.0)))
                 continue
             prompt = USERS_PROMPT if users else ""
+            lowered = text.lower()
             result.append(_facts(TextFacts, (
                 _text_key(text), count, first, second, overlap, marker,
                 next(stages),  # stage: `is_stage_direction(text, prompt)`
-                next(name_mentions) and third_person_assistant(text, names) is not None,
-                next(user_mentions) and talks_about_user(text, prompt) is not None,  # third_user
+                any(map(lowered.__contains__, lowered_names)) and third_person_assistant(text, names) is not None,
+                "user" in lowered and talks_about_user(text, prompt) is not None,  # third_user
                 copied.covered_share(tokens) if copy_run else 0.0)))  # pasted
         return result
 
