@@ -220,8 +220,10 @@ ITEM_COLUMNS = ("turns", "stage", "third_assistant", "third_user", "speaking", "
                 "pairs", "ratios", "ratio_outside", "overlap_8", "overlap_13", "placeholder",
                 *(f"feature:{name}" for name in SURFACE_FEATURES))
 COLUMN = {name: i for i, name in enumerate(ITEM_COLUMNS)}
-_TURNS, _STAGE, _THIRD_ASSISTANT, _THIRD_USER, _SPEAKING, _PASTED_HEAVY, _PASTED = (
-    COLUMN[name] for name in ("turns", "stage", "third_assistant", "third_user", "speaking", "pasted_heavy", "pasted"))
+_TURNS, _STAGE, _THIRD_ASSISTANT, _THIRD_USER, _SPEAKING, _PASTED_HEAVY, _PASTED, _PAIRS, _RATIOS, _RATIO_OUTSIDE, \
+    _OVERLAP_8, _OVERLAP_13, _PLACEHOLDER = (
+        COLUMN[name] for name in ("turns", "stage", "third_assistant", "third_user", "speaking", "pasted_heavy", "pasted",
+                                  "pairs", "ratios", "ratio_outside", "overlap_8", "overlap_13", "placeholder"))
 _FIRST_FEATURE = len(ITEM_COLUMNS) - len(SURFACE_FEATURES)  # the feature columns come last
 CANDIDATES = 2 * EXAMPLES  # examples a chunk keeps per figure: enough that duplicates of earlier chunks
 # (at most EXAMPLES - 1 distinct ones while a list is not yet full) never crowd out a new item's
@@ -312,27 +314,30 @@ class ChunkItems:
                 self.voice.append((slot, index, {"file": row.file, "line": row.line, "id": row.id,
                                                  "reasons": reasons, "excerpt": _excerpt(text)}))
         if votes is not None:
-            numbers[COLUMN["pairs"]] = 1
+            numbers[_PAIRS] = 1
             numbers[_FIRST_FEATURE:] = votes
             if row.chosen:
                 ratio = len(row.rejected) / len(row.chosen)
                 low, high = LENGTH_RATIO_RANGE
-                numbers[COLUMN["ratios"]] = 1
-                numbers[COLUMN["ratio_outside"]] = not (low <= ratio <= high)
-        runs = [f.overlap for _, f in read if f.overlap is not None]
-        if runs:
-            best = max(runs, key=lambda r: r.length)
-            numbers[COLUMN["overlap_8"]] = best.length >= CONTAMINATION_WORDS[0]
-            numbers[COLUMN["overlap_13"]] = best.length >= CONTAMINATION_WORDS[1]
+                numbers[_RATIOS] = 1
+                numbers[_RATIO_OUTSIDE] = not (low <= ratio <= high)
+        best = marked = None  # the longest run shared with a probe; the first text holding a placeholder
+        for text, facts in read:
+            if facts.overlap is not None and (best is None or facts.overlap.length > best.length):
+                best = facts.overlap
+            if facts.placeholder and marked is None:
+                marked = (text, facts.placeholder)
+        if best is not None:
+            numbers[_OVERLAP_8] = best.length >= CONTAMINATION_WORDS[0]
+            numbers[_OVERLAP_13] = best.length >= CONTAMINATION_WORDS[1]
             self.overlaps.append((-best.length, index, slot, {
                 "file": row.file, "line": row.line, "id": row.id, "probe": best.label, "words": best.length,
                 "excerpt": best.text[:300]}))
             if len(self.overlaps) > 4 * CANDIDATES:
                 self.overlaps.sort(key=lambda o: o[:2])
                 del self.overlaps[CANDIDATES:]
-        marked = next(((text, f.placeholder) for text, f in read if f.placeholder), None)
         if marked:
-            numbers[COLUMN["placeholder"]] = 1
+            numbers[_PLACEHOLDER] = 1
             self._placeholder(slot, index, row, marked[1], marked[0])
         self.numbers.extend(numbers)
 
