@@ -221,9 +221,9 @@ ITEM_COLUMNS = ("turns", "stage", "third_assistant", "third_user", "speaking", "
                 *(f"feature:{name}" for name in SURFACE_FEATURES))
 COLUMN = {name: i for i, name in enumerate(ITEM_COLUMNS)}
 _TURNS, _STAGE, _THIRD_ASSISTANT, _THIRD_USER, _SPEAKING, _PASTED_HEAVY, _PASTED, _PAIRS, _RATIOS, _RATIO_OUTSIDE, \
-    _OVERLAP_8, _OVERLAP_13, _PLACEHOLDER = (
-        COLUMN[name] for name in ("turns", "stage", "third_assistant", "third_user", "speaking", "pasted_heavy", "pasted",
-                                  "pairs", "ratios", "ratio_outside", "overlap_8", "overlap_13", "placeholder"))
+    _OVERLAP_8, _OVERLAP_13, _PLACEHOLDER = (COLUMN[name] for name in (
+        "turns", "stage", "third_assistant", "third_user", "speaking", "pasted_heavy", "pasted", "pairs", "ratios",
+        "ratio_outside", "overlap_8", "overlap_13", "placeholder"))
 _FIRST_FEATURE = len(ITEM_COLUMNS) - len(SURFACE_FEATURES)  # the feature columns come last
 CANDIDATES = 2 * EXAMPLES  # examples a chunk keeps per figure: enough that duplicates of earlier chunks
 # (at most EXAMPLES - 1 distinct ones while a list is not yet full) never crowd out a new item's

@@ -115,12 +115,12 @@ def _row(line: bytes, name: str, number: int) -> Row | None:
 
 
 def _rows(lines: list[bytes], name: str) -> Iterator[tuple[int, Row]]:
-    """(index, row) of every non-blank line. A line orjson reads goes to `read_row` as orjson reads it,
-    without `jsonl.needs_standard`'s search for long digit runs: the one value orjson reads differently
-    from the standard library is an integer past 64 bits (a float), and no figure of the audit reads a
-    number: `read_row` keeps strings only, but for a probe message's other values, written out into its
-    `probe_texts`, which a scan reads only for placeholders (no digits make or hide one; the probes'
-    texts for contamination are gathered through `_row`). A line orjson refuses is read as `_row` reads it."""
+    """(index, row) of every non-blank line. A line orjson reads goes to `read_row` as orjson reads it, with
+    no search for long digit runs (`jsonl.needs_standard`): the one value orjson reads differently from the
+    standard library is an integer past 64 bits (a float), and a training or prompt row keeps strings only.
+    A probe row writes its messages' other values into its `probe_texts` (where a number's printed length
+    can decide whether a bracket reads as a placeholder), so a probe's line is read again as `_row` reads
+    it, as is a line orjson refuses. Probes are few."""
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
     for index, line in enumerate(lines):
         try:
@@ -130,7 +130,8 @@ def _rows(lines: list[bytes], name: str) -> Iterator[tuple[int, Row]]:
             if row is not None:
                 yield index, row
             continue
-        yield index, read_row(record, name, index + 1)
+        row = read_row(record, name, index + 1)
+        yield index, _row(line, name, index + 1) if row.role == PROBE else row
 
 
 PROBE_MARK = b'"probe"'  # every probe record says "kind": "probe"; a chunk without the word holds none

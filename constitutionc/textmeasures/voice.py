@@ -113,12 +113,13 @@ def _cannot_open_imperative(sentence: str, may_open: frozenset[str] = _MAY_OPEN_
     for found in _WORD_RUN.finditer(head):
         if found.end() == len(head):
             return False
-        run = found.group()
-        if "'" in run:  # "I'd", "don't": a word keeps the apostrophes inside it, not those at its edges
-            run = run.strip("'")
-            if not run or "''" in run:
+        word = found.group().lower()
+        if "'" in word:  # "I'd", "don't": a word keeps the apostrophes inside it, not those at its edges
+            word = word.strip("'")
+            if not word or "''" in word:
                 return False
-        word = run.lower()
+            if word.split("'", 1)[0] in may_open:  # "Decline's", "If's": a pattern's \b falls at the apostrophe
+                return False
         if word not in ADVERBS:  # "Honestly, ...": the verb would come next
             return word not in may_open
     return False
@@ -180,6 +181,9 @@ class Lowered:
         joined, starts = self.joined, self.starts
         found = [False] * (len(starts) - 1)
         for word in words_:
+            if "\x00" in word or not found:  # the joint could be part of a match; or there is no text
+                found = [held or word in joined[start:end - 1] for held, start, end in zip(found, starts, starts[1:])]
+                continue
             at = joined.find(word)
             while at >= 0:
                 text = bisect_right(starts, at) - 1

@@ -355,12 +355,18 @@ def test_integers_past_64_bits_anywhere_give_the_report_the_standard_library_rea
     records = [
         chat,
         {**chat, "principles": None, "sources": [{"clause": big}, {"clause": "p.two"}, big]},
-        {"prompt": [{"role": "user", "content": "Pick"}], "chosen": [{"role": "assistant", "content": f"I'd pick {big}."}],
+        {"prompt": [{"role": "user", "content": "Pick"}],
+         "chosen": [{"role": "assistant", "content": f"I'd pick {big}."}],
          "rejected": [{"role": "assistant", "content": big}], "generator": "g"},
         {"kind": "response", "prompt": "numbers", "response": big, "system": big},
         {"kind": "probe", "id": "pr-1", "user": "Pick one of 18446744073709551616 TODO", "system": big,
          "messages": [{"id": big, "body": big, "at": [big, "TODO"], "meta": {"size": -big}}]},
         {"kind": "prompt", "prompt": f"What is {big}?", "system": big},
+        # how long a number prints decides whether a bracket 60 characters on closes a placeholder
+        {"kind": "probe", "id": "pr-2", "user": "Pick",
+         "messages": [{"role": "user", "content": ["[insert name", 10 ** 70]}]},
+        {"kind": "probe", "id": "pr-3", "user": "Pick", "messages": [
+            {"role": "user", "content": ["[insert the name of the person here " + "x" * 6, 2 ** 64]}]},
     ]
     out = tmp_path / "out"
     out.mkdir()

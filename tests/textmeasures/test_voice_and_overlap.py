@@ -180,7 +180,8 @@ OPENINGS = ["I think so.", "You could try.", "Decline to help.", "If asked, decl
             "I'd say no.", "'Decline' it.", "Decline'.", "'Tis done, decline.", "Don't'", "\'\'\'Decline",
             "Give'em it", "Don''t give it", "' decline", "'' ", "I'm sure.", "Honestly, decline.",
             "Honestly, I think so.", "First, then decline", "Then if asked, decline", "Just don't", "Gently",
-            "Then " + "x" * 60, "Then " * 9 + "decline it."]
+            "Then " + "x" * 60, "Then " * 9 + "decline it.", "If's odd, decline the offer.",
+            "When'd it arrive, decline it.", "Gently decline's it."]
 
 
 @pytest.mark.parametrize("sentence", OPENINGS)
@@ -199,7 +200,7 @@ def test_the_quick_look_agrees_with_splitting_on_random_openings_with_apostrophe
 
     rng = random.Random(11)
     pieces = ["decline", "don't", "i'd", "'", "''", "give", "gently", "if", "x", ",", " ", "you", "'em", "not", "do",
-              "honestly", "then", "first", "Just", "  ", "a" * 20, "."]
+              "honestly", "then", "first", "Just", "  ", "a" * 20, ".", "'s", "when'd"]
     sentences = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 6))) for _ in range(4000)]
     quick = [voice._opens_imperative(s) for s in sentences]
     monkeypatch.setattr(voice, "_cannot_open_imperative", lambda sentence: False)
@@ -219,11 +220,12 @@ def test_stage_directions_of_a_batch_are_each_texts_own():
                "So The Person Wants more.",
                "The uſer has asked.", "I think the user has a point.", "Then the person wants it.",
                "Decline to help.", "You could decline.", "   \n  Decline it.", "\u00a0Decline it.",
-               "Hi. Decline it.", "Gently. Decline.", "Kindly note the customer is right", "İ the user has"]
+               "Hi. Decline it.", "Gently. Decline.", "Kindly note the customer is right", "İ the user has",
+               "Decline's the word.", "Gently decline's it.", "Refuse'd by all.", "If's odd, decline the offer."]
     rng = random.Random(5)
     pieces = ["decline", "reply", "sympathize", "the", "user", "User", "person", "HUMAN", "has", "wants", "i", "you",
               "I'd", "honestly", "gently", "then", ",", ".", ". ", ": ", "\n", "\n\n", " ", " ", "don't", "do", "not",
-              "tell", "them", "ſ", "\u212a", "Σ", "if", "asked", "x" * 30]
+              "tell", "them", "ſ", "\u212a", "Σ", "if", "asked", "x" * 30, "decline's", "if's", "reply'd"]
     texts = crafted + ["".join(rng.choice(pieces) + rng.choice([" ", "", " "]) for _ in range(rng.randint(0, 12)))
                        for _ in range(6000)]
     about_users = [False] * len(crafted) + [rng.random() < 0.3 for _ in texts[len(crafted):]]
@@ -243,8 +245,10 @@ def test_lowered_texts_hold_a_word_as_each_text_lowered_alone_does():
 
     rng = random.Random(9)
     pieces = ["user", "USER", "Us", "er", "claude", "The Assistant", "İ", "Σ", "ſ", " ", "x", "\x00"]
-    words_ = ("user", "claude", "the assistant", "i̇")
+    words_ = ("user", "claude", "the assistant", "i̇", "r\x00x", "")
     texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(3000)]
-    for batch in (texts, [t for t in texts if t.isascii()], [], ["", "user"]):
+    for batch in (texts, [t for t in texts if t.isascii()], [], ["", "user"], ["user", "x"], ["a\x00b", "c"]):
         assert Lowered(batch).holding(words_) == [any(w in t.lower() for w in words_) for t in batch]
         assert Lowered(batch).holding(()) == [False] * len(batch)
+        for word in words_:
+            assert Lowered(batch).holding((word,)) == [word in t.lower() for t in batch], word
