@@ -291,8 +291,8 @@ class ChunkItems:
     prompt_placeholders: int = 0
     probe_placeholders: int = 0
 
-    def record(self, row: Row, index: int, answers: list[tuple[str, TextFacts]], spoken: list[tuple[str, TextFacts]],
-               votes: list[int] | None, read: list[tuple[str, TextFacts]], key: int) -> None:
+    def record(self, row: Row, index: int, spoken: list[tuple[str, TextFacts]], votes: list[int] | None,
+               read: list[tuple[str, TextFacts]], key: int) -> None:
         """One distinct training item; `votes` are a pair's `pair_votes` (None for a row that is no pair)."""
         slot = len(self.keys)
         self.keys.append(key)
@@ -631,7 +631,7 @@ class Partial:
             sample = table[family] = BottomK(FAMILY_SAMPLE, combine)
         return sample
 
-    def add_texts(self, row: Row, prompt: TextFacts | None, answers: list[tuple[str, TextFacts]]) -> None:
+    def add_texts(self, row: Row, prompt: TextFacts | None, answers: Iterable[tuple[str, TextFacts]]) -> None:
         # `sample.add` is called only for a key within the sample's bound: past it, the key is left out,
         # which is all `add` would do (the test here saves a call for most texts of a large build).
         family = row.family or "(none)"
@@ -649,12 +649,15 @@ class Partial:
         everyone = self.answers
         for answer, facts in answers:
             key = facts.key
-            member = (answer, facts.words, len(answer))
-            for sample in (everyone, family_answers):
-                if key <= sample.bound:
-                    sample.add(key, member)
-                else:
-                    sample.overflowed = True
+            if key <= everyone.bound or key <= family_answers.bound:
+                member = (answer, facts.words, len(answer))
+                for sample in (everyone, family_answers):
+                    if key <= sample.bound:
+                        sample.add(key, member)
+                    else:
+                        sample.overflowed = True
+            else:  # the common case in a large build
+                everyone.overflowed = family_answers.overflowed = True
             if key <= specificity.bound:
                 specificity.add(key, prompt_key)
             else:

@@ -348,17 +348,11 @@ class Scanner:
         remember = array("Q")  # (row key, *the MET_WIDTH numbers) of each row added to the samples, end to end
         training = 0
         local: set[int] = set()  # items already recorded in this chunk
-        roles: Counter = Counter()
-        kinds: list[str] = []
-        variants: list[str] = []
-        clauses: list[str] = []
+        labels: dict[tuple, int] = {}  # rows by (role, kind, variant, clauses): counted once a label
         turns = stage = third_assistant = speaking = 0
         for index, row, read_first, counts in rows:
-            roles[row.role] += 1
-            if row.kind:
-                kinds.append(row.kind)
-                variants.append(f"{row.kind}/{row.variant}" if row.variant else row.kind)
-                clauses += row.clauses
+            label = (row.role, row.kind, row.variant, row.clauses)
+            labels[label] = labels.get(label, 0) + 1
             if counts is not None:  # met in an earlier chunk: its remembered counts
                 training += 1
                 key, system, the_pair, votes, row_turns_stage, row_third_speaking = counts
@@ -413,8 +407,7 @@ class Scanner:
             remember.extend((row_keys[training - 1] & _U64_MASK, key, system, the_pair or 0, _pack_votes(votes),
                              len(spoken_facts) | row_stage << 32, row_third | row_speaking << 32))
             prompt_facts = facts[prompt_key] if prompt_key is not None else None
-            answer_pairs = list(zip(answers, spoken_facts))
-            partial.add_texts(row, prompt_facts, answer_pairs)
+            partial.add_texts(row, prompt_facts, zip(answers, spoken_facts))
             if row.chosen is not None and row.rejected is not None and not ablation:
                 if votes is None:  # a side is empty
                     votes = pair_votes(row.chosen, facts[hash((row.chosen, True, users))], row.rejected,
@@ -428,17 +421,20 @@ class Scanner:
             spoken_pairs = list(zip(spoken, spoken_facts))
             read = ([(row.system, system_facts)] if system_facts else []) \
                 + ([(row.prompt, prompt_facts)] if prompt_facts else []) + spoken_pairs
-            items.record(row, index, answer_pairs, spoken_pairs, votes, read, key)
+            items.record(row, index, spoken_pairs, votes, read, key)
         entry["rows"] += len(rows)
-        for role, count in roles.items():
+        kinds, variants, clauses = partial.kinds, partial.variants, partial.clauses
+        for (role, kind, variant, row_clauses), count in labels.items():
             entry[ROLE_COLUMN.get(role, "other")] += count
+            if kind:  # a record's kind, variant and clauses are counted when it names its kind
+                kinds[kind] += count
+                variants[f"{kind}/{variant}" if variant else kind] += count
+                for clause in row_clauses:
+                    clauses[clause] += count
         entry["assistant_turns"] += turns
         entry["stage_direction"] += stage
         entry["third_person_assistant"] += third_assistant
         entry["speaks_as_assistant"] += speaking
-        partial.kinds.update(kinds)
-        partial.variants.update(variants)
-        partial.clauses.update(clauses)
         if remember:
             numbers = np.frombuffer(remember, dtype=np.uint64).reshape(-1, 1 + MET_WIDTH)
             keys, first = np.unique(numbers[:, 0], return_index=True)
