@@ -117,25 +117,24 @@ class TextJudge:
         import numpy as np
 
         memo = self.memo
-        keys = np.fromiter(wanted, dtype=np.int64, count=len(wanted)).view(np.uint64)
-        found, values = memo.find(keys)
+        keys = np.fromiter(wanted, dtype=np.int64, count=len(wanted))
+        found, values = memo.find(keys.view(np.uint64))
         result: dict[int, TextFacts] = {}
-        missing: list[int] = []
-        known: list[bool] = []
-        columns = unpack_all(values[:, 1])
-        for key, held, text_key, packed, words_, first, second, stage, third_assistant, third_user in zip(
-                wanted, found.tolist(), values[:, 0].tolist(), *columns):
-            if held:
-                if not packed:
-                    result[key] = _facts(TextFacts, (text_key, words_, first, second, None, None, stage,
-                                                     third_assistant, third_user, 0.0))
-                    continue
-                facts = memo.whole.get(key)
-                if facts is not None:
-                    result[key] = facts
-                    continue
+        held = np.flatnonzero(found)
+        missing: list[int] = keys[~found].tolist()
+        known: list[bool] = [False] * len(missing)
+        for key, text_key, packed, words_, first, second, stage, third_assistant, third_user in zip(
+                keys[held].tolist(), values[held, 0].tolist(), *unpack_all(values[held, 1])):
+            if not packed:
+                result[key] = _facts(TextFacts, (text_key, words_, first, second, None, None, stage,
+                                                 third_assistant, third_user, 0.0))
+                continue
+            facts = memo.whole.get(key)
+            if facts is not None:
+                result[key] = facts
+                continue
             missing.append(key)
-            known.append(held)  # held, but its facts were past the limit of those kept whole
+            known.append(True)  # held, but its facts were past the limit of those kept whole
         if not missing:
             return result
         new_keys: list[int] = []
