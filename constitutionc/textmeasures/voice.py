@@ -105,8 +105,9 @@ _MAY_DIRECT = _MAY_OPEN_IMPERATIVE | frozenset("sympathise sympathize reply".spl
 def _cannot_open_imperative(sentence: str, may_open: frozenset[str] = _MAY_OPEN_IMPERATIVE) -> bool:
     """True when the first word of an ASCII sentence that is no adverb is plainly none of `may_open` (so
     `_opens_imperative` is False without splitting the sentence); False when it may be one, or when the
-    quick look cannot tell (non-ASCII text, a doubled apostrophe, a word running past the first 48 characters).
-    The same holds of a text and its opening sentence: a sentence break is no word character."""
+    quick look cannot tell (non-ASCII text, a doubled apostrophe, a word whose part before an apostrophe may
+    be one, a word running past the first 48 characters). The same holds of a text and of its opening
+    sentence: a sentence break is no word character."""
     head = sentence[:48]
     if not head.isascii():
         return False
@@ -162,8 +163,8 @@ def stage_directions(texts: list[str], about_users: list[bool]) -> list[bool]:
 
 
 class Lowered:
-    """Many texts in lower case, joined: whether each holds a word is one search over all of them per word,
-    from one text's hit on to the next text (faster than lowering and searching each text in turn)."""
+    """Many texts in lower case, joined, so that which of them hold a word is one search per word over all
+    of them, from one text's hit on to the next text."""
 
     __slots__ = ("joined", "starts")
 
