@@ -23,7 +23,7 @@ from ..textmeasures import Overlap, OverlapIndex, near_duplicate_count, placehol
     third_person_assistant, words
 from ..textmeasures.placeholder import might_hold
 from ..textmeasures.voice import stage_directions, users_are_the_topic
-from .memo import WHOLE, FactsMemo, pack, unpack_all
+from .memo import WHOLE, FactsMemo, KeySet, pack, unpack_all
 from .features import SURFACE_FEATURES, classifier, phrase_classifiers
 from .rows import Row
 from .sketch import BottomK
@@ -369,52 +369,6 @@ class ChunkItems:
                 self.probe_placeholders += 1
                 self._placeholder(-1, index, row, marker, text)
                 return
-
-
-class KeySet:
-    """Exact membership of 64-bit keys at 8 bytes a key: sorted numpy blocks, merged as they double.
-
-    The one figure no bounded sketch can give exactly is whether an item was seen before (the
-    same example in several target files must count once), so the keys of distinct training
-    items are kept, as packed integers rather than Python objects."""
-
-    def __init__(self) -> None:
-        self.blocks: list = []
-        self.size = 0
-
-    def holds(self, keys) -> "np.ndarray":
-        """Which of the keys are held."""
-        import numpy as np
-
-        keys = np.asarray(keys, dtype=np.uint64)
-        held = np.zeros(len(keys), dtype=bool)
-        for block in self.blocks:
-            at = np.searchsorted(block, keys)
-            at[at == len(block)] = 0
-            held |= block[at] == keys
-        return held
-
-    def add_new(self, keys) -> "np.ndarray":
-        """Adds the keys (distinct among themselves) and returns which of them were not held before."""
-        import numpy as np
-
-        keys = np.asarray(keys, dtype=np.uint64)
-        new = np.ones(len(keys), dtype=bool)
-        for block in self.blocks:
-            if not len(keys):
-                break
-            at = np.searchsorted(block, keys)
-            at[at == len(block)] = 0
-            new &= block[at] != keys
-        fresh = np.sort(keys[new])
-        if not len(fresh):
-            return new
-        self.blocks.append(fresh)
-        self.size += len(fresh)
-        while len(self.blocks) > 1 and len(self.blocks[-2]) <= 2 * len(self.blocks[-1]):
-            last = self.blocks.pop()  # disjoint from the others: a merge (a stable sort of two sorted runs)
-            self.blocks[-1] = np.sort(np.concatenate((self.blocks[-1], last)), kind="stable")
-        return new
 
 
 @dataclass

@@ -52,12 +52,13 @@ def unpack_all(packed: np.ndarray) -> tuple[list, ...]:
 
 
 class KeyedRows:
-    """64-bit keys -> rows of `width` 64-bit numbers, in sorted numpy blocks merged as they double (like
-    `KeySet`): a lookup is a binary search of each block, a chunk's keys at a time."""
+    """64-bit keys -> rows of `width` 64-bit numbers, in sorted numpy blocks merged as they double: a lookup
+    is a binary search of each block, a chunk's keys at a time."""
 
     def __init__(self, width: int) -> None:
         self.width = width
-        self.blocks: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted keys, their rows)
+        self.blocks: list[np.ndarray] = []  # sorted keys
+        self.rows: list[np.ndarray] = []  # each block's rows, in its keys' order
         self.size = 0
 
     def __len__(self) -> int:
@@ -69,7 +70,7 @@ class KeyedRows:
         ordered = keys[order]
         found_ordered = np.zeros(len(keys), dtype=bool)
         values_ordered = np.zeros((len(keys), self.width), dtype=np.uint64)
-        for block, rows in self.blocks:
+        for block, rows in zip(self.blocks, self.rows):
             at = np.searchsorted(block, ordered)
             at[at == len(block)] = 0
             hit = block[at] == ordered
@@ -86,14 +87,37 @@ class KeyedRows:
         if not len(keys):
             return
         order = np.argsort(keys, kind="stable")
-        self.blocks.append((keys[order], rows[order]))
+        self.blocks.append(keys[order])
+        self.rows.append(rows[order])
         self.size += len(keys)
-        while len(self.blocks) > 1 and len(self.blocks[-2][0]) <= 2 * len(self.blocks[-1][0]):
-            last_keys, last_rows = self.blocks.pop()
-            keys_before, rows_before = self.blocks[-1]
-            merged = np.concatenate((keys_before, last_keys))
+        while len(self.blocks) > 1 and len(self.blocks[-2]) <= 2 * len(self.blocks[-1]):
+            merged = np.concatenate((self.blocks[-2], self.blocks.pop()))  # disjoint: a merge of two sorted runs
             order = np.argsort(merged, kind="stable")
-            self.blocks[-1] = (merged[order], np.concatenate((rows_before, last_rows))[order])
+            self.blocks[-1] = merged[order]
+            self.rows[-1] = np.concatenate((self.rows[-2], self.rows.pop()))[order]
+
+
+class KeySet(KeyedRows):
+    """Exact membership of 64-bit keys at 8 bytes a key: `KeyedRows` with no rows.
+
+    The one figure no bounded sketch can give exactly is whether an item was seen before (the
+    same example in several target files must count once), so the keys of distinct training
+    items are kept, as packed integers rather than Python objects."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+
+    def holds(self, keys) -> np.ndarray:
+        """Which of the keys are held."""
+        return self.find(np.asarray(keys, dtype=np.uint64))[0]
+
+    def add_new(self, keys) -> np.ndarray:
+        """Adds the keys (distinct among themselves) and returns which of them were not held before."""
+        keys = np.asarray(keys, dtype=np.uint64)
+        new = ~self.holds(keys)
+        fresh = keys[new]
+        self.add(fresh, np.zeros((len(fresh), 0), dtype=np.uint64))
+        return new
 
 
 class FactsMemo(KeyedRows):

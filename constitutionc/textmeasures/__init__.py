@@ -8,6 +8,7 @@
 - `placeholder`: an author's unfilled TODO, TBD, `[insert ...]` or lorem ipsum.
 - `embed`: similarity of meaning with the packaged embedding model (the `embeddings` extra).
 - `sources`: the constitution's and a probe's texts, the references the measures compare against.
+- `hashed`, `joined`: many texts at once, as arrays of word hashes or as one string searched once.
 
 Pure functions of strings; standard library only, except numpy for the figures over many texts (`hashed`).
 """

@@ -8,8 +8,8 @@ marker after a comment sign on its line, or inside a fenced code block, is not o
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from itertools import accumulate
+
+from .joined import JOINT, Joined
 
 MARKERS = ("TODO", "TBD", "FIXME", "XXX", "PLACEHOLDER")
 # Upper-case only: "todo" and "tbd" are ordinary words in prose ("my todo list").
@@ -46,21 +46,15 @@ def might_hold(texts: list[str]) -> list[bool]:
     are searched once for any run of three capitals instead of once per marker, and the few texts that
     hold one (an acronym, mostly) are tried against the triggers themselves."""
     found = [False] * len(texts)
-    joined = "\x00".join(texts)
-    last = len(texts) - 1
-    starts: list[int] | None = None  # where each text starts in `joined`, once a trigger is found
+    joined = JOINT.join(texts)
     if joined.isascii():
         haystack, looks = joined.encode("ascii").translate(_UPPER_AS_U), _ASCII_LOOKS
     else:
         haystack, looks = joined, TRIGGERS
+    search = Joined(haystack, texts)
     for look in looks:
-        at = haystack.find(look)
-        while at >= 0:
-            if starts is None:
-                starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
-            text = bisect_right(starts, at) - 1
+        for text in search.texts_holding(look):
             found[text] = found[text] or looks is TRIGGERS or _TRIGGER.search(texts[text]) is not None
-            at = haystack.find(look, starts[text + 1]) if text < last else -1
     return found
 
 

@@ -10,11 +10,10 @@ rejects replies that do either; `audit` reports the share of turns that do.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from functools import lru_cache
-from itertools import accumulate
 from typing import Iterable
 
+from .joined import JOINT, Joined
 from .tokens import words
 
 _SENTENCE_BREAK = re.compile(r"[.!?:]\s|\n")  # what ends the opening sentence (see `first_sentence`)
@@ -163,33 +162,30 @@ def stage_directions(texts: list[str], about_users: list[bool]) -> list[bool]:
 
 
 class Lowered:
-    """Many texts in lower case, joined, so that which of them hold a word is one search per word over all
-    of them, from one text's hit on to the next text."""
+    """Many texts in lower case, joined (`joined.Joined`): which of them hold a word is one search per word."""
 
-    __slots__ = ("joined", "starts")
+    __slots__ = ("search",)
 
     def __init__(self, texts: list[str]):
-        joined = "\x00".join(texts)
+        joined = JOINT.join(texts)
         if joined.isascii():  # lower case keeps every place
-            self.joined, sizes = joined.lower(), map(len, texts)
+            self.search = Joined(joined.lower(), texts)
         else:
             lowered = [text.lower() for text in texts]
-            self.joined, sizes = "\x00".join(lowered), map(len, lowered)
-        self.starts = list(accumulate((size + 1 for size in sizes), initial=0))
+            self.search = Joined(JOINT.join(lowered), lowered)
 
     def holding(self, words_: Iterable[str]) -> list[bool]:
         """Per text, whether its lower case holds one of the (lower-case) words."""
-        joined, starts = self.joined, self.starts
+        search = self.search
+        starts = search.starts
         found = [False] * (len(starts) - 1)
         for word in words_:
-            if "\x00" in word or not found:  # the joint could be part of a match; or there is no text
-                found = [held or word in joined[start:end - 1] for held, start, end in zip(found, starts, starts[1:])]
+            if JOINT in word or not found:  # the joint could be part of a match; or there is no text
+                found = [held or word in search.haystack[start:end - 1]
+                         for held, start, end in zip(found, starts, starts[1:])]
                 continue
-            at = joined.find(word)
-            while at >= 0:
-                text = bisect_right(starts, at) - 1
+            for text in search.texts_holding(word):
                 found[text] = True
-                at = joined.find(word, starts[text + 1])
         return found
 
 
