@@ -10,7 +10,6 @@ a text met twice, in one process or two, is one member.
 
 from __future__ import annotations
 
-import hashlib
 import statistics
 import struct
 from array import array
@@ -18,6 +17,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, NamedTuple
+
+from xxhash import xxh3_64_intdigest as _xxh3  # a fast, stable, seedless 64-bit hash
 
 from ..textmeasures import Overlap, OverlapIndex, near_duplicate_count, placeholder, talks_about_user, \
     third_person_assistant, words
@@ -34,20 +35,18 @@ FAMILY_SAMPLE = 300  # the same, per family (a fixed size, so families of differ
 PASTED_WORDS = 10  # a run this long copied from the constitution counts as pasted
 CONTAMINATION_WORDS = (8, 13)  # runs shared with a probe, reported at both lengths
 
-_blake2b = hashlib.blake2b
-
 
 def _key(*parts: str | None) -> int:
     """A stable 64-bit key of texts (samples are chosen by it, so it must not change between runs): the
-    8-byte BLAKE2b of each part's UTF-8 (b"\\x01" for None), each followed by a zero byte. (The parts
+    XXH3-64 of each part's UTF-8 (b"\\x01" for None), each followed by a zero byte. (The parts
     are joined before encoding: UTF-8 of a join is the join of the UTF-8s.)"""
     data = "\x00".join(["\x01" if part is None else part for part in parts]).encode("utf-8", "surrogatepass")
-    return int.from_bytes(_blake2b(data + b"\x00", digest_size=8).digest(), "big")
+    return _xxh3(data + b"\x00")
 
 
 def _text_key(text: str) -> int:
     """`_key(text)` of one text."""
-    return int.from_bytes(_blake2b(text.encode("utf-8", "surrogatepass") + b"\x00", digest_size=8).digest(), "big")
+    return _xxh3(text.encode("utf-8", "surrogatepass") + b"\x00")
 
 
 _EMPTY_KEY = _key("")
@@ -137,8 +136,8 @@ class TextJudge:
             known.append(True)  # held, but its facts were past the limit of those kept whole
         if not missing:
             return result
-        new_keys: list[int] = []
-        new_rows: list[tuple[int, int]] = []
+        new_keys = array("q")  # memo keys are Python hashes: signed
+        new_rows = array("Q")  # (text key, packed facts) of each, end to end
         for key, held, facts in zip(missing, known, self._judge([wanted[key] for key in missing])):
             result[key] = facts
             if held:
@@ -150,10 +149,10 @@ class TextJudge:
                 packed = WHOLE
                 memo.keep_whole(key, facts)
             new_keys.append(key)
-            new_rows.append((facts.key, packed))
+            new_rows.append(facts.key)
+            new_rows.append(packed)
         if new_keys:
-            memo.add(np.array(new_keys, dtype=np.int64).view(np.uint64),
-                     np.array(new_rows, dtype=np.uint64).reshape(len(new_rows), 2))
+            memo.add(np.frombuffer(new_keys, dtype=np.uint64), np.frombuffer(new_rows, dtype=np.uint64).reshape(-1, 2))
         return result
 
     def _pieces(self, index: OverlapIndex):
@@ -233,10 +232,10 @@ _pack_keys = [struct.Struct(f"<{n}Q").pack for n in range(8)]  # for the usual n
 
 
 def keys_key(*keys: int) -> int:
-    """A stable 64-bit key of several texts' keys: the 8-byte BLAKE2b of them as little-endian integers
+    """A stable 64-bit key of several texts' keys: the XXH3-64 of them as little-endian integers
     (each text is hashed once, for its own key, not again in every combination it is part of)."""
     pack = _pack_keys[len(keys)] if len(keys) < len(_pack_keys) else struct.Struct(f"<{len(keys)}Q").pack
-    return int.from_bytes(_blake2b(pack(*keys), digest_size=8).digest(), "big")
+    return _xxh3(pack(*keys))
 
 
 def item_key(row: Row) -> int:

@@ -20,6 +20,7 @@ from array import array
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from operator import attrgetter
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
@@ -39,6 +40,7 @@ CHUNK_BYTES = 8 << 20  # a chunk's size: small enough to spread a build over the
 # that a chunk's result is worth sending
 PARALLEL_BYTES = 32 << 20  # builds smaller than this are scanned in the calling process: starting
 # processes costs more than it saves
+_label = attrgetter("role", "kind", "variant", "clauses")  # what a row is counted under in the counts
 ROLE_COLUMN = {TRAINING: "training", PROBE: "probes", PROMPT: "prompts", UNREADABLE: "unreadable"}
 VOICE_COLUMNS = ("assistant_turns", "stage_direction", "third_person_assistant", "speaks_as_assistant")
 
@@ -114,24 +116,24 @@ def _row(line: bytes, name: str, number: int) -> Row | None:
     return read_row(record, name, number)
 
 
-def _rows(lines: list[bytes], name: str) -> Iterator[tuple[int, Row]]:
-    """(index, row) of every non-blank line. A line orjson reads goes to `read_row` as orjson reads it, with
+def _rows(lines: list[bytes], name: str) -> Iterator[Row]:
+    """The row of every non-blank line (its place in `lines` is `row.line - 1`). A line orjson reads goes to `read_row` as orjson reads it, with
     no search for long digit runs (`jsonl.needs_standard`): the one value orjson reads differently from the
     standard library is an integer past 64 bits (a float), and a training or prompt row keeps strings only.
     A probe row writes its messages' other values into its `probe_texts` (where a number's printed length
     can decide whether a bracket reads as a placeholder), so a probe's line is read again as `_row` reads
     it, as is a line orjson refuses. Probes are few."""
     loads, decode_error = orjson.loads, orjson.JSONDecodeError
-    for index, line in enumerate(lines):
+    for number, line in enumerate(lines, 1):
         try:
             record = loads(line)
         except decode_error:
-            row = _row(line, name, index + 1)  # blank, or the standard library's verdict on it
+            row = _row(line, name, number)  # blank, or the standard library's verdict on it
             if row is not None:
-                yield index, row
+                yield row
             continue
-        row = read_row(record, name, index + 1)
-        yield index, _row(line, name, index + 1) if row.role == PROBE else row
+        row = read_row(record, name, number)
+        yield _row(line, name, number) if row.role == PROBE else row
 
 
 PROBE_MARK = b'"probe"'  # every probe record says "kind": "probe"; a chunk without the word holds none
@@ -304,24 +306,24 @@ class Scanner:
         del lines
         # A training row's content and family, by Python's hash: the key its counts are remembered by.
         row_keys = [hash((row.system, row.prompt, row.chosen, row.rejected, row.family, *row.assistant))
-                    for _, row in parsed if row.role == TRAINING]
+                    for row in parsed if row.role == TRAINING]
         remembered: dict[int, list[int]] = {}  # place among the training rows -> remembered counts
         if row_keys and len(self.met):
             found, values = self.met.find(np.array(row_keys, dtype=np.int64).view(np.uint64))
             places = np.flatnonzero(found)
             remembered = dict(zip(places.tolist(), values[places].tolist()))
-        rows: list[tuple[int, Row, list | None, list | None]] = []  # (index, row, to read, remembered counts)
+        rows: list[tuple[Row, list | None, list | None]] = []  # (row, to read, remembered counts)
         wanted: dict[int, tuple[str, bool, bool]] = {}
         training = 0
         # `memo_key(text, spoken, users)` is hash((text, spoken, users)): written out in these loops
-        for index, row in parsed:
+        for row in parsed:
             if row.role != TRAINING:
-                rows.append((index, row, None, None))
+                rows.append((row, None, None))
                 continue
             training += 1
             counts = remembered.get(training - 1)
             if counts is not None:
-                rows.append((index, row, None, counts))
+                rows.append((row, None, counts))
                 continue
             users = users_are_the_topic(row.prompt)
             answers = row.assistant + [row.chosen] if row.chosen else row.assistant
@@ -342,17 +344,15 @@ class Scanner:
             if row.system:
                 judged = (row.system, False, False)
                 wanted[system_key := hash(judged)] = judged
-            rows.append((index, row, [users, answers, spoken, spoken_keys, prompt_key, system_key], None))
+            rows.append((row, [users, answers, spoken, spoken_keys, prompt_key, system_key], None))
+        labels = Counter(map(_label, parsed))  # rows by label: counted once a label
         del parsed
         facts = judge.facts(wanted) if wanted else {}
         remember = array("Q")  # (row key, *the MET_WIDTH numbers) of each row added to the samples, end to end
         training = 0
         local: set[int] = set()  # items already recorded in this chunk
-        labels: dict[tuple, int] = {}  # rows by (role, kind, variant, clauses): counted once a label
         turns = stage = third_assistant = speaking = 0
-        for index, row, read_first, counts in rows:
-            label = (row.role, row.kind, row.variant, row.clauses)
-            labels[label] = labels.get(label, 0) + 1
+        for row, read_first, counts in rows:
             if counts is not None:  # met in an earlier chunk: its remembered counts
                 training += 1
                 key, system, the_pair, votes, row_turns_stage, row_third_speaking = counts
@@ -368,9 +368,9 @@ class Scanner:
                 continue
             if read_first is None:
                 if row.role == PROMPT:
-                    items.prompt_record(row, index)
+                    items.prompt_record(row, row.line - 1)
                 elif row.role == PROBE:
-                    items.probe_record(row, index)
+                    items.probe_record(row, row.line - 1)
                 continue
             training += 1
             users, answers, spoken, spoken_keys, prompt_key, system_key = read_first
@@ -421,7 +421,7 @@ class Scanner:
             spoken_pairs = list(zip(spoken, spoken_facts))
             read = ([(row.system, system_facts)] if system_facts else []) \
                 + ([(row.prompt, prompt_facts)] if prompt_facts else []) + spoken_pairs
-            items.record(row, index, spoken_pairs, votes, read, key)
+            items.record(row, row.line - 1, spoken_pairs, votes, read, key)
         entry["rows"] += len(rows)
         kinds, variants, clauses = partial.kinds, partial.variants, partial.clauses
         for (role, kind, variant, row_clauses), count in labels.items():

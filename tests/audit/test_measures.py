@@ -1,10 +1,10 @@
 """The per-text numbers the audit's figures are built from: their fast forms against their definitions."""
 
-import hashlib
 import re
 import struct
 
 import pytest
+import xxhash
 
 from constitutionc.audit import measures
 from constitutionc.audit.features import SURFACE_FEATURES, pair_votes
@@ -12,9 +12,9 @@ from constitutionc.audit.measures import KeySet, TextFacts, _key, _text_key
 
 
 def defined_key(*parts):
-    """`_key` as its docstring defines it: BLAKE2b-64 of each part's UTF-8 (b"\\x01" for None), zero-separated."""
+    """`_key` as its docstring defines it: XXH3-64 of each part's UTF-8 (b"\\x01" for None), zero-separated."""
     data = b"\x00".join(b"\x01" if p is None else p.encode("utf-8", "surrogatepass") for p in parts) + b"\x00"
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+    return xxhash.xxh3_64_intdigest(data)
 
 
 @pytest.mark.parametrize("parts", [(), ("",), ("a", None, "b"), (None,), ("naïve", "“quoted”"), ("\ud800", "\udc00"),
@@ -27,7 +27,8 @@ def test_keys_are_the_documented_hash(parts):
 
 def test_a_key_is_the_same_number_on_every_run():
     # Samples are chosen by these values: a change to them changes every report.
-    assert (_key(""), _key("hello", None)) == (0x94F6D9CDD1EA8248, 0x25715BD40F7B380B)
+    assert xxhash.xxh3_64_intdigest(b"") == 0x2D06800538D394C2  # XXH3-64's published value for no input
+    assert (_key(""), _key("hello", None)) == (0xC44BDFF4074EECDB, 0xB7F0DD2CC6DCA083)
 
 
 def test_an_item_key_is_the_documented_hash_of_its_texts_keys():
@@ -36,8 +37,8 @@ def test_an_item_key_is_the_documented_hash_of_its_texts_keys():
     row = Row("f", 1, system=None, prompt="Can you help?", assistant=["Sure, I can."], chosen=None, rejected=None)
     packed = struct.pack("<6Q", 1 | 1 << 32 | 1 << 33 | 1 << 34, 0, _text_key("Can you help?"), 0, 0,
                          _text_key("Sure, I can."))
-    assert measures.item_key(row) == int.from_bytes(hashlib.blake2b(packed, digest_size=8).digest(), "big")
-    assert measures.item_key(row) == 0x95A6B6B2A70D39D4  # samples are chosen by it: a change moves them
+    assert measures.item_key(row) == xxhash.xxh3_64_intdigest(packed)
+    assert measures.item_key(row) == 0x72E61D3AD5DD83B3  # samples are chosen by it: a change moves them
 
 
 def test_item_keys_tell_apart_what_a_plain_join_of_the_texts_would_not():

@@ -377,10 +377,10 @@ def test_integers_past_64_bits_anywhere_give_the_report_the_standard_library_rea
     scanned = audit(out, jobs=1)
 
     def exactly(lines, name):
-        for index, line in enumerate(lines):
-            row = scan._row(line, name, index + 1)
+        for number, line in enumerate(lines, 1):
+            row = scan._row(line, name, number)
             if row is not None:
-                yield index, row
+                yield row
 
     monkeypatch.setattr(scan, "_rows", exactly)
     assert scanned["counts"]["clauses"] == {"p.one": 40, "p.two": 40}
