@@ -15,7 +15,8 @@ import struct
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
+from itertools import repeat
 from typing import Iterable, NamedTuple
 
 from xxhash import xxh3_64_intdigest as _xxh3  # a fast, stable, seedless 64-bit hash
@@ -83,6 +84,7 @@ class TextFacts(NamedTuple):
 
 
 _facts = tuple.__new__  # TextFacts from all its fields, without the Python-level constructor
+_facts_of = partial(tuple.__new__, TextFacts)  # the same, of a tuple of them: for `map`
 
 
 def memo_key(text: str, spoken: bool, users: bool) -> int:
@@ -118,16 +120,17 @@ class TextJudge:
         memo = self.memo
         keys = np.fromiter(wanted, dtype=np.int64, count=len(wanted))
         found, values = memo.find(keys.view(np.uint64))
-        result: dict[int, TextFacts] = {}
         held = np.flatnonzero(found)
+        kept_whole = (values[held, 1] & np.uint64(WHOLE)) != 0
+        unpacked = held[~kept_whole]
+        _, words_, first, second, stage, third_assistant, third_user = unpack_all(values[unpacked, 1])
+        nothing = repeat(None)
+        result: dict[int, TextFacts] = dict(zip(keys[unpacked].tolist(), map(_facts_of, zip(
+            values[unpacked, 0].tolist(), words_, first, second, nothing, nothing, stage, third_assistant, third_user,
+            repeat(0.0)))))
         missing: list[int] = keys[~found].tolist()
         known: list[bool] = [False] * len(missing)
-        for key, text_key, packed, words_, first, second, stage, third_assistant, third_user in zip(
-                keys[held].tolist(), values[held, 0].tolist(), *unpack_all(values[held, 1])):
-            if not packed:
-                result[key] = _facts(TextFacts, (text_key, words_, first, second, None, None, stage,
-                                                 third_assistant, third_user, 0.0))
-                continue
+        for key in keys[held[kept_whole]].tolist():
             facts = memo.whole.get(key)
             if facts is not None:
                 result[key] = facts
@@ -337,7 +340,7 @@ class ChunkItems:
         if marked:
             numbers[_PLACEHOLDER] = 1
             self._placeholder(slot, index, row, marked[1], marked[0])
-        self.numbers.extend(numbers)
+        self.numbers.fromlist(numbers)  # sized once, where `extend` grows the array item by item
 
     def pack(self) -> "ChunkItems":
         """Keys and numbers as numpy arrays: what crosses between processes is a few buffers, not objects."""

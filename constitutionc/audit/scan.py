@@ -404,8 +404,8 @@ class Scanner:
             if key in local:
                 continue
             local.add(key)
-            remember.extend((row_keys[training - 1] & _U64_MASK, key, system, the_pair or 0, _pack_votes(votes),
-                             len(spoken_facts) | row_stage << 32, row_third | row_speaking << 32))
+            remember.fromlist([row_keys[training - 1] & _U64_MASK, key, system, the_pair or 0, _pack_votes(votes),
+                               len(spoken_facts) | row_stage << 32, row_third | row_speaking << 32])
             prompt_facts = facts[prompt_key] if prompt_key is not None else None
             partial.add_texts(row, prompt_facts, zip(answers, spoken_facts))
             if row.chosen is not None and row.rejected is not None and not ablation:

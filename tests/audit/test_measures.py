@@ -7,7 +7,7 @@ import pytest
 import xxhash
 
 from constitutionc.audit import measures
-from constitutionc.audit.features import SURFACE_FEATURES, pair_votes
+from constitutionc.audit.features import SURFACE_FEATURES, pair_votes, surface
 from constitutionc.audit.measures import KeySet, TextFacts, _key, _text_key
 
 
@@ -75,6 +75,12 @@ TEXTS = ["", "   ", "plain words", "# Title", "   # three spaces", "    # four",
 def test_fast_surface_features_count_what_their_expressions_count(name, text):
     facts = TextFacts(0, 0, 0, 0, None, None)
     assert SURFACE_FEATURES[name](text, facts) == DEFINED[name](text)
+
+
+@pytest.mark.parametrize("text", TEXTS + ["Two? Really? 42!", 'He said "no" and “yes” **twice**', "I\n\n- you\n# x"])
+def test_surface_gives_every_feature_in_the_order_of_the_dict(text):
+    facts = TextFacts(0, 7, 3, 5, None, None)
+    assert surface(text, facts) == tuple(feature(text, facts) for feature in SURFACE_FEATURES.values())
 
 
 def test_pair_votes_say_which_side_has_more_of_each_feature():
