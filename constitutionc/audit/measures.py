@@ -84,7 +84,7 @@ class TextFacts(NamedTuple):
 
 
 _facts = tuple.__new__  # TextFacts from all its fields, without the Python-level constructor
-_facts_of = partial(tuple.__new__, TextFacts)  # the same, of a tuple of them: for `map`
+_facts_of = partial(tuple.__new__, TextFacts)  # TextFacts from a tuple of its fields: for `map`
 
 
 def memo_key(text: str, spoken: bool, users: bool) -> int:

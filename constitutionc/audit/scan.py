@@ -117,8 +117,8 @@ def _row(line: bytes, name: str, number: int) -> Row | None:
 
 
 def _rows(lines: list[bytes], name: str) -> Iterator[Row]:
-    """The row of every non-blank line (its place in `lines` is `row.line - 1`). A line orjson reads goes to `read_row` as orjson reads it, with
-    no search for long digit runs (`jsonl.needs_standard`): the one value orjson reads differently from the
+    """The row of every non-blank line (its place in `lines` is `row.line - 1`). A line orjson reads goes to
+    `read_row` as orjson reads it, with no search for long digit runs (`jsonl.needs_standard`): the one value orjson reads differently from the
     standard library is an integer past 64 bits (a float), and a training or prompt row keeps strings only.
     A probe row writes its messages' other values into its `probe_texts` (where a number's printed length
     can decide whether a bracket reads as a placeholder), so a probe's line is read again as `_row` reads
