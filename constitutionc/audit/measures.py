@@ -286,13 +286,13 @@ class ChunkItems:
     lines: int = 0  # lines in the chunk, so later chunks of the file can number theirs
     keys: list[int] = field(default_factory=list)
     numbers: array = field(default_factory=lambda: array("q"))  # one row of ITEM_COLUMNS per item, end to end
-    voice: list[tuple[int, int, dict]] = field(default_factory=list)  # (slot, row, example)
-    overlaps: list[tuple[int, int, int, dict]] = field(default_factory=list)  # (-words, row, slot, example)
-    placeholders: list[tuple[int, int, dict]] = field(default_factory=list)  # (slot or -1, row, example)
+    voice: list[tuple[int, dict]] = field(default_factory=list)  # (slot, example)
+    overlaps: list[tuple[int, int, int, dict]] = field(default_factory=list)  # (-words, line, slot, example)
+    placeholders: list[tuple[int, dict]] = field(default_factory=list)  # (slot or -1, example)
     prompt_placeholders: int = 0
     probe_placeholders: int = 0
 
-    def record(self, row: Row, index: int, spoken: list[tuple[str, TextFacts]], votes: list[int] | None,
+    def record(self, row: Row, spoken: list[tuple[str, TextFacts]], votes: list[int] | None,
                read: list[tuple[str, TextFacts]], key: int) -> None:
         """One distinct training item; `votes` are a pair's `pair_votes` (None for a row that is no pair)."""
         slot = len(self.keys)
@@ -312,7 +312,7 @@ class ChunkItems:
             if not reasons:
                 numbers[_SPEAKING] += 1
             elif len(self.voice) < CANDIDATES:
-                self.voice.append((slot, index, {"file": row.file, "line": row.line, "id": row.id,
+                self.voice.append((slot, {"file": row.file, "line": row.line, "id": row.id,
                                                  "reasons": reasons, "excerpt": _excerpt(text)}))
         if votes is not None:
             numbers[_PAIRS] = 1
@@ -331,7 +331,7 @@ class ChunkItems:
         if best is not None:
             numbers[_OVERLAP_8] = best.length >= CONTAMINATION_WORDS[0]
             numbers[_OVERLAP_13] = best.length >= CONTAMINATION_WORDS[1]
-            self.overlaps.append((-best.length, index, slot, {
+            self.overlaps.append((-best.length, row.line, slot, {
                 "file": row.file, "line": row.line, "id": row.id, "probe": best.label, "words": best.length,
                 "excerpt": best.text[:300]}))
             if len(self.overlaps) > 4 * CANDIDATES:
@@ -339,7 +339,7 @@ class ChunkItems:
                 del self.overlaps[CANDIDATES:]
         if marked:
             numbers[_PLACEHOLDER] = 1
-            self._placeholder(slot, index, row, marked[1], marked[0])
+            self._placeholder(slot, row, marked[1], marked[0])
         self.numbers.fromlist(numbers)  # sized once, where `extend` grows the array item by item
 
     def pack(self) -> "ChunkItems":
@@ -350,26 +350,26 @@ class ChunkItems:
         self.numbers = np.frombuffer(self.numbers, dtype=np.int64).reshape(len(self.keys), len(ITEM_COLUMNS))
         return self
 
-    def _placeholder(self, slot: int, index: int, row: Row, marker: str, text: str) -> None:
+    def _placeholder(self, slot: int, row: Row, marker: str, text: str) -> None:
         if len(self.placeholders) < CANDIDATES:
-            self.placeholders.append((slot, index, {"file": row.file, "line": row.line, "id": row.id,
+            self.placeholders.append((slot, {"file": row.file, "line": row.line, "id": row.id,
                                                     "placeholder": marker, "excerpt": _excerpt(text)}))
 
-    def prompt_record(self, row: Row, index: int) -> None:
+    def prompt_record(self, row: Row) -> None:
         for text in (row.system, row.prompt):
             marker = placeholder(text) if text else None
             if marker:
                 self.prompt_placeholders += 1
-                self._placeholder(-1, index, row, marker, text)
+                self._placeholder(-1, row, marker, text)
                 return
 
-    def probe_record(self, row: Row, index: int) -> None:
+    def probe_record(self, row: Row) -> None:
         """A probe still holding a skeleton's TODO (in what the model or its grader reads) tests nothing."""
         for text in row.probe_texts:
             marker = placeholder(text)
             if marker:
                 self.probe_placeholders += 1
-                self._placeholder(-1, index, row, marker, text)
+                self._placeholder(-1, row, marker, text)
                 return
 
 
@@ -401,15 +401,15 @@ class ItemFigures:
         def at(example: dict) -> dict:
             return {**example, "line": example["line"] + line_offset}
 
-        for slot, _, example in chunk.voice:
+        for slot, example in chunk.voice:
             if len(self.voice_examples) < EXAMPLES and new[slot]:
                 self.voice_examples.append(at(example))
-        for slot, _, example in chunk.placeholders:
+        for slot, example in chunk.placeholders:
             if len(self.placeholder_examples) < EXAMPLES and (slot < 0 or new[slot]):
                 self.placeholder_examples.append(at(example))
         self.prompt_placeholders += chunk.prompt_placeholders
         self.probe_placeholders += chunk.probe_placeholders
-        self.worst += [(words, order, row, at(example)) for words, row, slot, example in chunk.overlaps if new[slot]]
+        self.worst += [(words, order, line, at(example)) for words, line, slot, example in chunk.overlaps if new[slot]]
         self.worst.sort(key=lambda w: w[:3])
         del self.worst[EXAMPLES:]
 

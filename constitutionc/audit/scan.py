@@ -118,8 +118,9 @@ def _row(line: bytes, name: str, number: int) -> Row | None:
 
 def _rows(lines: list[bytes], name: str) -> Iterator[Row]:
     """The row of every non-blank line (its place in `lines` is `row.line - 1`). A line orjson reads goes to
-    `read_row` as orjson reads it, with no search for long digit runs (`jsonl.needs_standard`): the one value orjson reads differently from the
-    standard library is an integer past 64 bits (a float), and a training or prompt row keeps strings only.
+    `read_row` as orjson reads it, with no search for long digit runs (`jsonl.needs_standard`): the one value
+    orjson reads differently from the standard library is an integer past 64 bits (a float), and a training
+    or prompt row keeps strings only.
     A probe row writes its messages' other values into its `probe_texts` (where a number's printed length
     can decide whether a bracket reads as a placeholder), so a probe's line is read again as `_row` reads
     it, as is a line orjson refuses. Probes are few."""
@@ -368,9 +369,9 @@ class Scanner:
                 continue
             if read_first is None:
                 if row.role == PROMPT:
-                    items.prompt_record(row, row.line - 1)
+                    items.prompt_record(row)
                 elif row.role == PROBE:
-                    items.probe_record(row, row.line - 1)
+                    items.probe_record(row)
                 continue
             training += 1
             users, answers, spoken, spoken_keys, prompt_key, system_key = read_first
@@ -421,7 +422,7 @@ class Scanner:
             spoken_pairs = list(zip(spoken, spoken_facts))
             read = ([(row.system, system_facts)] if system_facts else []) \
                 + ([(row.prompt, prompt_facts)] if prompt_facts else []) + spoken_pairs
-            items.record(row, row.line - 1, spoken_pairs, votes, read, key)
+            items.record(row, spoken_pairs, votes, read, key)
         entry["rows"] += len(rows)
         kinds, variants, clauses = partial.kinds, partial.variants, partial.clauses
         for (role, kind, variant, row_clauses), count in labels.items():

@@ -110,7 +110,8 @@ def _cannot_open_imperative(sentence: str, may_open: frozenset[str] = _MAY_OPEN_
     head = sentence[:48]
     if not head.isascii():
         return False
-    search, at = _WORD_RUN.search, 0  # one search a word: most texts need one (a finditer to the first word costs two to three times that)
+    # One search a word, most texts needing one: a finditer to the first word costs two to three times that.
+    search, at = _WORD_RUN.search, 0
     while (found := search(head, at)) is not None:
         at = found.end()
         if at == len(head):
